@@ -1,0 +1,197 @@
+"""Typed tables for DOMAIN.md §1–2: county, subjects, registrations, records, users, audit.
+
+Rows with legal weight are append-only: a correction is a new ``CreditRecord`` whose
+``supersedes_id`` points at the old one (Panan 第十二条, 第二十五条); registration status
+changes are new ``RegistrationStatus`` rows.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.db.base import Base, Money, Synced, UtcDateTime, new_uuid, utcnow
+
+SUBJECT_TYPES = ("practitioner", "insured", "institution")
+RESPONSIBILITY_LEVELS = ("主要", "重要", "一般")
+REGISTRATION_STATUSES = ("正常", "暂停", "终止")
+
+
+class County(Base):
+    """The bureau running this installation (行政区划代码 GB/T 2260)."""
+
+    __tablename__ = "county"
+    code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    name: Mapped[str] = mapped_column(String(60))
+    profile: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Subject(Synced, Base):
+    """A credit subject. One table for the three kinds keeps lists and search on one index."""
+
+    __tablename__ = "subjects"
+    __table_args__ = (
+        CheckConstraint("type IN ('practitioner','insured','institution')", name="type"),
+        UniqueConstraint("type", "id_number", name="uq_subjects_type_id_number"),
+        Index("ix_subjects_type_name", "type", "name"),
+        Index("ix_subjects_type_initials", "type", "initials"),
+    )
+
+    type: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(100))
+    # Pinyin initials of the name, lower case, computed at write time for search (张三 → zs).
+    initials: Mapped[str] = mapped_column(String(100), default="")
+    id_number: Mapped[str | None] = mapped_column(String(18), index=True)
+    other_id: Mapped[str | None] = mapped_column(String(40))
+    credit_code: Mapped[str | None] = mapped_column(String(18), unique=True)
+    insurance_code: Mapped[str | None] = mapped_column(String(32))
+    institution_kind: Mapped[str | None] = mapped_column(String(16))
+    practice_reg_no: Mapped[str | None] = mapped_column(String(40))
+    profession: Mapped[str | None] = mapped_column(String(20))
+    insurance_type: Mapped[str | None] = mapped_column(String(8))
+    township: Mapped[str | None] = mapped_column(String(40))
+    phone: Mapped[str | None] = mapped_column(String(30))
+    address: Mapped[str | None] = mapped_column(String(200))
+
+    registrations: Mapped[list[Registration]] = relationship(
+        foreign_keys="Registration.practitioner_id", back_populates="practitioner"
+    )
+
+
+class Registration(Synced, Base):
+    """登记备案: a practitioner at one institution (济医保发〔2025〕6号 四(三))."""
+
+    __tablename__ = "registrations"
+    __table_args__ = (UniqueConstraint("practitioner_id", "institution_id", name="uq_registration_pair"),)
+
+    practitioner_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"), index=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"), index=True)
+    registered_on: Mapped[date] = mapped_column(Date)
+    # Current status, kept equal to the newest RegistrationStatus row, which is the legal record.
+    status: Mapped[str] = mapped_column(String(4), default="正常")
+
+    practitioner: Mapped[Subject] = relationship(foreign_keys=[practitioner_id], back_populates="registrations")
+    institution: Mapped[Subject] = relationship(foreign_keys=[institution_id])
+    history: Mapped[list[RegistrationStatus]] = relationship(
+        back_populates="registration", order_by="(RegistrationStatus.effective_on, RegistrationStatus.id)"
+    )
+
+
+class RegistrationStatus(Synced, Base):
+    __tablename__ = "registration_status"
+    __table_args__ = (CheckConstraint("status IN ('正常','暂停','终止')", name="status"),)
+
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id"), index=True)
+    status: Mapped[str] = mapped_column(String(4))
+    effective_on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    actor: Mapped[str] = mapped_column(String(40))
+
+    registration: Mapped[Registration] = relationship(back_populates="history")
+
+
+class ServiceCommitment(Synced, Base):
+    """服务承诺, personal or collective, required before serving insured persons (济 四(四))."""
+
+    __tablename__ = "service_commitments"
+
+    practitioner_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"), index=True)
+    institution_id: Mapped[int | None] = mapped_column(ForeignKey("subjects.id"))
+    kind: Mapped[str] = mapped_column(String(4))  # 个人 / 集体
+    signed_on: Mapped[date] = mapped_column(Date)
+
+
+class CreditRecord(Synced, Base):
+    """One piece of good (守信) or bad (不良) information in a credit file."""
+
+    __tablename__ = "credit_records"
+    __table_args__ = (
+        CheckConstraint("responsibility IS NULL OR responsibility IN ('主要','重要','一般')", name="responsibility"),
+        CheckConstraint("amount IS NULL OR amount >= 0", name="amount"),
+        # Covering index for yearly points per subject (ECOSYSTEM.md: ~2x on a yearly GROUP BY).
+        Index("ix_records_subject_date", "subject_id", "decision_date", "kind"),
+    )
+
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    good: Mapped[bool] = mapped_column(Boolean)
+    source: Mapped[str] = mapped_column(String(20))
+    case_no: Mapped[str] = mapped_column(String(60), default="")
+    decision_date: Mapped[date] = mapped_column(Date)
+    decision_type: Mapped[str | None] = mapped_column(String(8))
+    amount: Mapped[Decimal | None] = mapped_column(Money)
+    responsibility: Mapped[str | None] = mapped_column(String(4))
+    institution_id: Mapped[int | None] = mapped_column(ForeignKey("subjects.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    entered_by: Mapped[str] = mapped_column(String(40))
+    # A correction names the record it replaces and why; the old row is never changed.
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("credit_records.id"), unique=True)
+    correction_reason: Mapped[str | None] = mapped_column(Text)
+
+    subject: Mapped[Subject] = relationship(foreign_keys=[subject_id])
+    institution: Mapped[Subject | None] = relationship(foreign_keys=[institution_id])
+    supersedes: Mapped[CreditRecord | None] = relationship(remote_side="CreditRecord.id")
+    attachments: Mapped[list[Attachment]] = relationship(back_populates="record")
+
+
+class Blob(Base):
+    """Attachment contents, addressed by SHA-256 so the same scan is stored once."""
+
+    __tablename__ = "blobs"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Attachment(Synced, Base):
+    __tablename__ = "attachments"
+
+    record_id: Mapped[int] = mapped_column(ForeignKey("credit_records.id"), index=True)
+    sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"))
+    filename: Mapped[str] = mapped_column(String(200))
+
+    record: Mapped[CreditRecord] = relationship(back_populates="attachments")
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    username: Mapped[str] = mapped_column(String(40), unique=True)
+    display_name: Mapped[str] = mapped_column(String(40))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    roles: Mapped[str] = mapped_column(String(100))  # comma-separated role codes
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class AuditEntry(Base):
+    """Who did what, when and why; append-only (a trigger refuses UPDATE and DELETE)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(40))
+    action: Mapped[str] = mapped_column(String(40))
+    entity_type: Mapped[str] = mapped_column(String(30))
+    entity_uuid: Mapped[str | None] = mapped_column(String(36), index=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    before: Mapped[str | None] = mapped_column(Text)  # JSON summary
+    after: Mapped[str | None] = mapped_column(Text)  # JSON summary

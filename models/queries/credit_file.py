@@ -1,0 +1,82 @@
+"""The whole credit file of one subject (一医一档) as plain data for JSON and screens."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from models.db.tables import AuditEntry, CreditRecord, Registration, ServiceCommitment, Subject
+from models.services import catalogue as cat
+from models.services.base import UnitOfWork, jsonable, query
+from models.services.records import SOURCES, current_county
+from models.services.subjects import INSTITUTION_KINDS, find_subject
+
+
+def subject_dict(s: Subject) -> dict:
+    d = {"uuid": s.uuid, "type": s.type, "name": s.name}
+    if s.type == "institution":
+        d |= {"credit_code": s.credit_code, "insurance_code": s.insurance_code,
+              "institution_kind": INSTITUTION_KINDS.get(s.institution_kind or "", s.institution_kind)}
+    else:
+        d |= {"id_number": s.id_number, "other_id": s.other_id}
+    if s.type == "practitioner":
+        d |= {"profession": s.profession, "practice_reg_no": s.practice_reg_no}
+    if s.type == "insured":
+        d["insurance_type"] = s.insurance_type
+    d |= {"township": s.township, "phone": s.phone, "address": s.address, "origin_county": s.origin_county}
+    return d
+
+
+def _record_dict(r: CreditRecord, superseded_by: dict[int, str], names: dict[str, cat.KindSpec]) -> dict:
+    spec = names.get(r.kind)
+    return {
+        "uuid": r.uuid, "kind": r.kind, "kind_name": spec.name if spec else r.kind, "good": r.good,
+        "decision_date": r.decision_date, "decision_type": r.decision_type, "amount": r.amount,
+        "responsibility": r.responsibility, "case_no": r.case_no, "source": r.source,
+        "source_name": SOURCES.get(r.source, r.source), "note": r.note,
+        "institution": r.institution.credit_code if r.institution else None,
+        "entered_by": r.entered_by, "entered_at": r.created_at,
+        "supersedes": r.supersedes.uuid if r.supersedes else None, "correction_reason": r.correction_reason,
+        "superseded_by": superseded_by.get(r.id), "status": "已被更正" if r.id in superseded_by else "有效",
+        "basis": spec.basis if spec else None,
+        "attachments": [{"sha256": a.sha256, "filename": a.filename} for a in r.attachments],
+    }
+
+
+def _registrations(uow: UnitOfWork, s: Subject) -> list[dict]:
+    column = Registration.practitioner_id if s.type == "practitioner" else Registration.institution_id
+    regs = uow.session.scalars(select(Registration).where(column == s.id).options(selectinload(Registration.history)))
+    commitments = {c.institution_id: c for c in uow.session.scalars(
+        select(ServiceCommitment).where(ServiceCommitment.practitioner_id == s.id))}
+    out = []
+    for reg in regs:
+        c = commitments.get(reg.institution_id)
+        out.append({
+            "uuid": reg.uuid, "institution": subject_dict(reg.institution) if s.type == "practitioner" else None,
+            "practitioner": subject_dict(reg.practitioner) if s.type == "institution" else None,
+            "registered_on": reg.registered_on, "status": reg.status,
+            "service_commitment": {"kind": c.kind, "signed_on": c.signed_on} if c else None,
+            "history": [{"status": h.status, "effective_on": h.effective_on, "reason": h.reason, "actor": h.actor}
+                        for h in reg.history],
+        })
+    return out
+
+
+@query
+def credit_file(uow: UnitOfWork, *, subject: str) -> dict:
+    """Everything the bureau holds on one subject, oldest record first; JSON-ready."""
+    s = find_subject(uow, subject)
+    names = cat.kinds(current_county(uow).profile)
+    records = list(uow.session.scalars(
+        select(CreditRecord).where(CreditRecord.subject_id == s.id)
+        .options(selectinload(CreditRecord.attachments), selectinload(CreditRecord.supersedes))
+        .order_by(CreditRecord.decision_date, CreditRecord.id)))
+    superseded_by = {r.supersedes_id: r.uuid for r in records if r.supersedes_id}
+    trail = uow.session.scalars(
+        select(AuditEntry).where(AuditEntry.entity_uuid.in_([s.uuid, *(r.uuid for r in records)])).order_by(AuditEntry.id))
+    return jsonable({
+        "subject": subject_dict(s),
+        "registrations": _registrations(uow, s),
+        "records": [_record_dict(r, superseded_by, names) for r in records],
+        "audit": [{"at": a.at, "actor": a.actor, "action": a.action, "entity": a.entity_uuid, "reason": a.reason}
+                  for a in trail],
+    })

@@ -1,0 +1,197 @@
+"""What every service shares: the acting user, roles, the unit of work, audit and Changes."""
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from models.db.database import Database
+from models.db.tables import AuditEntry
+
+ROLES = {"clerk": "录入员", "reviewer": "审核员", "signer": "签发人", "admin": "管理员"}
+ROLE_BY_NAME = {**{v: k for k, v in ROLES.items()}, **{k: k for k in ROLES}}
+
+# Which roles may do what. Reading a credit file is open to every signed-in user.
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "subject.write": frozenset({"clerk", "admin"}),
+    "record.write": frozenset({"clerk"}),
+    "record.correct": frozenset({"clerk", "reviewer"}),
+    "id.view_full": frozenset({"reviewer", "signer", "admin"}),
+    "users.manage": frozenset({"admin"}),
+    "county.manage": frozenset({"admin"}),
+    "demo.load": frozenset({"admin"}),
+    "backup.make": frozenset({"admin"}),
+}
+
+ACTION_NAMES = {
+    "subject.write": "登记或修改信用主体",
+    "record.write": "录入信用信息",
+    "record.correct": "更正信用信息",
+    "id.view_full": "查看完整证件号码",
+    "users.manage": "管理用户",
+    "county.manage": "设置本局信息和政策配置",
+    "demo.load": "载入演示数据",
+    "backup.make": "备份数据库",
+}
+
+
+class ServiceError(Exception):
+    """A refusal the user should read: the message is Chinese and complete."""
+
+
+class PermissionDenied(ServiceError):
+    pass
+
+
+class NotFound(ServiceError):
+    pass
+
+
+@dataclass(frozen=True)
+class Actor:
+    username: str
+    display_name: str
+    roles: frozenset[str]
+
+    def can(self, permission: str) -> bool:
+        return bool(self.roles & PERMISSIONS[permission])
+
+    @property
+    def role_names(self) -> str:
+        return "、".join(ROLES[r] for r in ROLES if r in self.roles)
+
+
+# The program itself, for work no person starts (migrations, scheduled expiry).
+SYSTEM = Actor("system", "系统", frozenset())
+
+
+def require(actor: Actor, permission: str) -> None:
+    if not actor.can(permission):
+        allowed = "、".join(ROLES[r] for r in ROLES if r in PERMISSIONS[permission])
+        raise PermissionDenied(
+            f"用户“{actor.display_name}”（{actor.role_names or '无角色'}）无权{ACTION_NAMES[permission]}；需要角色：{allowed}"
+        )
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What a service changed, so each screen decides for itself what to redraw."""
+
+    subjects: frozenset[str] = frozenset()  # subject uuids whose file changed
+    users: bool = False
+    county: bool = False
+    lists: bool = False  # subject lists (a subject added or renamed)
+
+    def __or__(self, other: Changes) -> Changes:
+        return Changes(
+            subjects=self.subjects | other.subjects,
+            users=self.users or other.users,
+            county=self.county or other.county,
+            lists=self.lists or other.lists,
+        )
+
+
+@dataclass(frozen=True)
+class Result:
+    value: Any
+    changes: Changes = field(default_factory=Changes)
+
+
+class UnitOfWork:
+    """One transaction; rolls back unless ``commit()`` was called (Cosmic Python)."""
+
+    def __init__(self, db: Database):
+        self.db = db
+        self.session: Session | None = None
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self.db.session()
+        self.session.begin()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        assert self.session is not None
+        if self.session.in_transaction():
+            self.session.rollback()
+        self.session.close()
+
+    def commit(self) -> None:
+        assert self.session is not None
+        self.session.commit()
+
+    def audit(
+        self,
+        actor: Actor,
+        action: str,
+        entity_type: str,
+        entity_uuid: str | None,
+        *,
+        before: dict | None = None,
+        after: dict | None = None,
+        reason: str = "",
+    ) -> None:
+        assert self.session is not None
+        self.session.add(
+            AuditEntry(
+                actor=actor.username,
+                action=action,
+                entity_type=entity_type,
+                entity_uuid=entity_uuid,
+                reason=reason,
+                before=to_json(before) if before is not None else None,
+                after=to_json(after) if after is not None else None,
+            )
+        )
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, (set, frozenset, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, list):
+        return [jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    return value
+
+
+def to_json(value: Any) -> str:
+    return json.dumps(jsonable(value), ensure_ascii=False, sort_keys=True)
+
+
+def service(fn):
+    """Turn ``fn(uow, **kw)`` into ``fn(db, **kw)`` that runs in one committed unit of work.
+
+    The inner function stays reachable as ``fn.in_uow`` so one use case can compose others
+    inside a single transaction.
+    """
+
+    @functools.wraps(fn)
+    def run(db: Database, /, **kwargs):
+        with UnitOfWork(db) as uow:
+            result = fn(uow, **kwargs)
+            uow.commit()
+            return result
+
+    run.in_uow = fn
+    return run
+
+
+def query(fn):
+    """Like ``service`` for read-only use cases: nothing is committed."""
+
+    @functools.wraps(fn)
+    def run(db: Database, /, **kwargs):
+        with UnitOfWork(db) as uow:
+            return fn(uow, **kwargs)
+
+    run.in_uow = fn
+    return run

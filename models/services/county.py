@@ -1,0 +1,76 @@
+"""The bureau's own settings: county code and name, policy profile."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from importlib import resources
+
+from sqlalchemy import select
+
+from models.db.tables import County
+from models.services import users
+from models.services.base import Actor, Changes, Result, ServiceError, UnitOfWork, query, require, service
+from models.validation import ValidationError, county_code, max_length, required
+
+
+@dataclass(frozen=True)
+class CountyInfo:
+    code: str
+    name: str
+    profile: str
+
+
+def available_profiles() -> dict[str, str]:
+    """Profile name → display name, from resources/policies/profiles/."""
+    folder = resources.files("resources.policies") / "profiles"
+    found = {}
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name) if folder.is_dir() else []:
+        if entry.name.endswith(".json"):
+            data = json.loads(entry.read_text(encoding="utf-8"))
+            found[entry.name[:-5]] = data.get("display_name") or data.get("name") or entry.name[:-5]
+    return found
+
+
+def _profile(name: str) -> str:
+    profiles = available_profiles()
+    name = required(name, "政策配置")
+    if name not in profiles:
+        raise ValidationError("政策配置", f"“{name}”不存在，可选：{'、'.join(f'{k}（{v}）' for k, v in profiles.items())}")
+    return name
+
+
+def _info(c: County) -> CountyInfo:
+    return CountyInfo(c.code, c.name, c.profile)
+
+
+@query
+def get_county(uow: UnitOfWork) -> CountyInfo | None:
+    c = uow.session.scalar(select(County))
+    return _info(c) if c else None
+
+
+@service
+def initialise(uow: UnitOfWork, *, code: str, name: str, profile: str, admin_username: str, admin_password: str) -> Result:
+    """First start: the county and its first administrator, in one transaction."""
+    if uow.session.scalar(select(County)) is not None:
+        raise ServiceError("数据库已经初始化过，不能重复初始化")
+    county = County(
+        code=county_code(code), name=max_length(required(name, "县（区）名称"), 60, "县（区）名称"), profile=_profile(profile)
+    )
+    uow.session.add(county)
+    admin = users.create_first_admin.in_uow(uow, username=admin_username, password=admin_password)
+    uow.audit(admin, "county.init", "county", None, after={"code": county.code, "name": county.name, "profile": county.profile})
+    return Result((_info(county), admin), Changes(county=True, users=True))
+
+
+@service
+def change_profile(uow: UnitOfWork, *, actor: Actor, profile: str, reason: str) -> Result:
+    require(actor, "county.manage")
+    county = uow.session.scalar(select(County))
+    if county is None:
+        raise ServiceError("数据库尚未初始化")
+    before = county.profile
+    county.profile = _profile(profile)
+    uow.audit(actor, "county.profile", "county", None, before={"profile": before}, after={"profile": county.profile},
+              reason=required(reason, "变更原因"))
+    return Result(_info(county), Changes(county=True))

@@ -1,0 +1,149 @@
+"""Good and bad information in a credit file; corrections supersede, never overwrite."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from models.db.tables import CreditRecord, County, RESPONSIBILITY_LEVELS
+from models.services import catalogue as cat
+from models.services.base import Actor, Changes, NotFound, Result, ServiceError, UnitOfWork, require, service
+from models.services.subjects import ensure_local, find_subject
+from models.validation import ValidationError, amount, clean, max_length, one_of, past_date, required
+
+# Where information comes from (鲁医保发〔2024〕25号 第六条).
+SOURCES = {
+    "business": "医保业务信息系统",
+    "smart_audit": "医保智能审核系统",
+    "supervision": "医保基金监管",
+    "audit": "日常稽核",
+    "self_report": "信用主体上报",
+    "gov_data": "政务大数据平台",
+    "credit_platform": "公共信用信息平台",
+    "media": "公共媒体舆情",
+}
+DECISION_TYPES = ("行政处罚", "协议处理", "刑事")
+FIELDS = ("kind", "decision_date", "amount", "responsibility", "case_no", "source", "note", "decision_type", "institution")
+
+
+@dataclass(frozen=True)
+class RecordInfo:
+    uuid: str
+    subject_uuid: str
+    kind: str
+    kind_name: str
+    good: bool
+    decision_date: date
+    decision_type: str | None
+    amount: Decimal | None
+    responsibility: str | None
+    case_no: str
+    source: str
+    note: str
+    supersedes: str | None
+
+
+def record_info(r: CreditRecord, kind_name: str) -> RecordInfo:
+    return RecordInfo(
+        r.uuid, r.subject.uuid, r.kind, kind_name, r.good, r.decision_date, r.decision_type, r.amount,
+        r.responsibility, r.case_no, r.source, r.note, r.supersedes.uuid if r.supersedes else None,
+    )
+
+
+def current_county(uow: UnitOfWork) -> County:
+    county = uow.session.scalar(select(County))
+    if county is None:
+        raise ServiceError("数据库尚未初始化，请先运行 credit-desk init 或在程序中完成初始设置")
+    return county
+
+
+def _source(value: object) -> str:
+    text = required(value, "信息来源")
+    by_name = {v: k for k, v in SOURCES.items()}
+    if text in by_name:
+        return by_name[text]
+    return one_of(text, tuple(SOURCES), "信息来源")
+
+
+def _fields(uow: UnitOfWork, data: dict, subject_type: str | None = None) -> tuple[dict, cat.KindSpec]:
+    """Validate the documented record fields against the catalogue of the county's profile."""
+    county = current_county(uow)
+    spec = cat.kind_spec(county.profile, required(data.get("kind"), "信息类别"))
+    if subject_type and spec.subject_type != subject_type:
+        raise ValidationError("信息类别", f"“{spec.name}”不适用于该类信用主体")
+    fields = {
+        "kind": spec.code,
+        "good": spec.good,
+        "decision_date": past_date(data.get("decision_date"), "决定日期"),
+        "source": _source(data.get("source") or "supervision"),
+        "case_no": max_length(clean(data.get("case_no")), 60, "案件编号"),
+        "note": max_length(clean(data.get("note")), 2000, "备注"),
+        "decision_type": one_of(data["decision_type"], DECISION_TYPES, "决定类型") if clean(data.get("decision_type")) else None,
+        "amount": amount(data["amount"], "金额") if clean(data.get("amount")) else None,
+        "responsibility": one_of(data["responsibility"], RESPONSIBILITY_LEVELS, "责任程度")
+        if clean(data.get("responsibility")) else None,
+    }
+    if spec.needs_amount and fields["amount"] is None:
+        raise ValidationError("金额", f"“{spec.name}”须填写造成的医保基金损失金额")
+    if spec.band and spec.subject_type == "practitioner" and fields["responsibility"] is None:
+        raise ValidationError("责任程度", f"“{spec.name}”记分须认定责任程度：主要、重要或一般")
+    if not spec.good and not fields["case_no"]:
+        raise ValidationError("案件编号", "不良信息须填写处罚或处理决定的案件编号")
+    return fields, spec
+
+
+def _institution(uow: UnitOfWork, data: dict):
+    code = clean(data.get("institution"))
+    return find_subject(uow, code, type="institution", field="所在机构") if code else None
+
+
+@service
+def add_record(uow: UnitOfWork, *, actor: Actor, data: dict) -> Result:
+    require(actor, "record.write")
+    if not isinstance(data, dict):
+        raise ValidationError("输入", "应为一个 JSON 对象")
+    county = current_county(uow)
+    spec = cat.kind_spec(county.profile, required(data.get("kind"), "信息类别"))
+    subject = find_subject(uow, data.get("subject"), type=spec.subject_type, field="信用主体")
+    ensure_local(subject, county.code)
+    fields, spec = _fields(uow, data, subject.type)
+    record = CreditRecord(subject=subject, institution=_institution(uow, data), entered_by=actor.username, **fields)
+    uow.session.add(record)
+    uow.session.flush()
+    uow.audit(actor, "record.add", "credit_record", record.uuid, after={**fields, "subject": subject.uuid})
+    return Result(record_info(record, spec.name), Changes(subjects=frozenset({subject.uuid})))
+
+
+def _as_input(r: CreditRecord) -> dict:
+    return {
+        "kind": r.kind, "decision_date": r.decision_date.isoformat(), "amount": str(r.amount) if r.amount is not None else "",
+        "responsibility": r.responsibility or "", "case_no": r.case_no, "source": r.source, "note": r.note,
+        "decision_type": r.decision_type or "", "institution": r.institution.credit_code if r.institution else "",
+    }
+
+
+@service
+def correct_record(uow: UnitOfWork, *, actor: Actor, record: str, data: dict, reason: str) -> Result:
+    """A new record replaces ``record``; the original stays readable in the history."""
+    require(actor, "record.correct")
+    reason = required(reason, "更正原因")
+    old = uow.session.scalar(select(CreditRecord).where(CreditRecord.uuid == clean(record).lower()))
+    if old is None:
+        raise NotFound(f"信用信息：找不到 UUID 为“{record}”的记录")
+    if uow.session.scalar(select(CreditRecord.id).where(CreditRecord.supersedes_id == old.id)):
+        raise ServiceError("该记录已被更正过，请对最新的更正记录再作更正")
+    ensure_local(old.subject, current_county(uow).code)
+    unknown = set(data) - set(FIELDS)
+    if unknown:
+        raise ValidationError("更正内容", f"不能更正这些字段：{'、'.join(sorted(unknown))}")
+    merged = {**_as_input(old), **data}
+    fields, spec = _fields(uow, merged, old.subject.type)
+    new = CreditRecord(subject=old.subject, institution=_institution(uow, merged), entered_by=actor.username,
+                       supersedes=old, correction_reason=reason, **fields)
+    uow.session.add(new)
+    uow.session.flush()
+    uow.audit(actor, "record.correct", "credit_record", new.uuid, before={**_as_input(old), "uuid": old.uuid},
+              after={**fields, "supersedes": old.uuid}, reason=reason)
+    return Result(record_info(new, spec.name), Changes(subjects=frozenset({old.subject.uuid})))

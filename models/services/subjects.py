@@ -1,0 +1,184 @@
+"""Credit subjects: practitioners with their registrations, insured persons, institutions."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from models.db.tables import Registration, RegistrationStatus, ServiceCommitment, Subject
+from models.services.base import Actor, Changes, NotFound, Result, ServiceError, UnitOfWork, require, service
+from models.validation import ValidationError, clean, credit_code, id_number, max_length, one_of, past_date, required
+
+TYPE_NAMES = {"practitioner": "医保医（药）师", "insured": "参保人", "institution": "定点医药机构"}
+INSTITUTION_KINDS = {"hospital": "医院", "clinic": "诊所", "pharmacy": "零售药店"}
+INSURANCE_TYPES = ("职工", "居民", "生育")
+PROFESSIONS = ("医师", "药师", "护士", "技师", "结算审核", "主要负责人")
+COMMITMENT_KINDS = ("个人", "集体")
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+@dataclass(frozen=True)
+class SubjectInfo:
+    uuid: str
+    type: str
+    name: str
+    id_number: str | None
+    credit_code: str | None
+    origin_county: str | None
+
+
+def info(s: Subject) -> SubjectInfo:
+    return SubjectInfo(s.uuid, s.type, s.name, s.id_number, s.credit_code, s.origin_county)
+
+
+def initials_of(name: str) -> str:
+    """Pinyin initials for search (张三丰 → zsf); letters and digits pass through."""
+    from pypinyin import Style, lazy_pinyin
+
+    return "".join(p[:1] for p in lazy_pinyin(name, style=Style.FIRST_LETTER, errors=lambda s: list(s))).lower()
+
+
+def mask_id(value: str | None) -> str:
+    """3709**********123X: enough to tell people apart on screen, not enough to misuse."""
+    if not value:
+        return ""
+    return value[:4] + "*" * (len(value) - 8) + value[-4:] if len(value) > 8 else value
+
+
+def find_subject(uow: UnitOfWork, key: str, *, type: str | None = None, field: str = "信用主体") -> Subject:
+    """By UUID, 统一社会信用代码 or 身份证号; ``type`` settles a person who is both doctor and insured."""
+    text = clean(key).upper()
+    if not text:
+        raise ValidationError(field, "必填，请填写身份证号、统一社会信用代码或UUID")
+    stmt = select(Subject)
+    if _UUID.match(text):
+        stmt = stmt.where(Subject.uuid == text.lower())
+    else:
+        stmt = stmt.where((Subject.credit_code == text) | (Subject.id_number == text))
+    if type:
+        stmt = stmt.where(Subject.type == type)
+    found = list(uow.session.scalars(stmt))
+    if not found:
+        what = f"{TYPE_NAMES[type]}" if type else "信用主体"
+        raise NotFound(f"{field}：找不到号码为“{text}”的{what}")
+    if len(found) > 1:
+        options = "；".join(f"{TYPE_NAMES[s.type]} {s.name} UUID {s.uuid}" for s in found)
+        raise ServiceError(f"{field}：号码“{text}”对应多个信用主体（{options}），请改用UUID")
+    return found[0]
+
+
+def _text(data: dict, key: str, field: str, limit: int, *, needed: bool = False) -> str | None:
+    value = required(data.get(key), field) if needed else clean(data.get(key))
+    return max_length(value, limit, field) if value else None
+
+
+def _base_fields(data: dict) -> dict:
+    kind = one_of(data.get("type"), tuple(TYPE_NAMES), "主体类型")
+    fields = {
+        "type": kind,
+        "name": _text(data, "name", "名称" if kind == "institution" else "姓名", 100, needed=True),
+        "township": _text(data, "township", "乡镇（街道）", 40),
+        "phone": _text(data, "phone", "联系电话", 30),
+        "address": _text(data, "address", "地址", 200),
+    }
+    if kind == "institution":
+        fields["credit_code"] = credit_code(data.get("credit_code"))
+        fields["insurance_code"] = _text(data, "insurance_code", "医保机构编码", 32)
+        raw_kind = clean(data.get("institution_kind")) or "hospital"
+        by_name = {v: k for k, v in INSTITUTION_KINDS.items()}
+        fields["institution_kind"] = by_name.get(raw_kind) or one_of(raw_kind, tuple(INSTITUTION_KINDS), "机构类别")
+    else:
+        fields["id_number"] = id_number(data.get("id_number"))
+        fields["other_id"] = _text(data, "other_id", "其他证件号码", 40)
+    if kind == "insured":
+        fields["insurance_type"] = one_of(data.get("insurance_type"), INSURANCE_TYPES, "参保类型")
+    if kind == "practitioner":
+        fields["profession"] = one_of(data.get("profession") or "医师", PROFESSIONS, "人员类别")
+        fields["practice_reg_no"] = _text(data, "practice_reg_no", "执业注册号", 40)
+    return fields
+
+
+def _refuse_duplicate(uow: UnitOfWork, fields: dict) -> None:
+    if fields["type"] == "institution":
+        clash = uow.session.scalar(select(Subject).where(Subject.credit_code == fields["credit_code"]))
+        field = "统一社会信用代码"
+    else:
+        clash = uow.session.scalar(
+            select(Subject).where(Subject.type == fields["type"], Subject.id_number == fields["id_number"])
+        )
+        field = "身份证号"
+    if clash:
+        raise ValidationError(field, f"已登记为{TYPE_NAMES[clash.type]}“{clash.name}”，不能重复登记")
+
+
+def register_at(uow: UnitOfWork, actor: Actor, practitioner: Subject, institution: Subject, on: date) -> Registration:
+    """登记备案 at one more institution (多点执业: 济医保发〔2025〕6号 四(三))."""
+    if institution.type != "institution":
+        raise ValidationError("执业机构", f"“{institution.name}”不是定点医药机构")
+    exists = uow.session.scalar(
+        select(Registration).where(Registration.practitioner_id == practitioner.id, Registration.institution_id == institution.id)
+    )
+    if exists:
+        raise ValidationError("执业机构", f"{practitioner.name} 已在“{institution.name}”登记备案")
+    reg = Registration(practitioner=practitioner, institution=institution, registered_on=on, status="正常")
+    reg.history.append(RegistrationStatus(status="正常", effective_on=on, reason="登记备案", actor=actor.username))
+    uow.session.add(reg)
+    return reg
+
+
+@service
+def add_subject(uow: UnitOfWork, *, actor: Actor, data: dict) -> Result:
+    """Register a subject from the documented JSON fields (README: 输入字段)."""
+    require(actor, "subject.write")
+    if not isinstance(data, dict):
+        raise ValidationError("输入", "应为一个 JSON 对象")
+    fields = _base_fields(data)
+    _refuse_duplicate(uow, fields)
+    subject = Subject(**fields, initials=initials_of(fields["name"]))
+    uow.session.add(subject)
+    uow.session.flush()
+    if subject.type == "practitioner":
+        _add_registrations(uow, actor, subject, data)
+    elif data.get("institutions"):
+        raise ValidationError("执业机构", "只有医保医（药）师登记执业机构")
+    uow.audit(actor, "subject.add", "subject", subject.uuid, after={**fields, "institutions": data.get("institutions") or []})
+    return Result(info(subject), Changes(subjects=frozenset({subject.uuid}), lists=True))
+
+
+def _add_registrations(uow: UnitOfWork, actor: Actor, subject: Subject, data: dict) -> None:
+    codes = data.get("institutions") or []
+    if isinstance(codes, str):
+        codes = [codes]
+    if not codes:
+        raise ValidationError("执业机构", "医保医（药）师至少登记一个执业的定点医药机构（统一社会信用代码）")
+    on = past_date(data.get("registered_on") or date.today(), "登记备案日期")
+    commitment = clean(data.get("commitment"))
+    for code in codes:
+        institution = find_subject(uow, credit_code(code, "执业机构"), type="institution", field="执业机构")
+        register_at(uow, actor, subject, institution, on)
+        if commitment:
+            uow.session.add(ServiceCommitment(
+                practitioner_id=subject.id, institution_id=institution.id,
+                kind=one_of(commitment, COMMITMENT_KINDS, "服务承诺"),
+                signed_on=past_date(data.get("commitment_date") or on, "承诺日期"),
+            ))
+
+
+@service
+def add_registration(uow: UnitOfWork, *, actor: Actor, practitioner: str, institution: str, registered_on: date) -> Result:
+    require(actor, "subject.write")
+    person = find_subject(uow, practitioner, type="practitioner", field="医保医（药）师")
+    inst = find_subject(uow, institution, type="institution", field="执业机构")
+    reg = register_at(uow, actor, person, inst, past_date(registered_on, "登记备案日期"))
+    uow.session.flush()
+    uow.audit(actor, "registration.add", "registration", reg.uuid,
+              after={"practitioner": person.uuid, "institution": inst.uuid, "registered_on": reg.registered_on})
+    return Result(reg.uuid, Changes(subjects=frozenset({person.uuid, inst.uuid})))
+
+
+def ensure_local(subject: Subject, county: str | None) -> None:
+    """Records owned by another county arrive by exchange and are read-only here."""
+    if subject.origin_county and county and subject.origin_county != county:
+        raise ServiceError(f"“{subject.name}”的档案由 {subject.origin_county} 维护，本局只读")

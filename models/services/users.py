@@ -1,0 +1,123 @@
+"""Users, roles and signing in."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from models.db.tables import User
+from models.services.base import (
+    ROLE_BY_NAME, ROLES, Actor, Changes, NotFound, Result, ServiceError, UnitOfWork, query, require, service,
+)
+from models.services.passwords import hash_password, password_problem, verify_password
+from models.validation import ValidationError, max_length, required
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    username: str
+    display_name: str
+    roles: tuple[str, ...]
+    active: bool
+
+    @property
+    def role_names(self) -> str:
+        return "、".join(ROLES[r] for r in self.roles)
+
+
+def _info(u: User) -> UserInfo:
+    return UserInfo(u.username, u.display_name, tuple(r for r in ROLES if r in u.roles.split(",")), u.active)
+
+
+def _actor(u: User) -> Actor:
+    return Actor(u.username, u.display_name, frozenset(u.roles.split(",")))
+
+
+def parse_roles(roles) -> tuple[str, ...]:
+    """Accepts role codes or Chinese names, as a list or a comma-separated string."""
+    items = roles.replace("，", ",").split(",") if isinstance(roles, str) else list(roles)
+    codes = []
+    for item in (i.strip() for i in items):
+        if not item:
+            continue
+        if item not in ROLE_BY_NAME:
+            raise ValidationError("角色", f"“{item}”不是有效角色，应为：{'、'.join(ROLES.values())}")
+        codes.append(ROLE_BY_NAME[item])
+    if not codes:
+        raise ValidationError("角色", "至少选择一个角色")
+    return tuple(r for r in ROLES if r in codes)
+
+
+def _check_password(password: str) -> None:
+    problem = password_problem(password)
+    if problem:
+        raise ValidationError("密码", problem)
+
+
+def _new_user(uow: UnitOfWork, username: str, display_name: str, password: str, roles) -> User:
+    username = max_length(required(username, "用户名"), 40, "用户名")
+    display_name = max_length(required(display_name or username, "姓名"), 40, "姓名")
+    codes = parse_roles(roles)
+    _check_password(password)
+    if uow.session.scalar(select(User).where(User.username == username)):
+        raise ValidationError("用户名", f"“{username}”已被使用")
+    user = User(username=username, display_name=display_name, password_hash=hash_password(password),
+                roles=",".join(codes), active=True)
+    uow.session.add(user)
+    uow.session.flush()
+    return user
+
+
+@query
+def has_users(uow: UnitOfWork) -> bool:
+    return bool(uow.session.scalar(select(func.count()).select_from(User)))
+
+
+@service
+def create_first_admin(uow: UnitOfWork, *, username: str, password: str, display_name: str = "系统管理员") -> Actor:
+    """The admin made on first start; only possible while there is no user at all."""
+    if has_users.in_uow(uow):
+        raise ServiceError("已有用户，不能再次创建初始管理员")
+    user = _new_user(uow, username, display_name, password, ["admin"])
+    actor = _actor(user)
+    uow.audit(actor, "user.create_first_admin", "user", user.uuid, after={"username": username, "roles": ["admin"]})
+    return actor
+
+
+@service
+def add_user(uow: UnitOfWork, *, actor: Actor, username: str, display_name: str, password: str, roles) -> Result:
+    require(actor, "users.manage")
+    user = _new_user(uow, username, display_name, password, roles)
+    uow.audit(actor, "user.create", "user", user.uuid, after={"username": user.username, "roles": user.roles.split(",")})
+    return Result(_info(user), Changes(users=True))
+
+
+@query
+def list_users(uow: UnitOfWork, *, actor: Actor) -> list[UserInfo]:
+    require(actor, "users.manage")
+    return [_info(u) for u in uow.session.scalars(select(User).order_by(User.id))]
+
+
+@service
+def change_password(uow: UnitOfWork, *, actor: Actor, username: str, new_password: str) -> Result:
+    """Anyone may change their own password; an admin may reset anybody's."""
+    if username != actor.username:
+        require(actor, "users.manage")
+    user = uow.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"用户“{username}”不存在")
+    _check_password(new_password)
+    user.password_hash = hash_password(new_password)
+    uow.audit(actor, "user.password", "user", user.uuid, reason="修改密码" if username == actor.username else "管理员重置密码")
+    return Result(_info(user), Changes(users=True))
+
+
+@query
+def authenticate(uow: UnitOfWork, *, username: str, password: str) -> Actor:
+    user = uow.session.scalar(select(User).where(User.username == (username or "").strip()))
+    # Same message whether the name or the password is wrong: no hint which users exist.
+    if user is None or not verify_password(password, user.password_hash):
+        raise ServiceError("用户名或密码错误")
+    if not user.active:
+        raise ServiceError(f"用户“{user.username}”已停用，请联系管理员")
+    return _actor(user)

@@ -1,0 +1,143 @@
+"""Input checks with Chinese messages that name the field and the problem.
+
+Every check normalises what a careful clerk would accept (full-width digits, surrounding
+spaces, a lower-case check letter) and refuses what would store a wrong fact.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from stdnum.cn import ric, uscc
+from stdnum.exceptions import ValidationError as StdnumError
+
+# GB/T 2260 province-level codes (first two digits of 行政区划代码 and of 身份证号).
+PROVINCES = {
+    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
+    "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64",
+    "65", "71", "81", "82",
+}
+_SCIENTIFIC = re.compile(r"^\d(\.\d+)?[eE][+]?\d+$")
+_AMOUNT = re.compile(r"^\d+(\.\d+)?$")
+
+
+class ValidationError(ValueError):
+    """A refused input. ``field`` is the Chinese label the user sees on the form."""
+
+    def __init__(self, field: str, problem: str):
+        super().__init__(f"{field}：{problem}")
+        self.field = field
+        self.problem = problem
+
+
+def clean(value: object) -> str:
+    """Text as typed or pasted: full-width forms folded (NFKC), outer spaces removed."""
+    if value is None:
+        return ""
+    return unicodedata.normalize("NFKC", str(value)).strip()
+
+
+def required(value: object, field: str) -> str:
+    text = clean(value)
+    if not text:
+        raise ValidationError(field, "必填，不能为空")
+    return text
+
+
+def id_number(value: object, field: str = "身份证号") -> str:
+    """GB 11643 citizen ID: 18 characters, valid birth date, ISO 7064 MOD 11-2 check."""
+    text = required(value, field).replace(" ", "")
+    if _SCIENTIFIC.match(text):
+        raise ValidationError(
+            field, f"“{text}”是被 Excel 转成科学计数法的号码，后几位已经丢失；请把该列设为文本格式后重新录入"
+        )
+    text = text.upper()
+    if len(text) != 18:
+        raise ValidationError(field, f"应为18位，当前为{len(text)}位")
+    if not text[:17].isdigit() or not (text[17].isdigit() or text[17] == "X"):
+        raise ValidationError(field, "前17位必须是数字，最后一位是数字或X")
+    if text[:2] not in PROVINCES:
+        raise ValidationError(field, f"前两位“{text[:2]}”不是有效的省级行政区划代码")
+    try:
+        ric.get_birth_date(text)
+    except StdnumError:
+        raise ValidationError(field, f"出生日期“{text[6:14]}”不是有效日期") from None
+    if ric.get_birth_date(text) > date.today():
+        raise ValidationError(field, f"出生日期“{text[6:14]}”晚于今天")
+    expected = ric.calc_check_digit(text)
+    if text[17] != expected:
+        raise ValidationError(field, "校验位不正确（GB 11643），请核对号码是否录错")
+    return text
+
+
+def credit_code(value: object, field: str = "统一社会信用代码") -> str:
+    """GB 32100 unified social credit code: 18 characters with a MOD 31 check character."""
+    text = required(value, field).replace(" ", "").upper()
+    if _SCIENTIFIC.match(text):
+        raise ValidationError(field, f"“{text}”是被 Excel 转成科学计数法的代码，请把该列设为文本格式后重新录入")
+    if len(text) != 18:
+        raise ValidationError(field, f"应为18位，当前为{len(text)}位")
+    try:
+        uscc.validate(text)
+    except StdnumError as exc:
+        problem = "校验位不正确（GB 32100），请核对代码是否录错" if "checksum" in str(exc).lower() else "含有不允许的字符（不得含 I、O、Z、S、V）"
+        raise ValidationError(field, problem) from None
+    return text
+
+
+def county_code(value: object, field: str = "行政区划代码") -> str:
+    text = required(value, field)
+    if not re.fullmatch(r"\d{6}", text):
+        raise ValidationError(field, "应为6位数字（GB/T 2260），例如 370921")
+    if text[:2] not in PROVINCES:
+        raise ValidationError(field, f"前两位“{text[:2]}”不是有效的省级代码")
+    return text
+
+
+def past_date(value: object, field: str, *, today: date | None = None) -> date:
+    """A decision date: a real calendar date, not after today."""
+    if isinstance(value, date):
+        d = value
+    else:
+        text = required(value, field)
+        try:
+            d = date.fromisoformat(text)
+        except ValueError:
+            raise ValidationError(field, f"“{text}”不是有效日期，应写作 YYYY-MM-DD，例如 2026-03-15") from None
+    if d > (today or date.today()):
+        raise ValidationError(field, f"{d.isoformat()} 晚于今天，不能登记尚未作出的决定")
+    return d
+
+
+def amount(value: object, field: str = "金额") -> Decimal:
+    """Yuan as Decimal: not negative, at most two decimals, never through float."""
+    if isinstance(value, float):
+        raise ValidationError(field, "请以文本形式提供金额（例如 \"123.45\"），以免小数误差")
+    text = required(value, field).replace(",", "")
+    if text.startswith("-"):
+        raise ValidationError(field, "不能为负数")
+    if not _AMOUNT.match(text):
+        raise ValidationError(field, f"“{text}”不是有效金额，应为数字，最多两位小数")
+    try:
+        d = Decimal(text)
+    except InvalidOperation:
+        raise ValidationError(field, f"“{text}”不是有效金额") from None
+    if d.as_tuple().exponent < -2:
+        raise ValidationError(field, f"“{text}”超过两位小数（金额精确到分）")
+    return d.quantize(Decimal("0.01"))
+
+
+def one_of(value: object, choices: tuple[str, ...] | list[str], field: str) -> str:
+    text = required(value, field)
+    if text not in choices:
+        raise ValidationError(field, f"“{text}”不是可选值，应为：{'、'.join(choices)}")
+    return text
+
+
+def max_length(text: str, limit: int, field: str) -> str:
+    """Refuse rather than silently cut text that would not fit its column."""
+    if len(text) > limit:
+        raise ValidationError(field, f"不能超过{limit}个字符（当前{len(text)}个）")
+    return text
