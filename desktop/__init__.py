@@ -1,0 +1,1 @@
+"""The application: command line (never imports Qt) and the desktop GUI."""

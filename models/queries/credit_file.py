@@ -6,18 +6,18 @@ from sqlalchemy.orm import selectinload
 
 from models.db.tables import AuditEntry, CreditRecord, Registration, ServiceCommitment, Subject
 from models.services import catalogue as cat
-from models.services.base import UnitOfWork, jsonable, query
+from models.services.base import Actor, UnitOfWork, jsonable, query
 from models.services.records import SOURCES, current_county
-from models.services.subjects import INSTITUTION_KINDS, find_subject
+from models.services.subjects import INSTITUTION_KINDS, find_subject, mask_id
 
 
-def subject_dict(s: Subject) -> dict:
+def subject_dict(s: Subject, *, full_id: bool = True) -> dict:
     d = {"uuid": s.uuid, "type": s.type, "name": s.name}
     if s.type == "institution":
         d |= {"credit_code": s.credit_code, "insurance_code": s.insurance_code,
               "institution_kind": INSTITUTION_KINDS.get(s.institution_kind or "", s.institution_kind)}
     else:
-        d |= {"id_number": s.id_number, "other_id": s.other_id}
+        d |= {"id_number": s.id_number if full_id else mask_id(s.id_number), "other_id": s.other_id if full_id else mask_id(s.other_id)}
     if s.type == "practitioner":
         d |= {"profession": s.profession, "practice_reg_no": s.practice_reg_no}
     if s.type == "insured":
@@ -62,8 +62,11 @@ def _registrations(uow: UnitOfWork, s: Subject) -> list[dict]:
 
 
 @query
-def credit_file(uow: UnitOfWork, *, subject: str) -> dict:
-    """Everything the bureau holds on one subject, oldest record first; JSON-ready."""
+def credit_file(uow: UnitOfWork, *, actor: Actor, subject: str) -> dict:
+    """Everything the bureau holds on one subject, oldest record first; JSON-ready.
+
+    ID numbers are masked for roles that may not see them in full.
+    """
     s = find_subject(uow, subject)
     names = cat.kinds(current_county(uow).profile)
     records = list(uow.session.scalars(
@@ -74,7 +77,7 @@ def credit_file(uow: UnitOfWork, *, subject: str) -> dict:
     trail = uow.session.scalars(
         select(AuditEntry).where(AuditEntry.entity_uuid.in_([s.uuid, *(r.uuid for r in records)])).order_by(AuditEntry.id))
     return jsonable({
-        "subject": subject_dict(s),
+        "subject": subject_dict(s, full_id=actor.can("id.view_full")),
         "registrations": _registrations(uow, s),
         "records": [_record_dict(r, superseded_by, names) for r in records],
         "audit": [{"at": a.at, "actor": a.actor, "action": a.action, "entity": a.entity_uuid, "reason": a.reason}

@@ -195,3 +195,24 @@ def query(fn):
 
     run.in_uow = fn
     return run
+
+
+@service
+def run_batch(uow: UnitOfWork, *, fn, items: list, **kwargs) -> Result:
+    """Apply the service ``fn`` to every item in one transaction: all are written or none.
+
+    A refusal names the item (第N条) so the user can find it in the input.
+    """
+    from models.validation import ValidationError
+
+    values, changes = [], Changes()
+    for n, item in enumerate(items, 1):
+        try:
+            result = fn.in_uow(uow, data=item, **kwargs)
+        except ValidationError as exc:
+            raise ValidationError(f"第{n}条 {exc.field}", exc.problem) from None
+        except ServiceError as exc:
+            raise type(exc)(f"第{n}条 {exc}") from None
+        values.append(result.value)
+        changes |= result.changes
+    return Result(values, changes)

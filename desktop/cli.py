@@ -1,0 +1,124 @@
+"""`credit-desk` command line. Never imports Qt: only the `gui` command loads it.
+
+Bad input exits non-zero with a one-line Chinese message and writes nothing.
+"""
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import sys
+from pathlib import Path
+
+from desktop.cli_args import Parser
+
+EXIT_INPUT, EXIT_REFUSED = 2, 1
+
+
+class CliError(Exception):
+    def __init__(self, message: str, code: int = EXIT_INPUT):
+        super().__init__(message)
+        self.code = code
+
+
+def build_parser() -> Parser:
+    p = Parser(prog="credit-desk", description="医保信用管理系统（CreditDesk）命令行")
+    p.add_argument("--db", help="数据库文件路径或 SQLAlchemy URL（默认：用户数据目录；也可用环境变量 CREDIT_DESK_DB）")
+    p.add_argument("--user", help="操作用户名（密码取自环境变量 CREDIT_DESK_PASSWORD 或提示输入）")
+    sub = p.add_subparsers(dest="command", metavar="命令", parser_class=Parser)
+
+    s = sub.add_parser("init", help="初始化本局数据库并创建管理员")
+    s.add_argument("--county-code", required=True, help="行政区划代码（6位，如 370921）")
+    s.add_argument("--county-name", required=True, help="县（区）名称，如 宁阳县")
+    s.add_argument("--profile", default="shandong", help="政策配置：shandong 或 panan（默认 shandong）")
+    s.add_argument("--admin", default="admin", help="管理员用户名（默认 admin；密码取自 CREDIT_DESK_ADMIN_PASSWORD 或提示输入）")
+
+    s = sub.add_parser("demo", help="向空数据库载入演示县数据")
+    s.add_argument("--scale", choices=["default", "small"], default="default", help="default：约20万参保人；small：测试用小规模")
+    s.add_argument("--seed", type=int, default=1, help="随机种子，相同种子生成相同数据")
+
+    for name, what in (("subject", "信用主体"), ("record", "信用信息")):
+        s = sub.add_parser(name, help=f"{what}：add 新增" + ("；correct 更正" if name == "record" else ""))
+        actions = s.add_subparsers(dest="action", metavar="操作", parser_class=Parser, required=True)
+        a = actions.add_parser("add", help=f"新增{what}（JSON 对象或数组，来自 --json 文件或标准输入）")
+        a.add_argument("--json", dest="json_file", help="JSON 文件（省略则读标准输入）")
+        if name == "record":
+            c = actions.add_parser("correct", help="以新记录更正一条信用信息（原记录保留）")
+            c.add_argument("uuid", help="被更正记录的 UUID")
+            c.add_argument("--reason", required=True, help="更正原因")
+            c.add_argument("--json", dest="json_file", help="要更改的字段（JSON 对象）")
+
+    s = sub.add_parser("show", help="显示一个信用主体的完整信用档案")
+    s.add_argument("subject", help="身份证号、统一社会信用代码或 UUID")
+    s.add_argument("--json", action="store_true", help="以 JSON 输出")
+
+    s = sub.add_parser("backup", help="备份数据库文件")
+    s.add_argument("--to", help="备份文件路径（默认：数据目录下 backups/）")
+
+    s = sub.add_parser("users", help="用户管理：add / list / passwd")
+    actions = s.add_subparsers(dest="action", metavar="操作", parser_class=Parser, required=True)
+    a = actions.add_parser("add", help="新增用户（密码取自 CREDIT_DESK_NEW_PASSWORD 或提示输入）")
+    a.add_argument("username")
+    a.add_argument("--name", help="姓名")
+    a.add_argument("--roles", required=True, help="角色，逗号分隔：录入员,审核员,签发人,管理员")
+    a = actions.add_parser("list", help="列出用户")
+    a.add_argument("--json", action="store_true")
+    a = actions.add_parser("passwd", help="修改密码（新密码取自 CREDIT_DESK_NEW_PASSWORD 或提示输入）")
+    a.add_argument("username", nargs="?", help="用户名（省略则为当前用户）")
+
+    sub.add_parser("gui", help="启动图形界面（默认）")
+    return p
+
+
+def ask_password(env: str, prompt: str, *, confirm: bool = False) -> str:
+    value = os.environ.get(env)
+    if value:
+        return value
+    if not sys.stdin.isatty():
+        raise CliError(f"密码：未提供，请设置环境变量 {env} 或在终端中运行以便输入")
+    first = getpass.getpass(prompt)
+    if confirm and getpass.getpass("再次输入：") != first:
+        raise CliError("密码：两次输入不一致")
+    return first
+
+
+def read_json(path: str | None):
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig") if path else sys.stdin.read()
+    except OSError as exc:
+        raise CliError(f"输入文件：无法读取 {path}（{exc.strerror}）") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CliError(f"输入：不是有效的 JSON（第{exc.lineno}行第{exc.colno}列：{exc.msg}）") from None
+
+
+def print_json(value) -> None:
+    from models.services.base import jsonable
+
+    print(json.dumps(jsonable(value), ensure_ascii=False, indent=2))
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command in (None, "gui"):
+        from desktop.gui import run
+
+        return run(args.db)
+    from desktop import cli_commands
+    from models.services.base import ServiceError
+    from models.validation import ValidationError
+
+    try:
+        return cli_commands.dispatch(args)
+    except (CliError, ValidationError, ServiceError) as exc:
+        code = exc.code if isinstance(exc, CliError) else EXIT_INPUT if isinstance(exc, ValidationError) else EXIT_REFUSED
+        print(f"错误：{exc}", file=sys.stderr)
+        return code
+    except KeyboardInterrupt:
+        print("已取消，未写入任何数据", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,26 @@
+"""The core and the documents never load Qt; the layer contract holds (ARCHITECTURE.md)."""
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_importing_models_and_reports_does_not_load_pyside6():
+    code = (
+        "import sys, pkgutil, importlib, models, reports\n"
+        "for pkg in (models, reports):\n"
+        "    for m in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + '.'):\n"
+        "        if '.migrations' not in m.name: importlib.import_module(m.name)\n"
+        "import desktop.cli, desktop.cli_commands\n"
+        "print('PySide6' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_import_linter_layer_contract_is_kept():
+    lint = Path(sys.executable).with_name("lint-imports")
+    out = subprocess.run([str(lint), "--no-cache"], cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "0 broken" in out.stdout
