@@ -66,7 +66,7 @@ def id_number(value: object, field: str = "身份证号") -> str:
         raise ValidationError(field, f"出生日期“{text[6:14]}”不是有效日期") from None
     if ric.get_birth_date(text) > date.today():
         raise ValidationError(field, f"出生日期“{text[6:14]}”晚于今天")
-    expected = ric.calc_check_digit(text)
+    expected = ric.calc_check_digit(text)  # stdnum expects the check position present
     if text[17] != expected:
         raise ValidationError(field, "校验位不正确（GB 11643），请核对号码是否录错")
     return text

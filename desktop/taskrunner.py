@@ -1,0 +1,216 @@
+"""One worker thread for all database work; results come back to the GUI thread by signal.
+
+Modelled on Anki's ``aqt/taskman.py``: the GUI never blocks on SQLite, and the worker never
+touches a widget. A single thread (not a pool) keeps SQLite writes in the order the user made
+them and leaves no two units of work fighting over the file lock.
+"""
+from __future__ import annotations
+
+import itertools
+import threading
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
+
+from models.services.base import ServiceError
+from models.validation import ValidationError
+
+# Quick tasks (a sign-in, a lookup) finish before this and never flash a dialog.
+PROGRESS_DELAY_MS = 400
+UNEXPECTED = "操作未能完成：程序遇到了意外错误。数据未被改动的部分保持原样。请把“详细信息”中的内容告知系统管理员。"
+
+
+def user_message(exc: BaseException) -> str | None:
+    """The text to show as-is, for refusals the services phrase for users (Chinese, complete)."""
+    return str(exc) if isinstance(exc, (ServiceError, ValidationError)) else None
+
+
+@dataclass
+class _Task:
+    fn: Callable[..., Any]
+    args: tuple
+    kwargs: dict
+    on_done: Callable[[Any], None] | None
+    on_error: Callable[[BaseException], None] | None
+    cancelled: threading.Event = field(default_factory=threading.Event)
+    dialog: QProgressDialog | None = None
+
+
+class _Worker(QObject):
+    """Lives on the worker thread; its slot runs there because it is reached by a queued signal."""
+
+    finished = Signal(int, object)
+    failed = Signal(int, object, str)
+    progressed = Signal(int, int, int, str)
+
+    @Slot(int, object)
+    def execute(self, task_id: int, task: _Task) -> None:
+        try:
+            result = task.fn(*task.args, **task.kwargs)
+        except BaseException as exc:  # noqa: BLE001 - every failure must reach the user
+            self.failed.emit(task_id, exc, traceback.format_exc())
+        else:
+            self.finished.emit(task_id, result)
+
+
+class _ProgressDialog(QProgressDialog):
+    """Modal progress; a task that cannot be cancelled cannot be dismissed by Esc or × either."""
+
+    def __init__(self, title: str, cancellable: bool, parent: QWidget | None):
+        super().__init__(title, "取消(&C)", 0, 0, parent)  # maximum 0: a busy indicator until told a total
+        self.cancellable = cancellable
+        self.setWindowTitle("请稍候")
+        self.setWindowModality(Qt.WindowModality.ApplicationModal)
+        self.setMinimumWidth(420)
+        self.setAutoClose(False)
+        self.setAutoReset(False)
+        if not cancellable:
+            self.setCancelButton(None)
+            self.setWindowFlag(Qt.WindowType.WindowCloseButtonHint, False)
+        self.hide()  # shown after PROGRESS_DELAY_MS, so quick tasks never flash
+
+    def reject(self) -> None:
+        if self.cancellable:
+            self.canceled.emit()
+
+    def closeEvent(self, event) -> None:
+        if self.cancellable:
+            self.canceled.emit()
+        event.ignore()
+
+
+class TaskRunner(QObject):
+    """Runs ``fn(*args, **kwargs)`` on the worker and calls ``on_done``/``on_error`` on the GUI thread.
+
+    ``db`` is set once the database is open, so screens can use :meth:`service` without ever
+    holding the database themselves.
+    """
+
+    _submit = Signal(int, object)
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self.db = None
+        self.dialog_parent: QWidget | None = None  # where error boxes and progress dialogs centre
+        self._ids = itertools.count(1)
+        self._tasks: dict[int, _Task] = {}
+        self._thread = QThread()
+        self._thread.setObjectName("creditdesk-db")
+        self._worker = _Worker()
+        self._worker.moveToThread(self._thread)
+        self._submit.connect(self._worker.execute, Qt.ConnectionType.QueuedConnection)
+        self._worker.finished.connect(self._finished, Qt.ConnectionType.QueuedConnection)
+        self._worker.failed.connect(self._failed, Qt.ConnectionType.QueuedConnection)
+        self._worker.progressed.connect(self._progressed, Qt.ConnectionType.QueuedConnection)
+        self._thread.start()
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._tasks)
+
+    def run(self, fn: Callable[..., Any], *args, on_done: Callable[[Any], None] | None = None,
+            on_error: Callable[[BaseException], None] | None = None, progress_title: str | None = None,
+            cancellable: bool = False, **kwargs) -> int:
+        """Queue ``fn``; returns the task id. Without ``on_error`` failures are shown in a message box.
+
+        With ``progress_title`` a modal progress dialog is shown and ``fn`` receives
+        ``progress=callback(done, total, message) -> bool``; it returns False once the user
+        pressed 取消, and ``fn`` is expected to stop (the services raise a ServiceError then).
+        """
+        task_id = next(self._ids)
+        task = _Task(fn, args, kwargs, on_done, on_error)
+        if progress_title is not None:
+            kwargs["progress"] = self._progress_callback(task_id, task)
+            task.dialog = self._progress_dialog(task, progress_title, cancellable)
+        self._tasks[task_id] = task
+        self._submit.emit(task_id, task)
+        return task_id
+
+    def service(self, fn: Callable[..., Any], **kwargs) -> int:
+        """``run(fn, db, **kwargs)``: services are called as ``fn(db, **kwargs)``."""
+        if self.db is None:
+            raise RuntimeError("database not open yet")
+        return self.run(fn, self.db, **kwargs)
+
+    def cancel(self, task_id: int) -> None:
+        task = self._tasks.get(task_id)
+        if task is not None:
+            task.cancelled.set()
+
+    def show_error(self, exc: BaseException, details: str = "") -> None:
+        """Refusals verbatim; anything else as a generic message with the traceback as details."""
+        message = user_message(exc)
+        box = QMessageBox(self.dialog_parent)
+        box.setWindowTitle("提示" if message else "错误")
+        box.setIcon(QMessageBox.Icon.Warning if message else QMessageBox.Icon.Critical)
+        box.setText(message or UNEXPECTED)
+        if not message:
+            box.setDetailedText(details or "".join(traceback.format_exception(exc)))
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()  # not exec(): a nested event loop would let later results arrive mid-dialog
+
+    def shutdown(self) -> None:
+        """Stop after the running task; queued tasks are cancelled so a long import can end early."""
+        for task in self._tasks.values():
+            task.cancelled.set()
+        self._thread.quit()
+        self._thread.wait()
+
+    # -- worker to GUI thread ------------------------------------------------------------------
+
+    def _progress_callback(self, task_id: int, task: _Task) -> Callable[..., bool]:
+        emit = self._worker.progressed.emit  # emitting is thread-safe; delivery is queued
+
+        def progress(done: int, total: int, message: str = "") -> bool:
+            emit(task_id, int(done), int(total), str(message))
+            return not task.cancelled.is_set()
+
+        return progress
+
+    def _progress_dialog(self, task: _Task, title: str, cancellable: bool) -> _ProgressDialog:
+        dialog = _ProgressDialog(title, cancellable, self.dialog_parent)
+        if cancellable:
+            def cancel() -> None:
+                task.cancelled.set()
+                dialog.setLabelText("正在取消，请稍候…")
+                dialog.show()  # QProgressDialog hides itself on cancel; keep it up until the task ends
+
+            dialog.canceled.connect(cancel)
+        QTimer.singleShot(PROGRESS_DELAY_MS, dialog, lambda: dialog.show() if task.dialog is dialog else None)
+        return dialog
+
+    @Slot(int, int, int, str)
+    def _progressed(self, task_id: int, done: int, total: int, message: str) -> None:
+        task = self._tasks.get(task_id)
+        if task is None or task.dialog is None or task.cancelled.is_set():
+            return
+        task.dialog.setMaximum(max(total, 0))
+        task.dialog.setValue(min(done, total) if total > 0 else 0)
+        if message:
+            task.dialog.setLabelText(message)
+
+    def _end(self, task_id: int) -> _Task:
+        task = self._tasks.pop(task_id)
+        if task.dialog is not None:
+            dialog, task.dialog = task.dialog, None
+            dialog.hide()
+            dialog.deleteLater()
+        return task
+
+    @Slot(int, object)
+    def _finished(self, task_id: int, result: Any) -> None:
+        task = self._end(task_id)
+        if task.on_done is not None:
+            task.on_done(result)
+
+    @Slot(int, object, str)
+    def _failed(self, task_id: int, exc: BaseException, details: str) -> None:
+        task = self._end(task_id)
+        if task.on_error is not None:
+            task.on_error(exc)
+        else:
+            self.show_error(exc, details)
