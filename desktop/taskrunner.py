@@ -16,17 +16,11 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
-from models.services.base import ServiceError
-from models.validation import ValidationError
+from views.forms import user_message
 
 # Quick tasks (a sign-in, a lookup) finish before this and never flash a dialog.
 PROGRESS_DELAY_MS = 400
-UNEXPECTED = "操作未能完成：程序遇到了意外错误。数据未被改动的部分保持原样。请把“详细信息”中的内容告知系统管理员。"
-
-
-def user_message(exc: BaseException) -> str | None:
-    """The text to show as-is, for refusals the services phrase for users (Chinese, complete)."""
-    return str(exc) if isinstance(exc, (ServiceError, ValidationError)) else None
+UNEXPECTED = "操作未能完成：程序发生了意外错误。请点击“显示详细信息”，把其中的内容发给系统管理员。"
 
 
 @dataclass

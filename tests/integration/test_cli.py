@@ -1,0 +1,115 @@
+"""The command line as scripts use it: documented JSON fields, one-line Chinese errors, nothing half-written."""
+import io
+import json
+import sqlite3
+
+import pytest
+from stdnum.cn import ric, uscc
+
+from desktop.cli import main
+
+PASSWORD = "abc12345"
+HOSPITAL = "12370921MB0000001" + uscc.calc_check_digit("12370921MB0000001")
+DOCTOR = "37092119800101001" + ric.calc_check_digit("370921198001010010")
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "cli.sqlite3"
+    monkeypatch.setenv("CREDIT_DESK_ADMIN_PASSWORD", PASSWORD)
+    monkeypatch.setenv("CREDIT_DESK_PASSWORD", PASSWORD)
+    monkeypatch.setenv("CREDIT_DESK_NEW_PASSWORD", PASSWORD)
+
+    def invoke(*args, stdin=None, user="admin"):
+        monkeypatch.setattr("sys.stdin", io.StringIO(stdin or ""))
+        prefix = ["--db", str(path)] + (["--user", user] if user else [])
+        code = main([*prefix, *args])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    invoke.path = path
+    return invoke
+
+
+@pytest.fixture
+def county(run):
+    code, out, err = run("init", "--county-code", "370921", "--county-name", "宁阳县", "--profile", "shandong", user=None)
+    assert code == 0, err
+    return run
+
+
+def count(path, table):
+    return sqlite3.connect(path).execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def test_init_with_a_bad_county_code_writes_nothing(run):
+    code, _, err = run("init", "--county-code", "3709", "--county-name", "宁阳县", user=None)
+    assert code == 2
+    assert err.strip().count("\n") == 0 and "行政区划代码" in err
+    assert count(run.path, "county") == 0 and count(run.path, "users") == 0
+
+
+def test_unknown_profile_is_refused_with_the_choices(run):
+    code, _, err = run("init", "--county-code", "370921", "--county-name", "宁阳县", "--profile", "beijing", user=None)
+    assert code == 2 and "政策配置" in err and "shandong" in err and "panan" in err
+
+
+def test_subject_and_record_from_json_then_show(county, tmp_path):
+    inst = tmp_path / "inst.json"
+    inst.write_text(json.dumps({"type": "institution", "name": "宁阳县第一人民医院", "credit_code": HOSPITAL}), "utf-8")
+    assert county("subject", "add", "--json", str(inst))[0] == 0
+    doctor = {"type": "practitioner", "name": "张三", "id_number": DOCTOR, "institutions": [HOSPITAL]}
+    assert county("subject", "add", stdin=json.dumps(doctor))[0] == 0
+    assert county("users", "add", "clerk", "--roles", "录入员")[0] == 0
+    record = {"subject": DOCTOR, "kind": "pq_agreement_minor", "decision_date": "2026-02-03", "amount": "1200.50",
+              "responsibility": "主要", "case_no": "宁医保协〔2026〕5号", "source": "smart_audit", "note": "超量开药"}
+    code, out, err = county("record", "add", stdin=json.dumps(record), user="clerk")
+    assert code == 0, err
+    code, out, _ = county("show", DOCTOR, "--json")
+    file = json.loads(out)
+    assert file["subject"]["name"] == "张三" and file["subject"]["id_number"] == DOCTOR
+    [rec] = file["records"]
+    assert (rec["amount"], rec["decision_date"], rec["note"]) == ("1200.50", "2026-02-03", "超量开药")
+    assert file["registrations"][0]["institution"]["credit_code"] == HOSPITAL
+
+
+def test_bad_record_exits_non_zero_with_one_line_and_writes_nothing(county):
+    county("users", "add", "clerk", "--roles", "录入员")
+    before = count(county.path, "credit_records"), count(county.path, "audit_log")
+    code, _, err = county("record", "add", stdin=json.dumps({"subject": DOCTOR, "kind": "nope"}), user="clerk")
+    assert code != 0 and len(err.strip().splitlines()) == 1 and "信息类别" in err
+    code, _, err = county("record", "add", stdin="{not json", user="clerk")
+    assert code == 2 and "JSON" in err
+    assert (count(county.path, "credit_records"), count(county.path, "audit_log")) == before
+
+
+def test_a_list_of_subjects_is_all_or_nothing(county):
+    items = [{"type": "institution", "name": "甲医院", "credit_code": HOSPITAL},
+             {"type": "institution", "name": "乙医院", "credit_code": HOSPITAL[:-1] + "0"}]
+    code, _, err = county("subject", "add", stdin=json.dumps(items))
+    assert code == 2 and "第2条" in err
+    assert count(county.path, "subjects") == 0
+
+
+def test_wrong_password_is_refused(county, monkeypatch):
+    monkeypatch.setenv("CREDIT_DESK_PASSWORD", "wrong-pass1")
+    code, _, err = county("users", "list")
+    assert code == 1 and "用户名或密码错误" in err
+
+
+def test_clerk_cannot_add_users_from_the_command_line(county):
+    county("users", "add", "clerk", "--roles", "录入员")
+    code, _, err = county("users", "add", "boss", "--roles", "管理员", user="clerk")
+    assert code == 1 and "无权" in err
+
+
+def test_backup_writes_a_readable_copy(county, tmp_path):
+    dest = tmp_path / "copy.sqlite3"
+    assert county("backup", "--to", str(dest))[0] == 0
+    assert sqlite3.connect(dest).execute("SELECT name FROM county").fetchone() == ("宁阳县",)
+
+
+def test_unknown_command_is_explained_in_chinese(run):
+    with pytest.raises(SystemExit) as exc:
+        run("bogus")
+    assert exc.value.code == 2

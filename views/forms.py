@@ -1,0 +1,94 @@
+"""What every form shares: inline error messages under the field they concern, busy state.
+
+Validation lives in the services (one source of truth for the rules); a form only shows the
+refusal next to the field the service named in ``ValidationError.field``.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
+
+from models.services.base import ServiceError
+from models.validation import ValidationError
+
+ERROR_STYLE = "color: #b3261e;"
+
+
+def user_message(exc: BaseException) -> str | None:
+    """The text to show as-is, for refusals the services phrase for users (Chinese, complete)."""
+    return str(exc) if isinstance(exc, (ServiceError, ValidationError)) else None
+
+
+def error_label() -> QLabel:
+    label = QLabel()
+    label.setStyleSheet(ERROR_STYLE)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)  # can be copied into a report
+    label.hide()
+    return label
+
+
+def heading(text: str, scale: float = 1.4) -> QLabel:
+    label = QLabel(text)
+    font = QFont(label.font())
+    font.setPointSizeF(font.pointSizeF() * scale)
+    font.setBold(True)
+    label.setFont(font)
+    return label
+
+
+class FormErrors:
+    """Rows of a QFormLayout, each with a hidden message line below, keyed by field name."""
+
+    def __init__(self, general: QLabel):
+        self.general = general  # for refusals that concern no single field
+        self._fields: dict[str, tuple[QWidget, QLabel]] = {}
+
+    def add_row(self, form: QFormLayout, label: str, widget: QWidget, field: str) -> None:
+        """``label`` carries the mnemonic (行政区划代码(&C)); ``field`` is the name services use."""
+        form.addRow(label, widget)
+        message = error_label()
+        form.addRow("", message)
+        self._fields[field] = (widget, message)
+
+    def clear(self) -> None:
+        for _widget, message in self._fields.values():
+            message.hide()
+        self.general.hide()
+
+    def show(self, field: str | None, text: str) -> None:
+        widget, message = self._fields.get(field, (None, self.general))
+        message.setText(text)
+        message.show()
+        if widget is not None:
+            widget.setFocus()
+            if hasattr(widget, "selectAll"):
+                widget.selectAll()
+
+    def show_exception(self, exc: BaseException) -> bool:
+        """Shows a service refusal inline; False for unexpected errors, which the runner reports."""
+        text = user_message(exc)
+        if text is None:
+            return False
+        self.show(exc.field if isinstance(exc, ValidationError) else None, text)
+        return True
+
+    def message(self, field: str | None) -> str:
+        """The visible message for ``field`` (None: the general one); empty when none is shown."""
+        _widget, label = self._fields.get(field, (None, self.general))
+        return label.text() if not label.isHidden() else ""
+
+
+def set_busy(root: QWidget, busy: bool) -> None:
+    """While the worker checks the input, the form cannot be edited or submitted twice.
+
+    Widgets a form disabled itself stay disabled afterwards: Qt remembers explicit disabling.
+    """
+    for child in root.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly):
+        if not isinstance(child, QLabel):
+            child.setEnabled(not busy)
+    if busy:
+        root.setCursor(Qt.CursorShape.BusyCursor)
+    else:
+        root.unsetCursor()
