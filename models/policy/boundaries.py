@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Generic, Iterable, Sequence, TypeVar
+from typing import Generic, Iterable, Mapping, Sequence, TypeVar
 
 from models.policy.errors import PolicyError
 
@@ -59,7 +59,9 @@ class Bound:
         return value < self.value  # 不满
 
     def text(self, unit: str = "") -> str:
-        return f"{_plain(self.value)}{unit}{self.word}"
+        # 以上/以下 follow the number, 不满/超过 precede it: “3个月以上、不满6个月”.
+        number = f"{_plain(self.value)}{unit}"
+        return f"{number}{self.word}" if self.word in ("以上", "以下") else f"{self.word}{number}"
 
     @classmethod
     def parse(cls, raw: object) -> "Bound | None":
@@ -104,7 +106,7 @@ class Range:
 
     @classmethod
     def parse(cls, raw: object) -> "Range":
-        if not isinstance(raw, dict):
+        if not isinstance(raw, Mapping):
             raise PolicyError(f"区间应写作 {{\"lower\": …, \"upper\": …}}，实际为 {raw!r}")
         return cls(Bound.parse(raw.get("lower")), Bound.parse(raw.get("upper")))
 

@@ -127,7 +127,7 @@ def _year_measures(items, choices, as_of, notes) -> list[Measure]:
         why = "一次决定记满12分" if single else "年度累计记分达到12分"
         out.append(Measure(ban["measure"], f"{years}年内{ban['name']}", start, ban_end, _status(ban_end, as_of),
                            cite, rec.uuid, note=why))
-        notes.append(f"{rec.decision_date.year}年{why}（累计{total}分），{spec['name']}，"
+        notes.append(f"{why}（{rec.decision_date.year}年累计{total}分），{spec['name']}，"
                      f"自{start.isoformat()}起{years}年内不得再次登记备案，依据{cite}。")
         break  # terminated: later points in the year change nothing
     return out

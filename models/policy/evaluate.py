@@ -1,0 +1,139 @@
+"""evaluate(): one subject, its records, a date → points, score, grade, measures, lists, and
+the sentences that explain them. Pure: the same facts always give the same Evaluation,
+whatever order the records come in."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Iterable
+
+from models.policy.applicable import lapsed_text, relevant_rules, split_by_date, uncovered
+from models.policy.catalogue import kind_index
+from models.policy.errors import PolicyError
+from models.policy.facts import MeasureChoice, RecordFact, SubjectFacts, YearGrade
+from models.policy.lists import kind_lists, red_list
+from models.policy.measures import clean_years_incentive, grade_measures, kind_measures, loss_measures
+from models.policy.packs import Profile, basis
+from models.policy.points import points_part
+from models.policy.results import (STATUS_TEXT, ListEntry, Measure, Part, PointsSummary, RuleStatus)
+from models.policy.score import InspectionRatio, compute_score, counted_records, grade_of, in_force, inspection_ratio
+
+TWO = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    subject: SubjectFacts
+    as_of: date
+    points: PointsSummary
+    score: Decimal | None
+    grade: str | None
+    inspection_ratio: InspectionRatio | None
+    measures: tuple[Measure, ...]
+    lists: tuple[ListEntry, ...]
+    explanations: tuple[str, ...]
+    rule_status: RuleStatus
+    score_is_sample: bool = False
+
+    def to_json(self) -> dict:
+        return evaluation_json(self)
+
+
+def _score(profile: Profile, subject: SubjectFacts, records: list[RecordFact], as_of: date):
+    ind = profile.indicators
+    if ind is None or subject.type not in ind.subject_types:
+        return None, None, None, ()
+    counted = counted_records(ind, records, as_of)
+    total, leaves = compute_score(ind, counted)
+    notes = [f"信用分{total}分（{'示例指标体系，' if ind.sample else ''}计入评价日前{ind.window_months}个月内"
+             f"{len(counted)}条记录）。"]
+    notes += [f"指标“{leaf.name}”得{leaf.score}分，涉及记录 {'、'.join(leaf.records)}。" for leaf in leaves if leaf.records]
+    found = in_force(profile, "grades", as_of)
+    if found is None:
+        return total, None, None, tuple(notes + ["评价日没有有效的信用等级规则，不评定等级。"])
+    entry, rule = found
+    grade = grade_of(rule, total)
+    notes.append(f"信用分{total}分，等级为{grade}，依据{basis(entry, rule)}。")
+    insp = in_force(profile, "inspection", as_of)
+    ratio = inspection_ratio(*insp, grade) if insp else None
+    if ratio:
+        notes.append(f"“双随机、一公开”抽查：{ratio.text}，依据{ratio.basis}。")
+    return total, grade, ratio, tuple(notes)
+
+
+def evaluate(subject: SubjectFacts, records: Iterable[RecordFact], as_of: date, profile: Profile,
+             choices: Iterable[MeasureChoice] = (), history: Iterable[YearGrade] = ()) -> Evaluation:
+    records = sorted((r for r in records if r.decision_date <= as_of), key=lambda r: (r.decision_date, r.uuid))
+    if len({r.uuid for r in records}) != len(records):
+        raise PolicyError("记录编号（uuid）重复")
+    kinds = kind_index(profile)
+    for rec in records:
+        spec = kinds.get(rec.kind)
+        if spec is None:
+            raise PolicyError(f"记录 {rec.uuid}：配置“{profile.name}”中没有记录类别“{rec.kind}”")
+        if spec.subject_type != subject.type:
+            raise PolicyError(f"记录 {rec.uuid}：类别“{spec.name}”不适用于该主体类型")
+    choice_map = {c.ref: c for c in choices}
+    gaps = tuple(u for u in (uncovered(profile, kinds, r) for r in records) if u is not None)
+    gap_notes = tuple(lapsed_text(e, r.decision_date) + f"（记录 {r.uuid}），目前没有有效规定可依，须加载后续政策包。"
+                      for r in records if any(g.record == r.uuid for g in gaps)
+                      for e, _ in dict.fromkeys(split_by_date(relevant_rules(profile, kinds[r.kind], r.kind),
+                                                              r.decision_date)[1]))
+    summary, pts = points_part(profile, kinds, records, as_of, choice_map)
+    score, grade, ratio, score_notes = _score(profile, subject, records, as_of)
+    parts = [pts, kind_measures(profile, kinds, records, as_of), loss_measures(profile, records, as_of, choice_map),
+             clean_years_incentive(profile, kinds, subject, records, as_of), grade_measures(profile, grade, as_of),
+             kind_lists(profile, kinds, records, as_of), red_list(profile, history, grade, as_of)]
+    covered = tuple((p.id, p.effective_from, p.effective_to) for p in profile.packs)
+    status = RuleStatus("no_rule_in_force" if gaps else "in_force", gaps, covered)
+    return Evaluation(
+        subject=subject, as_of=as_of, points=summary, score=score, grade=grade, inspection_ratio=ratio,
+        measures=tuple(m for p in parts for m in p.measures), lists=tuple(li for p in parts for li in p.lists),
+        explanations=tuple(dict.fromkeys(gap_notes + score_notes + tuple(x for p in parts for x in p.explanations))),
+        rule_status=status, score_is_sample=bool(profile.indicators and profile.indicators.sample))
+
+
+# -- JSON contract ------------------------------------------------------------------------
+
+def _d(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def _dec(value: Decimal | None) -> str | None:
+    return None if value is None else str(value.quantize(TWO))
+
+
+def evaluation_json(ev: Evaluation) -> dict:
+    s = ev.subject
+    subject = {"uuid": s.uuid, "type": s.type, "name": s.name}
+    subject["credit_code" if s.type == "institution" else "id_number"] = (
+        s.credit_code if s.type == "institution" else s.id_number)
+    ratio = ev.inspection_ratio
+    return {
+        "subject": subject,
+        "as_of": ev.as_of.isoformat(),
+        "points": {"year": ev.points.year, "total": ev.points.total,
+                   "entries": [{"record": e.record, "kind": e.kind, "date": _d(e.decision_date),
+                                "points": e.points, "basis": e.basis, "note": e.note} for e in ev.points.entries]},
+        "score": _dec(ev.score),
+        "score_is_sample": ev.score_is_sample,
+        "grade": ev.grade,
+        "inspection_ratio": None if ratio is None else {
+            "ratio": _dec(ratio.ratio), "relation": ratio.relation, "full_coverage": ratio.full_coverage,
+            "text": ratio.text, "basis": ratio.basis},
+        "measures": [{"kind": m.kind, "name": m.name, "start": _d(m.start), "end": _d(m.end), "status": m.status,
+                      "status_text": STATUS_TEXT[m.status], "basis": m.basis, "record": m.record,
+                      "allowed_range": None if m.allowed_range is None else m.allowed_range.as_json(),
+                      "chosen": None if m.chosen is None else {"months": m.chosen.months, "reason": m.chosen.reason},
+                      "note": m.note} for m in ev.measures],
+        "lists": [{"list": li.list, "list_name": li.list_name, "since": _d(li.since), "basis": li.basis,
+                   "record": li.record} for li in ev.lists],
+        "explanations": list(ev.explanations),
+        "rule_status": {
+            "status": ev.rule_status.status,
+            "uncovered": [{"record": u.record, "kind": u.kind, "decision_date": _d(u.decision_date),
+                           "packs": list(u.packs)} for u in ev.rule_status.uncovered],
+            "covered": [{"pack": p, "from": _d(a), "to": _d(b)} for p, a, b in ev.rule_status.covered],
+        },
+    }
