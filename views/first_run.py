@@ -105,6 +105,10 @@ class FirstRunDialog(QDialog):
             on_done=self._initialised, on_error=self._refused,
         )
 
+    def reject(self) -> None:
+        if not self.runner.busy:  # Esc while the database is being written would quit mid-way
+            super().reject()
+
     def _refused(self, exc: BaseException) -> None:
         set_busy(self, False)
         if not self.errors.show_exception(exc):

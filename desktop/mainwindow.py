@@ -1,0 +1,163 @@
+"""The main window: section navigation on the left, the section's page on the right."""
+from __future__ import annotations
+
+import importlib.metadata
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox, QSplitter, QStackedWidget, QWidget,
+)
+
+from desktop import settings
+from models.db.migrate import backup_sqlite
+from models.services.base import Actor, require
+from views.placeholder import PlaceholderPage
+
+# (section, what it is for). The order is the Ctrl+1…Ctrl+9 order.
+SECTIONS: tuple[tuple[str, str], ...] = (
+    ("工作台", "本栏目汇总待办事项：待审核的信用信息、临近期限的异议和修复申请、待签发的告知书。"),
+    ("信用档案", "本栏目用于查询定点医药机构、医保医师（药师）和参保人的信用档案（一医一档），"
+                "查看记分、评价等级、处理措施、名单和告知记录。"),
+    ("违规录入", "本栏目用于登记经查实的违法违规行为及其处理决定，认定责任并按政策规定记分。"),
+    ("异议与修复", "本栏目用于受理信用主体提出的异议和信用修复申请，记录核查、审批和答复，并提示办理期限。"),
+    ("等级分布", "本栏目用于按年度查看各类信用主体的评价等级分布及其变化。"),
+    ("抽查", "本栏目用于按信用等级确定抽查比例，随机抽取检查对象和检查人员（双随机），并记录检查结果。"),
+    ("告知书", "本栏目用于生成、打印和登记信用结果告知书、记分告知书、修复通知书等文书。"),
+    ("数据交换", "本栏目用于与市医疗保障局交换数据包：导出本县信用信息，导入回执、政策配置和外县共享记录。"),
+    ("系统设置", "本栏目用于管理用户和角色、本局信息、政策配置、节假日安排和数据备份。"),
+)
+SETTINGS_KEY = "mainwindow"
+NAV_WIDTH = 160
+
+
+def backup_database(db, *, actor: Actor, dest: str, progress=None) -> str:
+    """Runs on the worker: a consistent copy through SQLite's backup API, safe while in use.
+
+    ``progress`` is accepted but not fed: the copy has no steps to count, the dialog stays busy.
+    """
+    require(actor, "backup.make")
+    return str(backup_sqlite(db.sqlite_file, Path(dest)))
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, runner, actor: Actor, county_name: str, db_location: str,
+                 sqlite_file: Path | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.runner = runner
+        self.actor = actor
+        self.sqlite_file = sqlite_file
+        self.setWindowTitle(f"医保信用管理系统 — {county_name}")
+
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        self.pages = QStackedWidget()
+        self._shortcuts: dict[str, QAction] = {}
+        for number, (name, purpose) in enumerate(SECTIONS, start=1):
+            self._add_section(number, name, purpose)
+        self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
+        self.nav.setStyleSheet("QListWidget#navigation { font-size: 11pt; } "
+                               "QListWidget#navigation::item { padding: 7px 10px; }")
+
+        self.splitter = QSplitter()
+        self.splitter.addWidget(self.nav)
+        self.splitter.addWidget(self.pages)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setSizes([NAV_WIDTH, 1000])
+        self.setCentralWidget(self.splitter)
+
+        self._menus()
+        self._status_bar(db_location)
+        self._restore()
+        self.nav.setCurrentRow(0)
+        self.nav.setFocus()
+
+    # -- sections ------------------------------------------------------------------------------
+
+    def _add_section(self, number: int, name: str, purpose: str) -> None:
+        item = QListWidgetItem(name)
+        item.setToolTip(f"{name}（Ctrl+{number}）")
+        self.nav.addItem(item)
+        self.pages.addWidget(PlaceholderPage(name, purpose))
+        action = QAction(name, self, shortcut=QKeySequence(f"Ctrl+{number}"))
+        action.triggered.connect(lambda _checked=False, n=name: self.show_section(n))
+        self.addAction(action)  # a window action: the shortcut works whatever has focus
+        self._shortcuts[name] = action
+
+    def section_names(self) -> list[str]:
+        return [self.nav.item(i).text() for i in range(self.nav.count())]
+
+    def current_section(self) -> str:
+        return self.nav.currentItem().text()
+
+    def show_section(self, name: str) -> None:
+        self.nav.setCurrentRow(self.section_names().index(name))
+
+    def set_section_enabled(self, name: str, enabled: bool) -> None:
+        """For sections a role may not use: greyed in the list and unreachable by shortcut."""
+        item = self.nav.item(self.section_names().index(name))
+        flags = item.flags()
+        on = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        item.setFlags(flags | on if enabled else flags & ~on)
+        self._shortcuts[name].setEnabled(enabled)
+
+    # -- menus and status bar --------------------------------------------------------------------
+
+    def _menus(self) -> None:
+        file_menu = self.menuBar().addMenu("文件(&F)")
+        self.backup_action = QAction("备份数据库(&B)…", self, triggered=self._backup)
+        file_menu.addAction(self.backup_action)
+        if self.sqlite_file is None:
+            self.backup_action.setEnabled(False)
+            self.backup_action.setToolTip("数据库不是本机文件，请由数据库服务器管理员备份")
+        elif not self.actor.can("backup.make"):
+            self.backup_action.setEnabled(False)
+        file_menu.addSeparator()
+        # Windows has no standard Quit key; Ctrl+Q is what users of other programs expect.
+        file_menu.addAction(QAction("退出(&X)", self, shortcut=QKeySequence("Ctrl+Q"), triggered=self.close))
+        help_menu = self.menuBar().addMenu("帮助(&H)")
+        help_menu.addAction(QAction("关于(&A)", self, triggered=self._about))
+
+    def _status_bar(self, db_location: str) -> None:
+        user = QLabel(f"当前用户：{self.actor.display_name}（{self.actor.username}）　角色：{self.actor.role_names or '无'}")
+        database = QLabel()
+        # A deep path must not widen the window past a 1366-pixel screen: elide, full text on hover.
+        database.setText(database.fontMetrics().elidedText(f"数据库：{db_location}", Qt.TextElideMode.ElideMiddle, 520))
+        database.setToolTip(db_location)
+        self.statusBar().addWidget(user)
+        self.statusBar().addPermanentWidget(database)
+
+    def _backup(self) -> None:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M")
+        suggested = str(self.sqlite_file.with_name(f"信用数据备份-{stamp}.sqlite3"))
+        dest, _filter = QFileDialog.getSaveFileName(self, "备份数据库", suggested, "数据库备份 (*.sqlite3)")
+        if dest:
+            self.runner.service(backup_database, actor=self.actor, dest=dest, progress_title="正在备份数据库…",
+                                on_done=lambda path: self.statusBar().showMessage(f"已备份到 {path}", 10000))
+
+    def _about(self) -> None:
+        try:
+            version = f"<p>版本 {importlib.metadata.version('credit-desk')}</p>"
+        except importlib.metadata.PackageNotFoundError:  # a bundle built without package metadata
+            version = ""
+        QMessageBox.about(self, "关于", f"<h3>医保信用管理系统</h3>{version}"
+                                       "<p>县级医疗保障局医保信用管理：信用档案、记分与评价、异议与修复、告知书和数据交换。</p>")
+
+    # -- remembered geometry ---------------------------------------------------------------------
+
+    def _restore(self) -> None:
+        settings.restore_splitter(self.splitter, SETTINGS_KEY)
+        if settings.restore_geometry(self, SETTINGS_KEY):
+            return
+        # First start: fill most of a small office screen (1366×768 is common), centred.
+        screen = self.screen().availableGeometry()
+        self.resize(min(1280, screen.width() - 40), min(800, screen.height() - 40))
+        self.move(screen.center() - self.rect().center())
+
+    def closeEvent(self, event) -> None:
+        settings.save_geometry(self, SETTINGS_KEY)
+        settings.save_splitter(self.splitter, SETTINGS_KEY)
+        super().closeEvent(event)

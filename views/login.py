@@ -1,0 +1,71 @@
+"""Signing in. The password check (scrypt) runs on the worker so the window never freezes."""
+from __future__ import annotations
+
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+
+from models.services import users
+from views.forms import FormErrors, error_label, heading, set_busy
+
+
+class LoginDialog(QDialog):
+    """Accepted once signed in; ``actor`` then holds the signed-in user."""
+
+    def __init__(self, runner, county_name: str, username: str = "", parent: QWidget | None = None):
+        super().__init__(parent)
+        self.runner = runner
+        self.actor = None
+        self.setWindowTitle("医保信用管理系统 — 登录")
+        self.setMinimumWidth(400)
+
+        self.username = QLineEdit(username)
+        self.password = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
+        self.errors = FormErrors(error_label())
+        form = QFormLayout()
+        self.errors.add_row(form, "用户名(&U)：", self.username, "用户名")
+        self.errors.add_row(form, "密码(&P)：", self.password, "密码")
+
+        self.buttons = QDialogButtonBox()
+        self.ok = self.buttons.addButton("登录(&L)", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.addButton("退出(&Q)", QDialogButtonBox.ButtonRole.RejectRole)
+        self.ok.setDefault(True)
+        self.buttons.accepted.connect(self._submit)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading("医保信用管理系统"))
+        layout.addWidget(QLabel(county_name))
+        layout.addSpacing(8)
+        layout.addLayout(form)
+        layout.addWidget(self.errors.general)
+        layout.addWidget(self.buttons)
+        # A returning user types only the password.
+        (self.password if username else self.username).setFocus()
+
+    def reject(self) -> None:
+        if not self.runner.busy:
+            super().reject()
+
+    def _submit(self) -> None:
+        self.errors.clear()
+        if not self.username.text().strip():
+            self.errors.show("用户名", "用户名：请输入用户名")
+            return
+        set_busy(self, True)
+        self.runner.service(
+            users.authenticate, username=self.username.text(), password=self.password.text(),
+            on_done=self._signed_in, on_error=self._refused,
+        )
+
+    def _signed_in(self, actor) -> None:
+        set_busy(self, False)
+        self.actor = actor
+        self.accept()
+
+    def _refused(self, exc: BaseException) -> None:
+        set_busy(self, False)
+        if not self.errors.show_exception(exc):
+            self.runner.show_error(exc)
+            return
+        # "用户名或密码错误" names neither field on purpose; the password is what gets retyped.
+        self.password.clear()
+        self.password.setFocus()
