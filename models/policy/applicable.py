@@ -25,12 +25,17 @@ def split_by_date(pairs: list[tuple[ProfileEntry, Rule]], day: date):
 
 
 def uncovered(profile: Profile, kinds: dict[str, KindSpec], record: RecordFact) -> Uncovered | None:
+    """Per rule family: the points rule being out of force is not excused by a list rule in force."""
     pairs = relevant_rules(profile, kinds.get(record.kind), record.kind)
-    live, dead = split_by_date(pairs, record.decision_date)
-    if pairs and not live:
-        packs = tuple(dict.fromkeys(e.pack.id for e, _ in dead))
-        return Uncovered(record.uuid, record.kind, record.decision_date, packs)
-    return None
+    gaps = []
+    for rule_type in dict.fromkeys(r.type for _, r in pairs):
+        live, dead = split_by_date([p for p in pairs if p[1].type == rule_type], record.decision_date)
+        if not live:
+            gaps += dead
+    if not gaps:
+        return None
+    return Uncovered(record.uuid, record.kind, record.decision_date,
+                     tuple(dict.fromkeys(e.pack.id for e, _ in gaps)), tuple(dict.fromkeys(r.type for _, r in gaps)))
 
 
 def lapsed_text(entry: ProfileEntry, day: date) -> str:

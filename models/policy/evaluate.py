@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Iterable
 
-from models.policy.applicable import lapsed_text, relevant_rules, split_by_date, uncovered
+from models.policy.applicable import lapsed_text, uncovered
 from models.policy.catalogue import kind_index
 from models.policy.errors import PolicyError
 from models.policy.facts import MeasureChoice, RecordFact, SubjectFacts, YearGrade
@@ -76,10 +76,8 @@ def evaluate(subject: SubjectFacts, records: Iterable[RecordFact], as_of: date, 
             raise PolicyError(f"记录 {rec.uuid}：类别“{spec.name}”不适用于该主体类型")
     choice_map = {c.ref: c for c in choices}
     gaps = tuple(u for u in (uncovered(profile, kinds, r) for r in records) if u is not None)
-    gap_notes = tuple(lapsed_text(e, r.decision_date) + f"（记录 {r.uuid}），目前没有有效规定可依，须加载后续政策包。"
-                      for r in records if any(g.record == r.uuid for g in gaps)
-                      for e, _ in dict.fromkeys(split_by_date(relevant_rules(profile, kinds[r.kind], r.kind),
-                                                              r.decision_date)[1]))
+    gap_notes = tuple(lapsed_text(profile.entry(pack), g.decision_date) + f"（记录 {g.record}），目前没有有效规定可依，"
+                      "须加载后续政策包。" for g in gaps for pack in g.packs)
     summary, pts = points_part(profile, kinds, records, as_of, choice_map)
     score, grade, ratio, score_notes = _score(profile, subject, records, as_of)
     parts = [pts, kind_measures(profile, kinds, records, as_of), loss_measures(profile, records, as_of, choice_map),
@@ -133,7 +131,7 @@ def evaluation_json(ev: Evaluation) -> dict:
         "rule_status": {
             "status": ev.rule_status.status,
             "uncovered": [{"record": u.record, "kind": u.kind, "decision_date": _d(u.decision_date),
-                           "packs": list(u.packs)} for u in ev.rule_status.uncovered],
+                           "packs": list(u.packs), "rule_types": list(u.rule_types)} for u in ev.rule_status.uncovered],
             "covered": [{"pack": p, "from": _d(a), "to": _d(b)} for p, a, b in ev.rule_status.covered],
         },
     }

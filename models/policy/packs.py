@@ -119,6 +119,9 @@ class Profile:
     def packs(self) -> tuple[Pack, ...]:
         return tuple(e.pack for e in self.entries)
 
+    def entry(self, pack_id: str) -> ProfileEntry:
+        return next(e for e in self.entries if e.pack.id == pack_id)
+
     def rules(self, rule_type: str) -> list[tuple[ProfileEntry, Rule]]:
         return [(e, r) for e in self.entries for r in e.active_rules() if r.type == rule_type]
 

@@ -61,6 +61,7 @@ class Uncovered:
     kind: str
     decision_date: date
     packs: tuple[str, ...]  # packs whose rules would apply but are not in force that day
+    rule_types: tuple[str, ...] = ()  # the rule families left without a rule in force
 
 
 @dataclass(frozen=True)
