@@ -4,6 +4,7 @@ Bad input exits non-zero with a one-line Chinese message and writes nothing.
 """
 from __future__ import annotations
 
+import argparse
 import getpass
 import json
 import os
@@ -66,8 +67,54 @@ def build_parser() -> Parser:
     a = actions.add_parser("passwd", help="修改密码（新密码取自 CREDIT_DESK_NEW_PASSWORD 或提示输入）")
     a.add_argument("username", nargs="?", help="用户名（省略则为当前用户）")
 
+    s = sub.add_parser("catalog", help="本局政策配置的信息类别目录")
+    s.add_argument("--json", action="store_true", help="以 JSON 输出")
+
+    s = sub.add_parser("explain", help="信用评价结果及其依据（记分、信用分、等级、措施、名单）")
+    s.add_argument("subject", help="身份证号、统一社会信用代码或 UUID")
+    s.add_argument("--as-of", type=iso_date, help="评价日期 YYYY-MM-DD（默认今天）")
+    s.add_argument("--json", action="store_true", help="以 JSON 输出")
+
+    s = sub.add_parser("evaluate", help="对全部信用主体进行信用评价并保存结果")
+    s.add_argument("--as-of", type=iso_date, help="评价日期 YYYY-MM-DD（默认今天）")
+
+    s = sub.add_parser("measure", help="处理措施：choose 在规定幅度内确定期限")
+    actions = s.add_subparsers(dest="action", metavar="操作", parser_class=Parser, required=True)
+    a = actions.add_parser("choose", help="为一条记录触发的措施确定期限（月）并写明理由")
+    a.add_argument("record", help="触发措施的记录 UUID")
+    a.add_argument("--months", type=int, required=True, help="期限（月）")
+    a.add_argument("--reason", required=True, help="理由")
+    a.add_argument("--start", type=iso_date, help="起始日期（默认为决定日期）")
+
+    s = sub.add_parser("workdays", help="工作日：add 计算期限；load 载入节假日安排；years 已载入的年份")
+    actions = s.add_subparsers(dest="action", metavar="操作", parser_class=Parser, required=True)
+    a = actions.add_parser("add", help="从某日起算 N 个工作日的期限")
+    a.add_argument("--from", dest="start", type=iso_date, required=True, help="起算日期 YYYY-MM-DD（从次日开始计算）")
+    a.add_argument("--days", type=int, required=True, help="工作日数")
+    a.add_argument("--json", action="store_true", help="以 JSON 输出")
+    a = actions.add_parser("load", help="载入某年的节假日安排文件（格式见 docs/policy-packs.md）")
+    a.add_argument("file")
+    a.add_argument("--source", default="", help="来源，如 国务院办公厅关于2027年部分节假日安排的通知")
+    actions.add_parser("years", help="列出已载入节假日安排的年份")
+
+    s = sub.add_parser("profile", help="政策配置：show 查看；set 变更（管理员）")
+    actions = s.add_subparsers(dest="action", metavar="操作", parser_class=Parser, required=True)
+    actions.add_parser("show", help="当前政策配置及其政策包")
+    a = actions.add_parser("set", help="变更本局的政策配置")
+    a.add_argument("name", help="shandong 或 panan")
+    a.add_argument("--reason", required=True, help="变更原因")
+
     sub.add_parser("gui", help="启动图形界面（默认）")
     return p
+
+
+def iso_date(text: str):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text}”不是有效日期，应写作 YYYY-MM-DD") from None
 
 
 def ask_password(env: str, prompt: str, *, confirm: bool = False) -> str:

@@ -73,15 +73,19 @@ def cmd_record(db: Database, args) -> int:
 
 
 def cmd_show(db: Database, args) -> int:
+    from desktop.cli_policy import print_evaluation
     from desktop.cli_show import print_file
     from models.queries.credit_file import credit_file
+    from models.services.evaluation import explain
 
     actor = login(db, args.user)
     data = credit_file(db, subject=args.subject, actor=actor)
+    result = explain(db, subject=args.subject, actor=actor)
     if args.json:
-        print_json(data)
+        print_json({**result, **data})
     else:
         print_file(data)
+        print_evaluation(result)
     return 0
 
 
@@ -125,8 +129,10 @@ COMMANDS = {
 
 
 def dispatch(args) -> int:
+    from desktop.cli_policy import COMMANDS as POLICY_COMMANDS
+
     db = open_database(args.db)
     try:
-        return COMMANDS[args.command](db, args)
+        return {**COMMANDS, **POLICY_COMMANDS}[args.command](db, args)
     finally:
         db.dispose()

@@ -92,6 +92,7 @@ class TaskRunner(QObject):
         self.dialog_parent: QWidget | None = None  # where error boxes and progress dialogs centre
         self._ids = itertools.count(1)
         self._tasks: dict[int, _Task] = {}
+        self._boxes: set[QMessageBox] = set()
         self._thread = QThread()
         self._thread.setObjectName("creditdesk-db")
         self._worker = _Worker()
@@ -144,7 +145,9 @@ class TaskRunner(QObject):
         box.setText(message or UNEXPECTED)
         if not message:
             box.setDetailedText(details or "".join(traceback.format_exception(exc)))
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        # Without a parent only this reference keeps the box alive until it is dismissed.
+        self._boxes.add(box)
+        box.finished.connect(lambda _result: self._boxes.discard(box))
         box.open()  # not exec(): a nested event loop would let later results arrive mid-dialog
 
     def shutdown(self) -> None:

@@ -33,10 +33,13 @@ class ValidationError(ValueError):
 
 
 def clean(value: object) -> str:
-    """Text as typed or pasted: full-width forms folded (NFKC), outer spaces removed."""
-    if value is None:
-        return ""
-    return unicodedata.normalize("NFKC", str(value)).strip()
+    """Free text as typed or pasted, outer spaces removed; Chinese punctuation is kept."""
+    return "" if value is None else str(value).strip()
+
+
+def fold(value: object) -> str:
+    """Codes, numbers and dates: full-width digits and letters folded to ASCII (NFKC)."""
+    return unicodedata.normalize("NFKC", clean(value)).strip()
 
 
 def required(value: object, field: str) -> str:
@@ -46,9 +49,13 @@ def required(value: object, field: str) -> str:
     return text
 
 
+def required_code(value: object, field: str) -> str:
+    return required(fold(value), field)
+
+
 def id_number(value: object, field: str = "身份证号") -> str:
     """GB 11643 citizen ID: 18 characters, valid birth date, ISO 7064 MOD 11-2 check."""
-    text = required(value, field).replace(" ", "")
+    text = required_code(value, field).replace(" ", "")
     if _SCIENTIFIC.match(text):
         raise ValidationError(
             field, f"“{text}”是被 Excel 转成科学计数法的号码，后几位已经丢失；请把该列设为文本格式后重新录入"
@@ -74,7 +81,7 @@ def id_number(value: object, field: str = "身份证号") -> str:
 
 def credit_code(value: object, field: str = "统一社会信用代码") -> str:
     """GB 32100 unified social credit code: 18 characters with a MOD 31 check character."""
-    text = required(value, field).replace(" ", "").upper()
+    text = required_code(value, field).replace(" ", "").upper()
     if _SCIENTIFIC.match(text):
         raise ValidationError(field, f"“{text}”是被 Excel 转成科学计数法的代码，请把该列设为文本格式后重新录入")
     if len(text) != 18:
@@ -88,7 +95,7 @@ def credit_code(value: object, field: str = "统一社会信用代码") -> str:
 
 
 def county_code(value: object, field: str = "行政区划代码") -> str:
-    text = required(value, field)
+    text = required_code(value, field)
     if not re.fullmatch(r"\d{6}", text):
         raise ValidationError(field, "应为6位数字（GB/T 2260），例如 370921")
     if text[:2] not in PROVINCES:
@@ -101,7 +108,7 @@ def past_date(value: object, field: str, *, today: date | None = None) -> date:
     if isinstance(value, date):
         d = value
     else:
-        text = required(value, field)
+        text = required_code(value, field)
         try:
             d = date.fromisoformat(text)
         except ValueError:
@@ -115,7 +122,7 @@ def amount(value: object, field: str = "金额") -> Decimal:
     """Yuan as Decimal: not negative, at most two decimals, never through float."""
     if isinstance(value, float):
         raise ValidationError(field, "请以文本形式提供金额（例如 \"123.45\"），以免小数误差")
-    text = required(value, field).replace(",", "")
+    text = required_code(value, field).replace(",", "")
     if text.startswith("-"):
         raise ValidationError(field, "不能为负数")
     if not _AMOUNT.match(text):

@@ -195,3 +195,69 @@ class AuditEntry(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     before: Mapped[str | None] = mapped_column(Text)  # JSON summary
     after: Mapped[str | None] = mapped_column(Text)  # JSON summary
+
+
+class EvaluationSnapshot(Base):
+    """A stored evaluation result. A new row is written only when the result changed, so the
+    history shows every change of points, score, grade, measures or lists without bloat."""
+
+    __tablename__ = "evaluations"
+    __table_args__ = (Index("ix_evaluations_subject", "subject_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"))
+    as_of: Mapped[date] = mapped_column(Date)
+    computed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    computed_by: Mapped[str] = mapped_column(String(40))
+    profile: Mapped[str] = mapped_column(String(40))
+    score: Mapped[Decimal | None] = mapped_column(Money)  # two decimals, same exact storage as money
+    grade: Mapped[str | None] = mapped_column(String(4))
+    points_year: Mapped[int] = mapped_column(Integer)
+    points_total: Mapped[int] = mapped_column(Integer)
+    rule_status: Mapped[str] = mapped_column(String(20))
+    result_hash: Mapped[str] = mapped_column(String(64))
+    result: Mapped[str] = mapped_column(Text)  # the JSON contract of `explain`
+
+
+class SubjectStanding(Base):
+    """The newest evaluation of each subject, one row each, for big lists and charts."""
+
+    __tablename__ = "subject_standing"
+    __table_args__ = (Index("ix_standing_grade", "grade"),)
+
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"), primary_key=True)
+    evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluations.id"))
+    as_of: Mapped[date] = mapped_column(Date)
+    score: Mapped[Decimal | None] = mapped_column(Money)
+    grade: Mapped[str | None] = mapped_column(String(4))
+    points_total: Mapped[int] = mapped_column(Integer)
+    measures: Mapped[int] = mapped_column(Integer)  # measures in effect on as_of
+    result_hash: Mapped[str] = mapped_column(String(64))
+
+
+class CalendarYear(Base):
+    """One year's official holiday schedule (国务院办公厅通知): seeded, loaded by the admin or sent by the city."""
+
+    __tablename__ = "calendar_years"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    holidays: Mapped[str] = mapped_column(Text)  # JSON list of ISO dates
+    workdays: Mapped[str] = mapped_column(Text)  # JSON list of ISO dates (调休上班)
+    source: Mapped[str] = mapped_column(String(100))
+    loaded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    loaded_by: Mapped[str] = mapped_column(String(40))
+
+
+class MeasureChoiceRow(Synced, Base):
+    """The handler's choice inside a range the law allows (e.g. 暂停 1–6 months), with the reason."""
+
+    __tablename__ = "measure_choices"
+
+    record_id: Mapped[int] = mapped_column(ForeignKey("credit_records.id"), index=True)
+    months: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    start: Mapped[date | None] = mapped_column(Date)
+    chosen_by: Mapped[str] = mapped_column(String(40))
+
+    record: Mapped[CreditRecord] = relationship()

@@ -7,7 +7,8 @@ from sqlalchemy.orm import selectinload
 from models.db.tables import AuditEntry, CreditRecord, Registration, ServiceCommitment, Subject
 from models.services import catalogue as cat
 from models.services.base import Actor, UnitOfWork, jsonable, query
-from models.services.records import SOURCES, current_county
+from models.services.county import current_county
+from models.services.records import SOURCES
 from models.services.subjects import INSTITUTION_KINDS, find_subject, mask_id
 
 

@@ -26,6 +26,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "county.manage": frozenset({"admin"}),
     "demo.load": frozenset({"admin"}),
     "backup.make": frozenset({"admin"}),
+    "evaluation.run": frozenset({"reviewer", "signer", "admin"}),
+    "measure.choose": frozenset({"reviewer", "signer"}),
+    "calendar.load": frozenset({"admin"}),
 }
 
 ACTION_NAMES = {
@@ -37,6 +40,9 @@ ACTION_NAMES = {
     "county.manage": "设置本局信息和政策配置",
     "demo.load": "载入演示数据",
     "backup.make": "备份数据库",
+    "evaluation.run": "运行信用评价",
+    "measure.choose": "确定处理期限",
+    "calendar.load": "载入节假日安排",
 }
 
 

@@ -43,6 +43,13 @@ def _info(c: County) -> CountyInfo:
     return CountyInfo(c.code, c.name, c.profile)
 
 
+def current_county(uow: UnitOfWork) -> County:
+    county = uow.session.scalar(select(County))
+    if county is None:
+        raise ServiceError("数据库尚未初始化，请先运行 credit-desk init 或在程序中完成初始设置")
+    return county
+
+
 @query
 def get_county(uow: UnitOfWork) -> CountyInfo | None:
     c = uow.session.scalar(select(County))

@@ -7,10 +7,12 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from models.db.tables import CreditRecord, County, RESPONSIBILITY_LEVELS
-from models.services import catalogue as cat
+from models.db.tables import CreditRecord, RESPONSIBILITY_LEVELS
+from models.services import catalogue as cat, evaluation
+from models.services.county import current_county
 from models.services.base import Actor, Changes, NotFound, Result, ServiceError, UnitOfWork, require, service
 from models.services.subjects import ensure_local, find_subject
+
 from models.validation import ValidationError, amount, clean, max_length, one_of, past_date, required
 
 # Where information comes from (鲁医保发〔2024〕25号 第六条).
@@ -50,13 +52,6 @@ def record_info(r: CreditRecord, kind_name: str) -> RecordInfo:
         r.uuid, r.subject.uuid, r.kind, kind_name, r.good, r.decision_date, r.decision_type, r.amount,
         r.responsibility, r.case_no, r.source, r.note, r.supersedes.uuid if r.supersedes else None,
     )
-
-
-def current_county(uow: UnitOfWork) -> County:
-    county = uow.session.scalar(select(County))
-    if county is None:
-        raise ServiceError("数据库尚未初始化，请先运行 credit-desk init 或在程序中完成初始设置")
-    return county
 
 
 def _source(value: object) -> str:
@@ -113,6 +108,7 @@ def add_record(uow: UnitOfWork, *, actor: Actor, data: dict) -> Result:
     uow.session.add(record)
     uow.session.flush()
     uow.audit(actor, "record.add", "credit_record", record.uuid, after={**fields, "subject": subject.uuid})
+    evaluation.refresh(uow, [subject.id], actor=actor)
     return Result(record_info(record, spec.name), Changes(subjects=frozenset({subject.uuid})))
 
 
@@ -146,4 +142,5 @@ def correct_record(uow: UnitOfWork, *, actor: Actor, record: str, data: dict, re
     uow.session.flush()
     uow.audit(actor, "record.correct", "credit_record", new.uuid, before={**_as_input(old), "uuid": old.uuid},
               after={**fields, "supersedes": old.uuid}, reason=reason)
+    evaluation.refresh(uow, [old.subject_id], actor=actor)
     return Result(record_info(new, spec.name), Changes(subjects=frozenset({old.subject.uuid})))

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from models.db.tables import Registration, RegistrationStatus, ServiceCommitment, Subject
 from models.services.base import Actor, Changes, NotFound, Result, ServiceError, UnitOfWork, require, service
-from models.validation import ValidationError, clean, credit_code, id_number, max_length, one_of, past_date, required
+from models.validation import ValidationError, clean, credit_code, fold, id_number, max_length, one_of, past_date, required
 
 TYPE_NAMES = {"practitioner": "医保医（药）师", "insured": "参保人", "institution": "定点医药机构"}
 INSTITUTION_KINDS = {"hospital": "医院", "clinic": "诊所", "pharmacy": "零售药店"}
@@ -49,7 +49,7 @@ def mask_id(value: str | None) -> str:
 
 def find_subject(uow: UnitOfWork, key: str, *, type: str | None = None, field: str = "信用主体") -> Subject:
     """By UUID, 统一社会信用代码 or 身份证号; ``type`` settles a person who is both doctor and insured."""
-    text = clean(key).upper()
+    text = fold(key).upper()
     if not text:
         raise ValidationError(field, "必填，请填写身份证号、统一社会信用代码或UUID")
     stmt = select(Subject)

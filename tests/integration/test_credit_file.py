@@ -143,3 +143,11 @@ def test_every_change_is_in_the_audit_log_with_actor(db, clerk, reviewer, admin,
 def test_id_numbers_are_masked_for_a_clerk(db, clerk, admin, doctor):
     assert credit_file(db, actor=clerk, subject=doctor.uuid)["subject"]["id_number"] == doctor.id_number[:4] + "*" * 10 + doctor.id_number[-4:]
     assert credit_file(db, actor=admin, subject=doctor.uuid)["subject"]["id_number"] == doctor.id_number
+
+
+def test_chinese_punctuation_in_names_is_kept_but_full_width_codes_are_folded(db, clerk, admin):
+    full_width_code = "".join(chr(ord(c) + 0xFEE0) for c in inst_code(5))
+    info = subjects.add_subject(db, actor=clerk, data={"type": "institution", "name": "宁阳县人民医院（东院区）",
+                                                       "credit_code": full_width_code}).value
+    assert info.name == "宁阳县人民医院（东院区）"
+    assert info.credit_code == inst_code(5)

@@ -1,0 +1,106 @@
+"""Command-line commands around the policy engine: catalogue, evaluation, measures, working days."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from desktop.cli import CliError, print_json
+from desktop.cli_commands import login
+from models.db.database import Database
+from models.services import county, evaluation, measures, workdays
+from models.services.base import ServiceError
+
+
+def cmd_catalog(db: Database, args) -> int:
+    from models.services.catalogue import kinds
+
+    info = county.get_county(db)
+    if info is None:
+        raise ServiceError("数据库尚未初始化，请先运行 credit-desk init")
+    rows = [{"code": k.code, "name": k.name, "subject_type": k.subject_type, "good": k.good,
+             "band": list(k.band) if k.band else None, "score_effect": k.score_effect,
+             "needs_amount": k.needs_amount, "basis": k.basis} for k in kinds(info.profile).values()]
+    if args.json:
+        print_json(rows)
+    for r in [] if args.json else rows:
+        band = f"  记{r['band'][0]}–{r['band'][1]}分" if r["band"] else ""
+        print(f"{r['code']:<28}{'守信' if r['good'] else '不良'}  {r['name']}{band}  〔{r['basis']}〕")
+    return 0
+
+
+def print_evaluation(data: dict) -> None:
+    pts = data["points"]
+    print(f"评价日期 {data['as_of']}  {data['points']['year']}年记分 {pts['total']}  "
+          f"信用分 {data['score'] or '—'}  等级 {data['grade'] or '—'}")
+    for m in data["measures"]:
+        span = f" {m['start'] or ''}至{m['end'] or ''}" if m["start"] or m["end"] else ""
+        print(f"  措施：{m['name']}{span}〔{m['status_text']}〕 依据 {m['basis']}")
+    for li in data["lists"]:
+        print(f"  名单：{li['list_name']} 自 {li['since']} 依据 {li['basis']}")
+    if data["rule_status"]["status"] != "in_force":
+        print("  注意：部分记录的决定日期没有有效政策规定（见下方说明）")
+    for text in data["explanations"]:
+        print(f"  · {text}")
+
+
+def cmd_explain(db: Database, args) -> int:
+    result = evaluation.explain(db, actor=login(db, args.user), subject=args.subject, as_of=args.as_of)
+    print_json(result) if args.json else print_evaluation(result)
+    return 0
+
+
+def cmd_evaluate(db: Database, args) -> int:
+    from desktop.cli_commands import _progress
+    import sys
+
+    run = evaluation.evaluate_all(db, actor=login(db, args.user), as_of=args.as_of, progress=_progress).value
+    sys.stderr.write("\n")
+    print(f"已评价 {run.subjects} 个信用主体（评价日期 {run.as_of}），其中 {run.changed} 个结果有变化并已保存")
+    return 0
+
+
+def cmd_measure(db: Database, args) -> int:
+    measures.choose_measure(db, actor=login(db, args.user), record=args.record, months=args.months,
+                            reason=args.reason, start=args.start)
+    print(f"已确定期限 {args.months} 个月")
+    return 0
+
+
+def cmd_workdays(db: Database, args) -> int:
+    if args.action == "add":
+        deadline = workdays.add_workdays(db, start=args.start, days=args.days)
+        if args.json:
+            print_json({"from": args.start, "days": args.days, "deadline": deadline.date,
+                        "provisional": deadline.provisional, "missing_years": list(deadline.missing_years)})
+        else:
+            print(deadline.text())
+    elif args.action == "load":
+        try:
+            text = Path(args.file).read_text(encoding="utf-8-sig")
+        except OSError as exc:
+            raise CliError(f"节假日安排文件：无法读取 {args.file}（{exc.strerror}）") from None
+        loaded = workdays.load_schedule(db, actor=login(db, args.user), text=text,
+                                        source=args.source or Path(args.file).name).value
+        print(f"已载入 {'、'.join(map(str, loaded))} 年的节假日安排")
+    else:
+        for y in workdays.years(db):
+            print(f"{y.year}  放假 {y.holidays} 天  调休上班 {y.workdays} 天  来源 {y.source}（{y.loaded_by}）")
+    return 0
+
+
+def cmd_profile(db: Database, args) -> int:
+    if args.action == "set":
+        info = county.change_profile(db, actor=login(db, args.user), profile=args.name, reason=args.reason).value
+        print(f"政策配置已变更为 {info.profile}")
+        return 0
+    info = county.get_county(db)
+    if info is None:
+        raise ServiceError("数据库尚未初始化，请先运行 credit-desk init")
+    prof = evaluation.profile(info.profile)
+    print(f"{info.name}（{info.code}）政策配置：{info.profile}（{prof.name}）")
+    for pack in prof.packs:
+        print(f"  {pack.cite_as}  {pack.title}  {pack.period_text()}")
+    return 0
+
+
+COMMANDS = {"catalog": cmd_catalog, "explain": cmd_explain, "evaluate": cmd_evaluate, "measure": cmd_measure,
+            "workdays": cmd_workdays, "profile": cmd_profile}

@@ -1,0 +1,168 @@
+"""The GUI entry point: open the database on the worker, first run or sign-in, then the main window.
+
+Qt is imported here and below only: ``desktop.cli`` imports this module lazily for ``gui``, so the
+command line stays fast and works on a PC without a display.
+"""
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QTranslator
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from desktop import settings
+from desktop.mainwindow import MainWindow
+from desktop.taskrunner import TaskRunner
+from models.services import county, users
+from views.first_run import FirstRunDialog
+from views.login import LoginDialog
+
+# Windows first (微软雅黑 is on every Chinese Windows PC), then macOS and Linux fallbacks.
+CJK_FAMILIES = ("Microsoft YaHei UI", "Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC",
+                "Source Han Sans SC", "WenQuanYi Micro Hei")
+
+
+def _bundled_fonts() -> None:
+    folder = resources.files("resources") / "fonts"
+    for entry in folder.iterdir() if folder.is_dir() else []:
+        if entry.name.lower().endswith((".ttf", ".ttc", ".otf")):
+            with resources.as_file(entry) as path:
+                QFontDatabase.addApplicationFont(str(path))
+
+
+def ensure_cjk_font(app: QApplication) -> None:
+    """Make the default font one that has Chinese glyphs.
+
+    Qt's per-glyph fallback would find one anyway on most systems, but mixes two fonts in one
+    line (an English Windows gives Segoe UI Latin beside a random CJK face); with no CJK font at
+    all every character is a box, so a font shipped in resources/fonts is tried last.
+    """
+    chinese = set(QFontDatabase.families(QFontDatabase.WritingSystem.SimplifiedChinese))
+    if not chinese:
+        _bundled_fonts()
+        chinese = set(QFontDatabase.families(QFontDatabase.WritingSystem.SimplifiedChinese))
+    current = app.font()
+    if current.family() in chinese or not chinese:
+        return
+    family = next((f for f in CJK_FAMILIES if f in chinese), sorted(chinese)[0])
+    font = QFont(family)
+    font.setPointSizeF(current.pointSizeF())
+    app.setFont(font)
+
+
+def make_app() -> QApplication:
+    """The QApplication with names (for QSettings), Chinese Qt texts and a CJK font."""
+    app = QApplication.instance() or QApplication(sys.argv[:1])  # our arguments are not Qt's
+    if app.property("creditdesk-ready"):  # tests and tools/screenshots.py set up the app first
+        return app
+    app.setProperty("creditdesk-ready", True)
+    app.setOrganizationName(settings.ORGANISATION)
+    app.setApplicationName(settings.APPLICATION)
+    app.setApplicationDisplayName("医保信用管理系统")
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    translator = QTranslator(app)  # standard buttons and dialogs: 确定/取消, 文件对话框
+    if translator.load("qtbase_zh_CN", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(translator)
+    ensure_cjk_font(app)
+    return app
+
+
+@dataclass(frozen=True)
+class Opened:
+    db: object
+    county: county.CountyInfo | None
+    profiles: dict[str, str]
+    location: str
+    sqlite_file: Path | None
+
+
+def open_for_gui(db_arg: str | None, progress=None) -> Opened:
+    """Runs on the worker: open (and migrate) the database and read what start-up decides on."""
+    from models.db.database import open_database
+
+    db = open_database(db_arg)
+    info = county.get_county(db)
+    if info is not None and not users.has_users(db):
+        info = None  # cannot happen through initialise (one transaction); treat as not set up
+    location = str(db.sqlite_file) if db.sqlite_file else db.engine.url.render_as_string(hide_password=True)
+    return Opened(db, info, county.available_profiles(), location, db.sqlite_file)
+
+
+class Launcher(QObject):
+    """Walks through start-up one step per callback; each step's window is kept referenced here."""
+
+    def __init__(self, app: QApplication, runner: TaskRunner, db_arg: str | None):
+        super().__init__(app)
+        self.app = app
+        self.runner = runner
+        self.db_arg = db_arg
+        self.opened: Opened | None = None
+        self.county_name = ""
+        self.window = None
+        self.dialog = None
+        self.exit_code = 0
+
+    def start(self) -> None:
+        # No window exists until the database is open; do not quit when a dialog closes in between.
+        self.app.setQuitOnLastWindowClosed(False)
+        self.runner.run(open_for_gui, self.db_arg, progress_title="正在打开数据库…",
+                        on_done=self._opened, on_error=self._open_failed)
+
+    def _opened(self, opened: Opened) -> None:
+        self.opened = opened
+        self.runner.db = opened.db
+        if opened.county is None:
+            self.dialog = FirstRunDialog(self.runner, opened.profiles)
+            self.dialog.accepted.connect(self._initialised)
+            self._show_dialog()
+        else:
+            self._login(opened.county.name, settings.last_username())
+
+    def _open_failed(self, exc: BaseException) -> None:
+        box = QMessageBox(QMessageBox.Icon.Critical, "无法打开数据库",
+                          f"无法打开数据库，程序不能继续。\n\n{exc}\n\n请确认数据库文件所在的文件夹可以写入，"
+                          "且没有其他程序正在升级该数据库；如仍不能打开，请联系系统管理员。")
+        box.exec()  # nothing else is running yet: blocking here is the simplest correct thing
+        self.exit_code = 1
+        self.app.exit(1)
+
+    def _show_dialog(self) -> None:
+        self.dialog.rejected.connect(self.app.quit)
+        self.dialog.show()
+        self.dialog.raise_()
+        self.dialog.activateWindow()
+
+    def _initialised(self) -> None:
+        self._login(self.dialog.county.name, self.dialog.admin.username)
+
+    def _login(self, county_name: str, username: str) -> None:
+        self.county_name = county_name
+        self.dialog = LoginDialog(self.runner, county_name, username)
+        self.dialog.accepted.connect(self._signed_in)
+        self._show_dialog()
+
+    def _signed_in(self) -> None:
+        actor = self.dialog.actor
+        settings.set_last_username(actor.username)
+        self.window = MainWindow(self.runner, actor, self.county_name, self.opened.location, self.opened.sqlite_file)
+        self.runner.dialog_parent = self.window
+        self.window.show()
+        self.dialog = None
+        self.app.setQuitOnLastWindowClosed(True)
+
+
+def run(db_arg: str | None) -> int:
+    """``credit-desk gui [--db PATH]``: returns the process exit code."""
+    app = make_app()
+    runner = TaskRunner()
+    launcher = Launcher(app, runner, db_arg)
+    launcher.start()
+    code = app.exec()
+    runner.shutdown()
+    if launcher.opened is not None:
+        launcher.opened.db.dispose()
+    return launcher.exit_code or code

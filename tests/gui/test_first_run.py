@@ -1,0 +1,74 @@
+"""First start: the county and the first administrator, refused with the field named."""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from models.services.county import get_county
+from views.first_run import NO_PROFILES, FirstRunDialog
+
+
+@pytest.fixture
+def dialog(qtbot, runner, empty_db, profile):
+    from models.services.county import available_profiles
+
+    runner.db = empty_db
+    dialog = FirstRunDialog(runner, available_profiles())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    return dialog
+
+
+def fill(qtbot, dialog, *, code="370921", password2="abc12345"):
+    qtbot.keyClicks(dialog.code, code)
+    dialog.name.setText("宁阳县")  # QTest types ASCII only; an IME would deliver this
+    dialog.username.setText("admin")
+    qtbot.keyClicks(dialog.password, "abc12345")
+    qtbot.keyClicks(dialog.password2, password2)
+
+
+def test_a_five_digit_county_code_is_refused_naming_the_field(qtbot, dialog, runner, empty_db):
+    """GB/T 2260 行政区划代码 has six digits."""
+    fill(qtbot, dialog, code="37092")
+    qtbot.keyClick(dialog.password2, Qt.Key.Key_Return)  # Enter submits from any field
+    qtbot.waitUntil(lambda: dialog.errors.message("行政区划代码") != "")
+    assert "行政区划代码" in dialog.errors.message("行政区划代码")
+    assert "6位" in dialog.errors.message("行政区划代码")
+    assert dialog.isVisible() and dialog.result() == 0
+    qtbot.waitUntil(lambda: dialog.ok.isEnabled())  # the form can be corrected and sent again
+    assert dialog.code.hasFocus()
+    assert get_county(empty_db) is None
+
+
+def test_mismatched_passwords_are_refused_before_anything_is_written(qtbot, dialog, runner, empty_db):
+    fill(qtbot, dialog, password2="abc12346")
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    assert dialog.errors.message("确认密码") == "确认密码：两次输入的密码不一致"
+    assert not runner.busy
+    assert dialog.isVisible()
+    assert get_county(empty_db) is None
+
+
+def test_valid_input_initialises_the_database_and_closes(qtbot, dialog, empty_db):
+    fill(qtbot, dialog)
+    with qtbot.waitSignal(dialog.accepted, timeout=10_000):
+        qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    assert (dialog.county.code, dialog.county.name) == ("370921", "宁阳县")
+    assert dialog.admin.username == "admin"
+    assert get_county(empty_db).name == "宁阳县"
+
+
+def test_without_any_policy_profile_the_dialog_says_so_and_cannot_be_submitted(qtbot, runner):
+    dialog = FirstRunDialog(runner, {})
+    qtbot.addWidget(dialog)
+    assert not dialog.ok.isEnabled()
+    assert dialog.errors.message(None) == NO_PROFILES
+
+
+def test_demo_scale_can_only_be_chosen_with_demo_data(qtbot, runner):
+    dialog = FirstRunDialog(runner, {"x": "示例"})
+    qtbot.addWidget(dialog)
+    assert not dialog.large.isEnabled()
+    if dialog.demo.isEnabled():
+        dialog.demo.setChecked(True)
+        assert dialog.large.isEnabled() and dialog.small.isChecked()

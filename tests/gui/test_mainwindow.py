@@ -1,0 +1,77 @@
+"""The main window: nine sections, keyboard switching, who is signed in, fits 1366×768."""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
+
+from desktop.mainwindow import SECTIONS, MainWindow
+
+EXPECTED = ["工作台", "信用档案", "违规录入", "异议与修复", "等级分布", "抽查", "告知书", "数据交换", "系统设置"]
+
+
+@pytest.fixture
+def window(qtbot, runner, admin, tmp_path):
+    window = MainWindow(runner, admin, "宁阳县", str(tmp_path / "t.sqlite3"), tmp_path / "t.sqlite3")
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    return window
+
+
+def test_nine_sections_each_with_its_page(window):
+    assert window.section_names() == EXPECTED
+    assert window.pages.count() == 9
+    assert window.windowTitle() == "医保信用管理系统 — 宁阳县"
+    assert window.current_section() == "工作台"
+
+
+def test_ctrl_2_switches_to_the_credit_files(qtbot, window):
+    qtbot.keyClick(window.nav, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_section() == "信用档案"
+    assert window.pages.currentWidget().title.text() == "信用档案"
+    qtbot.keyClick(window.nav, Qt.Key.Key_9, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_section() == "系统设置"
+
+
+def test_every_page_says_what_it_is_for_without_talking_about_development(window):
+    for index, (name, purpose) in enumerate(SECTIONS):
+        page = window.pages.widget(index)
+        assert page.title.text() == name and page.purpose.text() == purpose
+        assert not any(word in purpose for word in ("开发", "待实现", "尚未", "TODO", "占位"))
+
+
+def test_status_bar_names_the_user_their_roles_and_the_database(window, tmp_path):
+    labels = window.statusBar().findChildren(QLabel)
+    shown = " ".join(label.text() for label in labels)
+    assert "系统管理员（admin）" in shown and "角色：管理员" in shown
+    assert any(label.toolTip() == str(tmp_path / "t.sqlite3") for label in labels)
+
+
+def test_a_disabled_section_cannot_be_reached_by_shortcut(qtbot, window):
+    window.set_section_enabled("违规录入", False)
+    qtbot.keyClick(window.nav, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_section() == "工作台"
+    assert not window.nav.item(2).flags() & Qt.ItemFlag.ItemIsEnabled
+    window.set_section_enabled("违规录入", True)
+    qtbot.keyClick(window.nav, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_section() == "违规录入"
+
+
+def test_fits_a_1366_by_768_screen(window):
+    """Common office screens are 1366×768; the taskbar leaves about 728 pixels."""
+    hint = window.minimumSizeHint()
+    assert hint.width() <= 1366 and hint.height() <= 728
+
+
+def test_size_and_splitter_are_remembered(qtbot, runner, admin, window, tmp_path):
+    window.resize(700, 500)  # within the offscreen platform's 800×600 screen, or Qt clamps it
+    window.splitter.setSizes([200, 500])
+    window.close()
+    again = MainWindow(runner, admin, "宁阳县", "x", None)
+    qtbot.addWidget(again)
+    assert (again.width(), again.height()) == (700, 500)
+    assert again.splitter.sizes()[0] == 200
+    assert not again.backup_action.isEnabled()  # no SQLite file: the server's admin backs it up

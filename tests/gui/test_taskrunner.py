@@ -1,0 +1,129 @@
+"""The worker thread: results and refusals reach the GUI thread; long work can be cancelled."""
+from __future__ import annotations
+
+import threading
+import time
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QPushButton
+
+from desktop.taskrunner import UNEXPECTED
+from models.services.base import ServiceError
+
+
+class Cancelled(ServiceError):
+    pass
+
+
+def visible(kind):
+    return [w for w in QApplication.topLevelWidgets() if isinstance(w, kind) and w.isVisible()]
+
+
+def count_until_cancelled(*, progress, limit_s: float = 20.0) -> int:
+    """Like a long import: reports each step and stops when the progress callback says so."""
+    deadline = time.monotonic() + limit_s
+    step = 0
+    while time.monotonic() < deadline:
+        step += 1
+        if not progress(step, 1_000_000, f"第{step}步"):
+            raise Cancelled("已取消")
+        time.sleep(0.002)  # the work being simulated, on the worker thread
+    return step
+
+
+def test_result_is_computed_on_the_worker_and_delivered_on_the_gui_thread(qtbot, runner):
+    gui = threading.get_ident()
+    seen = {}
+
+    def work(a, *, b):
+        seen["worker"] = threading.get_ident()
+        return a + b
+
+    runner.run(work, 2, b=3, on_done=lambda result: seen.update(result=result, done=threading.get_ident()))
+    qtbot.waitUntil(lambda: "result" in seen)
+    assert seen == {"worker": seen["worker"], "result": 5, "done": gui}
+    assert seen["worker"] != gui
+    assert not runner.busy
+
+
+def test_tasks_run_one_at_a_time_in_the_order_given(qtbot, runner):
+    order = []
+    for n in range(5):
+        runner.run(lambda n=n: (time.sleep(0.01 * (5 - n)), n)[1], on_done=order.append)
+    qtbot.waitUntil(lambda: len(order) == 5)
+    assert order == [0, 1, 2, 3, 4]
+
+
+def test_a_refusal_reaches_on_error_on_the_gui_thread(qtbot, runner):
+    got = {}
+
+    def refuse():
+        raise ServiceError("用户名或密码错误")
+
+    runner.run(refuse, on_error=lambda exc: got.update(exc=exc, thread=threading.get_ident()))
+    qtbot.waitUntil(lambda: "exc" in got)
+    assert str(got["exc"]) == "用户名或密码错误"
+    assert got["thread"] == threading.get_ident()
+
+
+def test_unexpected_error_is_shown_with_a_generic_chinese_message_and_details(qtbot, runner):
+    runner.run(lambda: 1 / 0)
+    qtbot.waitUntil(lambda: bool(visible(QMessageBox)))
+    box = visible(QMessageBox)[0]
+    assert box.text() == UNEXPECTED
+    assert "ZeroDivisionError" in box.detailedText()
+    box.close()
+
+
+def test_a_refusal_without_handler_is_shown_verbatim(qtbot, runner):
+    runner.run(lambda: (_ for _ in ()).throw(ServiceError("数据库尚未初始化")))
+    qtbot.waitUntil(lambda: bool(visible(QMessageBox)))
+    box = visible(QMessageBox)[0]
+    assert box.text() == "数据库尚未初始化"
+    assert box.detailedText() == ""
+    box.close()
+
+
+def test_cancel_button_stops_the_task_and_reports_the_cancellation(qtbot, runner):
+    got = {}
+    runner.run(count_until_cancelled, progress_title="正在载入演示数据…", cancellable=True,
+               on_done=lambda r: got.update(done=r), on_error=lambda e: got.update(error=e))
+    qtbot.waitUntil(lambda: bool(visible(QProgressDialog)))
+    dialog = visible(QProgressDialog)[0]
+    qtbot.waitUntil(lambda: dialog.maximum() == 1_000_000 and dialog.value() > 0)
+    assert dialog.isModal()
+    cancel = [b for b in dialog.findChildren(QPushButton) if b.text() == "取消(&C)"]
+    qtbot.mouseClick(cancel[0], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "error" in got or "done" in got, timeout=10_000)
+    assert isinstance(got.get("error"), Cancelled)
+    assert not visible(QProgressDialog)
+
+
+def test_escape_cancels_a_cancellable_task(qtbot, runner):
+    got = {}
+    runner.run(count_until_cancelled, progress_title="正在导入…", cancellable=True, on_error=lambda e: got.update(e=e))
+    qtbot.waitUntil(lambda: bool(visible(QProgressDialog)))
+    qtbot.keyClick(visible(QProgressDialog)[0], Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: "e" in got, timeout=10_000)
+    assert isinstance(got["e"], Cancelled)
+
+
+def test_a_task_that_cannot_be_cancelled_offers_no_way_to_dismiss_its_dialog(qtbot, runner):
+    release = threading.Event()
+    done = []
+
+    def wait(*, progress):
+        release.wait(20)
+        return "ok"
+
+    task = runner.run(wait, progress_title="正在打开数据库…", on_done=done.append)
+    qtbot.waitUntil(lambda: bool(visible(QProgressDialog)))
+    dialog = visible(QProgressDialog)[0]
+    assert not [b for b in dialog.findChildren(QPushButton) if b.isVisible()]
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    dialog.close()
+    assert dialog.isVisible()
+    runner.cancel(task)  # cancelling is only a request; this task ignores it and finishes
+    release.set()
+    qtbot.waitUntil(lambda: done == ["ok"])
+    assert not visible(QProgressDialog)
