@@ -70,6 +70,17 @@ def initialise(uow: UnitOfWork, *, code: str, name: str, profile: str, admin_use
     return Result((_info(county), admin), Changes(county=True, users=True))
 
 
+def _refuse_orphan_kinds(uow: UnitOfWork, profile: str) -> None:
+    """Every recorded kind must exist in the new profile's catalogue, or its records could not be evaluated."""
+    from models.db.tables import CreditRecord
+    from models.services.catalogue import kinds
+
+    used = set(uow.session.scalars(select(CreditRecord.kind).distinct()))
+    missing = sorted(used - set(kinds(profile)))
+    if missing:
+        raise ServiceError(f"政策配置“{profile}”的信息类别目录中没有已登记记录使用的类别：{'、'.join(missing)}，不能变更")
+
+
 @service
 def change_profile(uow: UnitOfWork, *, actor: Actor, profile: str, reason: str) -> Result:
     require(actor, "county.manage")
@@ -77,7 +88,9 @@ def change_profile(uow: UnitOfWork, *, actor: Actor, profile: str, reason: str) 
     if county is None:
         raise ServiceError("数据库尚未初始化")
     before = county.profile
-    county.profile = _profile(profile)
+    new = _profile(profile)
+    _refuse_orphan_kinds(uow, new)
+    county.profile = new
     uow.audit(actor, "county.profile", "county", None, before={"profile": before}, after={"profile": county.profile},
               reason=required(reason, "变更原因"))
     return Result(_info(county), Changes(county=True))

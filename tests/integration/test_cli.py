@@ -113,3 +113,76 @@ def test_unknown_command_is_explained_in_chinese(run):
     with pytest.raises(SystemExit) as exc:
         run("bogus")
     assert exc.value.code == 2
+
+
+def test_catalog_json_lists_every_kind_with_its_basis(county):
+    code, out, _ = county("catalog", "--json", user=None)
+    kinds = {k["code"]: k for k in json.loads(out)}
+    assert code == 0
+    for k in kinds.values():
+        assert set(k) >= {"code", "name", "subject_type", "good", "band", "score_effect", "needs_amount", "basis"}
+        assert k["basis"]
+    assert kinds["pq_agreement_minor"]["band"] == [1, 3]
+    assert kinds["insured_illegal_use"]["needs_amount"] is True
+
+
+def test_workdays_across_the_2026_national_day_holiday(county):
+    """15 working days from 2026-09-25: 国庆 10月1日—7日放假，10月10日（周六）调休上班."""
+    code, out, _ = county("workdays", "add", "--from", "2026-09-25", "--days", "15", "--json", user=None)
+    assert json.loads(out) == {"from": "2026-09-25", "days": 15, "deadline": "2026-10-22", "provisional": False,
+                               "missing_years": []}
+
+
+def test_a_loaded_2027_schedule_makes_deadlines_final(county, tmp_path):
+    code, out, _ = county("workdays", "add", "--from", "2026-12-28", "--days", "5", "--json", user=None)
+    assert json.loads(out)["provisional"] is True
+    schedule = tmp_path / "2027.csv"
+    schedule.write_text("类型,开始日期,结束日期,说明\n放假,2027-01-01,2027-01-03,元旦\n", "utf-8")
+    assert county("workdays", "load", str(schedule), "--source", "国办发明电〔2026〕X号")[0] == 0
+    code, out, _ = county("workdays", "add", "--from", "2026-12-28", "--days", "5", "--json", user=None)
+    assert json.loads(out) == {"from": "2026-12-28", "days": 5, "deadline": "2027-01-05", "provisional": False,
+                               "missing_years": []}
+
+
+def test_bad_schedule_file_names_the_line(county, tmp_path):
+    schedule = tmp_path / "bad.csv"
+    schedule.write_text("放假,2027-13-01,,\n", "utf-8")
+    code, _, err = county("workdays", "load", str(schedule))
+    assert code == 2 and "第1行" in err
+
+
+def test_show_and_explain_print_the_evaluation_contract(county):
+    county("subject", "add", stdin=json.dumps({"type": "institution", "name": "甲医院", "credit_code": HOSPITAL}))
+    county("subject", "add", stdin=json.dumps({"type": "practitioner", "name": "张三", "id_number": DOCTOR,
+                                               "institutions": [HOSPITAL]}))
+    county("users", "add", "clerk", "--roles", "录入员")
+    county("record", "add", user="clerk", stdin=json.dumps({
+        "subject": DOCTOR, "kind": "pq_fraud", "decision_date": "2026-03-02", "responsibility": "主要",
+        "case_no": "宁医保罚〔2026〕2号", "decision_type": "行政处罚"}))
+    for args in (("show", DOCTOR, "--json"), ("explain", DOCTOR, "--as-of", "2026-03-31", "--json")):
+        code, out, err = county(*args)
+        assert code == 0, err
+        data = json.loads(out)
+        assert {"subject", "as_of", "points", "score", "grade", "inspection_ratio", "measures", "lists",
+                "explanations", "rule_status"} <= set(data)
+        assert data["points"]["total"] == 12
+        assert any(m["kind"] == "terminate_payment_qualification" for m in data["measures"]), data["measures"]
+
+
+def test_profile_change_is_for_the_admin_and_needs_a_reason(county):
+    county("users", "add", "clerk", "--roles", "录入员")
+    assert county("profile", "set", "panan", "--reason", "调整", user="clerk")[0] == 1
+    code, out, _ = county("profile", "set", "panan", "--reason", "本县改用磐安规则试点")
+    assert code == 0
+    assert "panan" in county("profile", "show", user=None)[1]
+
+
+def test_profile_change_is_refused_when_recorded_kinds_would_have_no_rule(county):
+    county("subject", "add", stdin=json.dumps({"type": "insured", "name": "王五", "id_number": DOCTOR,
+                                               "insurance_type": "居民"}))
+    county("users", "add", "clerk", "--roles", "录入员")
+    county("record", "add", user="clerk", stdin=json.dumps({
+        "subject": DOCTOR, "kind": "insured_illegal_use", "decision_date": "2026-03-02", "amount": "500.00",
+        "case_no": "宁医保罚〔2026〕3号"}))
+    code, _, err = county("profile", "set", "panan", "--reason", "试点")
+    assert code == 1 and "insured_illegal_use" in err
