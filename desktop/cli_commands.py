@@ -46,9 +46,8 @@ def cmd_demo(db: Database, args) -> int:
     return 0
 
 
-def _add(db: Database, args, fn) -> int:
+def _add(db: Database, args, fn, data) -> int:
     actor = login(db, args.user)
-    data = read_json(args.json_file)
     if isinstance(data, list):
         values = run_batch(db, fn=fn, items=data, actor=actor).value
         print_json([v.__dict__ for v in values])
@@ -57,13 +56,32 @@ def _add(db: Database, args, fn) -> int:
     return 0
 
 
+def read_attachments(data: dict, json_file: str | None) -> list[tuple[str, bytes]]:
+    """`attachments`: file paths, relative to the JSON file (or the working directory for stdin)."""
+    paths = data.pop("attachments", None) or []
+    base = Path(json_file).parent if json_file else Path.cwd()
+    files = []
+    for p in [paths] if isinstance(paths, str) else paths:
+        path = base / p
+        try:
+            files.append((path.name, path.read_bytes()))
+        except OSError as exc:
+            raise CliError(f"附件：无法读取 {path}（{exc.strerror}）") from None
+    return files
+
+
 def cmd_subject(db: Database, args) -> int:
-    return _add(db, args, subjects.add_subject)
+    return _add(db, args, subjects.add_subject, read_json(args.json_file))
 
 
 def cmd_record(db: Database, args) -> int:
     if args.action == "add":
-        return _add(db, args, records.add_record)
+        data = read_json(args.json_file)
+        if isinstance(data, dict) and "attachments" in data:
+            files = read_attachments(data, args.json_file)
+            print_json(records.add_record(db, actor=login(db, args.user), data=data, files=files).value.__dict__)
+            return 0
+        return _add(db, args, records.add_record, data)
     actor = login(db, args.user)
     data = read_json(args.json_file) if args.json_file else {}
     if not isinstance(data, dict):

@@ -3,6 +3,7 @@ fallback to a lapsed or later rule (鲁医保发〔2024〕25号第十五条 fixe
 from __future__ import annotations
 
 from datetime import date
+from typing import Mapping
 
 from models.policy.catalogue import KindSpec
 from models.policy.facts import RecordFact
@@ -24,7 +25,7 @@ def split_by_date(pairs: list[tuple[ProfileEntry, Rule]], day: date):
     return ([p for p in pairs if p[0].pack.covers(day)], [p for p in pairs if not p[0].pack.covers(day)])
 
 
-def uncovered(profile: Profile, kinds: dict[str, KindSpec], record: RecordFact) -> Uncovered | None:
+def uncovered(profile: Profile, kinds: Mapping[str, KindSpec], record: RecordFact) -> Uncovered | None:
     """Per rule family: the points rule being out of force is not excused by a list rule in force."""
     pairs = relevant_rules(profile, kinds.get(record.kind), record.kind)
     gaps = []

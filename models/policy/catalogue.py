@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+from types import MappingProxyType
+from typing import Mapping
 from decimal import Decimal
 
 from models.policy.errors import PolicyError
@@ -63,5 +66,11 @@ def catalogue_all(packs: PackSet) -> list[KindSpec]:
     return _merge([ProfileEntry(p, None) for p in packs])
 
 
-def kind_index(profile: Profile) -> dict[str, KindSpec]:
-    return {k.code: k for k in catalogue(profile)}
+@lru_cache(maxsize=32)
+def _kind_index(profile: Profile) -> MappingProxyType:
+    return MappingProxyType({k.code: k for k in catalogue(profile)})
+
+
+def kind_index(profile: Profile) -> Mapping[str, KindSpec]:
+    """Cached per profile object (profiles are immutable), read-only."""
+    return _kind_index(profile)

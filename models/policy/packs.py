@@ -122,8 +122,16 @@ class Profile:
     def entry(self, pack_id: str) -> ProfileEntry:
         return next(e for e in self.entries if e.pack.id == pack_id)
 
+    def __post_init__(self) -> None:
+        # Evaluations run per subject over whole counties: index the rules once, not per call.
+        by_type: dict[str, list[tuple[ProfileEntry, Rule]]] = {}
+        for e in self.entries:
+            for r in e.active_rules():
+                by_type.setdefault(r.type, []).append((e, r))
+        object.__setattr__(self, "_by_type", {t: tuple(v) for t, v in by_type.items()})
+
     def rules(self, rule_type: str) -> list[tuple[ProfileEntry, Rule]]:
-        return [(e, r) for e in self.entries for r in e.active_rules() if r.type == rule_type]
+        return list(self._by_type.get(rule_type, ()))
 
     def rules_for_kind(self, kind: str, *types: str) -> list[tuple[ProfileEntry, Rule]]:
         return [(e, r) for t in types for e, r in self.rules(t) if kind in r.kinds()]

@@ -1,13 +1,14 @@
 """Good and bad information in a credit file; corrections supersede, never overwrite."""
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
 
-from models.db.tables import CreditRecord, RESPONSIBILITY_LEVELS
+from models.db.tables import Attachment, Blob, CreditRecord, RESPONSIBILITY_LEVELS
 from models.services import catalogue as cat, evaluation
 from models.services.county import current_county
 from models.services.base import Actor, Changes, NotFound, Result, ServiceError, UnitOfWork, require, service
@@ -94,8 +95,25 @@ def _institution(uow: UnitOfWork, data: dict):
     return find_subject(uow, code, type="institution", field="所在机构") if code else None
 
 
+MAX_ATTACHMENT = 50 * 1024 * 1024
+
+
+def attach(uow: UnitOfWork, record: CreditRecord, files: list[tuple[str, bytes]]) -> None:
+    """Scans and documents, stored once per SHA-256 however many records cite them."""
+    for name, content in files:
+        name = max_length(required(name, "附件文件名"), 200, "附件文件名")
+        if not content:
+            raise ValidationError("附件", f"“{name}”是空文件")
+        if len(content) > MAX_ATTACHMENT:
+            raise ValidationError("附件", f"“{name}”超过50MB")
+        digest = hashlib.sha256(content).hexdigest()
+        if uow.session.get(Blob, digest) is None:
+            uow.session.add(Blob(sha256=digest, size=len(content), data=content))
+        record.attachments.append(Attachment(sha256=digest, filename=name))
+
+
 @service
-def add_record(uow: UnitOfWork, *, actor: Actor, data: dict) -> Result:
+def add_record(uow: UnitOfWork, *, actor: Actor, data: dict, files: list[tuple[str, bytes]] = ()) -> Result:
     require(actor, "record.write")
     if not isinstance(data, dict):
         raise ValidationError("输入", "应为一个 JSON 对象")
@@ -106,8 +124,10 @@ def add_record(uow: UnitOfWork, *, actor: Actor, data: dict) -> Result:
     fields, spec = _fields(uow, data, subject.type)
     record = CreditRecord(subject=subject, institution=_institution(uow, data), entered_by=actor.username, **fields)
     uow.session.add(record)
+    attach(uow, record, list(files))
     uow.session.flush()
-    uow.audit(actor, "record.add", "credit_record", record.uuid, after={**fields, "subject": subject.uuid})
+    uow.audit(actor, "record.add", "credit_record", record.uuid,
+              after={**fields, "subject": subject.uuid, "attachments": [a.sha256 for a in record.attachments]})
     evaluation.refresh(uow, [subject.id], actor=actor)
     return Result(record_info(record, spec.name), Changes(subjects=frozenset({subject.uuid})))
 

@@ -186,3 +186,17 @@ def test_profile_change_is_refused_when_recorded_kinds_would_have_no_rule(county
         "case_no": "宁医保罚〔2026〕3号"}))
     code, _, err = county("profile", "set", "panan", "--reason", "试点")
     assert code == 1 and "insured_illegal_use" in err
+
+
+def test_attachments_are_stored_by_hash_with_the_record(county, tmp_path):
+    county("subject", "add", stdin=json.dumps({"type": "institution", "name": "甲医院", "credit_code": HOSPITAL}))
+    county("users", "add", "clerk", "--roles", "录入员")
+    (tmp_path / "决定书.pdf").write_bytes(b"%PDF-1.4 scan")
+    spec = tmp_path / "rec.json"
+    spec.write_text(json.dumps({"subject": HOSPITAL, "kind": "inst_admin_penalty", "decision_date": "2026-01-09",
+                                "case_no": "宁医保罚〔2026〕4号", "attachments": ["决定书.pdf"]}), "utf-8")
+    code, _, err = county("record", "add", "--json", str(spec), user="clerk")
+    assert code == 0, err
+    [rec] = json.loads(county("show", HOSPITAL, "--json")[1])["records"]
+    import hashlib
+    assert rec["attachments"] == [{"sha256": hashlib.sha256(b"%PDF-1.4 scan").hexdigest(), "filename": "决定书.pdf"}]
