@@ -97,6 +97,14 @@ def build_parser() -> Parser:
     a.add_argument("--source", default="", help="来源，如 国务院办公厅关于2027年部分节假日安排的通知")
     actions.add_parser("years", help="列出已载入节假日安排的年份")
 
+    s = sub.add_parser("indicators", help="信用评价指标体系：export 导出；load 载入本局制定的指标体系（管理员）")
+    actions = s.add_subparsers(dest="action", metavar="操作", parser_class=Parser, required=True)
+    a = actions.add_parser("export", help="导出当前生效的指标体系（JSON）")
+    a.add_argument("--to", help="输出文件（省略则打印）")
+    a = actions.add_parser("load", help="载入指标体系（JSON，格式同导出）")
+    a.add_argument("file")
+    a.add_argument("--reason", required=True, help="变更原因")
+
     s = sub.add_parser("profile", help="政策配置：show 查看；set 变更（管理员）")
     actions = s.add_subparsers(dest="action", metavar="操作", parser_class=Parser, required=True)
     actions.add_parser("show", help="当前政策配置及其政策包")

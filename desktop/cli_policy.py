@@ -1,6 +1,7 @@
 """Command-line commands around the policy engine: catalogue, evaluation, measures, working days."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from desktop.cli import CliError, print_json
@@ -11,14 +12,7 @@ from models.services.base import ServiceError
 
 
 def cmd_catalog(db: Database, args) -> int:
-    from models.services.catalogue import kinds
-
-    info = county.get_county(db)
-    if info is None:
-        raise ServiceError("数据库尚未初始化，请先运行 credit-desk init")
-    rows = [{"code": k.code, "name": k.name, "subject_type": k.subject_type, "good": k.good,
-             "band": list(k.band) if k.band else None, "score_effect": k.score_effect,
-             "needs_amount": k.needs_amount, "basis": k.basis} for k in kinds(info.profile).values()]
+    rows = evaluation.catalogue(db)
     if args.json:
         print_json(rows)
     for r in [] if args.json else rows:
@@ -102,5 +96,22 @@ def cmd_profile(db: Database, args) -> int:
     return 0
 
 
-COMMANDS = {"catalog": cmd_catalog, "explain": cmd_explain, "evaluate": cmd_evaluate, "measure": cmd_measure,
+def cmd_indicators(db: Database, args) -> int:
+    from models.services import indicators
+
+    if args.action == "export":
+        data = indicators.export(db, profile=evaluation.profile(county.get_county(db).profile))
+        text = json.dumps(data, ensure_ascii=False, indent=2)
+        Path(args.to).write_text(text, encoding="utf-8") if args.to else print(text)
+        return 0
+    try:
+        text = Path(args.file).read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise CliError(f"指标体系文件：无法读取 {args.file}（{exc.strerror}）") from None
+    parsed = indicators.load(db, actor=login(db, args.user), text=text, reason=args.reason).value
+    print(f"已启用指标体系“{parsed.id}”（{len(parsed.leaves())}个三级指标）{'，仍标为示例' if parsed.sample else ''}")
+    return 0
+
+
+COMMANDS = {"catalog": cmd_catalog, "indicators": cmd_indicators, "explain": cmd_explain, "evaluate": cmd_evaluate, "measure": cmd_measure,
             "workdays": cmd_workdays, "profile": cmd_profile}

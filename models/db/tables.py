@@ -261,3 +261,20 @@ class MeasureChoiceRow(Synced, Base):
     chosen_by: Mapped[str] = mapped_column(String(40))
 
     record: Mapped[CreditRecord] = relationship()
+
+
+class IndicatorSetRow(Base):
+    """The bureau's own indicator tree (磐医保〔2021〕43号 第十三条: 评价指标另行制定).
+
+    Append-only: the newest row is in force, earlier ones remain as the record of what applied when.
+    """
+
+    __tablename__ = "indicator_sets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    content: Mapped[str] = mapped_column(Text)  # JSON in the format of resources/policies/indicators/sample.json
+    sample: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str] = mapped_column(Text)
+    loaded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    loaded_by: Mapped[str] = mapped_column(String(40))

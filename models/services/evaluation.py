@@ -33,6 +33,18 @@ def profile(name: str) -> policy.Profile:
     return policy.load_profile(name)
 
 
+def profile_for(uow: UnitOfWork) -> policy.Profile:
+    """The county's profile with the bureau's own indicator tree where one was loaded."""
+    from models.services.indicators import with_bureau_indicators
+
+    return with_bureau_indicators(uow, profile(current_county(uow).profile))
+
+
+@query
+def catalogue(uow: UnitOfWork) -> list[dict]:
+    return policy.catalogue_json(profile_for(uow))
+
+
 def subject_facts(s: Subject) -> policy.SubjectFacts:
     return policy.SubjectFacts(uuid=s.uuid, type=s.type, name=s.name, id_number=s.id_number, credit_code=s.credit_code)
 
@@ -126,7 +138,7 @@ def _store(uow: UnitOfWork, actor: Actor, prof_name: str, items: list[tuple[Subj
 def refresh(uow: UnitOfWork, subject_ids: list[int], *, actor: Actor = SYSTEM, as_of: date | None = None) -> int:
     """Re-evaluate just these subjects (after their records changed)."""
     prof_name = current_county(uow).profile
-    prof = profile(prof_name)
+    prof = profile_for(uow)
     day = as_of or date.today()
     records = _live_records(uow, subject_ids)
     choices = _choices(uow, [r.id for rows in records.values() for r in rows])
@@ -138,7 +150,7 @@ def refresh(uow: UnitOfWork, subject_ids: list[int], *, actor: Actor = SYSTEM, a
 def explain(uow: UnitOfWork, *, actor: Actor, subject: str, as_of: date | None = None) -> dict:
     """The evaluation of one subject as of a date, with the records, rules and articles behind it."""
     s = find_subject(uow, subject)
-    prof = profile(current_county(uow).profile)
+    prof = profile_for(uow)
     rows = _live_records(uow, [s.id])[s.id]
     choices = _choices(uow, [r.id for r in rows])[s.id]
     result = _evaluate(prof, s, rows, choices, as_of or date.today()).to_json()
@@ -157,7 +169,7 @@ def evaluate_all(uow: UnitOfWork, *, actor: Actor, as_of: date | None = None, pr
 
     require(actor, "evaluation.run")
     prof_name = current_county(uow).profile
-    prof = profile(prof_name)
+    prof = profile_for(uow)
     day = as_of or date.today()
     ids = list(uow.session.scalars(select(Subject.id).order_by(Subject.id)))
     changed = 0

@@ -9,12 +9,11 @@ from models import policy
 from models.db.tables import CreditRecord, MeasureChoiceRow
 from models.services import evaluation
 from models.services.base import Actor, Changes, NotFound, Result, UnitOfWork, require, service
-from models.services.county import current_county
 from models.validation import ValidationError, clean, max_length, past_date, required
 
 
 def _measure_for(uow: UnitOfWork, record: CreditRecord, as_of: date) -> policy.Measure:
-    prof = evaluation.profile(current_county(uow).profile)
+    prof = evaluation.profile_for(uow)
     rows = evaluation._live_records(uow, [record.subject_id])[record.subject_id]
     ev = evaluation._evaluate(prof, record.subject, rows, (), as_of)
     for m in ev.measures:

@@ -200,3 +200,28 @@ def test_attachments_are_stored_by_hash_with_the_record(county, tmp_path):
     [rec] = json.loads(county("show", HOSPITAL, "--json")[1])["records"]
     import hashlib
     assert rec["attachments"] == [{"sha256": hashlib.sha256(b"%PDF-1.4 scan").hexdigest(), "filename": "决定书.pdf"}]
+
+
+def test_the_bureau_replaces_the_sample_indicator_tree(county, tmp_path):
+    """磐医保〔2021〕43号 第十三条: 评价指标另行制定 — the sample is replaced by the bureau's own tree."""
+    code, out, _ = county("indicators", "export", user=None)
+    tree = json.loads(out)
+    assert tree["sample"] is True and "示例" in tree["note"]
+    tree.update(sample=False, id="ningyang-2026", note="宁阳县医保医师信用评价指标（2026年版）")
+    leaf = tree["indicators"][0]["children"][0]["children"][0]
+    leaf["effects"]["pq_agreement_minor"] = -50
+    path = tmp_path / "tree.json"
+    path.write_text(json.dumps(tree, ensure_ascii=False), "utf-8")
+    assert county("indicators", "load", str(path), "--reason", "局务会审定")[0] == 0
+    kinds = {k["code"]: k for k in json.loads(county("catalog", "--json", user=None)[1])}
+    assert kinds["pq_agreement_minor"]["score_effect"] == "-50"
+    assert json.loads(county("indicators", "export", user=None)[1])["id"] == "ningyang-2026"
+
+
+def test_an_indicator_tree_whose_weights_do_not_add_up_is_refused(county, tmp_path):
+    tree = json.loads(county("indicators", "export", user=None)[1])
+    tree["indicators"][0]["weight"] = 1
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(tree, ensure_ascii=False), "utf-8")
+    code, _, err = county("indicators", "load", str(path), "--reason", "试")
+    assert code == 2 and "指标体系文件" in err
