@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,10 +18,12 @@ from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from views.forms import user_message
+from views.qtcompat import emit
 
 # Quick tasks (a sign-in, a lookup) finish before this and never flash a dialog.
 PROGRESS_DELAY_MS = 400
-UNEXPECTED = "操作未能完成：程序发生了意外错误。请点击“显示详细信息”，把其中的内容发给系统管理员。"
+PROGRESS_INTERVAL_S = 0.05
+UNEXPECTED = "操作未能完成：程序发生了意外错误。请点击“显示详情”，把其中的内容发给系统管理员。"
 
 
 @dataclass
@@ -46,9 +49,9 @@ class _Worker(QObject):
         try:
             result = task.fn(*task.args, **task.kwargs)
         except BaseException as exc:  # noqa: BLE001 - every failure must reach the user
-            self.failed.emit(task_id, exc, traceback.format_exc())
+            emit(self.failed, task_id, exc, traceback.format_exc())
         else:
-            self.finished.emit(task_id, result)
+            emit(self.finished, task_id, result)
 
 
 class _ProgressDialog(QProgressDialog):
@@ -69,11 +72,11 @@ class _ProgressDialog(QProgressDialog):
 
     def reject(self) -> None:
         if self.cancellable:
-            self.canceled.emit()
+            emit(self.canceled)
 
     def closeEvent(self, event) -> None:
         if self.cancellable:
-            self.canceled.emit()
+            emit(self.canceled)
         event.ignore()
 
 
@@ -122,7 +125,7 @@ class TaskRunner(QObject):
             kwargs["progress"] = self._progress_callback(task_id, task)
             task.dialog = self._progress_dialog(task, progress_title, cancellable)
         self._tasks[task_id] = task
-        self._submit.emit(task_id, task)
+        emit(self._submit, task_id, task)
         return task_id
 
     def service(self, fn: Callable[..., Any], **kwargs) -> int:
@@ -160,10 +163,15 @@ class TaskRunner(QObject):
     # -- worker to GUI thread ------------------------------------------------------------------
 
     def _progress_callback(self, task_id: int, task: _Task) -> Callable[..., bool]:
-        emit = self._worker.progressed.emit  # emitting is thread-safe; delivery is queued
+        signal = self._worker.progressed  # emitting is thread-safe; delivery is queued
+        last = [0.0]
 
         def progress(done: int, total: int, message: str = "") -> bool:
-            emit(task_id, int(done), int(total), str(message))
+            # A service may report every row; the GUI needs a few updates a second, not a flood.
+            now = time.monotonic()
+            if now - last[0] >= PROGRESS_INTERVAL_S or done >= total:
+                last[0] = now
+                emit(signal, task_id, int(done), int(total), str(message))
             return not task.cancelled.is_set()
 
         return progress

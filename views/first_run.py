@@ -51,6 +51,7 @@ class FirstRunDialog(QDialog):
         self.errors.add_row(form, "用户名(&U)：", self.username, "用户名")
         self.errors.add_row(form, "密码(&W)：", self.password, "密码")
         self.errors.add_row(form, "确认密码(&R)：", self.password2, "确认密码")
+        self.errors.align_labels()
 
         self.buttons = QDialogButtonBox()
         self.ok = self.buttons.addButton("开始使用(&O)", QDialogButtonBox.ButtonRole.AcceptRole)

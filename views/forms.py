@@ -52,6 +52,13 @@ class FormErrors:
         form.addRow("", message)
         self._fields[field] = (widget, message)
 
+    def align_labels(self) -> None:
+        """One label column across several group boxes, so the fields line up."""
+        labels = [w.parentWidget().layout().labelForField(w) for w, _m in self._fields.values()]
+        width = max(label.sizeHint().width() for label in labels)
+        for label in labels:
+            label.setMinimumWidth(width)
+
     def clear(self) -> None:
         for _widget, message in self._fields.values():
             message.hide()
