@@ -6,6 +6,7 @@ command line stays fast and works on a PC without a display.
 from __future__ import annotations
 
 import sys
+import traceback
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -17,7 +18,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from desktop import settings
 from desktop.mainwindow import MainWindow
 from desktop.taskrunner import TaskRunner
-from models.services import county, users
+from models.services import county
 from views.first_run import FirstRunDialog
 from views.login import LoginDialog
 
@@ -85,11 +86,21 @@ def open_for_gui(db_arg: str | None, progress=None) -> Opened:
     from models.db.database import open_database
 
     db = open_database(db_arg)
-    info = county.get_county(db)
-    if info is not None and not users.has_users(db):
-        info = None  # cannot happen through initialise (one transaction); treat as not set up
-    location = str(db.sqlite_file) if db.sqlite_file else db.engine.url.render_as_string(hide_password=True)
-    return Opened(db, info, county.available_profiles(), location, db.sqlite_file)
+    # initialise() makes the county and the first administrator in one transaction, so a
+    # county means there is a user to sign in as.
+    return Opened(db, county.get_county(db), county.available_profiles(), describe_location(db_arg), db.sqlite_file)
+
+
+def describe_location(db_arg: str | None) -> str:
+    """Where the database is, for messages; never fails, never shows a password."""
+    from models.db.engine import resolve_url, sqlite_path
+    from sqlalchemy.engine import make_url
+
+    try:
+        url = resolve_url(db_arg)
+        return str(sqlite_path(url) or make_url(url).render_as_string(hide_password=True))
+    except Exception:  # noqa: BLE001 - a message about a failure must not fail itself
+        return db_arg or "（默认位置）"
 
 
 class Launcher(QObject):
@@ -104,6 +115,7 @@ class Launcher(QObject):
         self.county_name = ""
         self.window = None
         self.dialog = None
+        self._done_dialogs = []  # see _show_dialog
         self.exit_code = 0
 
     def start(self) -> None:
@@ -116,34 +128,39 @@ class Launcher(QObject):
         self.opened = opened
         self.runner.db = opened.db
         if opened.county is None:
-            self.dialog = FirstRunDialog(self.runner, opened.profiles)
-            self.dialog.accepted.connect(self._initialised)
-            self._show_dialog()
+            self._show_dialog(FirstRunDialog(self.runner, opened.profiles), self._initialised)
         else:
             self._login(opened.county.name, settings.last_username())
 
     def _open_failed(self, exc: BaseException) -> None:
         box = QMessageBox(QMessageBox.Icon.Critical, "无法打开数据库",
-                          f"无法打开数据库，程序不能继续。\n\n{exc}\n\n请确认数据库文件所在的文件夹可以写入，"
-                          "且没有其他程序正在升级该数据库；如仍不能打开，请联系系统管理员。")
+                          f"无法打开数据库，程序不能继续。\n\n数据库：{describe_location(self.db_arg)}\n\n"
+                          "请确认这是本系统的数据库文件、所在文件夹可以写入，且没有其他程序正在升级该数据库；"
+                          "如仍不能打开，请点击“显示详情”，把其中的内容发给系统管理员。")
+        box.setDetailedText("".join(traceback.format_exception(exc)))
         box.exec()  # nothing else is running yet: blocking here is the simplest correct thing
         self.exit_code = 1
         self.app.exit(1)
 
-    def _show_dialog(self) -> None:
-        self.dialog.rejected.connect(self.app.quit)
-        self.dialog.show()
-        self.dialog.raise_()
-        self.dialog.activateWindow()
+    def _show_dialog(self, dialog, on_accepted) -> None:
+        # Each step starts inside the previous dialog's accepted signal: dropping the last Python
+        # reference there would delete that dialog in the middle of its own done().
+        if self.dialog is not None:
+            self._done_dialogs.append(self.dialog)
+            self.dialog.deleteLater()
+        self.dialog = dialog
+        dialog.accepted.connect(on_accepted)
+        dialog.rejected.connect(self.app.quit)
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
 
     def _initialised(self) -> None:
         self._login(self.dialog.county.name, self.dialog.admin.username)
 
     def _login(self, county_name: str, username: str) -> None:
         self.county_name = county_name
-        self.dialog = LoginDialog(self.runner, county_name, username)
-        self.dialog.accepted.connect(self._signed_in)
-        self._show_dialog()
+        self._show_dialog(LoginDialog(self.runner, county_name, username), self._signed_in)
 
     def _signed_in(self) -> None:
         actor = self.dialog.actor
@@ -151,7 +168,6 @@ class Launcher(QObject):
         self.window = MainWindow(self.runner, actor, self.county_name, self.opened.location, self.opened.sqlite_file)
         self.runner.dialog_parent = self.window
         self.window.show()
-        self.dialog = None
         self.app.setQuitOnLastWindowClosed(True)
 
 

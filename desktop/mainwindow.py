@@ -119,7 +119,7 @@ class MainWindow(QMainWindow):
         # Windows has no standard Quit key; Ctrl+Q is what users of other programs expect.
         file_menu.addAction(QAction("退出(&X)", self, shortcut=QKeySequence("Ctrl+Q"), triggered=self.close))
         help_menu = self.menuBar().addMenu("帮助(&H)")
-        help_menu.addAction(QAction("关于(&A)", self, triggered=self._about))
+        help_menu.addAction(QAction("关于(&A)", self, triggered=self.about))
 
     def _status_bar(self, db_location: str) -> None:
         user = QLabel(f"当前用户：{self.actor.display_name}（{self.actor.username}）　角色：{self.actor.role_names or '无'}")
@@ -138,7 +138,7 @@ class MainWindow(QMainWindow):
             self.runner.service(backup_database, actor=self.actor, dest=dest, progress_title="正在备份数据库…",
                                 on_done=lambda path: self.statusBar().showMessage(f"已备份到 {path}", 10000))
 
-    def _about(self) -> None:
+    def about(self) -> None:
         try:
             version = f"<p>版本 {importlib.metadata.version('credit-desk')}</p>"
         except importlib.metadata.PackageNotFoundError:  # a bundle built without package metadata

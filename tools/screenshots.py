@@ -47,7 +47,8 @@ Step = Generator[Callable[[], object], object, None]
 def drive(out: Path, password: str) -> Step:
     """Yields conditions; each resumes the script with the condition's value once it is truthy."""
     from PySide6.QtTest import QTest
-    from PySide6.QtWidgets import QApplication, QProgressDialog
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
     from desktop.mainwindow import MainWindow
     from views.first_run import FirstRunDialog
@@ -99,6 +100,11 @@ def drive(out: Path, password: str) -> Step:
         window.show_section(name)
         yield settled()
         shot(f"{5 + number:02d}-{slug}")
+    QTimer.singleShot(0, window.about)  # QMessageBox.about blocks; open it outside this step
+    about = yield find(QMessageBox)
+    yield settled()
+    shot("15-about")
+    about.accept()
     window.close()
 
 

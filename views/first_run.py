@@ -28,6 +28,7 @@ class FirstRunDialog(QDialog):
         self.runner = runner
         self.county = None
         self.admin = None
+        self.demo_summary = None  # what fill_demo loaded, when asked to
         self.setWindowTitle("医保信用管理系统 — 首次使用")
         self.setMinimumWidth(560)
 
@@ -125,8 +126,12 @@ class FirstRunDialog(QDialog):
         self.runner.service(
             demo.fill_demo, actor=self.admin, scale="small" if self.small.isChecked() else "default",
             progress_title="正在载入演示数据…", cancellable=True,
-            on_done=lambda _result: self.accept(), on_error=self._demo_failed,
+            on_done=self._demo_loaded, on_error=self._demo_failed,
         )
+
+    def _demo_loaded(self, summary) -> None:
+        self.demo_summary = summary
+        self.accept()
 
     def _demo_failed(self, exc: BaseException) -> None:
         # The county and administrator exist already; the program is usable without demo data.

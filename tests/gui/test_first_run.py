@@ -72,3 +72,26 @@ def test_demo_scale_can_only_be_chosen_with_demo_data(qtbot, runner):
     if dialog.demo.isEnabled():
         dialog.demo.setChecked(True)
         assert dialog.large.isEnabled() and dialog.small.isChecked()
+
+
+def test_tab_goes_through_the_fields_in_reading_order(qtbot, runner):
+    dialog = FirstRunDialog(runner, {"x": "示例"})
+    qtbot.addWidget(dialog)
+    expected = [dialog.code, dialog.name, dialog.profile, dialog.username, dialog.password, dialog.password2, dialog.demo]
+    order, widget = [], dialog.code
+    for _step in range(200):  # the chain is a ring; once round is enough
+        if widget in expected and widget not in order:
+            order.append(widget)
+        widget = widget.nextInFocusChain()
+    assert order == expected
+
+
+def test_small_demo_data_is_loaded_after_initialising(qtbot, dialog):
+    if not dialog.demo.isEnabled():
+        pytest.skip("models.services.demo is not part of this installation")
+    fill(qtbot, dialog)
+    dialog.demo.setChecked(True)
+    with qtbot.waitSignal(dialog.accepted, timeout=30_000):
+        qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    assert dialog.demo_summary.scale == "small"
+    assert dialog.demo_summary.insured > 0

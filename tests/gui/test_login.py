@@ -40,3 +40,10 @@ def test_an_empty_username_is_refused_without_asking_the_database(qtbot, dialog,
     qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
     assert "用户名" in dialog.errors.message("用户名")
     assert not runner.busy
+
+
+def test_a_returning_user_starts_in_the_password_field(qtbot, runner):
+    dialog = LoginDialog(runner, "宁阳县", "admin")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(dialog.password.hasFocus)

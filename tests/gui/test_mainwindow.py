@@ -75,3 +75,27 @@ def test_size_and_splitter_are_remembered(qtbot, runner, admin, window, tmp_path
     assert (again.width(), again.height()) == (700, 500)
     assert again.splitter.sizes()[0] == 200
     assert not again.backup_action.isEnabled()  # no SQLite file: the server's admin backs it up
+
+
+def test_backup_is_a_consistent_copy_and_only_for_administrators(qtbot, runner, db, admin, tmp_path):
+    from desktop.mainwindow import backup_database
+    from models.services.base import Actor, PermissionDenied
+    from models.services.county import get_county
+
+    clerk = Actor("li", "李录入", frozenset({"clerk"}))
+    with pytest.raises(PermissionDenied, match="备份数据库"):
+        backup_database(db, actor=clerk, dest=str(tmp_path / "no.sqlite3"))
+    assert not (tmp_path / "no.sqlite3").exists()
+
+    runner.db = db
+    saved = []
+    runner.service(backup_database, actor=admin, dest=str(tmp_path / "copy.sqlite3"), on_done=saved.append)
+    qtbot.waitUntil(lambda: bool(saved))
+    from models.db.database import open_database
+
+    copy = open_database(saved[0])
+    assert get_county(copy).name == "宁阳县"
+    copy.dispose()
+    window = MainWindow(runner, clerk, "宁阳县", "x", tmp_path / "t.sqlite3")
+    qtbot.addWidget(window)
+    assert not window.backup_action.isEnabled()

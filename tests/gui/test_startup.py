@@ -1,0 +1,69 @@
+"""Start-up as a user meets it: a new database leads through first run and login to the window."""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from desktop import settings
+from desktop.gui import Launcher
+from desktop.mainwindow import MainWindow
+from tests.gui.conftest import ADMIN_PASSWORD
+from views.first_run import FirstRunDialog
+from views.login import LoginDialog
+
+
+@pytest.fixture
+def start(qtbot, runner):
+    app = QApplication.instance()
+    launchers = []
+
+    def start(path) -> Launcher:
+        launcher = Launcher(app, runner, str(path))
+        launchers.append(launcher)
+        launcher.start()
+        return launcher
+
+    yield start
+    for launcher in launchers:
+        for widget in (launcher.dialog, launcher.window):
+            if widget is not None:
+                widget.hide()
+        if launcher.opened is not None:
+            launcher.opened.db.dispose()
+    app.setQuitOnLastWindowClosed(True)
+
+
+def sign_in(qtbot, launcher, username: str) -> MainWindow:
+    qtbot.waitUntil(lambda: isinstance(launcher.dialog, LoginDialog) and launcher.dialog.isVisible(),
+                    timeout=10_000)
+    launcher.dialog.username.setText(username)
+    qtbot.keyClicks(launcher.dialog.password, ADMIN_PASSWORD)
+    qtbot.keyClick(launcher.dialog.password, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: launcher.window is not None and launcher.window.isVisible(), timeout=10_000)
+    return launcher.window
+
+
+def test_a_new_database_leads_through_first_run_and_login_to_the_main_window(qtbot, start, tmp_path, profile):
+    launcher = start(tmp_path / "new.sqlite3")
+    qtbot.waitUntil(lambda: isinstance(launcher.dialog, FirstRunDialog) and launcher.dialog.isVisible(),
+                    timeout=10_000)
+    first = launcher.dialog
+    first.code.setText("370921")
+    first.name.setText("宁阳县")
+    first.username.setText("chief")
+    first.password.setText(ADMIN_PASSWORD)
+    first.password2.setText(ADMIN_PASSWORD)
+    first.ok.click()
+    qtbot.waitUntil(lambda: isinstance(launcher.dialog, LoginDialog), timeout=10_000)
+    assert launcher.dialog.username.text() == "chief"  # the administrator just created
+    window = sign_in(qtbot, launcher, "chief")
+    assert window.windowTitle() == "医保信用管理系统 — 宁阳县"
+    assert settings.last_username() == "chief"
+
+
+def test_an_initialised_database_goes_straight_to_login(qtbot, start, db, tmp_path):
+    launcher = start(tmp_path / "t.sqlite3")
+    window = sign_in(qtbot, launcher, "admin")
+    assert window.actor.username == "admin"
+    assert window.current_section() == "工作台"
