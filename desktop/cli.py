@@ -23,6 +23,8 @@ class CliError(Exception):
 
 
 def build_parser() -> Parser:
+    from desktop import cli_casework  # imports this module; loaded once the module is complete
+
     p = Parser(prog="credit-desk", description="医保信用管理系统（CreditDesk）命令行")
     p.add_argument("--db", help="数据库文件路径或 SQLAlchemy URL（默认：用户数据目录；也可用环境变量 CREDIT_DESK_DB）")
     p.add_argument("--user", help="操作用户名（密码取自环境变量 CREDIT_DESK_PASSWORD 或提示输入）")
@@ -78,13 +80,14 @@ def build_parser() -> Parser:
     s = sub.add_parser("evaluate", help="对全部信用主体进行信用评价并保存结果")
     s.add_argument("--as-of", type=iso_date, help="评价日期 YYYY-MM-DD（默认今天）")
 
-    s = sub.add_parser("measure", help="处理措施：choose 在规定幅度内确定期限")
+    s = sub.add_parser("measure", help="处理措施：choose 确定期限；list 查看；shorten 缩减；rectify 登记纠正与承诺")
     actions = s.add_subparsers(dest="action", metavar="操作", parser_class=Parser, required=True)
     a = actions.add_parser("choose", help="为一条记录触发的措施确定期限（月）并写明理由")
     a.add_argument("record", help="触发措施的记录 UUID")
     a.add_argument("--months", type=int, required=True, help="期限（月）")
     a.add_argument("--reason", required=True, help="理由")
     a.add_argument("--start", type=iso_date, help="起始日期（默认为决定日期）")
+    cli_casework.add_measure_actions(actions)
 
     s = sub.add_parser("workdays", help="工作日：add 计算期限；load 载入节假日安排；years 已载入的年份")
     actions = s.add_subparsers(dest="action", metavar="操作", parser_class=Parser, required=True)
@@ -112,6 +115,7 @@ def build_parser() -> Parser:
     a.add_argument("name", help="shandong 或 panan")
     a.add_argument("--reason", required=True, help="变更原因")
 
+    cli_casework.add_parsers(sub)
     sub.add_parser("gui", help="启动图形界面（默认）")
     return p
 

@@ -29,6 +29,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "evaluation.run": frozenset({"reviewer", "signer", "admin"}),
     "measure.choose": frozenset({"reviewer", "signer"}),
     "calendar.load": frozenset({"admin"}),
+    "finding.write": frozenset({"clerk"}),
+    "finding.confirm": frozenset({"reviewer"}),
+    "objection.write": frozenset({"clerk"}),
+    "objection.decide": frozenset({"reviewer", "signer"}),
+    "repair.write": frozenset({"clerk"}),
+    "repair.decide": frozenset({"reviewer", "signer"}),
+    "measure.lift": frozenset({"reviewer", "signer"}),
+    "casework.tick": frozenset({"reviewer", "signer", "admin"}),
 }
 
 ACTION_NAMES = {
@@ -43,6 +51,14 @@ ACTION_NAMES = {
     "evaluation.run": "运行信用评价",
     "measure.choose": "确定处理期限",
     "calendar.load": "载入节假日安排",
+    "finding.write": "录入违规认定和责任认定",
+    "finding.confirm": "审核确认违规认定",
+    "objection.write": "登记异议申请",
+    "objection.decide": "作出异议复核决定",
+    "repair.write": "登记信用修复申请",
+    "repair.decide": "作出信用修复决定",
+    "measure.lift": "缩减或提前结束措施",
+    "casework.tick": "按日期处理期满事项",
 }
 
 

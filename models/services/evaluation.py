@@ -13,6 +13,7 @@ from datetime import date
 from functools import lru_cache
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.orm import selectinload
 
 from models import policy
 from models.db.tables import CreditRecord, EvaluationSnapshot, MeasureChoiceRow, Subject, SubjectStanding
@@ -51,16 +52,24 @@ def subject_facts(s: Subject) -> policy.SubjectFacts:
 
 def record_fact(r: CreditRecord) -> policy.RecordFact:
     # Records of one finding share the case number: that is "one decision" for the 12-point rule.
+    # Casework decisions reach the engine here: a completed repair (信用修复, 鲁 第十二条 自动修复)
+    # stops the record counting from its date, 减免记分 (济 四(七)) lowers its points, and a
+    # rectification (纠正并承诺) dates the correction for 鲁 第十二条.
+    done = [p for p in getattr(r, "repairs", ()) if p.state == "已修复"]
+    corrected = [c.corrected_on for c in getattr(r, "rectifications", ())]
     return policy.RecordFact(
         uuid=r.uuid, kind=r.kind, decision_date=r.decision_date, amount=r.amount, responsibility=r.responsibility,
         decision_type=r.decision_type, decision_id=r.case_no or r.uuid,
+        repaired_on=min((p.repaired_on for p in done if p.repaired_on), default=None),
+        points_reduction=sum(p.points_reduction for p in done), corrected_on=min(corrected, default=None),
     )
 
 
 def _live_records(uow: UnitOfWork, subject_ids: list[int] | None) -> dict[int, list[CreditRecord]]:
     """Records that count: every record not superseded by a correction."""
     superseded = select(CreditRecord.supersedes_id).where(CreditRecord.supersedes_id.is_not(None))
-    stmt = select(CreditRecord).where(CreditRecord.id.not_in(superseded))
+    stmt = select(CreditRecord).where(CreditRecord.id.not_in(superseded)).options(
+        selectinload(CreditRecord.repairs), selectinload(CreditRecord.rectifications))  # read by record_fact
     if subject_ids is not None:
         stmt = stmt.where(CreditRecord.subject_id.in_(subject_ids))
     grouped: dict[int, list[CreditRecord]] = defaultdict(list)

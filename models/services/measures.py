@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from models import policy
 from models.db.tables import CreditRecord, MeasureChoiceRow
-from models.services import evaluation
+from models.services import evaluation, lifecycle
 from models.services.base import Actor, Changes, NotFound, Result, UnitOfWork, require, service
 from models.validation import ValidationError, clean, max_length, past_date, required
 
@@ -41,4 +41,6 @@ def choose_measure(uow: UnitOfWork, *, actor: Actor, record: str, months: int, r
     uow.audit(actor, "measure.choose", "credit_record", row.uuid, reason=choice.reason,
               after={"measure": measure.name, "months": months, "start": choice.start, "basis": measure.basis})
     evaluation.refresh(uow, [row.subject_id], actor=actor)
+    # The chosen period takes effect in the file: measure row, registration status (状态联动).
+    lifecycle.sync(uow, actor, row.subject, date.today())
     return Result(choice.uuid, Changes(subjects=frozenset({row.subject.uuid})))

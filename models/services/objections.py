@@ -1,0 +1,132 @@
+"""Objections (异议) against a record or an evaluation result.
+
+Filing period and review period come from the pack in force on the day the notice was delivered
+(磐医保〔2021〕43号 第十六条: 10 + 10 working days; 鲁医保发〔2024〕25号 第十条: 15 + 15), through
+``policy.procedure_deadline``. The notice itself (信用结果告知书) belongs to the notices work; until
+it exists the clerk enters its delivery date with the objection. A late objection is refused with
+the deadline; a decision by someone other than the clerk either upholds the result or changes it
+through a correcting record (records.correct_record), and its written answer (附件2) is kept as a
+notice draft.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from models.db.tables import CreditRecord, EvaluationSnapshot, SubjectStanding
+from models.db.tables_casework import Objection
+from models.services import lifecycle, records
+from models.services.base import Actor, Changes, Result, ServiceError, UnitOfWork, require, service
+from models.services.cases import add_notice, by_uuid, deadline, four_eyes, on_date, store_files
+from models.services.subjects import find_subject
+from models.services.workdays import calendar_from_db
+from models.validation import ValidationError, clean, max_length, one_of, required
+
+
+@dataclass(frozen=True)
+class ObjectionInfo:
+    uuid: str
+    subject: str
+    target: str
+    record: str | None
+    delivered_on: date
+    received_on: date
+    filing_deadline: date | None
+    review_deadline: date | None
+    provisional: bool
+    basis: str
+    state: str
+    outcome: str | None
+    correction: str | None
+
+
+def info(o: Objection, correction: str | None = None) -> ObjectionInfo:
+    return ObjectionInfo(o.uuid, o.subject.uuid, o.target, o.record.uuid if o.record else None, o.delivered_on,
+                         o.received_on, o.filing_deadline, o.review_deadline, o.provisional, o.basis, o.state,
+                         o.outcome, correction)
+
+
+def _target(uow: UnitOfWork, subject, record: str | None) -> tuple[str, CreditRecord | None, int | None]:
+    if clean(record):
+        rec = by_uuid(uow, CreditRecord, record, "信用信息")
+        if rec.subject_id != subject.id:
+            raise ValidationError("异议对象", "该记录不属于提出异议的信用主体")
+        return "record", rec, None
+    standing = uow.session.get(SubjectStanding, subject.id)
+    if standing is None:
+        raise ValidationError("异议对象", "该信用主体尚无评价结果，请指定有异议的信用信息")
+    return "evaluation", None, standing.evaluation_id
+
+
+@service
+def file(uow: UnitOfWork, *, actor: Actor, subject: str, record: str | None, delivered_on: date | str,
+         received_on: date | str, reason: str, files: list[tuple[str, bytes]] = ()) -> Result:
+    """Register an objection; refused when received after the filing period (the deadline is named)."""
+    require(actor, "objection.write")
+    s = find_subject(uow, subject)
+    target, rec, evaluation_id = _target(uow, s, record)
+    delivered, received = on_date(delivered_on, "告知书送达日期"), on_date(received_on, "收到异议日期")
+    if received < delivered:
+        raise ValidationError("收到异议日期", "早于告知书送达日期")
+    filing = deadline(uow, "objection_filing", s.type, delivered)
+    if filing is not None and received > filing.deadline:
+        late = calendar_from_db(uow).workdays_between(filing.deadline, received)
+        raise ServiceError(
+            f"异议申请已超过期限，不予受理：信用结果告知书于{delivered.isoformat()}送达，应在{filing.working_days}个工作日内"
+            f"（{filing.shown()}前）提出，{received.isoformat()}收到，逾期{late}个工作日（依据{filing.basis}）")
+    review = deadline(uow, "objection_review", s.type, received)
+    o = Objection(subject=s, target=target, record=rec, evaluation_id=evaluation_id, delivered_on=delivered,
+                  received_on=received, reason=max_length(required(reason, "异议理由"), 2000, "异议理由"),
+                  entered_by=actor.username, filing_deadline=filing.deadline if filing else None,
+                  review_deadline=review.deadline if review else None,
+                  provisional=bool((filing and filing.provisional) or (review and review.provisional)),
+                  basis="；".join(dict.fromkeys(d.basis for d in (filing, review) if d)))
+    uow.session.add(o)
+    uow.session.flush()
+    digests = store_files(uow, o.uuid, list(files))
+    uow.audit(actor, "objection.file", "objection", o.uuid, after={
+        "subject": s.uuid, "target": target, "record": rec.uuid if rec else None, "delivered_on": delivered,
+        "received_on": received, "filing_deadline": o.filing_deadline, "review_deadline": o.review_deadline,
+        "reason": o.reason, "attachments": digests})
+    return Result(info(o), Changes(subjects=frozenset({s.uuid})))
+
+
+@service
+def decide(uow: UnitOfWork, *, actor: Actor, objection: str, outcome: str, answer: str, changes: dict | None = None,
+           record: str | None = None, on: date | str | None = None) -> Result:
+    """维持 (uphold) or 变更 (change: a correcting record with ``changes``, then re-evaluation and measures)."""
+    require(actor, "objection.decide")
+    o = by_uuid(uow, Objection, objection, "异议")
+    four_eyes(actor, o.entered_by, "异议", "作出复核决定")
+    if o.state != "待复核":
+        raise ServiceError(f"该异议已于{o.decided_on}办结（{o.outcome}），不能重复决定")
+    outcome = one_of(outcome, ("维持", "变更"), "复核结果")
+    answer = max_length(required(answer, "复核意见"), 2000, "复核意见")
+    day = on_date(on, "复核日期")
+    if day < o.received_on:
+        raise ValidationError("复核日期", "早于收到异议的日期")
+    correction = None
+    if outcome == "变更":
+        target = o.record or (by_uuid(uow, CreditRecord, record, "信用信息") if clean(record) else None)
+        if target is None or target.subject_id != o.subject_id:
+            raise ValidationError("更正记录", "变更评价结果须指定该信用主体的一条信用信息及更正内容")
+        if not changes:
+            raise ValidationError("更正内容", "变更结果须写明更正的字段")
+        correction = records.correct_record.in_uow(uow, actor=actor, record=target.uuid, data=changes,
+                                                   reason=f"异议复核变更：{answer}").value.uuid
+        o.correction_id = uow.session.scalar(select(CreditRecord.id).where(CreditRecord.uuid == correction))
+        lifecycle.sync(uow, actor, o.subject, date.today())
+    before = {"state": o.state}
+    o.state, o.outcome, o.answer, o.decided_by, o.decided_on = "已办结", outcome, answer, actor.username, day
+    evaluation = uow.session.get(EvaluationSnapshot, o.evaluation_id) if o.evaluation_id else None
+    add_notice(uow, actor, "objection_answer", o.subject, o.uuid, {
+        "form": "附件2 异议信息处理结果反馈单", "subject": o.subject.name, "received_on": o.received_on,
+        "objection": o.reason, "record": o.record.uuid if o.record else None,
+        "evaluation": evaluation.uuid if evaluation else None, "outcome": outcome, "answer": answer,
+        "correction": correction, "decided_on": day, "review_deadline": o.review_deadline,
+        "in_time": o.review_deadline is None or day <= o.review_deadline, "basis": o.basis})
+    uow.audit(actor, "objection.decide", "objection", o.uuid, before=before, reason=answer,
+              after={"state": o.state, "outcome": outcome, "decided_on": day, "correction": correction})
+    return Result(info(o, correction), Changes(subjects=frozenset({o.subject.uuid}), lists=outcome == "变更"))

@@ -1,0 +1,69 @@
+"""The work list (待办): every open case with its next deadline, working days left, overdue and
+provisional (暂定) flags, soonest first; cases without a legal deadline come last."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from models.db.tables import EvaluationSnapshot, Subject, SubjectStanding
+from models.db.tables_casework import Finding, MeasureRow, Objection, Repair
+from models.services.base import UnitOfWork, query
+from models.services.workdays import calendar_from_db
+
+ENDING_SOON_DAYS = 30  # setting: how far ahead the list shows measures about to end
+
+
+@dataclass(frozen=True)
+class TodoItem:
+    kind: str  # finding | measure_choice | objection | repair | public_notice | measure_ending
+    title: str
+    case: str  # uuid of the case (or of the subject for a pending measure choice)
+    subject: str
+    next_step: str
+    deadline: date | None
+    workdays_left: int | None
+    overdue: bool
+    provisional: bool
+    basis: str = ""
+
+
+@query
+def work_list(uow: UnitOfWork, *, today: date | None = None) -> list[TodoItem]:
+    day = today or date.today()
+    cal = calendar_from_db(uow)
+
+    def item(kind, title, case, subject, step, due, basis="", provisional=False):
+        left = None if due is None else cal.workdays_between(day, due)
+        prov = provisional or (due is not None and cal.provisional_between(day, due))
+        return TodoItem(kind, title, case, subject, step, due, left, due is not None and due < day, prov, basis)
+
+    items = []
+    for f in uow.session.scalars(select(Finding).where(Finding.state == "待确认")):
+        items.append(item("finding", f"违规认定 {f.case_no}（{f.institution.name}，{len(f.persons)}名责任人员）", f.uuid,
+                          f.institution.name, f"待审核确认（录入人 {f.entered_by}）", None))
+    pending = select(EvaluationSnapshot.subject_id).join(
+        SubjectStanding, SubjectStanding.evaluation_id == EvaluationSnapshot.id).where(
+        EvaluationSnapshot.result.like('%"pending_choice"%'))
+    for s in uow.session.scalars(select(Subject).where(Subject.id.in_(pending))):
+        items.append(item("measure_choice", f"{s.name}：措施待确定期限", s.uuid, s.name,
+                          "在法定幅度内选择期限并写明理由（measure choose）", None))
+    for o in uow.session.scalars(select(Objection).where(Objection.state == "待复核")):
+        items.append(item("objection", f"{o.subject.name} 的异议（{o.received_on.isoformat()}收到）", o.uuid,
+                          o.subject.name, "复核并书面反馈（附件2）", o.review_deadline, o.basis, o.provisional))
+    for r in uow.session.scalars(select(Repair).where(Repair.state.in_(("已受理", "公示中")))):
+        if r.state == "已受理":
+            items.append(item("repair", f"{r.subject.name} 的信用修复申请（{r.applied_on.isoformat()}）", r.uuid,
+                              r.subject.name, "作出修复决定" + ("（已延长）" if r.extended_to else ""),
+                              r.extended_to or r.decision_deadline, r.basis, r.provisional))
+        else:
+            items.append(item("public_notice", f"{r.subject.name} 的信用修复公示", r.uuid, r.subject.name,
+                              "公示期满无异议后予以修复（tick 自动处理）", r.notice_end, r.basis))
+    horizon = day + timedelta(days=ENDING_SOON_DAYS)
+    for m in uow.session.scalars(select(MeasureRow).where(MeasureRow.state == "生效",
+                                                          MeasureRow.planned_end.is_not(None),
+                                                          MeasureRow.planned_end <= horizon)):
+        items.append(item("measure_ending", f"{m.subject.name}：{m.name}即将期满", m.uuid, m.subject.name,
+                          "期满后恢复（tick 自动处理）", m.planned_end, m.basis))
+    return sorted(items, key=lambda i: (i.deadline is None, i.deadline or day, i.kind, i.title))
