@@ -14,7 +14,7 @@ packages=(python3-venv libegl1 libgl1 libx11-6 libx11-xcb1 libdbus-1-3 libfontco
   fonts-wqy-microhei)
 if [ "$mode" = test ]; then
   # Xvfb for screenshots of real windows, poppler for checking PDFs.
-  packages+=(xvfb poppler-utils)
+  packages+=(xvfb xauth poppler-utils)
 fi
 
 missing=()
