@@ -12,10 +12,10 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from models import policy
-from models.db.tables import MeasureChoiceRow, Registration, RegistrationStatus, Subject, SubjectStanding
+from models.db.tables import AuditEntry, CreditRecord, MeasureChoiceRow, Registration, RegistrationStatus, Subject
 from models.db.tables_casework import MeasureRow, Repair
 from models.policy.packs import basis as cite
 from models.policy.results import ENDED, IN_EFFECT
@@ -180,9 +180,13 @@ def tick(uow: UnitOfWork, *, actor: Actor, today: date | None = None) -> Result:
     stats = Counter()
     finished = finish_due(uow, actor, day, stats)
     ids = set(uow.session.scalars(select(MeasureRow.subject_id).where(MeasureRow.state == "生效")))
-    ids |= set(uow.session.scalars(select(SubjectStanding.subject_id).where(SubjectStanding.measures > 0)))
     ids |= set(uow.session.scalars(select(Registration.practitioner_id).where(Registration.status != "正常")))
     ids |= finished
+    # Bad records entered directly (record add) since the last run may call for measures no service
+    # has materialised yet; looking only at those keeps a county-wide tick from re-evaluating everyone.
+    last = uow.session.scalar(select(func.max(AuditEntry.at)).where(AuditEntry.action == "casework.tick"))
+    new = select(CreditRecord.subject_id).where(CreditRecord.good.is_(False))
+    ids |= set(uow.session.scalars(new if last is None else new.where(CreditRecord.created_at >= last)))
     for s in uow.session.scalars(select(Subject).where(Subject.id.in_(ids))):
         sync(uow, actor, s, day, stats)
     evaluation.refresh(uow, sorted(ids), actor=actor, as_of=day)
