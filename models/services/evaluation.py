@@ -16,6 +16,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import selectinload
 
 from models import policy
+from models.db.base import new_uuid, utcnow
 from models.db.tables import CreditRecord, EvaluationSnapshot, MeasureChoiceRow, Subject, SubjectStanding
 from models.services.base import Actor, Result, ServiceError, UnitOfWork, Changes, query, service, SYSTEM
 from models.services.county import current_county
@@ -115,33 +116,48 @@ class EvaluationRun:
     changed: int
 
 
+def _worth_keeping(result: dict) -> bool:
+    """A result with nothing in it (no points, score, measures or lists) is fully told by its columns."""
+    return bool(result["points"]["entries"] or result["score"] is not None or result["measures"] or result["lists"]
+                or result["rule_status"]["status"] != "in_force")
+
+
 def _store(uow: UnitOfWork, actor: Actor, prof_name: str, items: list[tuple[Subject, policy.Evaluation]]) -> int:
-    """Write snapshots for results that changed and move the standing rows; returns how many changed."""
+    """Write snapshots for results that changed and move the standing rows; returns how many changed.
+
+    Bulk statements: a county-wide run touches 200,000 subjects.
+    """
     ids = [s.id for s, _ in items]
-    standing = {row.subject_id: row for row in uow.session.scalars(
-        select(SubjectStanding).where(SubjectStanding.subject_id.in_(ids)))}
-    changed = 0
+    known = dict(uow.session.execute(
+        select(SubjectStanding.subject_id, SubjectStanding.result_hash).where(SubjectStanding.subject_id.in_(ids))).all())
+    now = utcnow()
+    snapshots, changed = [], []
     for s, ev in items:
         result = ev.to_json()
         digest = _hash(result)
-        old = standing.get(s.id)
-        if old is not None and old.result_hash == digest:
+        if known.get(s.id) == digest:
             continue
-        snap = EvaluationSnapshot(
-            subject_id=s.id, as_of=ev.as_of, computed_by=actor.username, profile=prof_name, score=ev.score,
-            grade=ev.grade, points_year=ev.points.year, points_total=ev.points.total,
-            rule_status=ev.rule_status.status, result_hash=digest, result=json.dumps(result, ensure_ascii=False))
-        uow.session.add(snap)
-        uow.session.flush()
-        values = dict(evaluation_id=snap.id, as_of=ev.as_of, score=ev.score, grade=ev.grade,
-                      points_total=ev.points.total, result_hash=digest,
-                      measures=sum(1 for m in ev.measures if m.status == "in_effect"))
-        if old is None:
-            uow.session.execute(insert(SubjectStanding), [{"subject_id": s.id, **values}])
-        else:
-            uow.session.execute(update(SubjectStanding).where(SubjectStanding.subject_id == s.id).values(**values))
-        changed += 1
-    return changed
+        snapshots.append(dict(
+            uuid=new_uuid(), subject_id=s.id, as_of=ev.as_of, computed_at=now, computed_by=actor.username,
+            profile=prof_name, score=ev.score, grade=ev.grade, points_year=ev.points.year,
+            points_total=ev.points.total, rule_status=ev.rule_status.status, result_hash=digest,
+            result=json.dumps(result, ensure_ascii=False) if _worth_keeping(result) else ""))
+        changed.append((s.id, ev, digest))
+    if not snapshots:
+        return 0
+    snap_ids = uow.session.scalars(
+        insert(EvaluationSnapshot).returning(EvaluationSnapshot.id, sort_by_parameter_order=True), snapshots).all()
+    fresh, moved = [], []
+    for snap_id, (subject_id, ev, digest) in zip(snap_ids, changed):
+        row = dict(subject_id=subject_id, evaluation_id=snap_id, as_of=ev.as_of, score=ev.score, grade=ev.grade,
+                   points_total=ev.points.total, result_hash=digest,
+                   measures=sum(1 for m in ev.measures if m.status == "in_effect"))
+        (moved if subject_id in known else fresh).append(row)
+    if fresh:
+        uow.session.execute(insert(SubjectStanding), fresh)
+    if moved:
+        uow.session.execute(update(SubjectStanding), moved)  # bulk UPDATE by primary key
+    return len(snapshots)
 
 
 def refresh(uow: UnitOfWork, subject_ids: list[int], *, actor: Actor = SYSTEM, as_of: date | None = None) -> int:
