@@ -128,9 +128,9 @@ def cmd_finding(db, args) -> int:
     from desktop.cli_commands import login
     from models.services import findings
 
+    actor = login(db, args.user)  # a finding names people: reading it needs a signed-in user like a credit file
     if args.action == "show":
         return _out(findings.show_finding(db, finding=args.finding))
-    actor = login(db, args.user)
     if args.action == "add":
         return _out(findings.add_finding(db, actor=actor, data=read_json(args.json_file)).value)
     if args.action == "person":

@@ -25,6 +25,10 @@ from models.services.workdays import calendar_from_db
 from models.validation import ValidationError, clean, max_length, one_of, required
 
 
+# Said wherever a period would be shown, so nobody mistakes "no check" for "in time" (DOMAIN §3.3).
+NO_RULE = "送达之日没有有效的异议期限规定（须加载后续政策包），未检查提出期限，也未计算复核期限"
+
+
 @dataclass(frozen=True)
 class ObjectionInfo:
     uuid: str
@@ -82,7 +86,7 @@ def file(uow: UnitOfWork, *, actor: Actor, subject: str, record: str | None, del
                   entered_by=actor.username, filing_deadline=filing.deadline if filing else None,
                   review_deadline=review.deadline if review else None,
                   provisional=bool((filing and filing.provisional) or (review and review.provisional)),
-                  basis="；".join(dict.fromkeys(d.basis for d in (filing, review) if d)))
+                  basis="；".join(dict.fromkeys(d.basis for d in (filing, review) if d)) or NO_RULE)
     uow.session.add(o)
     uow.session.flush()
     digests = store_files(uow, o.uuid, list(files))

@@ -30,6 +30,7 @@ from models.services.cases import add_notice, by_uuid, deadline, four_eyes, on_d
 from models.validation import ValidationError, max_length, required
 
 OPEN = ("已受理", "公示中")
+NO_RULE = "受理之日没有有效的信用修复处理期限规定（须加载后续政策包）"
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,7 @@ def apply(uow: UnitOfWork, *, actor: Actor, record: str, applied_on: date | str 
                     eligible=ok.eligible, reasons=json.dumps(list(ok.reasons), ensure_ascii=False),
                     decision_deadline=due.deadline if due else None, latest_deadline=due.latest if due else None,
                     provisional=bool(due and due.provisional),
-                    basis="；".join(dict.fromkeys([*(ok.basis or ()), *([due.basis] if due else [])])))
+                    basis="；".join(dict.fromkeys([*(ok.basis or ()), *([due.basis] if due else [NO_RULE])])))
     uow.session.add(repair)
     uow.session.flush()
     digests = store_files(uow, repair.uuid, list(files))
@@ -147,6 +148,8 @@ def decide(uow: UnitOfWork, *, actor: Actor, repair: str, grant: bool, reason: s
         raise ServiceError(f"该申请状态为“{r.state}”，已作出过决定")
     reason = max_length(required(reason, "决定理由"), 2000, "决定理由")
     day = on_date(on, "决定日期")
+    if day < r.applied_on:
+        raise ValidationError("决定日期", "早于受理申请的日期")
     reasons = json.loads(r.reasons)
     if grant and not r.eligible:
         raise ServiceError("不符合信用修复条件，不能予以修复：" + "；".join(reasons))

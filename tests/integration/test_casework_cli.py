@@ -242,3 +242,11 @@ def test_a_verified_fraud_report_raises_the_score(shandong):
     assert (before, after) == ("900.00", "915.00")
     code, _, err = shandong("good", "add", pid(1), "--kind", "kickback", "--date", "2026-05-06", user="clerk")
     assert code == 2 and "守信" in err
+
+
+def test_an_objection_after_the_shandong_pack_expired_says_no_period_was_checked(shandong):
+    """鲁医保发〔2024〕25号 第十五条: valid to 2026-08-09; no silent fallback to another pack's period."""
+    record = add_record(shandong, pid(2), "kickback", "2026-08-20", "宁医保罚〔2026〕30号")
+    filed = out(shandong("objection", "file", "--subject", pid(2), "--record", record, "--delivered", "2026-09-01",
+                         "--received", "2026-11-02", "--reason", "事实不清", user="clerk"))
+    assert filed["filing_deadline"] is None and "须加载后续政策包" in filed["basis"]
