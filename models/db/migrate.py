@@ -21,13 +21,14 @@ def alembic_config(engine: Engine) -> Config:
     return cfg
 
 
-def current_revision(engine: Engine) -> str | None:
+def current_revisions(engine: Engine) -> frozenset[str]:
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        return frozenset(MigrationContext.configure(conn).get_current_heads())
 
 
-def head_revision() -> str:
-    return ScriptDirectory(str(MIGRATIONS)).get_current_head()
+def head_revisions() -> frozenset[str]:
+    """Every head: parts of the schema may be developed on parallel branches before a merge revision."""
+    return frozenset(ScriptDirectory(str(MIGRATIONS)).get_heads())
 
 
 def backup_sqlite(src: Path, dest: Path) -> Path:
@@ -39,15 +40,16 @@ def backup_sqlite(src: Path, dest: Path) -> Path:
     return dest
 
 
-def upgrade(engine: Engine, *, revision: str = "head", sqlite_file: Path | None = None) -> Path | None:
-    """Bring the schema to ``revision``; returns the backup made first, if any."""
-    current = current_revision(engine)
-    target = head_revision() if revision == "head" else revision
+def upgrade(engine: Engine, *, revision: str = "heads", sqlite_file: Path | None = None) -> Path | None:
+    """Bring the schema to ``revision`` (all heads by default); returns the backup made first, if any."""
+    current = current_revisions(engine)
+    target = head_revisions() if revision == "heads" else frozenset({revision})
     if current == target:
         return None
     backup = None
-    if sqlite_file is not None and current is not None and sqlite_file.exists():
+    if sqlite_file is not None and current and sqlite_file.exists():
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        backup = backup_sqlite(sqlite_file, sqlite_file.parent / "backups" / f"{sqlite_file.stem}-{stamp}-rev{current}.sqlite3")
+        name = f"{sqlite_file.stem}-{stamp}-rev{'+'.join(sorted(current))}.sqlite3"
+        backup = backup_sqlite(sqlite_file, sqlite_file.parent / "backups" / name)
     command.upgrade(alembic_config(engine), revision)
     return backup
