@@ -1,6 +1,7 @@
 """The main window: section navigation on the left, the section's page on the right."""
 from __future__ import annotations
 
+import importlib
 import importlib.metadata
 from datetime import datetime
 from pathlib import Path
@@ -30,6 +31,24 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("系统设置", "本栏目用于管理用户和角色、本局信息、政策配置、节假日安排和数据备份。"),
 )
 SETTINGS_KEY = "mainwindow"
+
+
+def page_factories() -> dict:
+    """Section name → ``make_page(runner, actor)`` from every ``views/page_*.py`` module.
+
+    Each screen lives in its own module and declares the section it fills (``SECTION``), so adding
+    a screen touches no shared file.
+    """
+    import pkgutil
+
+    import views
+
+    found = {}
+    for info in pkgutil.iter_modules(views.__path__):
+        if info.name.startswith("page_"):
+            module = importlib.import_module(f"views.{info.name}")
+            found[module.SECTION] = module.make_page
+    return found
 NAV_WIDTH = 160
 
 
@@ -81,7 +100,8 @@ class MainWindow(QMainWindow):
         item = QListWidgetItem(name)
         item.setToolTip(f"{name}（Ctrl+{number}）")
         self.nav.addItem(item)
-        self.pages.addWidget(PlaceholderPage(name, purpose))
+        factory = page_factories().get(name)
+        self.pages.addWidget(factory(self.runner, self.actor) if factory else PlaceholderPage(name, purpose))
         action = QAction(name, self, shortcut=QKeySequence(f"Ctrl+{number}"))
         action.triggered.connect(lambda _checked=False, n=name: self.show_section(n))
         self.addAction(action)  # a window action: the shortcut works whatever has focus
