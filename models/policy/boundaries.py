@@ -77,6 +77,9 @@ def _plain(value: Decimal) -> str:
     return format(value.normalize(), "f") if value == value.to_integral() else format(value, "f")
 
 
+_PARSED: dict[int, tuple[object, "Range"]] = {}
+
+
 @dataclass(frozen=True)
 class Range:
     """A range such as “3个月以上、不满6个月”; a missing side is open."""
@@ -106,9 +109,16 @@ class Range:
 
     @classmethod
     def parse(cls, raw: object) -> "Range":
+        # Rule parameters live as long as their loaded pack, and a county-wide evaluation parses
+        # the same few ranges hundreds of thousands of times: remember them by identity.
+        hit = _PARSED.get(id(raw))
+        if hit is not None and hit[0] is raw:
+            return hit[1]
         if not isinstance(raw, Mapping):
             raise PolicyError(f"区间应写作 {{\"lower\": …, \"upper\": …}}，实际为 {raw!r}")
-        return cls(Bound.parse(raw.get("lower")), Bound.parse(raw.get("upper")))
+        parsed = cls(Bound.parse(raw.get("lower")), Bound.parse(raw.get("upper")))
+        _PARSED[id(raw)] = (raw, parsed)
+        return parsed
 
     def as_json(self) -> dict:
         return {
