@@ -279,3 +279,4 @@ class IndicatorSetRow(Base):
     loaded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     loaded_by: Mapped[str] = mapped_column(String(40))
 import models.db.tables_casework  # noqa: E402,F401  (casework tables on the same metadata)
+import models.db.tables_inspections  # noqa: E402,F401  (inspection roster and draws)
