@@ -1,0 +1,155 @@
+"""exchange: keys, partners, packages, receipts, aliases, received policy packs, Excel imports
+
+Revision ID: 0006
+Revises: 0004
+Create Date: 2026-11-22 06:54:10.492484
+"""
+from alembic import op
+import sqlalchemy as sa
+import models.db.base
+
+
+revision = '0006'
+down_revision = '0004'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table('excel_imports',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('uuid', sa.String(length=36), nullable=False),
+    sa.Column('kind', sa.String(length=12), nullable=False),
+    sa.Column('filename', sa.String(length=260), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('rows', sa.Integer(), nullable=False),
+    sa.Column('valid', sa.Integer(), nullable=False),
+    sa.Column('imported', sa.Integer(), nullable=False),
+    sa.Column('imported_at', models.db.base.UtcDateTime(), nullable=False),
+    sa.Column('imported_by', sa.String(length=40), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_excel_imports')),
+    sa.UniqueConstraint('uuid', name=op.f('uq_excel_imports_uuid'))
+    )
+    op.create_table('exchange_aliases',
+    sa.Column('table_name', sa.String(length=40), nullable=False),
+    sa.Column('remote_uuid', sa.String(length=36), nullable=False),
+    sa.Column('local_uuid', sa.String(length=36), nullable=False),
+    sa.Column('county', sa.String(length=6), nullable=False),
+    sa.Column('created_at', models.db.base.UtcDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('table_name', 'remote_uuid', name=op.f('pk_exchange_aliases'))
+    )
+    with op.batch_alter_table('exchange_aliases', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_exchange_aliases_local_uuid'), ['local_uuid'], unique=False)
+
+    op.create_table('exchange_delivered',
+    sa.Column('receiver', sa.String(length=6), nullable=False),
+    sa.Column('table_name', sa.String(length=40), nullable=False),
+    sa.Column('row_uuid', sa.String(length=36), nullable=False),
+    sa.Column('row_updated_at', models.db.base.UtcDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('receiver', 'table_name', 'row_uuid', name=op.f('pk_exchange_delivered'))
+    )
+    op.create_table('exchange_keys',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('uuid', sa.String(length=36), nullable=False),
+    sa.Column('fingerprint', sa.String(length=64), nullable=False),
+    sa.Column('sign_private', sa.LargeBinary(), nullable=False),
+    sa.Column('sign_public', sa.LargeBinary(), nullable=False),
+    sa.Column('box_private', sa.LargeBinary(), nullable=False),
+    sa.Column('box_public', sa.LargeBinary(), nullable=False),
+    sa.Column('created_at', models.db.base.UtcDateTime(), nullable=False),
+    sa.Column('created_by', sa.String(length=40), nullable=False),
+    sa.Column('retired_at', models.db.base.UtcDateTime(), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_exchange_keys')),
+    sa.UniqueConstraint('fingerprint', name=op.f('uq_exchange_keys_fingerprint')),
+    sa.UniqueConstraint('uuid', name=op.f('uq_exchange_keys_uuid'))
+    )
+    op.create_table('exchange_packages',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('uuid', sa.String(length=36), nullable=False),
+    sa.Column('direction', sa.String(length=3), nullable=False),
+    sa.Column('kind', sa.String(length=8), nullable=False),
+    sa.Column('sender', sa.String(length=6), nullable=False),
+    sa.Column('receiver', sa.String(length=6), nullable=False),
+    sa.Column('sequence', sa.Integer(), nullable=False),
+    sa.Column('manifest', sa.Text(), nullable=False),
+    sa.Column('manifest_sha256', sa.String(length=64), nullable=False),
+    sa.Column('summary', sa.Text(), nullable=False),
+    sa.Column('filename', sa.String(length=260), nullable=False),
+    sa.Column('content', sa.LargeBinary(), nullable=True),
+    sa.Column('handled_at', models.db.base.UtcDateTime(), nullable=False),
+    sa.Column('handled_by', sa.String(length=40), nullable=False),
+    sa.Column('acknowledged_at', models.db.base.UtcDateTime(), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_exchange_packages')),
+    sa.UniqueConstraint('direction', 'kind', 'sender', 'receiver', 'sequence', name='uq_exchange_packages_seq'),
+    sa.UniqueConstraint('uuid', name=op.f('uq_exchange_packages_uuid'))
+    )
+    with op.batch_alter_table('exchange_packages', schema=None) as batch_op:
+        batch_op.create_index('ix_exchange_packages_pair', ['sender', 'receiver', 'direction'], unique=False)
+
+    op.create_table('exchange_partner_keys',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('code', sa.String(length=6), nullable=False),
+    sa.Column('name', sa.String(length=60), nullable=False),
+    sa.Column('role', sa.String(length=8), nullable=False),
+    sa.Column('fingerprint', sa.String(length=64), nullable=False),
+    sa.Column('sign_public', sa.LargeBinary(), nullable=False),
+    sa.Column('box_public', sa.LargeBinary(), nullable=False),
+    sa.Column('imported_at', models.db.base.UtcDateTime(), nullable=False),
+    sa.Column('imported_by', sa.String(length=40), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_exchange_partner_keys')),
+    sa.UniqueConstraint('code', 'fingerprint', name='uq_exchange_partner_keys_code_fp')
+    )
+    with op.batch_alter_table('exchange_partner_keys', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_exchange_partner_keys_code'), ['code'], unique=False)
+
+    op.create_table('received_policy_packs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('pack_id', sa.String(length=60), nullable=False),
+    sa.Column('version', sa.String(length=20), nullable=False),
+    sa.Column('document_number', sa.String(length=60), nullable=True),
+    sa.Column('effective_from', sa.Date(), nullable=False),
+    sa.Column('effective_to', sa.Date(), nullable=True),
+    sa.Column('content', sa.Text(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('package_uuid', sa.String(length=36), nullable=False),
+    sa.Column('installed_at', models.db.base.UtcDateTime(), nullable=False),
+    sa.Column('installed_by', sa.String(length=40), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_received_policy_packs')),
+    sa.UniqueConstraint('pack_id', 'version', name='uq_received_policy_packs_version')
+    )
+    op.create_table('exchange_package_rows',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('package_id', sa.Integer(), nullable=False),
+    sa.Column('table_name', sa.String(length=40), nullable=False),
+    sa.Column('row_uuid', sa.String(length=36), nullable=False),
+    sa.Column('row_updated_at', models.db.base.UtcDateTime(), nullable=False),
+    sa.Column('local', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['package_id'], ['exchange_packages.id'], name=op.f('fk_exchange_package_rows_package_id_exchange_packages')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_exchange_package_rows'))
+    )
+    with op.batch_alter_table('exchange_package_rows', schema=None) as batch_op:
+        batch_op.create_index('ix_exchange_package_rows_pkg', ['package_id', 'table_name'], unique=False)
+
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('exchange_package_rows', schema=None) as batch_op:
+        batch_op.drop_index('ix_exchange_package_rows_pkg')
+
+    op.drop_table('exchange_package_rows')
+    op.drop_table('received_policy_packs')
+    with op.batch_alter_table('exchange_partner_keys', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_exchange_partner_keys_code'))
+
+    op.drop_table('exchange_partner_keys')
+    with op.batch_alter_table('exchange_packages', schema=None) as batch_op:
+        batch_op.drop_index('ix_exchange_packages_pair')
+
+    op.drop_table('exchange_packages')
+    op.drop_table('exchange_keys')
+    op.drop_table('exchange_delivered')
+    with op.batch_alter_table('exchange_aliases', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_exchange_aliases_local_uuid'))
+
+    op.drop_table('exchange_aliases')
+    op.drop_table('excel_imports')
