@@ -37,6 +37,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "repair.decide": frozenset({"reviewer", "signer"}),
     "measure.lift": frozenset({"reviewer", "signer"}),
     "casework.tick": frozenset({"reviewer", "signer", "admin"}),
+    "inspection.draw": frozenset({"reviewer", "signer"}),
+    "inspectors.manage": frozenset({"signer", "admin"}),
 }
 
 ACTION_NAMES = {
@@ -59,6 +61,8 @@ ACTION_NAMES = {
     "repair.decide": "作出信用修复决定",
     "measure.lift": "缩减或提前结束措施",
     "casework.tick": "按日期处理期满事项",
+    "inspection.draw": "随机抽取检查对象和检查人员",
+    "inspectors.manage": "维护执法检查人员名录",
 }
 
 
