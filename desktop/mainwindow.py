@@ -13,8 +13,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import settings
-from models.db.migrate import backup_sqlite
-from models.services.base import Actor, require
+from models.services import backup
+from models.services.base import Actor
 from views.placeholder import PlaceholderPage
 
 # (section, what it is for). The order is the Ctrl+1…Ctrl+9 order.
@@ -50,15 +50,6 @@ def page_factories() -> dict:
             found[module.SECTION] = module.make_page
     return found
 NAV_WIDTH = 160
-
-
-def backup_database(db, *, actor: Actor, dest: str, progress=None) -> str:
-    """Runs on the worker: a consistent copy through SQLite's backup API, safe while in use.
-
-    ``progress`` is accepted but not fed: the copy has no steps to count, the dialog stays busy.
-    """
-    require(actor, "backup.make")
-    return str(backup_sqlite(db.sqlite_file, Path(dest)))
 
 
 class MainWindow(QMainWindow):
@@ -155,8 +146,8 @@ class MainWindow(QMainWindow):
         suggested = str(self.sqlite_file.with_name(f"信用数据备份-{stamp}.sqlite3"))
         dest, _filter = QFileDialog.getSaveFileName(self, "备份数据库", suggested, "数据库备份 (*.sqlite3)")
         if dest:
-            self.runner.service(backup_database, actor=self.actor, dest=dest, progress_title="正在备份数据库…",
-                                on_done=lambda path: self.statusBar().showMessage(f"已备份到 {path}", 10000))
+            self.runner.service(backup.make_backup, actor=self.actor, dest=dest, progress_title="正在备份数据库…",
+                                on_done=lambda done: self.statusBar().showMessage(f"已备份到 {done.value.path}", 10000))
 
     def about(self) -> None:
         try:

@@ -78,7 +78,7 @@ def test_size_and_splitter_are_remembered(qtbot, runner, admin, window, tmp_path
 
 
 def test_backup_is_a_consistent_copy_and_only_for_administrators(qtbot, runner, db, admin, tmp_path):
-    from desktop.mainwindow import backup_database
+    from models.services.backup import make_backup as backup_database
     from models.services.base import Actor, PermissionDenied
     from models.services.county import get_county
 
@@ -93,7 +93,7 @@ def test_backup_is_a_consistent_copy_and_only_for_administrators(qtbot, runner, 
     qtbot.waitUntil(lambda: bool(saved))
     from models.db.database import open_database
 
-    copy = open_database(saved[0])
+    copy = open_database(saved[0].value.path)
     assert get_county(copy).name == "宁阳县"
     copy.dispose()
     window = MainWindow(runner, clerk, "宁阳县", "x", tmp_path / "t.sqlite3")
