@@ -23,7 +23,7 @@ class CliError(Exception):
 
 
 def build_parser() -> Parser:
-    from desktop import cli_casework  # imports this module; loaded once the module is complete
+    from desktop import cli_casework, cli_inspection  # import this module; loaded once the module is complete
 
     p = Parser(prog="credit-desk", description="医保信用管理系统（CreditDesk）命令行")
     p.add_argument("--db", help="数据库文件路径或 SQLAlchemy URL（默认：用户数据目录；也可用环境变量 CREDIT_DESK_DB）")
@@ -116,6 +116,7 @@ def build_parser() -> Parser:
     a.add_argument("--reason", required=True, help="变更原因")
 
     cli_casework.add_parsers(sub)
+    cli_inspection.add_parsers(sub)
     sub.add_parser("gui", help="启动图形界面（默认）")
     return p
 
