@@ -39,6 +39,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "casework.tick": frozenset({"reviewer", "signer", "admin"}),
     "inspection.draw": frozenset({"reviewer", "signer"}),
     "inspectors.manage": frozenset({"signer", "admin"}),
+    "exchange.manage": frozenset({"admin"}),
+    "exchange.run": frozenset({"reviewer", "admin"}),
+    "excel.import": frozenset({"clerk", "admin"}),
 }
 
 ACTION_NAMES = {
@@ -63,6 +66,9 @@ ACTION_NAMES = {
     "casework.tick": "按日期处理期满事项",
     "inspection.draw": "随机抽取检查对象和检查人员",
     "inspectors.manage": "维护执法检查人员名录",
+    "exchange.manage": "管理数据交换密钥",
+    "exchange.run": "导出或导入数据交换包",
+    "excel.import": "从Excel导入名册和违规清单",
 }
 
 
