@@ -116,6 +116,9 @@ def build_parser() -> Parser:
     a.add_argument("--reason", required=True, help="变更原因")
 
     cli_casework.add_parsers(sub)
+    from desktop import cli_exchange
+
+    cli_exchange.add_parsers(sub)
     cli_inspection.add_parsers(sub)
     sub.add_parser("gui", help="启动图形界面（默认）")
     return p
