@@ -36,6 +36,7 @@ def table(fonts: FontSet, rows: list[list], fracs: list[float], *, header: bool 
              for c in row] for r, row in enumerate(rows)]
     t = Table(data, colWidths=[f * g.BLOCK_W for f in fracs], rowHeights=heights, repeatRows=1 if header else 0)
     style = [("GRID", (0, 0), (-1, -1), 0.75, g.black), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+             ("FONTNAME", (0, 0), (-1, -1), fonts["fangsong"].name),  # else Table sets a non-embedded Helvetica
              ("LEFTPADDING", (0, 0), (-1, -1), 5), ("RIGHTPADDING", (0, 0), (-1, -1), 5)]
     style += [("SPAN", a, b) for a, b in spans]
     t.setStyle(TableStyle(style))

@@ -20,11 +20,12 @@ def _period(m: dict) -> str:
     return ""
 
 
-def remedy(facts: dict, key: str, verb: str) -> str:
-    """“如对…有异议，可以自收到本告知书之日起N个工作日内，向…提出…（依据）。”"""
+def remedy(facts: dict, key: str, verb: str, about: str = "结果") -> str:
+    """“如对…有异议，可以自收到本告知书之日起N个工作日内，向…提出…（依据）。” Where no pack in force
+    fixes a period, no period is printed (none may be invented)."""
     r = facts.get(key)
     if not r:
-        return f"如对上述决定有异议，可以向{facts['organ']}提出{verb}。"
+        return f"如对上述{about}有异议，可以向{facts['organ']}提出{verb}。"
     days = f"自收到本告知书之日起{r['days']}个工作日内，" if r.get("days") else ""
     return f"如对上述{r.get('about', '结果')}有异议，可以{days}以书面方式向{r.get('body') or facts['organ']}提出{verb}，" \
            f"并提供相关证明材料（依据{r['basis']}）。"
@@ -58,7 +59,7 @@ def _measures(story: Story, measures: list[dict], h: Sections, heading: str = "�
     for i, m in enumerate(measures, 1):
         period = _period(m)
         story.para(f"（{i}）{m['name']}{('，' + period) if period else ''}，{m.get('status_text', '')}。"
-                   f"依据：{m['basis']}。{m.get('note') or ''}")
+                   f"依据：{m['basis']}。" + (m["note"].rstrip("。") + "。" if m.get("note") else ""))
 
 
 def credit_result(story: Story, facts: dict, number: str) -> Spec:

@@ -57,6 +57,9 @@ class NoticeStep(Base):
     actor: Mapped[str] = mapped_column(String(40))
     at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     note: Mapped[str] = mapped_column(Text, default="")
+    # SHA-256 of the document's facts as the reviewer and the signer saw them: issuing refuses a
+    # document whose content changed after sign-off (the casework behind it was corrected, say).
+    facts_sha256: Mapped[str | None] = mapped_column(String(64))
 
 
 class NoticeDelivery(Synced, Base):

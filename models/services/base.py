@@ -42,6 +42,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "exchange.manage": frozenset({"admin"}),
     "exchange.run": frozenset({"reviewer", "admin"}),
     "excel.import": frozenset({"clerk", "admin"}),
+    "notice.draft": frozenset({"clerk", "reviewer"}),
+    "notice.review": frozenset({"reviewer"}),
+    "notice.sign_off": frozenset({"signer"}),
+    "notice.issue": frozenset({"signer", "clerk"}),  # 印发: the signer or the office clerk
+    "notice.void": frozenset({"signer"}),
+    "notice.deliver": frozenset({"clerk", "reviewer"}),
+    "notice.settings": frozenset({"admin"}),
+    "cert.manage": frozenset({"admin"}),
 }
 
 ACTION_NAMES = {
@@ -69,6 +77,14 @@ ACTION_NAMES = {
     "exchange.manage": "管理数据交换密钥",
     "exchange.run": "导出或导入数据交换包",
     "excel.import": "从Excel导入名册和违规清单",
+    "notice.draft": "起草告知书",
+    "notice.review": "审核告知书",
+    "notice.sign_off": "签发告知书",
+    "notice.issue": "印发告知书（编号、签章）",
+    "notice.void": "作废已印发的告知书",
+    "notice.deliver": "登记告知书送达",
+    "notice.settings": "设置发文字号",
+    "cert.manage": "安装签章证书",
 }
 
 

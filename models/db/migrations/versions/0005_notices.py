@@ -119,6 +119,7 @@ def upgrade() -> None:
     sa.Column('actor', sa.String(length=40), nullable=False),
     sa.Column('at', models.db.base.UtcDateTime(), nullable=False),
     sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('facts_sha256', sa.String(length=64), nullable=True),
     sa.ForeignKeyConstraint(['notice_id'], ['notices.id'], name=op.f('fk_notice_steps_notice_id_notices')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_notice_steps')),
     sa.UniqueConstraint('uuid', name=op.f('uq_notice_steps_uuid'))
