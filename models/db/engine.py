@@ -23,6 +23,9 @@ def resolve_url(db: str | None = None) -> str:
     A value containing ``://`` is taken as a full SQLAlchemy URL (a city may use PostgreSQL).
     """
     value = db or os.environ.get(ENV_DB) or str(default_db_path())
+    if value.startswith(("postgresql://", "postgres://")):
+        # SQLAlchemy would pick psycopg2 for a bare postgresql:// URL; the program ships psycopg 3.
+        return "postgresql+psycopg://" + value.split("://", 1)[1]
     if "://" in value:
         return value
     path = Path(value).expanduser().resolve()

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import func, insert, or_, select
+from sqlalchemy import and_, exists, func, insert, or_, select
 
 from models import policy
 from models.db.base import Base, new_uuid, utcnow
@@ -26,8 +26,8 @@ from models.services.exchange.rows import TableSpec, line, synced_tables, type_n
 from models.validation import ValidationError
 
 CHUNK = 5000
-# Rows changed shortly before an acknowledged export may have committed after it read the database;
-# sending them once more is harmless (the receiver counts them unchanged), missing them is not.
+# A change made shortly before an acknowledged export may have committed after the export read the
+# database; rows changed in this margin are sent again unless that package carried their version.
 RESEND_MARGIN = timedelta(hours=1)
 
 
@@ -83,10 +83,19 @@ def uuids_for(uow: UnitOfWork, table_name: str, ids) -> dict[int, str]:
     return out
 
 
-def _local_rows(uow: UnitOfWork, spec: TableSpec, own: str, since) -> list:
-    t = spec.table
-    pending = t.c.sync_pending.is_(True) if since is None else or_(t.c.sync_pending.is_(True), t.c.updated_at > since)
-    stmt = select(t).where(or_(t.c.origin_county.is_(None), t.c.origin_county == own), pending).order_by(t.c.id)
+def _local_rows(uow: UnitOfWork, spec: TableSpec, own: str, receiver: str, since) -> list:
+    """Rows owned here that are pending, or changed since the last acknowledged export.
+
+    A row changed after being acknowledged is not pending again (nothing resets the flag), so
+    rows changed after ``since`` are sent too, unless an acknowledged package carried that version.
+    """
+    t, p, e = spec.table, ExchangePackageRow.__table__.c, ExchangePackage.__table__.c
+    wanted = t.c.sync_pending.is_(True)
+    if since is not None:
+        carried = exists().where(p.table_name == spec.name, p.row_uuid == t.c.uuid, p.row_updated_at == t.c.updated_at,
+                                 p.package_id == e.id, e.receiver == receiver, e.acknowledged_at.is_not(None))
+        wanted = or_(wanted, and_(t.c.updated_at > since, ~carried))
+    stmt = select(t).where(or_(t.c.origin_county.is_(None), t.c.origin_county == own), wanted).order_by(t.c.id)
     return list(uow.session.execute(stmt).mappings())
 
 
@@ -157,7 +166,7 @@ def export_package(uow: UnitOfWork, *, actor: Actor, to_dir: str, receiver: str 
     specs = synced_tables()
     parts, logged, blobs, markers, counts = [], [], set(), [], {}
     for n, spec in enumerate(specs, 1):
-        local = _local_rows(uow, spec, county.code, since)
+        local = _local_rows(uow, spec, county.code, partner.code, since)
         extra = _forwarded_rows(uow, spec, forward.get(spec.name, set()) - {r["id"] for r in local})
         rows = local + extra
         if progress and progress(n, len(specs) + 1, f"读取{type_name(spec.name)}") is False:

@@ -88,11 +88,21 @@ def apply_ack(uow: UnitOfWork, *, own: str, partner: str, ack: dict | None) -> d
         ExchangePackage.receiver == partner, ExchangePackage.sequence <= seq, ExchangePackage.acknowledged_at.is_(None))))
     ids = [p.id for p in packages]
     rows = _clear_pending(uow, ids) + _log_delivered(uow, ids, partner)
-    uow.session.execute(delete(ExchangePackageRow).where(ExchangePackageRow.package_id.in_(ids)))
     now = utcnow()
     for p in packages:
         p.acknowledged_at = now
+    _prune_logs(uow, own, partner, max(p.handled_at for p in packages))
     return {"acknowledged": seq, "rows": rows, "packages": sorted(p.sequence for p in packages)}
+
+
+def _prune_logs(uow: UnitOfWork, own: str, partner: str, newest) -> None:
+    """Logs of acknowledged packages are needed only inside the export's resend margin."""
+    from models.services.exchange.export import RESEND_MARGIN
+
+    old = select(ExchangePackage.id).where(
+        ExchangePackage.direction == "out", ExchangePackage.sender == own, ExchangePackage.receiver == partner,
+        ExchangePackage.acknowledged_at.is_not(None), ExchangePackage.handled_at < newest - RESEND_MARGIN)
+    uow.session.execute(delete(ExchangePackageRow).where(ExchangePackageRow.package_id.in_(old)))
 
 
 def _clear_pending(uow: UnitOfWork, package_ids: list[int]) -> int:

@@ -92,9 +92,10 @@ def _add_parents(uow: UnitOfWork, forward: dict[str, set[int]], receiver: str) -
 
 def _delivered(uow: UnitOfWork, name: str, ids: set[int], receiver: str) -> set[int]:
     """Rows the receiver acknowledged at the version they have now."""
-    t, d, out = _table(name).table, ExchangeDelivered.__table__.c, set()
+    t, dt, out = _table(name).table, ExchangeDelivered.__table__, set()
+    d = dt.c
     for part in _chunks(ids):
-        out |= set(uow.session.scalars(select(t.c.id).join(d, and_(
+        out |= set(uow.session.scalars(select(t.c.id).join(dt, and_(
             d.receiver == receiver, d.table_name == name, d.row_uuid == t.c.uuid, d.row_updated_at == t.c.updated_at))
             .where(t.c.id.in_(part))))
     return out

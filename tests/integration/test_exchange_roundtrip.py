@@ -1,0 +1,150 @@
+"""County A and county B send their files to the city; the city sends A a receipt and B's records of
+the practitioner both counties hold; A's file of that person then counts B's points too.
+
+鲁医保发〔2024〕25号 第五条: results are recognised across counties; DOMAIN.md §7 (一医一档 across regions).
+"""
+from __future__ import annotations
+
+import pytest
+
+from test_exchange_support import (aliases, bureau, clerk, export, id_number, institution, introduce, practitioner, receipt, receive,
+                                   rows_owned_by, violation)
+
+SHARED = id_number(1, "370921")  # works in both counties (多点执业)
+
+
+@pytest.fixture
+def world(tmp_path):
+    a = bureau(tmp_path / "a", "370921", "宁阳县")
+    b = bureau(tmp_path / "b", "370923", "东平县")
+    city = bureau(tmp_path / "city", "370900", "泰安市")
+    introduce(a, city)
+    introduce(b, city)
+    inst_a = institution(a, 1, "宁阳县人民医院")
+    inst_b = institution(b, 2, "东平县中医医院")
+    practitioner(a, SHARED, "张伟", inst_a)
+    practitioner(a, id_number(2), "李娜", inst_a)
+    practitioner(b, SHARED, "张伟", inst_b)
+    practitioner(b, id_number(3, "370923"), "王芳", inst_b)
+    violation(a, SHARED, "宁医保协〔2026〕3号", kind="pq_agreement_minor")
+    violation(b, SHARED, "东医保协〔2026〕7号", kind="pq_agreement_serious")
+    yield a, b, city
+    for x in (a, b, city):
+        x.db.dispose()
+
+
+def test_city_holds_each_county_exactly_as_sent_and_merges_the_shared_practitioner(world, tmp_path):
+    a, b, city = world
+    got_a = receive(city, export(a, city, tmp_path / "out-a"))
+    got_b = receive(city, export(b, city, tmp_path / "out-b"))
+    assert got_a.status == got_b.status == "applied"
+    assert got_a.counts["subjects"] == {"new": 3}  # the hospital and two practitioners
+    # B's row for the shared person joins the file the city already has (one person, one file).
+    assert got_b.counts["subjects"] == {"new": 2, "merged": 1}
+    assert got_b.total("conflicts") == 0
+    merged = aliases(city)
+    assert list(merged.values()) == [rows_owned_by(city, a.code)["subjects"] and next(
+        u for u, d in rows_owned_by(city, a.code)["subjects"].items() if d["id_number"] == SHARED)]
+    for county in (a, b):
+        sent, held = rows_owned_by(county, county.code), rows_owned_by(city, county.code)
+        held["subjects"].update({remote: sent["subjects"][remote] for remote in merged if remote in sent["subjects"]})
+        assert {t: len(r) for t, r in held.items()} == {t: len(r) for t, r in sent.items()}
+        for table, rows in sent.items():
+            for uuid, data in rows.items():
+                # References to the merged person resolve to the city's single row for that person.
+                assert held[table][uuid] == {k: merged.get(v, v) if isinstance(v, str) else v for k, v in data.items()}
+
+
+def test_county_receives_receipt_and_the_other_countys_records_of_the_shared_practitioner(world, tmp_path):
+    from models.services import evaluation, records
+    from models.services.base import ServiceError
+    from models.services.exchange import export as ex
+
+    a, b, city = world
+    receive(city, export(a, city, tmp_path / "out-a"))
+    receive(city, export(b, city, tmp_path / "out-b"))
+    back = export(city, a, tmp_path / "city-to-a")
+    report = receive(a, back)
+    assert report.acknowledged["acknowledged"] == 1  # the city's package is also A's receipt
+    # The city holds A's row of 张伟 (B's was merged into it), so only B's hospital is new here.
+    assert report.counts["subjects"] == {"new": 1}
+    assert report.counts["credit_records"] == {"new": 1}
+    assert report.counts["registrations"] == {"new": 1}
+    assert report.total("conflicts") == 0
+    # Nothing of A's own is pending any more: the receipt covered every row A sent.
+    from models.services.base import UnitOfWork
+    with UnitOfWork(a.db) as uow:
+        assert ex.pending_counts(uow, a.code) == {}
+    # A's file of 张伟 now has B's record, read-only here, and B's points count in A's evaluation.
+    result = evaluation.explain(a.db, actor=a.admin, subject=SHARED)
+    by_case = {e["note"] or e["record"]: e["points"] for e in result["points"]["entries"]}
+    assert result["points"]["total"] == 3 + 6, by_case  # 主要责任: top of 1–3 (A) and of 4–6 (B)
+    # B's rows arrived exactly as B holds them.
+    for uuid, data in rows_owned_by(a, "370923")["credit_records"].items():
+        assert rows_owned_by(b, "370923")["credit_records"][uuid]["case_no"] == data["case_no"]
+
+
+def test_reimporting_the_same_package_changes_nothing(world, tmp_path):
+    a, b, city = world
+    receive(city, export(a, city, tmp_path / "out-a"))
+    receive(city, export(b, city, tmp_path / "out-b"))
+    back = export(city, a, tmp_path / "city-to-a")
+    receive(a, back)
+    before = a.dump()
+    again = receive(a, back)
+    assert again.status == "resend" and "重复发送" in again.message
+    assert a.dump() == before
+
+
+def test_rows_stay_pending_until_the_receipt_for_their_package_arrives(world, tmp_path):
+    from models.services.base import ServiceError, UnitOfWork
+    from models.services.exchange import export as ex
+
+    a, _b, city = world
+    first = export(a, city, tmp_path / "out")
+    with UnitOfWork(a.db) as uow:
+        pending = ex.pending_counts(uow, a.code)
+    assert pending["subjects"] == 3 and pending["credit_records"] == 1
+    # Without a receipt, the next package carries everything again plus what is new.
+    violation(a, id_number(2), "宁医保协〔2026〕4号", kind="pq_agreement_minor")
+    second = export(a, city, tmp_path / "out")
+    assert receive(city, first).counts["credit_records"] == {"new": 1}
+    assert receive(city, second).counts["credit_records"] == {"new": 1, "unchanged": 1}
+    receive(a, receipt(city, a, tmp_path / "receipts"))
+    with UnitOfWork(a.db) as uow:
+        assert ex.pending_counts(uow, a.code) == {}
+    with pytest.raises(ServiceError, match="没有需要发送"):
+        export(a, city, tmp_path / "out")
+    # A change after the receipt is pending again and is sent alone.
+    violation(a, id_number(2), "宁医保协〔2026〕5号", kind="pq_agreement_minor")
+    third = receive(city, export(a, city, tmp_path / "out"))
+    assert third.sequence == 3 and third.counts["credit_records"] == {"new": 1}
+
+
+def test_correction_travels_with_a_supersession_marker(world, tmp_path):
+    from models.services import records
+
+    a, _b, city = world
+    original = rows_owned_by(a, a.code)["credit_records"]
+    old_uuid = next(iter(original))
+    new = records.correct_record(a.db, actor=clerk(a), record=old_uuid, data={"note": "金额核减"}, reason="复核更正")
+    got = receive(city, export(a, city, tmp_path / "out"))
+    assert got.counts["credit_records"] == {"new": 2}
+    assert got.counts["markers"] == {"unchanged": 1}
+    held = rows_owned_by(city, a.code)["credit_records"]
+    assert held[new.value.uuid]["supersedes_id"] == old_uuid
+
+
+@pytest.mark.xfail(strict=True, reason="records.correct_record checks who owns the subject (ensure_local), not who owns "
+                                       "the record: another county's record in a local file can still be corrected here")
+def test_another_countys_record_in_a_local_file_cannot_be_corrected_here(world, tmp_path):
+    from models.services import records
+    from models.services.base import ServiceError
+
+    a, b, city = world
+    receive(city, export(a, city, tmp_path / "out-a"))
+    receive(city, export(b, city, tmp_path / "out-b"))
+    receive(a, export(city, a, tmp_path / "city-to-a"))
+    b_record = next(iter(rows_owned_by(a, "370923")["credit_records"]))
+    with pytest.raises(ServiceError, match="370923"):
+        records.correct_record(a.db, actor=clerk(a), record=b_record, data={"note": "改"}, reason="试图修改外县决定")
