@@ -150,10 +150,12 @@ def dispatch(args) -> int:
     from desktop.cli_casework import COMMANDS as CASEWORK_COMMANDS
     from desktop.cli_exchange import COMMANDS as EXCHANGE_COMMANDS
     from desktop.cli_inspection import COMMANDS as INSPECTION_COMMANDS
+    from desktop.cli_notices import COMMANDS as NOTICE_COMMANDS
     from desktop.cli_policy import COMMANDS as POLICY_COMMANDS
 
     db = open_database(args.db)
     try:
-        return {**COMMANDS, **POLICY_COMMANDS, **CASEWORK_COMMANDS, **INSPECTION_COMMANDS, **EXCHANGE_COMMANDS}[args.command](db, args)
+        return {**COMMANDS, **POLICY_COMMANDS, **CASEWORK_COMMANDS, **INSPECTION_COMMANDS, **EXCHANGE_COMMANDS,
+                **NOTICE_COMMANDS}[args.command](db, args)
     finally:
         db.dispose()
