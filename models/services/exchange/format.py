@@ -157,7 +157,9 @@ def open_package(data: bytes) -> Package:
             if len(names) != len(set(names)):
                 raise PackageRefused("数据包中有重名的文件，已被改动")
             members = {n: z.read(n) for n in names}
-    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplementedError, OSError) as exc:
+    except PackageRefused:
+        raise
+    except Exception as exc:  # noqa: BLE001 - zipfile fails on damaged input in many ways (RuntimeError, struct…)
         raise PackageRefused(f"数据包已损坏或被改动（zip 结构校验失败：{exc}）") from None
     if MANIFEST not in members or SIGNATURE not in members:
         raise PackageRefused("不是本程序的数据交换包：缺少 manifest.json 或 manifest.sig")

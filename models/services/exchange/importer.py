@@ -85,8 +85,8 @@ def verify(uow: UnitOfWork, data: bytes) -> tuple[Package, object]:
     if not known:
         raise PackageRefused(f"未导入发送方 {sender} 的数据交换公钥，无法验证签名：请管理员先导入并核对指纹")
     fp = pkg.manifest.get("signer_fingerprint")
-    key = next((k for k in known if k.fingerprint == fp), None)
-    if key is None or signature_fingerprint(pkg) != fp:
+    key = known[0]  # only the key in force: a replaced key may be the reason it was replaced
+    if key.fingerprint != fp or signature_fingerprint(pkg) != fp:
         raise PackageRefused(f"数据包的签名密钥（指纹 {show_fingerprint(str(fp))[:39]}…）不是本局保存的 {known[0].name}"
                              f"（{sender}）公钥（指纹 {show_fingerprint(known[0].fingerprint)[:39]}…）：不予导入。"
                              "若对方更换了密钥，请先导入其新公钥并核对指纹")
