@@ -100,9 +100,9 @@ def points_notice(story: Story, facts: dict, number: str) -> Spec:
 
     def body(st: Story) -> None:
         st.addressee(s["name"])
-        who = f"{r['institution']}" if r.get("institution") else "你所在定点医药机构"
-        st.para(f"{who}因{r['kind_name']}，于{cn_date(r['decision_date'])}被作出{r.get('decision_type') or '处理'}决定"
-                f"（{r['case_no']}）。经责任认定，你为{r.get('responsibility') or '相关'}责任人员。根据{facts['basis']}，"
+        who = r.get("institution") or "你所在定点医药机构"
+        st.para(f"{who}于{cn_date(r['decision_date'])}被作出{r.get('decision_type') or '处理'}决定（{r['case_no']}）。"
+                f"经责任认定，你为该案{r.get('responsibility') or '相关'}责任人员（{r['kind_name']}）。根据{facts['basis']}，"
                 f"对你记{facts['points']}分，记分时点为{cn_date(r['decision_date'])}。")
         st.para(f"截至本告知书作出之日，你{facts['year']}年度医保支付资格累计记分{facts['year_total']}分。记分在一个自然年度内"
                 "累加计算，下一个自然年度自动清零，已作出的处理不停止执行。")
@@ -165,11 +165,11 @@ def public_list(story: Story, facts: dict, number: str) -> Spec:
                 f"（共{len(facts['entries'])}名）：")
         rows = [["序号", "名称（姓名）", "证件号码", "列入日期", "依据"]]
         rows += [[str(i), e["name"], e["code"], e["since"], e["basis"]] for i, e in enumerate(facts["entries"], 1)]
-        st.add(table(st.fonts, rows, [0.08, 0.2, 0.27, 0.15, 0.3], header=True))
+        st.add(table(st.fonts, rows, [0.08, 0.17, 0.25, 0.17, 0.33], header=True, size=12))
         st.blank(1)
         st.para("对公布内容有异议的，可以向本局提出异议申请。" + ("" if red else "已完成信用修复的，自修复之日起停止公布。"))
 
-    return Spec(facts["list_name"], body)
+    return Spec(f"关于公布{facts['list_name']}的公告", body)
 
 
 def _builders() -> dict:

@@ -13,8 +13,8 @@ packages=(python3-venv libegl1 libgl1 libx11-6 libx11-xcb1 libdbus-1-3 libfontco
   libxcb-render-util0 libxcb-render0 libxcb-shape0 libxcb-util1 libxcb-xkb1 libxcb-randr0 libxcb-xfixes0
   fonts-wqy-microhei)
 if [ "$mode" = test ]; then
-  # Xvfb for screenshots of real windows, poppler for checking PDFs.
-  packages+=(xvfb xauth poppler-utils)
+  # Xvfb for screenshots of real windows, poppler for checking PDFs and their signatures.
+  packages+=(xvfb xauth poppler-utils libnss3-tools)  # certutil: pdfsig trusts the test CA only through NSS
 fi
 
 missing=()

@@ -196,13 +196,17 @@ def _public_list(uow: UnitOfWork, which: str, day: date) -> dict:
         select(Subject, EvaluationSnapshot.result).join(SubjectStanding, SubjectStanding.subject_id == Subject.id)
         .join(EvaluationSnapshot, EvaluationSnapshot.id == SubjectStanding.evaluation_id)
         .where(EvaluationSnapshot.result.like(f'%"list": "{which}"%')).order_by(Subject.name, Subject.id))
-    entries, bases = [], []
+    entries: dict[int, dict] = {}
+    bases = []
     for s, result in rows:
         for li in json.loads(result)["lists"]:
-            if li["list"] == which and li["since"] <= day.isoformat():
-                code = s.credit_code if s.type == "institution" else mask_id(s.id_number)
-                entries.append({"name": s.name, "code": code, "since": li["since"], "basis": li["basis"],
-                                "list_name": li["list_name"]})
-                bases.append(li["basis"])
-    return {"list": which, "list_name": LIST_NAMES[which], "as_of": day, "entries": entries,
+            if li["list"] != which or li["since"] > day.isoformat():
+                continue
+            code = s.credit_code if s.type == "institution" else mask_id(s.id_number)
+            e = entries.setdefault(s.id, {"name": s.name, "code": code, "since": li["since"], "basis": []})
+            e["since"] = min(e["since"], li["since"])
+            e["basis"] = list(dict.fromkeys([*e["basis"], li["basis"]]))
+            bases.append(li["basis"])
+    listed = [{**e, "basis": "；".join(e["basis"])} for e in entries.values()]
+    return {"list": which, "list_name": LIST_NAMES[which], "as_of": day, "entries": listed,
             "basis": "、".join(dict.fromkeys(bases)) or "有关规定"}
