@@ -135,6 +135,20 @@ def _profile(uow: UnitOfWork) -> tuple[str, policy.Profile]:
     return name, profile(name)
 
 
+@query
+def scope_choices(uow: UnitOfWork) -> tuple[list[tuple[str, str, str]], list[str]]:
+    """What a draw may be limited to: institutions (credit code, name, township) and townships."""
+    from models.queries.statistics import local_subjects
+
+    local = local_subjects(current_county(uow).code)
+    institutions = [(code or uuid, name, town or "") for code, uuid, name, town in uow.session.execute(
+        select(Subject.credit_code, Subject.uuid, Subject.name, Subject.township)
+        .where(Subject.type == "institution", local).order_by(Subject.township, Subject.name))]
+    towns = list(uow.session.scalars(select(Subject.township).where(Subject.township.is_not(None), local)
+                                     .distinct().order_by(Subject.township)))
+    return institutions, towns
+
+
 @dataclass(frozen=True)
 class Preview:
     population: int
@@ -207,8 +221,11 @@ def _seed(value) -> str:
 @service
 def draw(uow: UnitOfWork, *, actor: Actor, subject_type: str, base_ratio, title: str = "", institutions=(),
          township=None, seed=None, per_subject: int = MIN_INSPECTORS, inspectors=None, note: str = "",
-         today: date | None = None) -> Result:
-    """Draw subjects and inspectors and store the draw; ``inspectors`` (certificate numbers) limits the pool."""
+         today: date | None = None, progress=None) -> Result:
+    """Draw subjects and inspectors and store the draw; ``inspectors`` (certificate numbers) limits the pool.
+
+    ``progress`` is accepted for the task runner's busy dialog; one draw is a single step.
+    """
     require(actor, "inspection.draw")
     subject_type = _subject_type(subject_type)
     ratio = parse_ratio(base_ratio)
