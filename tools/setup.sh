@@ -15,6 +15,7 @@ packages=(python3-venv libegl1 libgl1 libx11-6 libx11-xcb1 libdbus-1-3 libfontco
 if [ "$mode" = test ]; then
   # Xvfb for screenshots of real windows, poppler for checking PDFs and their signatures.
   packages+=(xvfb xauth poppler-utils libnss3-tools)  # certutil: pdfsig trusts the test CA only through NSS
+  packages+=(postgresql)  # a PostgreSQL server the city-mode tests start for themselves
 fi
 
 missing=()
