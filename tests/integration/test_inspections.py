@@ -20,9 +20,10 @@ ROSTER = (("张建国", "37092120190001"), ("李明", "37092120190002"), ("王�
 
 @pytest.fixture
 def signer(db, admin):
-    from conftest import _staff
+    from models.services import users
 
-    return _staff(db, admin, "signer", "签发人")
+    users.add_user(db, actor=admin, username="signer", display_name="签发人甲", password="abc12345", roles="签发人")
+    return users.authenticate(db, username="signer", password="abc12345")
 
 
 @pytest.fixture
