@@ -154,7 +154,8 @@ def cmd_notice(db, args) -> int:
         return 0
     else:
         return _settings(db, actor, args)
-    print_json(value if isinstance(value, (dict, list)) else value.__dict__)
+    print_json([v.__dict__ for v in value] if isinstance(value, list) else value if isinstance(value, dict)
+               else value.__dict__)
     return 0
 
 
