@@ -5,6 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from models.db.tables import AuditEntry, CreditRecord, Registration, ServiceCommitment, Subject
+from models.queries.credit_file_cases import case_uuids, casework
 from models.services import catalogue as cat
 from models.services.base import Actor, UnitOfWork, jsonable, query
 from models.services.county import current_county
@@ -66,7 +67,10 @@ def _registrations(uow: UnitOfWork, s: Subject) -> list[dict]:
 def credit_file(uow: UnitOfWork, *, actor: Actor, subject: str) -> dict:
     """Everything the bureau holds on one subject, oldest record first; JSON-ready.
 
-    ID numbers are masked for roles that may not see them in full.
+    ID numbers are masked for roles that may not see them in full. Besides the basic data,
+    registrations, records and audit trail: ``measure_history`` (measures with their state),
+    ``findings``, ``objections``, ``repairs``, ``points_notifications``, ``notices`` and
+    ``evaluations`` (models/queries/credit_file_cases.py).
     """
     s = find_subject(uow, subject)
     names = cat.kinds(current_county(uow).profile)
@@ -75,12 +79,23 @@ def credit_file(uow: UnitOfWork, *, actor: Actor, subject: str) -> dict:
         .options(selectinload(CreditRecord.attachments), selectinload(CreditRecord.supersedes))
         .order_by(CreditRecord.decision_date, CreditRecord.id)))
     superseded_by = {r.supersedes_id: r.uuid for r in records if r.supersedes_id}
-    trail = uow.session.scalars(
-        select(AuditEntry).where(AuditEntry.entity_uuid.in_([s.uuid, *(r.uuid for r in records)])).order_by(AuditEntry.id))
+    cases = casework(uow, s, names)
+    entities = [s.uuid, *(r.uuid for r in records), *case_uuids(cases), *(n["uuid"] for n in cases["points_notifications"])]
+    trail = uow.session.scalars(select(AuditEntry).where(AuditEntry.entity_uuid.in_(entities)).order_by(AuditEntry.id))
     return jsonable({
         "subject": subject_dict(s, full_id=actor.can("id.view_full")),
         "registrations": _registrations(uow, s),
         "records": [_record_dict(r, superseded_by, names) for r in records],
         "audit": [{"at": a.at, "actor": a.actor, "action": a.action, "entity": a.entity_uuid, "reason": a.reason}
                   for a in trail],
+        **cases,
     })
+
+
+@query
+def file_with_evaluation(uow: UnitOfWork, *, actor: Actor, subject: str) -> dict:
+    """What ``show --json`` prints, in one read transaction: the evaluation as of today
+    (points with their explanation, score, grade, measures, lists, rule status) and the file."""
+    from models.services.evaluation import explain
+
+    return {**explain.in_uow(uow, actor=actor, subject=subject), **credit_file.in_uow(uow, actor=actor, subject=subject)}

@@ -1,0 +1,153 @@
+"""Objections and repairs for the 异议与修复 screen, a page at a time, and the records a case may concern."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from models.db.tables import CreditRecord
+from models.db.tables_casework import Objection, Repair
+from models.queries.credit_file_cases import REPAIR_KIND_NAMES
+from models.services import catalogue as cat
+from models.services.base import Actor, UnitOfWork, query
+from models.services.county import current_county
+from models.services.subjects import find_subject
+
+OPEN_OBJECTIONS = ("待复核",)
+OPEN_REPAIRS = ("已受理", "公示中")
+
+
+@dataclass(frozen=True)
+class ObjectionRow:
+    uuid: str
+    subject: str
+    subject_uuid: str
+    target: str  # 信用信息 / 评价结果
+    record: str | None
+    case_no: str | None
+    delivered_on: date
+    received_on: date
+    reason: str
+    filing_deadline: date | None
+    review_deadline: date | None
+    provisional: bool
+    basis: str
+    state: str
+    outcome: str | None
+    answer: str | None
+    entered_by: str
+    decided_by: str | None
+    decided_on: date | None
+
+
+@dataclass(frozen=True)
+class RepairRow:
+    uuid: str
+    subject: str
+    subject_uuid: str
+    kind: str
+    kind_name: str
+    record: str
+    case_no: str
+    applied_on: date
+    eligible: bool
+    reasons: tuple[str, ...]
+    decision_deadline: date | None
+    extended_to: date | None
+    latest_deadline: date | None
+    provisional: bool
+    notice_end: date | None
+    repaired_on: date | None
+    basis: str
+    state: str
+    entered_by: str
+    decided_by: str | None
+    decision_reason: str | None
+
+
+@dataclass(frozen=True)
+class RecordChoice:
+    uuid: str
+    label: str
+
+
+def _objection(o: Objection) -> ObjectionRow:
+    return ObjectionRow(o.uuid, o.subject.name, o.subject.uuid, "信用信息" if o.target == "record" else "评价结果",
+                        o.record.uuid if o.record else None, o.record.case_no if o.record else None, o.delivered_on,
+                        o.received_on, o.reason, o.filing_deadline, o.review_deadline, o.provisional, o.basis, o.state,
+                        o.outcome, o.answer, o.entered_by, o.decided_by, o.decided_on)
+
+
+def _repair(r: Repair) -> RepairRow:
+    return RepairRow(r.uuid, r.subject.name, r.subject.uuid, r.kind, REPAIR_KIND_NAMES[r.kind], r.record.uuid,
+                     r.record.case_no, r.applied_on, r.eligible, tuple(json.loads(r.reasons)), r.decision_deadline,
+                     r.extended_to, r.latest_deadline, r.provisional, r.notice_end, r.repaired_on, r.basis, r.state,
+                     r.entered_by, r.decided_by, r.decision_reason)
+
+
+def _states(stmt, column, open_only: bool, open_states: tuple[str, ...]):
+    return stmt.where(column.in_(open_states)) if open_only else stmt
+
+
+@query
+def objection_page(uow: UnitOfWork, *, actor: Actor, open_only: bool = True, offset: int = 0, limit: int = 200,
+                   sort: str | None = None, descending: bool = False) -> list[ObjectionRow]:
+    key = Objection.review_deadline if sort == "deadline" else Objection.received_on
+    order = (key.desc(), Objection.id.desc()) if descending else (key.asc(), Objection.id.asc())
+    stmt = _states(select(Objection), Objection.state, open_only, OPEN_OBJECTIONS)
+    stmt = stmt.options(selectinload(Objection.subject), selectinload(Objection.record))
+    return [_objection(o) for o in uow.session.scalars(stmt.order_by(*order).offset(offset).limit(limit))]
+
+
+@query
+def objection_count(uow: UnitOfWork, *, actor: Actor, open_only: bool = True) -> int:
+    stmt = select(func.count()).select_from(Objection)
+    return uow.session.scalar(_states(stmt, Objection.state, open_only, OPEN_OBJECTIONS))
+
+
+@query
+def repair_page(uow: UnitOfWork, *, actor: Actor, open_only: bool = True, offset: int = 0, limit: int = 200,
+                sort: str | None = None, descending: bool = False) -> list[RepairRow]:
+    key = Repair.decision_deadline if sort == "deadline" else Repair.applied_on
+    order = (key.desc(), Repair.id.desc()) if descending else (key.asc(), Repair.id.asc())
+    stmt = _states(select(Repair), Repair.state, open_only, OPEN_REPAIRS)
+    stmt = stmt.options(selectinload(Repair.subject), selectinload(Repair.record))
+    return [_repair(r) for r in uow.session.scalars(stmt.order_by(*order).offset(offset).limit(limit))]
+
+
+@query
+def repair_count(uow: UnitOfWork, *, actor: Actor, open_only: bool = True) -> int:
+    stmt = select(func.count()).select_from(Repair)
+    return uow.session.scalar(_states(stmt, Repair.state, open_only, OPEN_REPAIRS))
+
+
+@query
+def objection_row(uow: UnitOfWork, *, actor: Actor, uuid: str) -> ObjectionRow:
+    from models.services.cases import by_uuid
+
+    return _objection(by_uuid(uow, Objection, uuid, "异议"))
+
+
+@query
+def repair_row(uow: UnitOfWork, *, actor: Actor, uuid: str) -> RepairRow:
+    from models.services.cases import by_uuid
+
+    return _repair(by_uuid(uow, Repair, uuid, "信用修复申请"))
+
+
+@query
+def case_records(uow: UnitOfWork, *, actor: Actor, subject: str, bad_only: bool = True) -> list[RecordChoice]:
+    """The subject's records a case may concern, newest first: not superseded by a correction
+    (a correction is objected to or repaired, not the record it replaced)."""
+    s = find_subject(uow, subject)
+    names = cat.kinds(current_county(uow).profile)
+    superseded = select(CreditRecord.supersedes_id).where(CreditRecord.supersedes_id.is_not(None))
+    stmt = select(CreditRecord).where(CreditRecord.subject_id == s.id, CreditRecord.id.not_in(superseded))
+    if bad_only:
+        stmt = stmt.where(CreditRecord.good.is_(False))
+    rows = uow.session.scalars(stmt.order_by(CreditRecord.decision_date.desc(), CreditRecord.id.desc()))
+    return [RecordChoice(r.uuid, f"{r.decision_date.isoformat()}　{names[r.kind].name if r.kind in names else r.kind}"
+                                 + (f"　{r.case_no}" if r.case_no else "")) for r in rows]

@@ -1,0 +1,69 @@
+"""The workbench's list: the open cases of the work list (models/services/todo.py) with the subject each
+concerns, and the notices on their way to being issued."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from models.db.tables import Subject
+from models.db.tables_casework import Finding, MeasureRow, Notice, Objection, Repair
+from models.services import todo
+from models.services.base import Actor, UnitOfWork, query
+from models.services.notices import DOC_TYPES, STATES
+
+KIND_NAMES = {"finding": "违规认定", "measure_choice": "措施期限", "objection": "异议", "repair": "信用修复",
+              "public_notice": "修复公示", "measure_ending": "措施期满", "notice": "告知书"}
+NOTICE_STEPS = {"draft": "待审核（审核员，起草人以外）", "reviewed": "待签发（签发人）", "signed_off": "待编号印发"}
+# Where each kind of case keeps its subject.
+_SUBJECT_OF = {"finding": (Finding, Finding.institution_id), "objection": (Objection, Objection.subject_id),
+               "repair": (Repair, Repair.subject_id), "public_notice": (Repair, Repair.subject_id),
+               "measure_ending": (MeasureRow, MeasureRow.subject_id), "notice": (Notice, Notice.subject_id)}
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    kind: str
+    kind_name: str
+    title: str
+    case: str
+    subject: str  # the subject's name
+    subject_uuid: str | None  # to open the credit file
+    next_step: str
+    deadline: date | None
+    workdays_left: int | None
+    overdue: bool
+    provisional: bool
+    basis: str
+    entered_by: str | None  # who entered the case: the four-eyes rule keeps them from deciding it
+
+
+def _subject_uuid(uow: UnitOfWork, kind: str, case: str) -> tuple[str | None, str | None]:
+    if kind == "measure_choice":  # the work list names the subject itself
+        return case, None
+    model, column = _SUBJECT_OF[kind]
+    row = uow.session.execute(select(Subject.uuid, model).join(model, column == Subject.id)
+                              .where(model.uuid == case)).first()
+    if row is None:
+        return None, None
+    return row[0], getattr(row[1], "entered_by", None) or getattr(row[1], "decided_by", None)
+
+
+def _notices(uow: UnitOfWork) -> list[WorkItem]:
+    rows = uow.session.scalars(select(Notice).where(Notice.state.in_(tuple(NOTICE_STEPS))).order_by(Notice.id))
+    return [WorkItem("notice", KIND_NAMES["notice"],
+                     f"{DOC_TYPES.get(n.type, (n.type,))[0]}：{n.subject.name}（{STATES.get(n.state, n.state)}）",
+                     n.uuid, n.subject.name, n.subject.uuid, NOTICE_STEPS[n.state], None, None, False, False, "",
+                     n.created_by) for n in rows]
+
+
+@query
+def work_items(uow: UnitOfWork, *, actor: Actor, today: date | None = None) -> list[WorkItem]:
+    """Soonest deadline first (as the work list), then the notices to review, sign and issue."""
+    items = []
+    for t in todo.work_list.in_uow(uow, today=today):
+        subject_uuid, entered_by = _subject_uuid(uow, t.kind, t.case)
+        items.append(WorkItem(**asdict(t), kind_name=KIND_NAMES.get(t.kind, t.kind), subject_uuid=subject_uuid,
+                              entered_by=entered_by))
+    return items + _notices(uow)

@@ -1,0 +1,247 @@
+"""The credit file window (一医一档): basic data, evaluation with its basis, and every part of the file.
+
+Opened from a list row. Everything shown comes from one read on the worker: the evaluation as
+of today and the file (``models.queries.credit_file.file_with_evaluation``, the same data as
+``credit-desk show --json``). Each computed value carries its legal basis on hover; the panel on
+the right shows the selected row in full with its basis.
+"""
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDialogButtonBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QSplitter, QTabWidget, QTextBrowser, QVBoxLayout,
+    QWidget,
+)
+
+from models.queries.credit_file import file_with_evaluation
+from models.queries.subject_list import column_basis
+from models.services.base import Actor
+from views.file_tabs import TABS, FileTable
+from views.forms import ERROR_STYLE, heading
+from views.table_model import RowsModel, shown
+from views.table_view import RecordTable, copy_action
+
+TYPE_NAMES = {"practitioner": "医保医（药）师", "insured": "参保人", "institution": "定点医药机构"}
+BASIC_FIELDS = (("id_number", "身份证号"), ("credit_code", "统一社会信用代码"), ("insurance_code", "医保机构编码"),
+                ("institution_kind", "机构类别"), ("profession", "人员类别"), ("practice_reg_no", "执业注册号"),
+                ("insurance_type", "参保类型"), ("other_id", "其他证件"), ("township", "乡镇（街道）"),
+                ("phone", "联系电话"), ("address", "地址"), ("origin_county", "档案所属地"))
+# Row fields worth reading in full in the side panel, beyond the table's columns.
+DETAIL_FIELDS = (("basis", "依据"), ("article", "违反条款"), ("reason", "理由"), ("reasons", "不予修复情形"),
+                 ("answer", "复核意见"), ("decision_reason", "决定理由"), ("correction_reason", "更正原因"),
+                 ("extension_reason", "延长理由"), ("materials", "申请材料"), ("commitment", "修复承诺"),
+                 ("supersedes", "更正了记录"), ("superseded_by", "已被记录更正"), ("record", "所涉记录"),
+                 ("case_no", "案件编号"), ("uuid", "编号（UUID）"))
+
+
+def load_file(db, *, actor: Actor, subject: str) -> dict:
+    """Runs on the worker: the file with today's evaluation, and the basis of grades and points in force."""
+    data = file_with_evaluation(db, actor=actor, subject=subject)
+    data["column_basis"] = column_basis(db)
+    names = {r["uuid"]: r["kind_name"] for r in data["records"]}
+    cases = {r["uuid"]: r["case_no"] for r in data["records"]}
+    for entry in data["points"]["entries"]:
+        entry["kind_name"], entry["case_no"] = names.get(entry["record"]), cases.get(entry["record"])
+    return data
+
+
+def describe(table: FileTable, row: dict) -> str:
+    """The side panel's HTML for one row: every column, then the basis and the texts behind it."""
+    parts = [f"<h3>{html.escape(table.title)}</h3><table cellspacing='4'>"]
+    for column in table.columns:
+        value = shown(column.value(row))
+        if value:
+            parts.append(f"<tr><td style='color:#555'>{html.escape(column.title)}</td><td>{html.escape(value)}</td></tr>")
+    parts.append("</table>")
+    for key, label in DETAIL_FIELDS:
+        value = row.get(key)
+        if value:
+            text = "；".join(map(str, value)) if isinstance(value, list) else str(value)
+            parts.append(f"<p><b>{label}：</b>{html.escape(text)}</p>")
+    for step in row.get("history") or ():  # a registration's status history
+        parts.append(f"<p>{html.escape(step['effective_on'])} {html.escape(step['status'])}："
+                     f"{html.escape(step['reason'])}（{html.escape(step['actor'])}）</p>")
+    return "".join(parts)
+
+
+class FileWindow(QWidget):
+    def __init__(self, runner, actor: Actor, subject: str, parent: QWidget | None = None):
+        super().__init__(parent, Qt.WindowType.Window)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.runner, self.actor, self.subject = runner, actor, subject
+        self.data: dict | None = None
+        self.setWindowTitle("信用档案 — 正在读取…")
+        self.resize(1180, 700)
+
+        self.name = heading("正在读取信用档案…", 1.5)
+        self.identity = QLabel()
+        self.identity.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.summary = {key: QLabel() for key in ("grade", "score", "points", "inspection", "measures")}
+        self.warning = QLabel(styleSheet=ERROR_STYLE, wordWrap=True)
+        self.warning.hide()
+        figures = QHBoxLayout()
+        for label in self.summary.values():
+            label.setStyleSheet("padding: 4px 10px; border: 1px solid #c8d0da; border-radius: 3px;")
+            figures.addWidget(label)
+        figures.addStretch(1)
+
+        self.tabs = QTabWidget()
+        self.tables: list[tuple[FileTable, RecordTable]] = []
+        self.tabs.addTab(self._overview(), "概况(&B)")
+        for title, tables in TABS:
+            self.tabs.addTab(self._tab(tables), title)
+        self.detail = QTextBrowser()
+        self.detail.setPlaceholderText("选中一行，在此查看全部内容及其依据")
+        side = QGroupBox("依据与说明")
+        QVBoxLayout(side).addWidget(self.detail)
+        self.splitter = QSplitter()
+        self.splitter.addWidget(self.tabs)
+        self.splitter.addWidget(side)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([840, 300])
+
+        buttons = QDialogButtonBox()
+        self.refresh = buttons.addButton("刷新（F5）", QDialogButtonBox.ButtonRole.ActionRole)
+        self.refresh.clicked.connect(self.load)
+        buttons.addButton("关闭", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.rejected.connect(self.close)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.close)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, activated=self.load)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.name)
+        layout.addWidget(self.identity)
+        layout.addLayout(figures)
+        layout.addWidget(self.warning)
+        layout.addWidget(self.splitter, 1)
+        layout.addWidget(buttons)
+        self.load()
+
+    # -- building -------------------------------------------------------------------------------
+
+    def _overview(self) -> QWidget:
+        page = QWidget()
+        self.basic = QFormLayout()
+        self.basic.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        basic_box = QGroupBox("基础信息")
+        basic_box.setLayout(self.basic)
+        self.explanations = QTextBrowser()
+        explain_box = QGroupBox("评价说明（记分、等级、措施及其依据）")
+        QVBoxLayout(explain_box).addWidget(self.explanations)
+        layout = QHBoxLayout(page)
+        layout.addWidget(basic_box, 2)
+        layout.addWidget(explain_box, 3)
+        return page
+
+    def _tab(self, tables: tuple[FileTable, ...]) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        for spec in tables:
+            table = RecordTable(f"file/{spec.key}")
+            model = RowsModel(spec.columns, parent=table)
+            model.muted, model.alarm = spec.muted, spec.alarm
+            table.setModel(model)
+            table.setAccessibleName(spec.title)
+            copy_action(table)
+            table.selectionModel().currentRowChanged.connect(
+                lambda current, _previous, s=spec, t=table: self._selected(s, t))
+            if len(tables) > 1:
+                layout.addWidget(QLabel(f"<b>{spec.title}</b>"))
+            layout.addWidget(table)
+            self.tables.append((spec, table))
+        return page
+
+    # -- data -----------------------------------------------------------------------------------
+
+    def load(self) -> None:
+        self.refresh.setEnabled(False)
+        self.runner.service(load_file, actor=self.actor, subject=self.subject, on_done=self.show_file,
+                            on_error=self._failed)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.refresh.setEnabled(True)
+        self.runner.show_error(exc)
+
+    def show_file(self, data: dict) -> None:
+        self.data = data
+        self.refresh.setEnabled(True)
+        s = data["subject"]
+        self.setWindowTitle(f"信用档案 — {s['name']}")
+        self.name.setText(s["name"])
+        number = s.get("id_number") or s.get("credit_code") or ""
+        self.identity.setText(f"{TYPE_NAMES[s['type']]}　{number}　评价日期 {data['as_of']}")
+        self._summary(data)
+        self._basic(s)
+        self.explanations.setHtml("".join(f"<p>{html.escape(t)}</p>" for t in data["explanations"])
+                                  or "<p>没有需要说明的记分、等级或措施。</p>")
+        for spec, table in self.tables:
+            table.model().set_rows(spec.rows(data))
+            table.fit_columns()
+        self.detail.clear()
+
+    def _summary(self, data: dict) -> None:
+        basis = data["column_basis"]
+        sample = "（示例指标体系，须由本局按实际制定）" if data.get("score_is_sample") else ""
+        grade, score, points = data.get("grade"), data.get("score"), data["points"]
+        self.summary["grade"].setText(f"信用等级：{grade or '—'}")
+        self.summary["grade"].setToolTip(f"依据：{basis.get('grade') or '无有效规定'}{sample}")
+        self.summary["score"].setText(f"信用分：{score or '—'}")
+        self.summary["score"].setToolTip(f"千分制信用评价{sample}；等级依据：{basis.get('grade') or '无'}")
+        self.summary["points"].setText(f"{points['year']}年记分：{points['total']}")
+        self.summary["points"].setToolTip("；".join(f"{e['date']} {e['points']}分，依据{e['basis']}"
+                                                   for e in points["entries"]) or f"依据：{basis.get('points') or '无'}")
+        ratio = data.get("inspection_ratio")
+        self.summary["inspection"].setVisible(bool(ratio))
+        if ratio:
+            self.summary["inspection"].setText(f"抽查：{ratio['text']}")
+            self.summary["inspection"].setToolTip(f"依据：{ratio['basis']}")
+        effect = [m for m in data["measures"] if m["status"] == "in_effect"]
+        self.summary["measures"].setText(f"执行中的措施：{len(effect)}")
+        self.summary["measures"].setToolTip("\n".join(f"{m['name']}（依据{m['basis']}）" for m in effect) or "无")
+        uncovered = data["rule_status"]["status"] != "in_force"
+        self.warning.setVisible(uncovered)
+        if uncovered:
+            self.warning.setText("注意：部分决定作出之日没有有效的政策规定，相关措施未计算，须加载后续政策包（见评价说明）。")
+
+    def _basic(self, s: dict) -> None:
+        while self.basic.rowCount():
+            self.basic.removeRow(0)
+        self.basic.addRow("名称/姓名：", QLabel(s["name"]))
+        for key, label in BASIC_FIELDS:
+            if s.get(key):
+                value = QLabel(str(s[key]))
+                value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                self.basic.addRow(f"{label}：", value)
+
+    def _selected(self, spec: FileTable, table: RecordTable) -> None:
+        row = table.current_row()
+        if row is not None:
+            self.detail.setHtml(describe(spec, row))
+
+    def show_tab(self, title: str) -> None:
+        """Bring the tab whose title starts with ``title`` to the front (e.g. 异议与修复 from that section)."""
+        for number in range(self.tabs.count()):
+            if self.tabs.tabText(number).startswith(title):
+                self.tabs.setCurrentIndex(number)
+
+    def table(self, key: str) -> RecordTable:
+        return next(t for s, t in self.tables if s.key == key)
+
+
+def open_file_window(parent: QWidget, runner, actor: Actor, subject: str, windows: dict) -> QWidget:
+    """One window per subject: opening it again brings the open one to the front, refreshed."""
+    window = windows.get(subject)
+    if window is None:
+        window = FileWindow(runner, actor, subject, parent)
+        windows[subject] = window
+        window.destroyed.connect(lambda *_: windows.pop(subject, None))
+    else:
+        window.load()
+    window.show()
+    window.raise_()
+    window.activateWindow()
+    return window

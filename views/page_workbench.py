@@ -1,0 +1,112 @@
+"""工作台: every open case with its next deadline, working days left, overdue (red) and 暂定 flags.
+
+The list comes from the work list service (models/services/todo.py) through
+models/queries/work_items.py, which adds the subject of each case and the notices on their way
+to being issued. Opening an item shows the credit file on the tab where the case is.
+"""
+from __future__ import annotations
+
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from models.queries.work_items import WorkItem, work_items
+from models.services.base import Actor
+from views.case_common import iso, section_header
+from views.file_window import open_file_window
+from views.table_model import Column, RowsModel
+from views.table_view import RecordTable, copy_action
+
+SECTION = "工作台"
+PURPOSE = "本栏目汇总待办事项：待审核的信用信息、临近期限的异议和修复申请、待签发的告知书。"
+# Which tab of the credit file shows each kind of case.
+FILE_TABS = {"finding": "违规认定", "measure_choice": "措施与名单", "objection": "异议与修复", "repair": "异议与修复",
+             "public_notice": "异议与修复", "measure_ending": "措施与名单", "notice": "告知与通知"}
+
+
+def _left(item: WorkItem) -> str:
+    if item.workdays_left is None:
+        return ""
+    if item.overdue:
+        return f"逾期{-item.workdays_left}个工作日" if item.workdays_left < 0 else "逾期"
+    return f"{item.workdays_left}个工作日"
+
+
+COLUMNS = (
+    Column("deadline", "期限", lambda i: iso(i.deadline) + ("（暂定）" if i.provisional and i.deadline else ""),
+           tooltip=lambda i: ("暂定：期限涉及尚未载入节假日安排的年份，仅按周末计算，载入后重新计算。" if i.provisional else "")
+           + (f"依据：{i.basis}" if i.basis else "") or None),
+    Column("left", "剩余", _left, numeric=True),
+    Column("kind", "类别", lambda i: i.kind_name),
+    Column("title", "事项", lambda i: i.title),
+    Column("next_step", "下一步", lambda i: i.next_step),
+    Column("entered_by", "录入人", lambda i: i.entered_by, hidden=True),
+)
+
+
+class WorkbenchPage(QWidget):
+    def __init__(self, runner, actor: Actor, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.runner, self.actor = runner, actor
+        self.windows: dict = {}
+        self.title, self.purpose = section_header(SECTION, PURPOSE)
+        self.model = RowsModel(COLUMNS, parent=self)
+        self.model.alarm = lambda i: i.overdue
+        self.table = RecordTable("workbench")
+        self.table.setModel(self.model)
+        self.table.opened.connect(self.open_item)
+        copy_action(self.table)
+        self.summary = QLabel()
+        self.open = QPushButton("打开(&O)", clicked=lambda: self.table.current_row() and self.open_item(self.table.current_row()))
+        self.refresh = QPushButton("刷新(&R)", clicked=self.reload)
+        self.refresh.setToolTip("F5")
+        bar = QHBoxLayout()
+        bar.addWidget(self.summary, 1)
+        bar.addWidget(self.open)
+        bar.addWidget(self.refresh)
+        hint = QLabel("红色为已逾期；“暂定”的期限涉及尚未载入节假日安排的年份。双击或按 Enter 打开所涉信用档案。", wordWrap=True)
+        hint.setStyleSheet("color: #555;")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 8)
+        layout.addWidget(self.title)
+        layout.addWidget(self.purpose)
+        layout.addLayout(bar)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(hint)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, activated=self.reload)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.reload()
+        self.table.setFocus()
+
+    def reload(self) -> None:
+        if self.runner.db is None:
+            return
+        self.refresh.setEnabled(False)
+        self.summary.setText("正在读取待办事项…")
+        self.runner.service(work_items, actor=self.actor, on_done=self.show_items, on_error=self._failed)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.refresh.setEnabled(True)
+        self.summary.setText("未能读取待办事项")
+        self.runner.show_error(exc)
+
+    def show_items(self, items: list[WorkItem]) -> None:
+        self.refresh.setEnabled(True)
+        self.model.set_rows(items)
+        self.table.fit_columns(widest=420)
+        overdue = sum(i.overdue for i in items)
+        provisional = sum(i.provisional for i in items)
+        self.summary.setText(f"待办 {len(items)} 项" + (f"，其中逾期 {overdue} 项" if overdue else "")
+                             + (f"，期限暂定 {provisional} 项" if provisional else "") if items else "没有待办事项")
+        if items and not self.table.currentIndex().isValid():
+            self.table.selectRow(0)
+
+    def open_item(self, item: WorkItem) -> None:
+        if item.subject_uuid:
+            window = open_file_window(self, self.runner, self.actor, item.subject_uuid, self.windows)
+            window.show_tab(FILE_TABS.get(item.kind, ""))
+
+
+def make_page(runner, actor: Actor) -> QWidget:
+    return WorkbenchPage(runner, actor)
