@@ -39,6 +39,9 @@ DOC_TYPES = {
     "credit_report": ("信用报告", "报"),
     "public_list": ("信用名单公告", "公"),
 }
+# The types drafted here; 附件2, 4 and 5 are drafted by the objections and repairs services.
+DRAFT_TYPES = {t: n for t, (n, _s) in DOC_TYPES.items()
+               if t not in ("objection_answer", "repair_refused", "repair_confirmed")}
 FORMS = {"objection_form": "异议信息处理申请表（附件1）", "repair_form": "信用修复申请表（附件3）"}
 STATES = {"draft": "草稿", "reviewed": "已审核", "signed_off": "已签发", "issued": "已印发", "returned": "已退回",
           "voided": "已作废"}
@@ -144,8 +147,7 @@ def draft(uow: UnitOfWork, *, actor: Actor, type: str, subject: str | None = Non
     ``list`` red|black and ``as_of``. The content is checked at once by gathering its facts.
     """
     require(actor, "notice.draft")
-    type_ = one_of(type, tuple(t for t in DOC_TYPES if t not in ("objection_answer", "repair_refused",
-                                                                    "repair_confirmed")), "文书类型")
+    type_ = one_of(type, tuple(DRAFT_TYPES), "文书类型")
     day = past_date(as_of or date.today(), "评价日期")
     payload: dict = {"as_of": day}
     s = None

@@ -1,0 +1,113 @@
+"""The 告知书 screen: the register pages through the database, the verification code finds an entry, a
+delivery before the document's date is refused under its field, and a reprint comes out marked 副本."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QDialog
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "reports"))
+
+import notice_scenario as ns  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def scenario(tmp_path_factory):
+    sc = ns.build(tmp_path_factory.mktemp("gui-notices"))
+    for t in ("points_notice", "credit_result"):
+        ns.sign_through(sc, sc.drafts[t])
+    sc.issued = ns.issue(sc, [sc.drafts["points_notice"], sc.drafts["credit_result"]])
+    yield sc
+    sc.db.dispose()
+
+
+@pytest.fixture
+def page(qtbot, runner, scenario):
+    from views.page_notices import make_page
+
+    runner.db = scenario.db
+    widget = make_page(runner, scenario.actors["clerk"])
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitUntil(lambda: widget.model.total is not None and len(widget.model.rows) == widget.model.total)
+    return widget
+
+
+def test_register_model_passes_the_model_tester_and_filters(page, qtmodeltester, qtbot, scenario):
+    qtmodeltester.check(page.model)
+    assert page.model.total == len(scenario.drafts)
+    page.state.setCurrentIndex(page.state.findData("issued"))
+    qtbot.waitUntil(lambda: page.model.total == 2 and len(page.model.rows) == 2)
+    assert {r.doc_number.split("〔")[0] for r in page.model.rows} == {"宁医保记", "宁医保信"}
+    assert page.count.text() == "共2份"
+    assert not page.buttons["review"].isEnabled() and page.buttons["deliver"].isEnabled()  # a clerk's buttons
+
+
+def test_verification_code_shows_the_register_entry(page, qtbot, scenario):
+    from views.notice_dialogs import CodeDialog
+
+    dialog = CodeDialog(page.runner, page)
+    qtbot.addWidget(dialog)
+    dialog.code.setText(f"CDVERIFY:370921:{scenario.issued[0].verify_code}")
+    dialog.submit()
+    qtbot.waitUntil(lambda: "宁医保记" in dialog.answer.text())
+    dialog.code.setText("12")
+    dialog.submit()
+    qtbot.waitUntil(lambda: dialog.errors.message("验证码") != "")
+    assert "8位" in dialog.errors.message("验证码")
+
+
+def test_delivery_before_the_document_date_is_refused_in_place(page, qtbot, scenario):
+    from PySide6.QtCore import QDate
+
+    from views.notice_dialogs import DeliveryDialog
+
+    dialog = DeliveryDialog(page.runner, scenario.actors["clerk"], scenario.drafts["points_notice"], False, page)
+    qtbot.addWidget(dialog)
+    dialog.day.setDate(QDate(2020, 1, 1))
+    dialog.recipient.setText("本人")
+    dialog.submit()
+    qtbot.waitUntil(lambda: dialog.errors.message("送达日期") != "")
+    assert "早于成文日期" in dialog.errors.message("送达日期")
+    assert dialog.result() != QDialog.DialogCode.Accepted and dialog.recipient.text() == "本人"  # nothing lost
+    today = date.today()
+    dialog.day.setDate(QDate(today.year, today.month, today.day))
+    with qtbot.waitSignal(dialog.finished):
+        dialog.submit()
+    assert dialog.result_value["method"] == "直接送达"
+
+
+def test_a_reprint_is_marked_as_a_copy(page, tmp_path, scenario):
+    from PySide6.QtPrintSupport import QPrinter
+
+    from models.services import notice_register
+    from views.notice_print import make_printer, print_documents
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext is not installed")
+    number, data = notice_register.pdf(scenario.db, notice=scenario.drafts["points_notice"])
+    pages = []
+    for copy in (False, True):
+        printer = make_printer()
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        target = tmp_path / f"printed-{copy}.pdf"
+        printer.setOutputFileName(str(target))
+        pages.append(print_documents(printer, [(number, data, copy)], page))
+        text = subprocess.run(["pdftotext", str(target), "-"], capture_output=True, text=True).stdout
+        assert ("副本" in text) is copy
+    assert pages[0] == pages[1] >= 1
+
+
+def test_preview_shows_every_page(page, qtbot, scenario):
+    from models.services import notice_register
+    from views.notice_print import PreviewDialog
+
+    number, data = notice_register.pdf(scenario.db, notice=scenario.drafts["credit_result"])
+    dialog = PreviewDialog(number, data, parent=page)
+    qtbot.addWidget(dialog)
+    assert dialog.doc.pageCount() >= 2 and not dialog.print_button.isEnabled()

@@ -1,0 +1,201 @@
+"""Small forms of the notices screen: drafting, a reason (退回, 作废), the certificate password, delivery, and
+looking up a verification code. Each shows a service's refusal under the field it names and keeps the
+input; Enter submits, Esc cancels."""
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
+                               QPlainTextEdit, QVBoxLayout, QWidget)
+
+from models.services.notices import DELIVERY_METHODS, DRAFT_TYPES
+from views.forms import FormErrors, error_label, set_busy
+
+
+class ServiceForm(QDialog):
+    """A form whose OK runs a service on the worker; success closes it with the result in ``result_value``."""
+
+    def __init__(self, runner, title: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.runner = runner
+        self.setWindowTitle(title)
+        self.form = QFormLayout()
+        self.general = error_label()
+        self.errors = FormErrors(self.general)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText("确定")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+        self.body = QWidget()
+        self.body.setLayout(self.form)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.body)
+        layout.addWidget(self.general)
+        layout.addWidget(self.buttons)
+        self.result_value = None
+        self.setMinimumWidth(460)
+
+    def call(self, fn, **kwargs) -> None:
+        self.errors.clear()
+        set_busy(self.body, True)
+        self.ok.setEnabled(False)
+        self.runner.service(fn, on_done=self._done, on_error=self._error, **kwargs)
+
+    def _done(self, result) -> None:
+        set_busy(self.body, False)
+        self.ok.setEnabled(True)
+        self.result_value = getattr(result, "value", result)
+        self.accept()
+
+    def _error(self, exc: BaseException) -> None:
+        set_busy(self.body, False)
+        self.ok.setEnabled(True)
+        if not self.errors.show_exception(exc):
+            self.runner.show_error(exc)
+
+    def submit(self) -> None:  # pragma: no cover - every form defines it
+        raise NotImplementedError
+
+
+def qdate(d: date) -> QDate:
+    return QDate(d.year, d.month, d.day)
+
+
+def pydate(q: QDateEdit) -> date:
+    d = q.date()
+    return date(d.year(), d.month(), d.day())
+
+
+def date_edit() -> QDateEdit:
+    edit = QDateEdit(qdate(date.today()))
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("yyyy-MM-dd")
+    return edit
+
+
+class DraftDialog(ServiceForm):
+    def __init__(self, runner, actor, parent=None):
+        super().__init__(runner, "起草告知书", parent)
+        self.actor = actor
+        self.type = QComboBox()
+        for code, name in DRAFT_TYPES.items():
+            self.type.addItem(name, code)
+        self.subject = QLineEdit(placeholderText="身份证号、统一社会信用代码或UUID")
+        self.record = QLineEdit(placeholderText="记录UUID（记分、暂停、终止、暂停联网结算）")
+        self.list = QComboBox()
+        self.list.addItem("失信（黑）名单", "black")
+        self.list.addItem("守信（红）名单", "red")
+        self.as_of = date_edit()
+        self.errors.add_row(self.form, "文书类型(&T)：", self.type, "文书类型")
+        self.errors.add_row(self.form, "信用主体(&S)：", self.subject, "信用主体")
+        self.errors.add_row(self.form, "信用信息(&R)：", self.record, "信用信息")
+        self.errors.add_row(self.form, "名单(&L)：", self.list, "名单")
+        self.errors.add_row(self.form, "评价日期(&D)：", self.as_of, "评价日期")
+        self.type.currentIndexChanged.connect(self._fields)
+        self._fields()
+
+    def _fields(self) -> None:
+        t = self.type.currentData()
+        self.subject.setEnabled(t in ("credit_result", "credit_report"))
+        self.record.setEnabled(t in ("points_notice", "pq_suspend", "pq_terminate", "settlement_suspend"))
+        self.list.setEnabled(t == "public_list")
+        self.as_of.setEnabled(t in ("credit_result", "credit_report", "public_list"))
+
+    def submit(self) -> None:
+        from models.services import notices
+
+        t = self.type.currentData()
+        self.call(notices.draft, actor=self.actor, type=t, subject=self.subject.text() or None,
+                  record=self.record.text() or None, list=self.list.currentData() if t == "public_list" else None,
+                  as_of=pydate(self.as_of))
+
+
+class ReasonDialog(ServiceForm):
+    """退回 or 作废: a reason is required; ``fn`` receives it as ``field``."""
+
+    def __init__(self, runner, title: str, label: str, field: str, fn, kwargs: dict, parent=None):
+        super().__init__(runner, title, parent)
+        self.fn, self.field, self.kwargs = fn, field, kwargs
+        self.reason = QPlainTextEdit()
+        self.reason.setTabChangesFocus(True)
+        self.reason.setFixedHeight(90)
+        self.errors.add_row(self.form, label, self.reason, {"note": "退回理由", "reason": "作废理由"}[field])
+
+    def submit(self) -> None:
+        self.call(self.fn, **self.kwargs, **{self.field: self.reason.toPlainText()})
+
+
+class IssueDialog(ServiceForm):
+    """印发: the certificate password unlocks the bureau's certificate for this run only."""
+
+    def __init__(self, runner, actor, notices_: list[str], produce, parent=None):
+        super().__init__(runner, f"印发 {len(notices_)} 份告知书", parent)
+        self.actor, self.notices, self.produce = actor, notices_, produce
+        self.password = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
+        self.day = date_edit()
+        self.form.addRow(QLabel("印发时自动编号、加盖电子印章（数字签名）并存入发文登记簿；全部成功或全部不印发。"))
+        self.errors.add_row(self.form, "证书密码(&P)：", self.password, "证书密码")
+        self.errors.add_row(self.form, "成文日期(&D)：", self.day, "成文日期")
+
+    def submit(self) -> None:
+        from models.services import notices
+
+        self.errors.clear()
+        self.ok.setEnabled(False)
+        set_busy(self.body, True)
+        self.runner.service(notices.issue, actor=self.actor, notices=self.notices, password=self.password.text(),
+                            produce=self.produce, issued_on=pydate(self.day), progress_title="正在印发告知书…",
+                            cancellable=True, on_done=self._done, on_error=self._error)
+
+
+class DeliveryDialog(ServiceForm):
+    def __init__(self, runner, actor, notice: str, correcting: bool, parent=None):
+        super().__init__(runner, "更正送达记录" if correcting else "登记送达", parent)
+        self.actor, self.notice, self.correcting = actor, notice, correcting
+        self.day = date_edit()
+        self.method = QComboBox()
+        self.method.addItems(DELIVERY_METHODS)
+        self.recipient = QLineEdit()
+        self.note = QLineEdit()
+        self.errors.add_row(self.form, "送达日期(&D)：", self.day, "送达日期")
+        self.errors.add_row(self.form, "送达方式(&M)：", self.method, "送达方式")
+        self.errors.add_row(self.form, "签收人(&R)：", self.recipient, "签收人")
+        self.errors.add_row(self.form, "备注(&N)：", self.note, "备注")
+
+    def submit(self) -> None:
+        from models.services import notices
+
+        self.call(notices.deliver, actor=self.actor, notice=self.notice, delivered_on=pydate(self.day),
+                  method=self.method.currentText(), recipient=self.recipient.text(), note=self.note.text(),
+                  correcting=self.correcting)
+
+
+class CodeDialog(ServiceForm):
+    """验证码查验: typed or scanned (a USB scanner types the QR text and Enter)."""
+
+    def __init__(self, runner, parent=None):
+        super().__init__(runner, "验证码查验", parent)
+        self.code = QLineEdit(placeholderText="如 ABCD-EFGH，或扫描告知书下方的二维码")
+        self.errors.add_row(self.form, "验证码(&V)：", self.code, "验证码")
+        self.answer = QLabel()
+        self.answer.setWordWrap(True)
+        self.form.addRow(self.answer)
+        self.ok.setText("查验")
+
+    def submit(self) -> None:
+        from models.services import notice_register
+
+        self.errors.clear()
+        self.runner.service(notice_register.lookup, code=self.code.text(), on_done=self._found, on_error=self._error)
+
+    def _found(self, entry) -> None:
+        if entry is None:
+            self.answer.setText("发文登记簿中没有这个验证码：该文书不是本局印发的。")
+            return
+        voided = f"<br><b style='color:#b3261e'>已作废：{entry['voided']}</b>" if entry.get("voided") else ""
+        self.answer.setText(f"<b>{entry['doc_number']}</b>《{entry['title']}》<br>对象：{entry['subject'] or '公告'}"
+                            f"<br>成文日期：{entry['issued_on']}　共{entry['pages']}页<br>"
+                            f"文件SHA-256：{entry['sha256'][:16]}…{voided}")
