@@ -221,7 +221,7 @@ def cmd_excel(db, args) -> int:
 
     if args.action == "template":
         headers, rows = excel_import.template(args.kind)
-        write_table(args.to, headers, rows, sheet=excel_import.SHEETS[args.kind])
+        write_table(args.to, headers, rows, sheet=excel_import.SHEETS[args.kind], title=excel_import.TEMPLATE_NOTES[args.kind])
         print(f"已保存模板：{args.to}")
         return 0
     actor = login(db, args.user)
