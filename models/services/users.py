@@ -112,6 +112,26 @@ def change_password(uow: UnitOfWork, *, actor: Actor, username: str, new_passwor
     return Result(_info(user), Changes(users=True))
 
 
+@service
+def set_active(uow: UnitOfWork, *, actor: Actor, username: str, active: bool, reason: str) -> Result:
+    """停用/启用: the account stays, with everything it did; only signing in is refused."""
+    require(actor, "users.manage")
+    user = uow.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"用户“{username}”不存在")
+    reason = required(reason, "原因")
+    if not active and user.username == actor.username:
+        raise ServiceError("不能停用自己的账号")
+    admins = [u for u in uow.session.scalars(select(User).where(User.active.is_(True))) if "admin" in u.roles.split(",")]
+    if not active and admins == [user]:
+        raise ServiceError("这是最后一个启用的管理员账号，不能停用")
+    if user.active != active:
+        uow.audit(actor, "user.active", "user", user.uuid, before={"active": user.active}, after={"active": active},
+                  reason=reason)
+        user.active = active
+    return Result(_info(user), Changes(users=True))
+
+
 @query
 def authenticate(uow: UnitOfWork, *, username: str, password: str) -> Actor:
     user = uow.session.scalar(select(User).where(User.username == (username or "").strip()))

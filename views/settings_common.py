@@ -1,0 +1,52 @@
+"""What the tabs of 系统设置 share: reading when first shown, one message line, file reading."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QLabel, QWidget
+
+from views.forms import ERROR_STYLE, user_message
+
+
+class LazyTab(QWidget):
+    """Reads its data on the worker the first time it is shown (the settings page builds every tab)."""
+
+    def __init__(self, runner, actor, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.runner, self.actor = runner, actor
+        self.message = QLabel(wordWrap=True)
+        self._loaded_once = False
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._loaded_once and self.runner.db is not None:
+            self._loaded_once = True
+            self.load()
+
+    def load(self) -> None:  # pragma: no cover - every tab overrides it
+        raise NotImplementedError
+
+    def say(self, text: str) -> None:
+        self.message.setStyleSheet("")
+        self.message.setText(text)
+
+    def refused(self, exc: BaseException) -> None:
+        """A refusal in the service's words on the message line; anything unexpected in the runner's box."""
+        text = user_message(exc)
+        if text is None:
+            self.runner.show_error(exc)
+            return
+        self.message.setStyleSheet(ERROR_STYLE)
+        self.message.setText(text)
+
+
+def read_text(path: str) -> str:
+    """Runs on the worker: a UTF-8 file as saved by Notepad or Excel (a BOM is allowed)."""
+    from models.validation import ValidationError
+
+    try:
+        return Path(path).read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValidationError("文件", f"{Path(path).name} 不是 UTF-8 编码的文本文件，请另存为 UTF-8 后再载入") from None
+    except OSError as exc:
+        raise ValidationError("文件", f"无法读取 {path}（{exc.strerror}）") from None
