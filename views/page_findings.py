@@ -165,8 +165,8 @@ class FindingsPage(QWidget):
         if f is None:
             return
         self.confirm.setEnabled(False)
-        self.runner.service(findings.confirm_finding, actor=self.actor, finding=f.uuid,
-                            progress_title="正在确认违规认定并重新评价…", on_done=self._confirmed,
+        self.status.setText(f"正在确认 {f.case_no} 并重新评价所涉人员…")
+        self.runner.service(findings.confirm_finding, actor=self.actor, finding=f.uuid, on_done=self._confirmed,
                             on_error=self._refused)
 
     def _confirmed(self, result) -> None:
@@ -176,6 +176,7 @@ class FindingsPage(QWidget):
         self.reload()
 
     def _refused(self, exc: BaseException) -> None:
+        self.status.clear()
         self._selected()
         self.runner.show_error(exc)
 

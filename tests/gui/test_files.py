@@ -5,7 +5,7 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 
 from tests.gui.test_files_support import (  # noqa: F401  (fixtures)
-    PASSWORD, actor, demo_db, demo_template, practitioner_with_registration, sql, wait_loaded,
+    PASSWORD, actor, demo_db, demo_template, practitioner_with_registration, sql, type_text, wait_loaded,
 )
 from views.page_files import FilesPage
 from views.subject_table import export_subjects
@@ -24,10 +24,7 @@ def page(qtbot, runner, demo_db):
 
 def search(qtbot, page, text: str) -> None:
     page.search.clear()
-    if text.isascii():
-        qtbot.keyClicks(page.search, text)
-    else:  # Chinese arrives from the input method as committed text, not as key presses
-        page.search.insert(text)
+    type_text(qtbot, page.search, text)
     qtbot.keyClick(page.search, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: page.model.query.text == text)
     wait_loaded(qtbot, page.model)

@@ -79,3 +79,12 @@ def practitioner_with_registration(db, *, min_score: int = 850) -> dict:
 
 def wait_loaded(qtbot, model, timeout: int = 10000) -> None:
     qtbot.waitUntil(lambda: model.total is not None and not model.loading, timeout=timeout)
+
+
+def type_text(qtbot, widget, text: str) -> None:
+    """Typing as a user does: keys for ASCII, committed text for Chinese (an input method's output;
+    QTest cannot press keys for CJK characters)."""
+    if text.isascii():
+        qtbot.keyClicks(widget, text)
+    else:
+        widget.insert(text)

@@ -1,0 +1,173 @@
+"""违规录入: a clerk enters a finding with its responsible persons; another person confirms it (双人复核);
+the confirmation writes points and changes the grade (济医保发〔2025〕6号 四（五）（六）)."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from PySide6.QtCore import Qt
+
+from tests.gui.test_files_support import (  # noqa: F401  (fixtures)
+    actor, demo_db, demo_template, practitioner_with_registration, sql, type_text, wait_loaded,
+)
+from views.page_findings import FindingsPage
+
+
+def findings_page(qtbot, runner, db, username: str) -> FindingsPage:
+    runner.db = db
+    page = FindingsPage(runner, actor(username))
+    qtbot.addWidget(page)
+    page.resize(1300, 740)
+    page.show()
+    page.activateWindow()
+    qtbot.waitUntil(page.isActiveWindow)
+    qtbot.waitUntil(lambda: page.form.kind.count() > 0)
+    wait_loaded(qtbot, page.model)
+    return page
+
+
+def pick(qtbot, picker, text: str, wanted: str) -> None:
+    """Type into a picker, wait for the choices from the worker, choose one with the keyboard."""
+    picker.setFocus()
+    qtbot.keyClicks(picker, text)
+    qtbot.waitUntil(lambda: any(wanted in c for c in picker.choices.stringList()), timeout=5000)
+    labels = picker.choices.stringList()
+    popup = picker.completer_.popup()
+    qtbot.waitUntil(popup.isVisible)
+    for _ in range(next(n for n, c in enumerate(labels) if wanted in c) + 1):
+        qtbot.keyClick(popup, Qt.Key.Key_Down)
+    qtbot.keyClick(popup, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: picker.row is not None and picker.row.name == wanted.split("　")[0])
+    # The offscreen platform leaves the closed popup as the active window; a desktop returns to the form.
+    picker.window().activateWindow()
+    qtbot.waitUntil(picker.window().isActiveWindow)
+
+
+def enter_finding(qtbot, page: FindingsPage, target: dict, case_no: str, kind: str = "pq_fraud") -> None:
+    form = page.form
+    pick(qtbot, form.institution, target["credit_code"][:12], target["institution_name"])
+    type_text(qtbot, form.case_no, case_no)
+    form.decision_date.clear()
+    qtbot.keyClicks(form.decision_date, date.today().isoformat())
+    qtbot.keyClicks(form.amount, "45678.90")
+    form.article.insert("《医疗保障基金使用监督管理条例》第三十八条")
+    pick(qtbot, form.person, target["initials"], target["name"])
+    form.responsibility.setCurrentText("主要")
+    form.kind.setCurrentIndex(form.kind.findData(kind))
+    qtbot.keyClick(form.add_person, Qt.Key.Key_Space)
+    assert [p["name"] for p in form.persons] == [target["name"]]
+    saved = []
+    form.saved.connect(saved.append)
+    qtbot.keyClick(form, Qt.Key.Key_V, Qt.KeyboardModifier.AltModifier)  # 保存违规认定(&V)
+    qtbot.waitUntil(lambda: bool(saved), timeout=10000)
+
+
+def test_a_finding_entered_by_a_clerk_and_confirmed_by_a_reviewer_changes_the_grade(qtbot, runner, demo_db):
+    target = practitioner_with_registration(demo_db)
+    clerk = findings_page(qtbot, runner, demo_db, "clerk")
+    enter_finding(qtbot, clerk, target, "宁医保罚〔2026〕901号")
+    assert "已保存违规认定 宁医保罚〔2026〕901号（1名责任人员）" in clerk.form.errors.general.text()
+    wait_loaded(qtbot, clerk.model)
+    assert [f.case_no for f in clerk.model.rows] == ["宁医保罚〔2026〕901号"]
+    # Nothing counts before confirmation: no record, no points (济医保发〔2025〕6号 四（五）).
+    assert sql(demo_db, "SELECT count(*) FROM credit_records WHERE case_no = '宁医保罚〔2026〕901号'") == [(0,)]
+    assert not clerk.confirm.isEnabled()
+    assert clerk.confirm.toolTip().startswith("需要角色：审核员")
+
+    reviewer = findings_page(qtbot, runner, demo_db, "reviewer")
+    reviewer.table.selectRow(0)
+    assert reviewer.confirm.isEnabled()
+    qtbot.mouseClick(reviewer.confirm, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "已确认" in reviewer.status.text(), timeout=20000)
+
+    grade, score, points = sql(demo_db, """SELECT st.grade, st.score, st.points_total FROM subject_standing st
+                                          JOIN subjects s ON s.id = st.subject_id WHERE s.uuid = ?""",
+                               target["uuid"])[0]
+    assert points == 12  # 10—12 band, 主要责任者 = the band's top
+    assert score < target["score"] and grade != target["grade"]
+    notified = sql(demo_db, """SELECT count(*) FROM points_notifications n JOIN subjects s ON s.id = n.practitioner_id
+                               WHERE s.uuid = ?""", target["uuid"])[0][0]
+    registered = sql(demo_db, """SELECT count(*) FROM registrations r JOIN subjects s ON s.id = r.practitioner_id
+                                 WHERE s.uuid = ?""", target["uuid"])[0][0]
+    assert notified == registered  # every institution where the person is registered (四（六）)
+
+    from views.page_files import FilesPage  # the list shows the new grade
+
+    files = FilesPage(runner, actor("clerk"))
+    qtbot.addWidget(files)
+    files.show()
+    files.search.setText(target["id_number"])
+    files.apply_filter()
+    qtbot.waitUntil(lambda: files.model.query.text == target["id_number"])
+    wait_loaded(qtbot, files.model)
+    row = next(r for r in files.model.rows if r.type == "practitioner")
+    assert (row.grade, row.points) == (grade, 12)
+
+
+def test_the_person_who_entered_a_finding_cannot_confirm_it(qtbot, runner, demo_db):
+    """双人复核 (DOMAIN §1): a user holding both roles sees why the button is disabled."""
+    target = practitioner_with_registration(demo_db)
+    page = findings_page(qtbot, runner, demo_db, "both")
+    enter_finding(qtbot, page, target, "宁医保罚〔2026〕902号", kind="pq_agreement_minor")
+    wait_loaded(qtbot, page.model)
+    page.table.selectRow(0)
+    assert not page.confirm.isEnabled()
+    assert "双人复核" in page.confirm.toolTip() and "不能由同一人审核确认" in page.why.text()
+    other = findings_page(qtbot, runner, demo_db, "reviewer2")
+    other.table.selectRow(0)
+    assert other.confirm.isEnabled()
+
+
+def test_fields_are_checked_as_the_clerk_types(qtbot, runner, demo_db):
+    page = findings_page(qtbot, runner, demo_db, "clerk")
+    form = page.form
+    qtbot.keyClicks(form.amount, "12.345")
+    assert form.errors.message("基金损失金额") == "基金损失金额：“12.345”超过两位小数（金额精确到分）"
+    qtbot.keyClick(form.amount, Qt.Key.Key_Backspace)
+    assert form.errors.message("基金损失金额") == ""
+    form.decision_date.setFocus()
+    form.decision_date.clear()
+    qtbot.keyClicks(form.decision_date, (date.today() + timedelta(days=3)).isoformat())
+    assert "晚于今天" in form.errors.message("决定日期")
+    assert form.decision_date.hasFocus()  # the message does not pull the cursor away while typing
+
+
+def test_a_refusal_by_the_service_appears_under_its_field_and_nothing_is_saved(qtbot, runner, demo_db):
+    target = practitioner_with_registration(demo_db)
+    page = findings_page(qtbot, runner, demo_db, "clerk")
+    enter_finding(qtbot, page, target, "宁医保罚〔2026〕903号", kind="pq_agreement_minor")
+    before = sql(demo_db, "SELECT count(*) FROM findings")[0][0]
+    form = page.form
+    pick(qtbot, form.institution, target["credit_code"][:12], target["institution_name"])
+    type_text(qtbot, form.case_no, "宁医保罚〔2026〕903号")  # the same case number again
+    form.article.insert("服务协议第十二条")
+    form.save.click()
+    qtbot.waitUntil(lambda: form.errors.message("案件编号") != "", timeout=10000)
+    assert "已登记过违规认定" in form.errors.message("案件编号")
+    assert sql(demo_db, "SELECT count(*) FROM findings")[0][0] == before
+    assert form.case_no.hasFocus()
+
+
+def test_enter_moves_through_the_fields(qtbot, runner, demo_db):
+    page = findings_page(qtbot, runner, demo_db, "clerk")
+    form = page.form
+    form.case_no.setFocus()
+    qtbot.keyClick(form.case_no, Qt.Key.Key_Return)
+    assert form.decision_type.hasFocus()
+
+
+def test_findings_model_passes_qtmodeltester(qtbot, qtmodeltester, runner, demo_db):
+    target = practitioner_with_registration(demo_db)
+    page = findings_page(qtbot, runner, demo_db, "clerk")
+    enter_finding(qtbot, page, target, "宁医保罚〔2026〕904号", kind="pq_agreement_minor")
+    wait_loaded(qtbot, page.model)
+    qtmodeltester.check(page.model)
+    qtmodeltester.check(page.form.person_model)
+
+
+@pytest.mark.parametrize("username", ["clerk", "reviewer"])
+def test_who_may_save_a_finding(qtbot, runner, demo_db, username):
+    page = findings_page(qtbot, runner, demo_db, username)
+    assert page.form.save.isEnabled() == (username == "clerk")
+    if username != "clerk":
+        assert page.form.save.toolTip().startswith("需要角色：录入员")
