@@ -1,0 +1,108 @@
+"""What the exchange screens share: a small read-only table model, a path field with a browse button,
+and worker-side wrappers that read files off the GUI thread."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QHeaderView, QLineEdit, QPushButton, QTableView, QWidget
+
+
+class RowsModel(QAbstractTableModel):
+    """A few hundred rows at most (a package summary, an error report, the package history)."""
+
+    def __init__(self, headers: Sequence[str], parent=None):
+        super().__init__(parent)
+        self.headers = list(headers)
+        self.rows: list[tuple] = []
+        self.keys: list = []  # one value per row for the screen's own use (a package's UUID)
+
+    def set_rows(self, rows: Sequence[Sequence], keys: Sequence | None = None) -> None:
+        self.beginResetModel()
+        self.rows = [tuple(r) for r in rows]
+        self.keys = list(keys) if keys is not None else [None] * len(self.rows)
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.headers)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not (0 <= index.row() < len(self.rows)) or not (0 <= index.column() < len(self.headers)):
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            value = self.rows[index.row()][index.column()]
+            return "" if value is None else str(value)
+        return None
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.headers):
+            return self.headers[section]
+        return None
+
+    def flags(self, index):
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable if index.isValid() else Qt.ItemFlag.NoItemFlags
+
+
+def table(model: RowsModel, stretch_last: bool = True) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+    view.setAlternatingRowColors(True)
+    view.verticalHeader().hide()
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    view.horizontalHeader().setStretchLastSection(stretch_last)
+    return view
+
+
+class PathField(QWidget):
+    """A path typed or chosen with 浏览…; ``mode`` is open, save or folder."""
+
+    def __init__(self, mode: str, caption: str, pattern: str = "", parent=None):
+        super().__init__(parent)
+        self.mode, self.caption, self.pattern = mode, caption, pattern
+        self.edit = QLineEdit()
+        self.browse = QPushButton("浏览…")
+        self.browse.clicked.connect(self._choose)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.edit, 1)
+        layout.addWidget(self.browse)
+        self.setFocusProxy(self.edit)
+
+    def text(self) -> str:
+        return self.edit.text().strip()
+
+    def setText(self, text: str) -> None:
+        self.edit.setText(text)
+
+    def _choose(self) -> None:
+        start = self.text() or str(Path.home())
+        if self.mode == "folder":
+            chosen = QFileDialog.getExistingDirectory(self, self.caption, start)
+        elif self.mode == "save":
+            chosen, _ = QFileDialog.getSaveFileName(self, self.caption, start, self.pattern)
+        else:
+            chosen, _ = QFileDialog.getOpenFileName(self, self.caption, start, self.pattern)
+        if chosen:
+            self.edit.setText(chosen)
+
+
+def read_then(fn, what: str):
+    """Worker-side: read the file at ``path`` and call ``fn(db, data=…, filename=…, **kw)``."""
+    from models.validation import ValidationError
+
+    def run(db, *, path: str, **kwargs):
+        if not path:
+            raise ValidationError(what, "请选择文件")
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            raise ValidationError(what, f"无法读取 {path}（{exc.strerror}）") from None
+        return fn(db, data=data, filename=Path(path).name, **kwargs)
+
+    return run
