@@ -1,0 +1,97 @@
+"""工作台: open cases with deadline, working days left, overdue (red) and 暂定 flags; opening one shows the file."""
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt
+
+from models.queries.work_items import WorkItem, work_items
+from models.services import objections, repairs
+from tests.gui.test_cases import DELIVERED, RECEIVED, bad_record
+from tests.gui.test_files_support import actor, demo_db, demo_template, sql  # noqa: F401  (fixtures)
+from views.page_workbench import WorkbenchPage
+from views.table_model import OVERDUE
+
+
+def open_cases(db) -> tuple[str, str]:
+    record, subject, _name, _initials = bad_record(db)
+    objection = objections.file(db, actor=actor("clerk"), subject=subject, record=record, delivered_on=DELIVERED,
+                                received_on=RECEIVED, reason="对记分有异议").value.uuid
+    repair = repairs.apply(db, actor=actor("clerk"), record=record, applied_on=date.today(), materials="整改报告",
+                           commitment="今后严格遵守服务协议").value.uuid
+    return objection, repair
+
+
+def workbench(qtbot, runner, db, username: str = "reviewer") -> WorkbenchPage:
+    runner.db = db
+    page = WorkbenchPage(runner, actor(username))
+    qtbot.addWidget(page)
+    page.resize(1200, 700)
+    page.show()
+    qtbot.waitUntil(lambda: page.refresh.isEnabled() and page.summary.text().startswith(("待办", "没有")))
+    return page
+
+
+def test_overdue_cases_are_red_with_working_days_and_provisional_flags(qtbot, runner, demo_db):
+    objection, repair = open_cases(demo_db)
+    page = workbench(qtbot, runner, demo_db)
+    model = page.model
+    by_case = {item.case: n for n, item in enumerate(model.rows)}
+    assert {objection, repair} <= set(by_case)
+    late = model.rows[by_case[objection]]
+    assert late.overdue and late.workdays_left < 0 and late.kind_name == "异议"
+    row = by_case[objection]
+    assert model.data(model.index(row, 1)) == f"逾期{-late.workdays_left}个工作日"
+    assert model.data(model.index(row, 0), Qt.ItemDataRole.ForegroundRole).color() == OVERDUE
+    assert "第十条" in model.data(model.index(row, 0), Qt.ItemDataRole.ToolTipRole)  # 鲁医保发〔2024〕25号
+    for n, item in enumerate(model.rows):  # 暂定 is said wherever a deadline reaches a year without a schedule
+        shown = model.data(model.index(n, 0))
+        assert shown.endswith("（暂定）") == (item.provisional and item.deadline is not None)
+    assert page.summary.text().startswith(f"待办 {len(model.rows)} 项，其中逾期 ")
+    # The same items as the work list service, with the subject of each case.
+    assert [i.case for i in model.rows] == [i.case for i in work_items(demo_db, actor=actor("reviewer"))]
+    assert late.subject_uuid == bad_record(demo_db)[1] and late.entered_by == "clerk"
+
+
+def test_enter_on_an_item_opens_the_credit_file_where_the_case_is(qtbot, runner, demo_db):
+    objection, _repair = open_cases(demo_db)
+    page = workbench(qtbot, runner, demo_db)
+    row = next(n for n, item in enumerate(page.model.rows) if item.case == objection)
+    page.table.setCurrentIndex(page.model.index(row, 0))
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    window = page.windows[bad_record(demo_db)[1]]
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.data is not None)
+    assert window.tabs.tabText(window.tabs.currentIndex()).startswith("异议与修复")
+    assert [o["uuid"] for o in window.data["objections"]] == [objection]
+
+
+def test_an_unconfirmed_finding_is_on_the_list_for_a_reviewer(qtbot, runner, demo_db):
+    from models.services import findings
+
+    code = sql(demo_db, "SELECT credit_code FROM subjects WHERE type = 'institution' LIMIT 1")[0][0]
+    findings.add_finding(demo_db, actor=actor("clerk"), data={
+        "institution": code, "case_no": "宁医保协〔2026〕5号", "decision_type": "协议处理",
+        "decision_date": date.today().isoformat(), "article": "服务协议第二十条", "source": "smart_audit"})
+    page = workbench(qtbot, runner, demo_db)
+    [item] = [i for i in page.model.rows if i.kind == "finding"]
+    assert "宁医保协〔2026〕5号" in item.title and item.next_step.startswith("待审核确认")
+
+
+def test_rendering_of_a_provisional_deadline(qtbot, runner, demo_db):
+    """A deadline in a year whose holiday schedule is not loaded is computed on weekends alone (DOMAIN §5)."""
+    page = workbench(qtbot, runner, demo_db)
+    item = WorkItem("repair", "信用修复", "张三 的信用修复申请", "c", "张三", None, "作出修复决定", date(2027, 1, 20), 30,
+                    False, True, "鲁医保发〔2024〕25号 第十一条", "clerk")
+    page.show_items([item])
+    assert page.model.data(page.model.index(0, 0)) == "2027-01-20（暂定）"
+    assert page.model.data(page.model.index(0, 1)) == "30个工作日"
+    assert "仅按周末计算" in page.model.data(page.model.index(0, 0), Qt.ItemDataRole.ToolTipRole)
+    assert page.summary.text() == "待办 1 项，期限暂定 1 项"
+
+
+def test_workbench_model_passes_qtmodeltester(qtbot, qtmodeltester, runner, demo_db):
+    open_cases(demo_db)
+    page = workbench(qtbot, runner, demo_db)
+    assert page.model.rowCount() >= 2
+    qtmodeltester.check(page.model)
