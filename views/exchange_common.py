@@ -47,6 +47,17 @@ class RowsModel(QAbstractTableModel):
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable if index.isValid() else Qt.ItemFlag.NoItemFlags
 
 
+def button_row(*buttons: QPushButton) -> QWidget:
+    """Buttons at their natural width on the left, as a form row (a bare button in a form fills the row)."""
+    row = QWidget()
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    for b in buttons:
+        layout.addWidget(b)
+    layout.addStretch(1)
+    return row
+
+
 def table(model: RowsModel, stretch_last: bool = True) -> QTableView:
     view = QTableView()
     view.setModel(model)

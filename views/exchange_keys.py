@@ -1,11 +1,11 @@
 """密钥管理: make this bureau's keys, export the public key, import the other side's after comparing fingerprints."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton,
+from PySide6.QtWidgets import (QFormLayout, QGroupBox, QLabel, QLineEdit, QMessageBox, QPushButton,
                                QVBoxLayout, QWidget)
 
 from models.services.exchange import keys
-from views.exchange_common import PathField, RowsModel, table
+from views.exchange_common import PathField, RowsModel, button_row, table
 from views.forms import FormErrors, error_label
 
 FINGERPRINT_HINT = "通过电话与对方逐组核对指纹，一致后才能导入；不一致说明文件被调换或损坏。"
@@ -52,9 +52,9 @@ class KeysTab(QWidget):
         mine = QGroupBox("本局密钥")
         mform = QFormLayout(mine)
         mform.addRow(self.own)
-        mform.addRow("", self.make)
+        mform.addRow("", button_row(self.make))
         mform.addRow("公钥保存到(&S)：", self.export_path)
-        mform.addRow("", self.export)
+        mform.addRow("", button_row(self.export))
 
         self.errors = FormErrors(error_label())
         self.partner_file = PathField("open", "选择对方的公钥文件", "公钥文件 (*.json)")
@@ -66,10 +66,7 @@ class KeysTab(QWidget):
         self.errors.add_row(tform, "公钥文件(&F)：", self.partner_file, "对方公钥文件")
         self.errors.add_row(tform, "核对的指纹(&P)：", self.expected, "指纹")
         tform.addRow("", QLabel(FINGERPRINT_HINT))
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.import_)
-        buttons.addStretch(1)
-        tform.addRow("", buttons)
+        tform.addRow("", button_row(self.import_))
         self.partners = RowsModel(("行政区划代码", "单位", "类型", "指纹", "导入时间", "导入人"))
         if not actor.can("exchange.manage"):
             for b in (self.make, self.export, self.import_):

@@ -5,7 +5,7 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, Q
                                QTabWidget, QVBoxLayout, QWidget)
 
 from models.services.exchange import export, history, importer, receipts
-from views.exchange_common import PathField, RowsModel, read_then, table
+from views.exchange_common import PathField, RowsModel, button_row, read_then, table
 from views.forms import FormErrors, error_label, heading
 
 SECTION = "数据交换"
@@ -166,7 +166,7 @@ class ImportTab(QWidget):
         self.make_receipt.clicked.connect(self.receipt)
         rform.addRow("确认对方(&P)：", self.partner)
         rform.addRow("保存到文件夹(&O)：", self.receipt_folder)
-        rform.addRow("", self.make_receipt)
+        rform.addRow("", button_row(self.make_receipt))
         if not actor.can("exchange.run"):
             for b in (self.check, self.apply, self.make_receipt):
                 b.setEnabled(False)
@@ -176,7 +176,7 @@ class ImportTab(QWidget):
         layout.addWidget(self.errors.general)
         layout.addLayout(buttons)
         layout.addWidget(self.message)
-        layout.addWidget(table(self.summary), 2)
+        layout.addWidget(table(self.summary, stretch_last=False), 2)
         layout.addWidget(table(self.conflicts), 1)
         layout.addWidget(receipt)
 
