@@ -12,6 +12,7 @@ import io
 from dataclasses import dataclass
 from datetime import date
 
+from reportlab import rl_config
 from reportlab.platypus import BaseDocTemplate, Frame, KeepTogether, PageTemplate
 
 from reports import gbt9704 as g
@@ -130,7 +131,11 @@ def render(doc_type: str, facts: dict, stamp: Stamp | None, *, fonts: FontSet | 
     frame = Frame(g.LEFT, g.BOTTOM, g.BLOCK_W, g.BLOCK_H, leftPadding=0, rightPadding=0, topPadding=0,
                   bottomPadding=0, id="block")
     doc.addPageTemplates([PageTemplate("gbt9704", [frame], onPage=decor)])
-    doc.build(story.items)
+    a85, rl_config.useA85 = rl_config.useA85, 0  # binary streams: ASCII85 makes files larger and rendering slower
+    try:
+        doc.build(story.items)
+    finally:
+        rl_config.useA85 = a85
     return Rendered(out.getvalue(), geometry)
 
 

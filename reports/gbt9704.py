@@ -10,6 +10,7 @@ punctuation never ends one (禁则).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from reportlab.lib.colors import Color, black
 from reportlab.lib.units import mm
@@ -53,6 +54,12 @@ def _tokens(text: str) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=65536)
+def _width(text: str, font: str, size: float) -> float:
+    """Line breaking measures the same tokens over and over; reportlab's pure-Python measuring is slow."""
+    return stringWidth(text, font, size)
+
+
 @dataclass
 class _Line:
     text: str
@@ -79,7 +86,7 @@ class GridText(Flowable):
         self._width = BLOCK_W
 
     def _w(self, s: str) -> float:
-        return sum(stringWidth(t, f, self.size) for f, t in runs(s, self.font.name, self.fonts.fallback)) \
+        return sum(_width(t, f, self.size) for f, t in runs(s, self.font.name, self.fonts.fallback)) \
             + self.tracking * len(s)
 
     def _break(self, width: float) -> list[_Line]:
@@ -280,7 +287,16 @@ class PageDecor:
         size = 17 * mm
         x = LEFT if odd else LEFT + BLOCK_W - size  # the inner side, away from the page number
         y = 6 * mm
-        draw_qr(canvas, self.qr, x, y, size)
+        if canvas.getPageNumber() == 1:  # one form XObject per document, placed on every page
+            canvas.beginForm("cd-qr", 0, 0, size, size)
+            canvas.setFillColor(black)
+            for rx, ry, rw, rh in qr_modules(self.qr, size):
+                canvas.rect(rx, ry, rw, rh, stroke=0, fill=1)
+            canvas.endForm()
+        canvas.saveState()
+        canvas.translate(x, y)
+        canvas.doForm("cd-qr")
+        canvas.restoreState()
         canvas.setFont(self.fonts["song"].name, 8)
         tx = x + size + 2 * mm if odd else x - 2 * mm
         draw = canvas.drawString if odd else canvas.drawRightString
@@ -288,22 +304,20 @@ class PageDecor:
             draw(tx, y + size - 9 - i * 10, line)
 
 
-def draw_qr(canvas, content: str, x: float, y: float, size: float) -> None:
-    """The QR code's dark modules as filled rectangles (renderPDF would set a non-embedded Helvetica)."""
+@lru_cache(maxsize=256)
+def qr_modules(content: str, size: float) -> tuple[tuple[float, float, float, float], ...]:
+    """The QR code's dark modules as rectangles (drawn directly: renderPDF would set a non-embedded Helvetica)."""
     from reportlab.graphics.barcode.qr import QrCodeWidget
     from reportlab.graphics.shapes import Group
 
-    widget = QrCodeWidget(content, barLevel="M", barWidth=size, barHeight=size)
-    canvas.saveState()
-    canvas.translate(x, y)
-    canvas.setFillColor(black)
+    out = []
 
     def walk(node):
         for child in getattr(node, "contents", []):
             if isinstance(child, Group):
                 walk(child)
             elif hasattr(child, "width") and getattr(child, "fillColor", None) == black:
-                canvas.rect(child.x, child.y, child.width, child.height, stroke=0, fill=1)
+                out.append((child.x, child.y, child.width, child.height))
 
-    walk(widget.draw())
-    canvas.restoreState()
+    walk(QrCodeWidget(content, barLevel="M", barWidth=size, barHeight=size).draw())
+    return tuple(out)

@@ -11,6 +11,7 @@ import hashlib
 import io
 import tempfile
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from reports.fonts import FontSet
@@ -82,33 +83,41 @@ def make_test_certificates(organ: str, password: str, *, years: int = 3) -> tupl
 def sign_pdf(pdf: bytes, *, p12: bytes, password: str, seal: tuple[int, float, float, float, float],
              organ: str, fonts: FontSet, field: str, reason: str, location: str) -> bytes:
     """Sign ``pdf`` (PAdES B-B, SHA-256) with a visible signature whose appearance is the seal."""
-    from pyhanko.pdf_utils.content import ImportedPdfPage
-    from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.layout import AxisAlignment, Margins, SimpleBoxLayoutRule
-    from pyhanko.pdf_utils.text import TextBoxStyle
     from pyhanko.sign import fields, signers
-    from pyhanko.stamp import TextStampStyle
+    from pyhanko.stamp import StaticStampStyle
 
     from reports.seal import seal_pdf
 
-    signer = signers.SimpleSigner.load_pkcs12_data(p12, other_certs=(), passphrase=password.encode("utf-8"))
+    signer = _signer(p12, password)
     page, x1, y1, x2, y2 = seal
     with tempfile.TemporaryDirectory(prefix="creditdesk-seal-") as tmp:
         seal_file = Path(tmp) / "seal.pdf"
         seal_file.write_bytes(seal_pdf(organ, fonts))
-        style = TextStampStyle(
-            stamp_text=" ", border_width=0, background_opacity=1.0, background=ImportedPdfPage(str(seal_file)),
+        # The seal alone: no text in the appearance, so no font has to be parsed and subset per signature.
+        style = StaticStampStyle.from_pdf_file(
+            str(seal_file), border_width=0, background_opacity=1.0,
             background_layout=SimpleBoxLayoutRule(x_align=AxisAlignment.ALIGN_MID, y_align=AxisAlignment.ALIGN_MID,
-                                                  margins=Margins(0, 0, 0, 0)),
-            text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(str(fonts.stamp_font())), font_size=1))
+                                                  margins=Margins(0, 0, 0, 0)))
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
         meta = signers.PdfSignatureMetadata(field_name=field, md_algorithm="sha256", reason=reason, location=location,
                                             subfilter=fields.SigSeedSubFilter.PADES, name=organ)
         spec = fields.SigFieldSpec(sig_field_name=field, on_page=page - 1,
                                    box=(round(x1), round(y1), round(x2), round(y2)))
-        out = signers.PdfSigner(meta, signer, stamp_style=style, new_field_spec=spec).sign_pdf(writer)
+        # A fixed reservation spares pyHanko a trial signature to estimate the size (RSA-2048 + chain < 8 KiB).
+        out = signers.PdfSigner(meta, signer, stamp_style=style, new_field_spec=spec).sign_pdf(
+            writer, bytes_reserved=16384)
         return out.getvalue()
+
+
+@lru_cache(maxsize=1)
+def _signer(p12: bytes, password: str):
+    """The PKCS#12 is unlocked (PBKDF2) once, not once per document; the unlocked signer stays in this
+    process's memory until another certificate is used, as it would while the signer works anyway."""
+    from pyhanko.sign import signers
+
+    return signers.SimpleSigner.load_pkcs12_data(p12, other_certs=(), passphrase=password.encode("utf-8"))
 
 
 def load_certificates(pem_or_der: bytes) -> list:

@@ -1,8 +1,6 @@
 """One demo county per session with a notice of every type issued (signed with a test certificate)."""
 from __future__ import annotations
 
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -37,14 +35,3 @@ def issued(tmp_path_factory):
     sc.folder = folder
     yield sc
     sc.db.dispose()
-
-
-def tool(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        pytest.skip(f"{name} is not installed (tools/setup.sh test installs it)")
-    return path
-
-
-def run(*args: str) -> str:
-    return subprocess.run(args, capture_output=True, text=True, check=False).stdout

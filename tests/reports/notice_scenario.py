@@ -6,6 +6,8 @@ seconds, so those tests share one per session.
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -139,3 +141,16 @@ def issue(sc: Scenario, uuids: list[str], **kw):
 def payload(sc: Scenario, uuid: str) -> dict:
     with sc.db.session() as s:
         return json.loads(s.execute(text("SELECT payload FROM notices WHERE uuid = :u"), {"u": uuid}).scalar())
+
+
+def tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        import pytest
+
+        pytest.skip(f"{name} is not installed (tools/setup.sh test installs it)")
+    return path
+
+
+def run(*args: str) -> str:
+    return subprocess.run(args, capture_output=True, text=True, check=False).stdout

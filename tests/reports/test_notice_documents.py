@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run, tool
+from notice_scenario import run, tool
 from reports import gbt9704 as g
 
 MM = 72 / 25.4

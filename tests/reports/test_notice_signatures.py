@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from conftest import run, tool
+from notice_scenario import run, tool
 
 DOC_TYPES = ("credit_result", "pq_suspend", "repair_refused", "repair_confirmed", "public_list")
 
