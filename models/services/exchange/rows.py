@@ -24,6 +24,11 @@ APPEND_ONLY = frozenset({"credit_records"})
 # subject is merged into the local file (一医一档) instead of being refused as a duplicate.
 MERGED_BY_NATURAL_KEY = frozenset({"subjects"})
 
+# The county's own enforcement planning stays at the county: the inspector roster (staff and their
+# enforcement certificates) and its 双随机 draws, numbered per county (2026-003 in every county),
+# are not credit information and would collide at the city.
+LOCAL_ONLY = frozenset({"inspectors", "inspection_draws", "inspection_draw_items"})
+
 RECORD_TYPE_NAMES = {
     "subjects": "信用主体", "registrations": "登记备案", "registration_status": "登记备案状态",
     "service_commitments": "服务承诺", "credit_records": "信用信息", "attachments": "附件",
@@ -76,7 +81,7 @@ def synced_tables() -> tuple[TableSpec, ...]:
 
     specs = []
     for table in Base.metadata.sorted_tables:
-        if not _is_synced(table):
+        if not _is_synced(table) or table.name in LOCAL_ONLY:
             continue
         refs = []
         for col in table.c:
