@@ -2,7 +2,7 @@
 from ``credit_file`` and the evaluation's explanation."""
 from __future__ import annotations
 
-from reports.documents import Spec, Story, cn_date
+from reports.documents import Spec, Story, cn_date, per
 from reports.forms import table
 from reports.notice_texts import Sections, _measures, _points
 
@@ -18,7 +18,7 @@ def _basic(st: Story, file: dict) -> None:
     regs = [r["institution"]["name"] + f"（{r['status']}）" for r in file.get("registrations", []) if r.get("institution")]
     if regs:
         rows.append(["登记备案机构", "、".join(regs), "", ""])
-    st.add(table(st.fonts, rows, [0.2, 0.3, 0.2, 0.3], spans=[((1, 2), (3, 2))] if regs else ()))
+    st.add(table(st.fonts, rows, [0.17, 0.35, 0.16, 0.32], spans=[((1, 2), (3, 2))] if regs else (), size=12))
 
 
 def _records(st: Story, records: list[dict], good: bool) -> None:
@@ -37,7 +37,7 @@ def credit_report(story: Story, facts: dict, number: str) -> Spec:
 
     def body(st: Story) -> None:
         st.para(f"本报告根据{facts['organ']}医疗保障信用档案，反映{file['subject']['name']}截至{cn_date(ev['as_of'])}的"
-                f"信用信息和评价结果（依据{facts['basis']}）。")
+                f"信用信息和评价结果{per(facts['basis'])}。")
         h = Sections(st)
         h("基本信息")
         _basic(st, file)
@@ -50,12 +50,12 @@ def credit_report(story: Story, facts: dict, number: str) -> Spec:
             h("信用评价")
             sample = "（按本局示例评价指标体系计算）" if ev.get("score_is_sample") else ""
             st.para(f"信用分{ev['score']}分{sample}，信用等级为“{ev['grade'] or '未评定'}”"
-                    f"（依据{ev.get('grade_basis') or '本局评价指标体系'}）。")
+                    f"{per(ev.get('grade_basis') or '本局评价指标体系')}。")
         _measures(st, ev.get("measures"), h)
         if ev.get("lists"):
             h("信用名单")
             for li in ev["lists"]:
-                st.para(f"自{cn_date(li['since'])}起列入{li['list_name']}（依据{li['basis']}）。")
+                st.para(f"自{cn_date(li['since'])}起列入{li['list_name']}{per(li['basis'])}。")
         h("说明")
         st.para("已更正的信息以更正后的记录为准，原记录保留备查；已修复的不良信息自修复之日起不再计入评价。本报告以本局电子签章"
                 "和验证码为准，可扫描页面下方二维码或向本局提供验证码核验。")

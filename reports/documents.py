@@ -47,6 +47,11 @@ def cn_date(d: date | str | None) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
+def per(basis: str) -> str:
+    """The basis in brackets: “（依据鲁医保发〔2024〕25号 第十条）”, or “（参照…）” for another region's document."""
+    return f"（{basis}）" if basis.startswith("参照") else f"（依据{basis}）"
+
+
 def doc_number(prefix: str, year: int, number: int) -> str:
     """发文字号: 代字〔年份〕序号号, the year in 〔〕, no leading zeros (GB/T 9704 7.2.5)."""
     return f"{prefix}〔{year}〕{number}号"

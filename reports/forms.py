@@ -13,7 +13,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph, Table, TableStyle
 
 from reports import gbt9704 as g
-from reports.documents import Spec, Story, cn_date
+from reports.documents import Spec, Story, cn_date, per
 from reports.fonts import FontSet, runs
 
 CELL_SIZE = 14  # 4号 in tables: 3号 does not fit the label column
@@ -94,7 +94,8 @@ def objection_answer(story: Story, facts: dict, number: str) -> Spec:
         _number_line(st, number)
         result = f"经复核，{facts['outcome_text']}。\n{facts['answer']}"
         cell = [para(f, result), g.Blank(0.5), _seal_cell(st, facts, 0.74)]
-        note = f"本单依据{facts['basis']}作出。" if facts.get("basis") else ""
+        basis = facts.get("basis") or ""
+        note = (f"本单依据{basis}作出。" if "〔" in basis and "没有有效" not in basis else basis)
         if facts.get("received_on"):
             note += f"收到异议申请日期：{cn_date(facts['received_on'])}。"
         rows = [[_label(f, "申请单位（人）"), facts["subject"]["name"]],
@@ -134,10 +135,13 @@ def repair_refused(story: Story, facts: dict, number: str) -> Spec:
         st.blank(1)
         st.addressee(facts["subject"]["name"])
         reasons = "；".join(facts.get("reasons") or [])
+        # Only citations: a note that no deadline rule was in force is no ground for refusing.
+        cites = [b for b in facts["basis"].split("；") if b and "没有有效" not in b]
+        ground = f"不符合{'、'.join(cites)}规定的信用修复条件" if cites else "不符合信用修复条件"
         st.para(f"我局于{cn_date(facts['applied_on'])}收到你（单位）提出的{facts['record_text']}信用修复申请，经审查，"
-                f"不符合{facts['basis']}规定{('（' + reasons + '）') if reasons else ''}，决定不予信用修复。")
+                f"{ground}{('（' + reasons + '）') if reasons else ''}，决定不予信用修复。")
         st.para(f"如不服本决定，可以自收到本告知书之日起{facts['objection']['days']}个工作日内，向{facts['organ']}"
-                f"提出异议申请（依据{facts['objection']['basis']}）。" if facts.get("objection") else
+                f"提出异议申请{per(facts['objection']['basis'])}。" if facts.get("objection") else
                 f"如不服本决定，可以向{facts['organ']}提出异议申请。")
 
     def handler(st: Story) -> list:
@@ -154,7 +158,7 @@ def repair_confirmed(story: Story, facts: dict, number: str) -> Spec:
     def body(st: Story) -> None:
         f = st.fonts
         _number_line(st, number)
-        opinion = [para(f, f"同意修复。自{cn_date(facts['repaired_on'])}起停止公示该失信记录（依据{facts['basis']}）。"
+        opinion = [para(f, f"同意修复。自{cn_date(facts['repaired_on'])}起停止公示该失信记录{per(facts['basis'])}。"
                            f"\n经办人：{facts.get('handler', '')}"), g.Blank(0.5), _seal_cell(st, facts, 0.78)]
         rows = [[_label(f, "申请修复的\n失信主体"), _label(f, "姓名"), s["name"]],
                 ["", _label(f, "身份证号"), s.get("id_number") or s.get("credit_code") or ""],

@@ -92,6 +92,7 @@ class GridText(Flowable):
     def _break(self, width: float) -> list[_Line]:
         lines: list[_Line] = []
         for para in self.text.split("\n"):
+            start = len(lines)
             tokens = _tokens(para)
             current, used = "", self.indent * CELL
             avail = width - self.right * CELL
@@ -113,7 +114,10 @@ class GridText(Flowable):
                 current += tok
                 used += w
                 i += 1
-            lines.append(_Line(current, True))
+            if current or len(lines) == start:
+                lines.append(_Line(current, True))
+            else:  # the paragraph ended exactly at a line's end: that line is its last
+                lines[-1].last = True
         return lines
 
     def wrap(self, avail_w, avail_h):

@@ -6,7 +6,7 @@ delivery, as the law counts it) and under which article.
 """
 from __future__ import annotations
 
-from reports.documents import Spec, Story, cn_date
+from reports.documents import Spec, Story, cn_date, per
 
 NUMERALS = "一二三四五六七八九十"
 SUBJECT_YOU = {"institution": "你单位", "practitioner": "你", "insured": "你"}
@@ -28,7 +28,7 @@ def remedy(facts: dict, key: str, verb: str, about: str = "结果") -> str:
         return f"如对上述{about}有异议，可以向{facts['organ']}提出{verb}。"
     days = f"自收到本告知书之日起{r['days']}个工作日内，" if r.get("days") else ""
     return f"如对上述{r.get('about', '结果')}有异议，可以{days}以书面方式向{r.get('body') or facts['organ']}提出{verb}，" \
-           f"并提供相关证明材料（依据{r['basis']}）。"
+           f"并提供相关证明材料{per(r['basis'])}。"
 
 
 class Sections:
@@ -49,7 +49,7 @@ def _points(story: Story, points: dict, h: Sections) -> None:
     story.para(f"{points['year']}年度累计记分{points['total']}分，明细如下：")
     for i, e in enumerate(points["entries"], 1):
         scored = f"记{e['points']}分" if e.get("points") is not None else "尚未认定责任，暂不记分"
-        story.para(f"（{i}）{cn_date(e['date'])}，{e.get('kind_name') or e['kind']}，{scored}（依据{e['basis']}）。")
+        story.para(f"（{i}）{cn_date(e['date'])}，{e.get('kind_name') or e['kind']}，{scored}{per(e['basis'])}。")
 
 
 def _measures(story: Story, measures: list[dict], h: Sections, heading: str = "信用管理措施") -> None:
@@ -75,16 +75,16 @@ def credit_result(story: Story, facts: dict, number: str) -> Spec:
             h("信用评价结果")
             sample = "（按本局示例评价指标体系计算）" if ev.get("score_is_sample") else ""
             st.para(f"信用分{ev['score']}分{sample}，信用等级为“{ev['grade'] or '未评定'}”"
-                    f"（依据{ev.get('grade_basis') or '本局评价指标体系'}）。")
+                    f"{per(ev.get('grade_basis') or '本局评价指标体系')}。")
             ratio = ev.get("inspection_ratio")
             if ratio:
-                st.para(f"在“双随机、一公开”监管中，{ratio['text']}（依据{ratio['basis']}）。")
+                st.para(f"在“双随机、一公开”监管中，{ratio['text']}{per(ratio['basis'])}。")
         _points(st, ev.get("points"), h)
         _measures(st, ev.get("measures"), h)
         if ev.get("lists"):
             h("信用名单")
             for li in ev["lists"]:
-                st.para(f"自{cn_date(li['since'])}起列入{li['list_name']}（依据{li['basis']}）。")
+                st.para(f"自{cn_date(li['since'])}起列入{li['list_name']}{per(li['basis'])}。")
         if not (ev.get("score") is not None or (ev.get("points") or {}).get("entries") or ev.get("measures")
                 or ev.get("lists")):
             h("评价结论")
@@ -127,7 +127,7 @@ def pq_measure(story: Story, facts: dict, number: str) -> Spec:
                 + (f"确定期限的理由：{m['reason']}。" if m.get("reason") else ""))
         if facts.get("ban"):
             b = facts["ban"]
-            st.para(f"{b['name']}，{_period(b)}（依据{b['basis']}）。")
+            st.para(f"{b['name']}，{_period(b)}{per(b['basis'])}。")
         st.para(f"{'终止' if terminate else '暂停'}期间，除急诊、抢救等特殊情形外，你提供医药服务发生的医保费用，医保基金"
                 "不予结算支付；你登记备案的各定点医药机构的登记备案状态同时变更（济医保发〔2025〕6号 四（三））。")
         if facts.get("institutions"):
@@ -165,7 +165,7 @@ def public_list(story: Story, facts: dict, number: str) -> Spec:
                 f"（共{len(facts['entries'])}名）：")
         rows = [["序号", "名称（姓名）", "证件号码", "列入日期", "依据"]]
         rows += [[str(i), e["name"], e["code"], e["since"], e["basis"]] for i, e in enumerate(facts["entries"], 1)]
-        st.add(table(st.fonts, rows, [0.08, 0.17, 0.25, 0.17, 0.33], header=True, size=12))
+        st.add(table(st.fonts, rows, [0.07, 0.14, 0.30, 0.17, 0.32], header=True, size=10.5))  # 五号: codes on one line
         st.blank(1)
         st.para("对公布内容有异议的，可以向本局提出异议申请。" + ("" if red else "已完成信用修复的，自修复之日起停止公布。"))
 

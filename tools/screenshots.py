@@ -42,28 +42,42 @@ def start_xvfb() -> subprocess.Popen:
 
 
 Step = Generator[Callable[[], object], object, None]
+PASSWORD = "demo2024a"
+REVIEWER = "zhang"  # made by the administrator in the first session, signs in for the second
+
+
+def find(kind):
+    from PySide6.QtWidgets import QApplication
+
+    return lambda: next((w for w in QApplication.topLevelWidgets() if isinstance(w, kind) and w.isVisible()), None)
+
+
+def settled(seconds: float = 0.4):
+    deadline = time.monotonic() + seconds  # X maps and paints asynchronously
+    return lambda: time.monotonic() > deadline
+
+
+def shooter(out: Path) -> Callable[[str], None]:
+    from PySide6.QtWidgets import QApplication
+
+    def shot(name: str) -> None:
+        QApplication.screens()[0].grabWindow(0).save(str(out / f"{name}.png"))
+        print(f"  {name}.png")
+
+    return shot
 
 
 def drive(out: Path, password: str) -> Step:
     """Yields conditions; each resumes the script with the condition's value once it is truthy."""
     from PySide6.QtTest import QTest
     from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
+    from PySide6.QtWidgets import QMessageBox, QProgressDialog
 
     from desktop.mainwindow import MainWindow
     from views.first_run import FirstRunDialog
     from views.login import LoginDialog
 
-    def find(kind):
-        return lambda: next((w for w in QApplication.topLevelWidgets() if isinstance(w, kind) and w.isVisible()), None)
-
-    def settled(seconds: float = 0.4):
-        deadline = time.monotonic() + seconds  # X maps and paints asynchronously
-        return lambda: time.monotonic() > deadline
-
-    def shot(name: str) -> None:
-        QApplication.screens()[0].grabWindow(0).save(str(out / f"{name}.png"))
-        print(f"  {name}.png")
+    shot = shooter(out)
 
     dialog = yield find(FirstRunDialog)
     yield settled()
@@ -105,6 +119,138 @@ def drive(out: Path, password: str) -> Step:
     yield settled()
     shot("15-about")
     about.accept()
+    yield from analysis_screens(window, shot)
+    window.close()
+
+
+def page_of(window, section: str):
+    return window.pages.widget(window.section_names().index(section))
+
+
+ROSTER = (("张建国", "37092120190001"), ("李明", "37092120190002"), ("王芳", "37092120190003"))
+
+
+def analysis_screens(window, shot) -> Step:
+    """等级分布, 系统设置 and the inspector roster as the administrator: evaluate the county, the
+    subjects behind a bar, a reviewer added with roles, the indicator tree, three inspectors."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QProgressDialog
+
+    from views.chart_subjects import SubjectListDialog
+    from views.inspection_roster import RosterDialog
+    from views.settings_users import UserDialog
+
+    window.show_section("等级分布")
+    grades = page_of(window, "等级分布")
+    grades.evaluate_button.click()
+    busy = yield lambda: find(QProgressDialog)() or "已评价" in grades.status.text() or None
+    if busy is not True:
+        yield settled(0.2)
+        shot("16-grades-evaluating")
+    yield lambda: grades.distribution is not None and not grades.distribution.frame["未评价"].sum()
+    yield settled()
+    shot("17-grades-by-type")
+    grades.dimension.setCurrentIndex(grades.dimension.findData("institution"))
+    yield lambda: grades.distribution.dimension == "institution"
+    yield settled()
+    shot("18-grades-by-institution")
+    QTest.mouseClick(grades.chart.viewport(), Qt.MouseButton.LeftButton, pos=grades.chart.bar_centre(0, "优秀"))
+    listing = yield find(SubjectListDialog)
+    yield lambda: listing.model.total is not None and bool(listing.model.rows)
+    yield settled()
+    shot("19-grades-list")
+    listing.close()
+    grades.subject_type.setCurrentIndex(grades.subject_type.findData("practitioner"))
+    grades.dimension.setCurrentIndex(grades.dimension.findData("year"))
+    yield lambda: grades.distribution.dimension == "year" and not find(QProgressDialog)()
+    yield settled()
+    shot("20-grades-by-year")
+
+    window.show_section("系统设置")
+    settings = page_of(window, "系统设置")
+    settings.tabs.setCurrentIndex(0)
+    yield lambda: settings.users.model.rowCount() > 0
+    settings.users.add_button.click()
+    dialog = yield find(UserDialog)
+    QTest.keyClicks(dialog.username, REVIEWER)
+    dialog.name.setText("张审核")
+    for role in ("reviewer", "signer"):
+        dialog.roles[role].setChecked(True)
+    QTest.keyClicks(dialog.passwords.password, PASSWORD)
+    QTest.keyClicks(dialog.passwords.again, PASSWORD)
+    yield settled()
+    shot("21-settings-add-user")
+    dialog.ok.click()
+    yield lambda: settings.users.model.rowCount() == 2
+    yield settled()
+    shot("22-settings-users")
+    settings.tabs.setCurrentIndex(2)
+    yield lambda: settings.indicators.tree.topLevelItemCount() > 0
+    yield settled()
+    shot("23-settings-indicators")
+    settings.tabs.setCurrentIndex(1)
+    yield lambda: settings.county.code.text()
+    yield settled()
+    shot("24-settings-county")
+
+    window.show_section("抽查")
+    page_of(window, "抽查").roster_button.click()
+    roster = yield find(RosterDialog)
+    for count, (name, number) in enumerate(ROSTER, start=1):
+        roster.name.setText(name)
+        QTest.keyClicks(roster.certificate, number)
+        roster.unit.setText("基金监管科")
+        roster.add_button.click()
+        yield lambda count=count: roster.model.rowCount() == count
+    yield settled()
+    shot("25-inspection-roster")
+    roster.reject()
+
+
+def drive_reviewer(out: Path, password: str) -> Step:
+    """The reviewer made above signs in and draws: 双随机 dialog with its preview, the stored result
+    re-checked by its seed, the print preview for publication, and what 系统设置 looks like to them."""
+    from PySide6.QtPrintSupport import QPrintPreviewDialog
+    from PySide6.QtTest import QTest
+
+    from desktop.mainwindow import MainWindow
+    from views.inspection_draw_dialog import DrawDialog
+    from views.login import LoginDialog
+
+    shot = shooter(out)
+    login = yield find(LoginDialog)
+    login.username.setText(REVIEWER)
+    QTest.keyClicks(login.password, password)
+    login.ok.click()
+    window = yield find(MainWindow)
+    window.show_section("抽查")
+    inspection = page_of(window, "抽查")
+    inspection.new_button.click()
+    dialog = yield find(DrawDialog)
+    yield lambda: dialog.inspectors.count() == len(ROSTER) and "候选" in dialog.preview.text()
+    before = dialog.preview.text()
+    dialog.title.setText("2026年第四季度医保医（药）师医保基金使用情况抽查")
+    dialog.ratio.setText("20%")
+    QTest.keyClicks(dialog.seed, "20261122")
+    yield lambda: dialog.preview.text() != before  # the preview follows the new base ratio
+    yield settled(0.6)
+    shot("26-inspection-draw")
+    dialog.ok.click()
+    yield lambda: inspection.current is not None and len(inspection.items.rows) == inspection.current.selected
+    inspection.verify_button.click()
+    yield lambda: "一致" in inspection.message.text()
+    yield settled()
+    shot("27-inspection-result")
+    inspection.print_button.click()
+    preview = yield find(QPrintPreviewDialog)
+    yield settled(1.0)
+    shot("28-inspection-print-preview")
+    preview.reject()
+    window.show_section("系统设置")
+    page_of(window, "系统设置").tabs.setCurrentIndex(0)
+    yield settled()
+    shot("29-settings-as-reviewer")
     window.close()
 
 
@@ -126,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_app(out: Path, tmp: Path) -> int:
-    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtCore import QSettings
 
     # The user's remembered window sizes are neither used nor overwritten.
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
@@ -134,7 +280,18 @@ def run_app(out: Path, tmp: Path) -> int:
     from desktop import gui
 
     app = gui.make_app()
-    script = drive(out, "demo2024a")
+    # Two sittings on one database: the administrator sets the county up, then a reviewer signs in.
+    for script in (drive(out, PASSWORD), drive_reviewer(out, PASSWORD)):
+        code = run_session(app, gui, script, out, tmp)
+        if code:
+            return code
+    print(f"saved to {out}")
+    return 0
+
+
+def run_session(app, gui, script: Step, out: Path, tmp: Path) -> int:
+    from PySide6.QtCore import QTimer
+
     state = {"wait": next(script), "failed": None}
     deadline = time.monotonic() + TIMEOUT_S
 
@@ -156,10 +313,11 @@ def run_app(out: Path, tmp: Path) -> int:
     timer = QTimer(app, interval=50, timeout=tick)
     timer.start()
     code = gui.run(str(tmp / "screenshots.sqlite3"))
+    timer.stop()
+    timer.deleteLater()
     if state["failed"] is not None:
         print(f"screenshots failed: {state['failed']!r}", file=sys.stderr)
         return 2
-    print(f"saved to {out}")
     return code
 
 

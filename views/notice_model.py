@@ -100,7 +100,7 @@ class NoticeRegisterModel(QAbstractTableModel):
             return None
         value = getattr(row, COLUMNS[index.column()][1])
         if role == Qt.ItemDataRole.DisplayRole:
-            if value is None:
+            if not value:
                 return "（未编号）" if index.column() == 0 else ""
             return value.isoformat() if isinstance(value, date) else str(value)
         if role == Qt.ItemDataRole.ForegroundRole and row.state_name in ("已作废", "已退回"):

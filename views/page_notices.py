@@ -7,7 +7,7 @@ from datetime import date
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFileDialog, QHBoxLayout, QLabel, QLineEdit,
-                               QPushButton, QSpinBox, QTableView, QVBoxLayout, QWidget)
+                               QHeaderView, QPushButton, QSpinBox, QTableView, QVBoxLayout, QWidget)
 
 from models.services import notice_register, notices
 from models.services.base import Actor
@@ -69,6 +69,7 @@ class NoticesPage(QWidget):
         self.table.setTabKeyNavigation(False)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.doubleClicked.connect(lambda _i: self.preview())
         self.detail = QLabel("选择一份告知书查看办理过程。")
         self.detail.setWordWrap(True)

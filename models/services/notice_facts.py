@@ -160,7 +160,7 @@ def gather(uow: UnitOfWork, n: Notice) -> dict:
 
 def _casework(uow: UnitOfWork, n: Notice, payload: dict, rec: CreditRecord | None) -> dict:
     """附件2, 4, 5 from the drafts the objections and repairs services wrote."""
-    record_text = f"“{rec.case_no}”{_kind_name(uow, rec.kind)}" if rec else "信用评价结果"
+    record_text = f"{rec.case_no}所涉失信信息（{_kind_name(uow, rec.kind)}）" if rec else "信用评价结果"
     if n.type == "objection_answer":
         o = uow.session.scalar(select(Objection).where(Objection.uuid == n.case_uuid))
         changed = payload["outcome"] == "变更"
