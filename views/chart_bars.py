@@ -10,7 +10,7 @@ from PySide6.QtCharts import (
     QAbstractBarSeries, QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QHorizontalStackedBarSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QMargins, Qt, Signal
+from PySide6.QtCore import QMargins, QPoint, QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QCursor, QFont, QPainter
 from PySide6.QtWidgets import QToolTip, QWidget
 
@@ -107,6 +107,7 @@ class GradeChart(QChartView):
         categories = QBarCategoryAxis()
         categories.append([str(dist.frame.index[r]) for r in self.rows] or ["（无数据）"])
         categories.setLabelsFont(self._font(0.9))
+        categories.setTruncateLabels(False)  # an institution's name cut to "…" says nothing
         values = QValueAxis()
         values.setLabelFormat("%d")
         values.setLabelsFont(self._font(0.85))
@@ -124,6 +125,19 @@ class GradeChart(QChartView):
 
     def category_index(self, row: int) -> int:
         return self.rows.index(row)
+
+    def bar_centre(self, row: int, grade: str) -> QPoint:
+        """Where the bar of ``grade`` for frame row ``row`` is drawn, in viewport coordinates."""
+        series = self.chart().series()[0]
+        index = self.category_index(row)
+        value = float(self.distribution.frame.iloc[row][grade])
+        if isinstance(series, QHorizontalStackedBarSeries):
+            before = sum(float(self.distribution.frame.iloc[row][g]) for g in self.grades[:self.grades.index(grade)])
+            point = QPointF(before + value / 2, index)
+        else:
+            width = series.barWidth() / len(self.grades)
+            point = QPointF(index - series.barWidth() / 2 + width * (self.grades.index(grade) + 0.5), value / 2)
+        return self.mapFromScene(self.chart().mapToScene(self.chart().mapToPosition(point, series)))
 
     def _describe(self, index: int, grade: str) -> str:
         dist = self.distribution

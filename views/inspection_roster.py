@@ -76,7 +76,8 @@ class RosterDialog(QDialog):
 
     def _loaded(self, rows) -> None:
         self.model.set_rows(rows)
-        self.table.fit_columns()
+        if rows:  # widths are kept once set: take them from real rows, not an empty table
+            self.table.fit_columns()
         self._selected()
 
     def _selected(self) -> None:

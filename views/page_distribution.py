@@ -100,6 +100,7 @@ class DistributionPage(QWidget):
         self.model = RowsModel([Column("label", "", lambda r: r[0])], parent=self)
         self.table = RecordTable()  # columns change with the dimension: nothing to remember per column
         self.table.setModel(self.model)
+        self.table.horizontalHeader().setStretchLastSection(False)  # 合计 beside the counts, not at the far edge
         self.table.opened.connect(lambda _row: self._open_current_cell())
         copy_action(self.table)
         self.splitter = QSplitter(Qt.Orientation.Vertical)

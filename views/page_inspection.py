@@ -99,7 +99,9 @@ class InspectionPage(QWidget):
         self.item_table = RecordTable("inspection-items")
         self.item_table.setModel(self.items)
         copy_action(self.item_table)
-        self.items.loaded.connect(lambda: self.item_table.fit_columns() if len(self.items.rows) <= self.items.page_size else None)
+        # Widths from the first rows (RecordTable keeps them once set, so never from an empty table).
+        self.items.loaded.connect(lambda: self.item_table.fit_columns() if 0 < len(self.items.rows) <= self.items.page_size
+                                  else None)
         self.verify_button = QPushButton("按种子复核(&V)", clicked=self.verify)
         self.xlsx_button = QPushButton("导出Excel(&X)…", clicked=self.export_xlsx)
         self.print_button = QPushButton("打印(&P)…", clicked=self.print_result)
@@ -148,7 +150,8 @@ class InspectionPage(QWidget):
     def _listed(self, rows, select: str | None) -> None:
         keep = select or (self.current.number if self.current else None)
         self.draws.set_rows(rows)
-        self.draw_table.fit_columns(widest=220)
+        if rows:
+            self.draw_table.fit_columns(widest=220)
         numbers = [d.number for d in rows]
         if rows:
             self.draw_table.selectRow(numbers.index(keep) if keep in numbers else 0)

@@ -45,7 +45,8 @@ class BackupTab(LazyTab):
 
     def _listed(self, rows) -> None:
         self.model.set_rows(rows)
-        self.table.fit_columns(widest=520)
+        if rows:  # widths are kept once set: take them from real rows, not an empty table
+            self.table.fit_columns(widest=520)
 
     def make_backup(self) -> None:
         self.runner.service(backup.suggested_path, on_done=self._choose, on_error=self.refused)

@@ -52,7 +52,8 @@ class CalendarTab(LazyTab):
 
     def _listed(self, rows) -> None:
         self.model.set_rows(list(reversed(rows)))  # the newest year, the one that matters next, first
-        self.table.fit_columns()
+        if rows:  # widths are kept once set: take them from real rows, not an empty table
+            self.table.fit_columns()
         if rows:
             last = rows[-1].year
             self.summary.setText(f"已载入 {rows[0].year}—{last} 年的安排。{last + 1} 年及以后尚未载入：期限跨入这些年份时显示为“暂定”。")

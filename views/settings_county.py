@@ -49,7 +49,7 @@ class CountyTab(LazyTab):
         form.addRow("", self.change_button)
         form.addRow("", self.errors.general)
         allow(self.change_box, actor, "county.manage")
-        self.packs = QLabel(wordWrap=True)
+        self.packs = QLabel(wordWrap=True, alignment=Qt.AlignmentFlag.AlignTop)
         self.packs.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         pack_box = QGroupBox("现行配置采用的政策文件")
         QVBoxLayout(pack_box).addWidget(self.packs)

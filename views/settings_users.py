@@ -129,7 +129,8 @@ class UsersTab(LazyTab):
     def _listed(self, rows) -> None:
         current = self.table.current_row()
         self.model.set_rows(rows)
-        self.table.fit_columns()
+        if rows:  # widths are kept once set: take them from real rows, not an empty table
+            self.table.fit_columns()
         names = [u.username for u in rows]
         if rows:  # the user acted on stays selected after the list is read again
             self.table.selectRow(names.index(current.username) if current and current.username in names else 0)

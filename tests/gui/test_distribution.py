@@ -3,7 +3,7 @@ evaluation runs from the page and the chart is redrawn, exports are real files."
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QFileDialog
 
 from models.services.base import Actor
@@ -77,25 +77,13 @@ def open_lists():
     return [w for w in QApplication.topLevelWidgets() if isinstance(w, SubjectListDialog) and w.isVisible()]
 
 
-def bar_centre(chart, grade: str, row: int):
-    """Where a person would click: the middle of that bar, in the chart view's viewport."""
-    series = chart.chart().series()[0]
-    index = chart.category_index(row)
-    grades = chart.grades
-    width = series.barWidth() / len(grades)
-    x = index - series.barWidth() / 2 + width * (grades.index(grade) + 0.5)
-    value = float(chart.distribution.frame.iloc[row][grade])
-    scene = chart.chart().mapToScene(chart.chart().mapToPosition(QPointF(x, value / 2), series))
-    return chart.mapFromScene(scene)
-
-
 def test_clicking_a_bar_lists_exactly_the_subjects_it_counts(qtbot, page):
     choose(qtbot, page, "township", "practitioner")
     dist = page.distribution
     row = int(dist.frame["优秀"].to_numpy().argmax())
     expected = int(dist.frame.iloc[row]["优秀"])
     assert expected > 1
-    qtbot.mouseClick(page.chart.viewport(), Qt.MouseButton.LeftButton, pos=bar_centre(page.chart, "优秀", row))
+    qtbot.mouseClick(page.chart.viewport(), Qt.MouseButton.LeftButton, pos=page.chart.bar_centre(row, "优秀"))
     qtbot.waitUntil(lambda: len(open_lists()) == 1)
     (dialog,) = open_lists()
     qtbot.waitUntil(lambda: dialog.model.total == expected and len(dialog.model.rows) == expected, timeout=10000)
@@ -103,6 +91,18 @@ def test_clicking_a_bar_lists_exactly_the_subjects_it_counts(qtbot, page):
     assert {r[4] for r in dialog.model.rows} == {"优秀"}
     assert all(r[3] for r in dialog.model.rows)  # the institutions where each is registered
     assert dialog.count.text() == f"共 {expected} 个"
+    dialog.close()
+
+
+def test_clicking_an_institutions_segment_lists_its_practitioners_of_that_grade(qtbot, page):
+    choose(qtbot, page, "institution")
+    dist = page.distribution
+    grade = next(g for g in ("良好", "中等", "较差") if dist.frame.iloc[0][g])
+    qtbot.mouseClick(page.chart.viewport(), Qt.MouseButton.LeftButton, pos=page.chart.bar_centre(0, grade))
+    qtbot.waitUntil(lambda: len(open_lists()) == 1)
+    (dialog,) = open_lists()
+    qtbot.waitUntil(lambda: dialog.model.total == int(dist.frame.iloc[0][grade]), timeout=10000)
+    assert dialog.cell.title == f"{dist.frame.index[0]} · 医保医（药）师 · {grade}"
     dialog.close()
 
 
