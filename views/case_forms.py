@@ -13,11 +13,11 @@ from pathlib import Path
 
 from PySide6.QtWidgets import (
     QButtonGroup, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
-    QPlainTextEdit, QPushButton, QRadioButton, QVBoxLayout, QWidget,
+    QPlainTextEdit, QPushButton, QRadioButton, QSpinBox, QVBoxLayout, QWidget,
 )
 
 from models.queries.case_lists import ObjectionRow, RepairRow, case_records
-from models.services import objections, repairs
+from models.services import measures, objections, repairs
 from models.services.base import Actor
 from models.validation import amount, clean, max_length, past_date, required
 from views.case_common import LiveErrors, allow, check, four_eyes_block, iso
@@ -334,3 +334,26 @@ class DecideRepairDialog(CaseDialog):
             self.send(repairs.decide, repair=self.row.uuid, grant=self.decision == "grant",
                       reason=self.reason.toPlainText(), on=self.day.text())
 
+
+class ChooseMeasureDialog(CaseDialog):
+    """The handler's choice inside the range a rule allows (e.g. 暂停 1—6 months), with the reason.
+
+    The range is checked by the service (measures.choose_measure), which names it when refused."""
+
+    def __init__(self, runner, actor: Actor, measure: dict, parent: QWidget | None = None):
+        super().__init__(runner, actor, f"确定处理期限：{measure['name']}", "确定(&S)", parent)
+        self.measure = measure
+        allowed = (measure.get("allowed_range") or {}).get("text", "")
+        self.intro.setText(f"<b>{html.escape(measure['name'])}</b>，可选期限：{html.escape(allowed)}个月；"
+                           f"依据：{html.escape(measure['basis'])}<br>{html.escape(measure.get('note') or '')}")
+        self.intro.show()
+        self.months = QSpinBox(minimum=1, maximum=120, suffix=" 个月")
+        self.field("期限(&M)：", self.months, "处理期限")
+        self.start = self.date_field("起始日期(&D)：", "起始日期", date.fromisoformat(measure["start"]))
+        self.reason = self.field("选择理由(&R)：", text_box("情节、整改情况等"), "选择理由",
+                                 lambda v: max_length(required(v, "选择理由"), 2000, "选择理由"))
+        allow(self.ok, actor, "measure.choose")
+
+    def submit(self) -> None:
+        self.send(measures.choose_measure, record=self.measure["record"], months=self.months.value(),
+                  reason=self.reason.toPlainText(), start=self.start.text())

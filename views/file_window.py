@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
 from models.queries.credit_file import file_with_evaluation
 from models.queries.subject_list import column_basis
 from models.services.base import Actor
+from views.case_common import allow
+from views.case_forms import ChooseMeasureDialog
 from views.file_tabs import TABS, FileTable
 from views.forms import ERROR_STYLE, heading
 from views.table_model import RowsModel, shown
@@ -105,6 +107,8 @@ class FileWindow(QWidget):
         self.splitter.setSizes([840, 300])
 
         buttons = QDialogButtonBox()
+        self.choose = buttons.addButton("确定处理期限(&Q)…", QDialogButtonBox.ButtonRole.ActionRole)
+        self.choose.clicked.connect(self._choose_measure)
         self.refresh = buttons.addButton("刷新（F5）", QDialogButtonBox.ButtonRole.ActionRole)
         self.refresh.clicked.connect(self.load)
         buttons.addButton("关闭", QDialogButtonBox.ButtonRole.RejectRole)
@@ -119,6 +123,8 @@ class FileWindow(QWidget):
         layout.addWidget(self.warning)
         layout.addWidget(self.splitter, 1)
         layout.addWidget(buttons)
+        self.table("measures").selectionModel().currentRowChanged.connect(lambda *_: self._measure_selected())
+        self._measure_selected()
         self.load()
 
     # -- building -------------------------------------------------------------------------------
@@ -180,8 +186,8 @@ class FileWindow(QWidget):
                                   or "<p>没有需要说明的记分、等级或措施。</p>")
         for spec, table in self.tables:
             table.model().set_rows(spec.rows(data))
-            table.fit_columns()
         self.detail.clear()
+        self._measure_selected()
 
     def _summary(self, data: dict) -> None:
         basis = data["column_basis"]
@@ -221,6 +227,24 @@ class FileWindow(QWidget):
         row = table.current_row()
         if row is not None:
             self.detail.setHtml(describe(spec, row))
+
+    def _pending(self) -> dict | None:
+        row = self.table("measures").current_row()
+        return row if row and row.get("status") == "pending_choice" else None
+
+    def _measure_selected(self) -> None:
+        """累计9分 etc.: the rule leaves the length to the handler within a range (审核员/签发人)."""
+        if allow(self.choose, self.actor, "measure.choose"):
+            ok = self._pending() is not None
+            self.choose.setEnabled(ok)
+            self.choose.setToolTip("" if ok else "在“措施与名单”中选中一项“待选择期限”的措施")
+
+    def _choose_measure(self) -> None:
+        measure = self._pending()
+        if measure is not None:
+            self.dialog = ChooseMeasureDialog(self.runner, self.actor, measure, self)
+            self.dialog.accepted.connect(self.load)
+            self.dialog.open()
 
     def show_tab(self, title: str) -> None:
         """Bring the tab whose title starts with ``title`` to the front (e.g. 异议与修复 from that section)."""

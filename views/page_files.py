@@ -49,6 +49,7 @@ class FilesPage(QWidget):
         self.model = SubjectListModel(runner, actor, subject_columns(self.basis), parent=self)
         self.table = RecordTable("subjects")
         self.table.setModel(self.model)
+        self.table.horizontalHeader().setStretchLastSection(False)  # numbers stay next to their names
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.table.opened.connect(self.open_file)
@@ -113,7 +114,6 @@ class FilesPage(QWidget):
             return
         self.count.setText(f"共 {total:,} 个信用主体，已显示 {len(self.model.rows):,} 个" if total
                            else "没有符合条件的信用主体")
-        self.table.fit_columns()
 
     def open_file(self, row) -> None:
         open_file_window(self, self.runner, self.actor, row.uuid, self.windows)

@@ -6,12 +6,14 @@ to being issued. Opening an item shows the credit file on the tab where the case
 """
 from __future__ import annotations
 
+from PySide6.QtCore import QItemSelectionModel
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from models.queries.work_items import WorkItem, work_items
+from models.services import lifecycle
 from models.services.base import Actor
-from views.case_common import iso, section_header
+from views.case_common import allow, iso, section_header
 from views.file_window import open_file_window
 from views.table_model import Column, RowsModel
 from views.table_view import RecordTable, copy_action
@@ -56,12 +58,17 @@ class WorkbenchPage(QWidget):
         self.table.opened.connect(self.open_item)
         copy_action(self.table)
         self.summary = QLabel()
+        self.done = QLabel(wordWrap=True)
+        self.done.setStyleSheet("color: #1b5e20;")
         self.open = QPushButton("打开(&O)", clicked=lambda: self.table.current_row() and self.open_item(self.table.current_row()))
+        self.tick = QPushButton("处理到期事项(&T)", clicked=self.run_tick)
+        allow(self.tick, actor, "casework.tick", "按今天的日期结束期满的措施、恢复登记状态、办结期满的修复公示")
         self.refresh = QPushButton("刷新(&R)", clicked=self.reload)
         self.refresh.setToolTip("F5")
         bar = QHBoxLayout()
         bar.addWidget(self.summary, 1)
         bar.addWidget(self.open)
+        bar.addWidget(self.tick)
         bar.addWidget(self.refresh)
         hint = QLabel("红色为已逾期；“暂定”的期限涉及尚未载入节假日安排的年份。双击或按 Enter 打开所涉信用档案。", wordWrap=True)
         hint.setStyleSheet("color: #555;")
@@ -71,6 +78,7 @@ class WorkbenchPage(QWidget):
         layout.addWidget(self.purpose)
         layout.addLayout(bar)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.done)
         layout.addWidget(hint)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, activated=self.reload)
 
@@ -94,13 +102,30 @@ class WorkbenchPage(QWidget):
     def show_items(self, items: list[WorkItem]) -> None:
         self.refresh.setEnabled(True)
         self.model.set_rows(items)
-        self.table.fit_columns(widest=420)
         overdue = sum(i.overdue for i in items)
         provisional = sum(i.provisional for i in items)
         self.summary.setText(f"待办 {len(items)} 项" + (f"，其中逾期 {overdue} 项" if overdue else "")
                              + (f"，期限暂定 {provisional} 项" if provisional else "") if items else "没有待办事项")
         if items and not self.table.currentIndex().isValid():
-            self.table.selectRow(0)
+            # Current for the keyboard (Enter opens it) but not highlighted, so red overdue rows stay visible.
+            self.table.selectionModel().setCurrentIndex(self.model.index(0, 0),
+                                                        QItemSelectionModel.SelectionFlag.NoUpdate)
+
+    def run_tick(self) -> None:
+        self.tick.setEnabled(False)
+        self.runner.service(lifecycle.tick, actor=self.actor, on_done=self._ticked, on_error=self._tick_failed)
+
+    def _ticked(self, result) -> None:
+        run = result.value
+        self.tick.setEnabled(True)
+        self.reload()
+        self.done.setText(f"已按{run.today.isoformat()}处理：措施生效 {run.imposed} 项、期满 {run.expired} 项、"
+                          f"结束 {run.ended} 项、自动修复 {run.restored} 项、登记状态变更 {run.registrations} 项、"
+                          f"修复公示办结 {run.repairs_finished} 项")
+
+    def _tick_failed(self, exc: BaseException) -> None:
+        self.tick.setEnabled(True)
+        self.runner.show_error(exc)
 
     def open_item(self, item: WorkItem) -> None:
         if item.subject_uuid:

@@ -42,6 +42,7 @@ class RecordTable(QTableView):
         self.doubleClicked.connect(self._open)
         self._save_timer = QTimer(self, singleShot=True, interval=SAVE_DELAY_MS, timeout=self.save_columns)
         self._restored = False
+        self._fitted = False
 
     # -- model and remembered columns ----------------------------------------------------------
 
@@ -54,6 +55,14 @@ class RecordTable(QTableView):
         header = self.horizontalHeader()
         for signal in (header.sectionResized, header.sectionMoved, header.sortIndicatorChanged):
             signal.connect(lambda *_: self._save_timer.start())
+        # Widths from the first rows that arrive (an empty table can only measure its headers).
+        model.rowsInserted.connect(lambda *_: self._first_rows())
+        model.modelReset.connect(self._first_rows)
+
+    def _first_rows(self) -> None:
+        if not self._fitted and self.model().rowCount():
+            self._fitted = True
+            self.fit_columns()
 
     def _restore(self) -> None:
         if not self.settings_key:
@@ -86,7 +95,9 @@ class RecordTable(QTableView):
         self.save_columns()
 
     def fit_columns(self, widest: int = 320) -> None:
-        """First-time widths from the contents, capped so one long text does not push others away."""
+        """First-time widths from the contents, capped so one long text does not push others away.
+
+        Widths the user set (restored from QSettings) are left alone."""
         if self._restored:
             return
         self.resizeColumnsToContents()

@@ -15,6 +15,9 @@ from models.services.notices import DOC_TYPES, STATES
 
 KIND_NAMES = {"finding": "违规认定", "measure_choice": "措施期限", "objection": "异议", "repair": "信用修复",
               "public_notice": "修复公示", "measure_ending": "措施期满", "notice": "告知书"}
+# The work list names command-line steps; on screen the same steps have these places.
+SCREEN_STEPS = {"（measure choose）": "（信用档案 → 措施与名单 → 确定处理期限）",
+                "（tick 自动处理）": "（工作台 → 处理到期事项）"}
 NOTICE_STEPS = {"draft": "待审核（审核员，起草人以外）", "reviewed": "待签发（签发人）", "signed_off": "待编号印发"}
 # Where each kind of case keeps its subject.
 _SUBJECT_OF = {"finding": (Finding, Finding.institution_id), "objection": (Objection, Objection.subject_id),
@@ -64,6 +67,9 @@ def work_items(uow: UnitOfWork, *, actor: Actor, today: date | None = None) -> l
     items = []
     for t in todo.work_list.in_uow(uow, today=today):
         subject_uuid, entered_by = _subject_uuid(uow, t.kind, t.case)
-        items.append(WorkItem(**asdict(t), kind_name=KIND_NAMES.get(t.kind, t.kind), subject_uuid=subject_uuid,
-                              entered_by=entered_by))
+        step = t.next_step
+        for command, place in SCREEN_STEPS.items():
+            step = step.replace(command, place)
+        items.append(WorkItem(**(asdict(t) | {"next_step": step}), kind_name=KIND_NAMES.get(t.kind, t.kind),
+                              subject_uuid=subject_uuid, entered_by=entered_by))
     return items + _notices(uow)

@@ -1,6 +1,8 @@
 """信用档案: search the county's subjects, open a file, export the list; the table models pass qtmodeltester."""
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from PySide6.QtCore import QSettings, Qt
 
@@ -213,3 +215,53 @@ def test_file_window_shows_a_corrected_record_as_superseded_with_its_basis(qtbot
     table.setCurrentIndex(superseded)
     assert "已被记录更正" in window.detail.toPlainText() and "依据" in window.detail.toPlainText()
     assert window.table("evaluations").model().rowCount() >= 1
+
+
+def test_a_reviewer_chooses_the_suspension_period_inside_the_range_from_the_file(qtbot, runner, demo_db):
+    """累计9分以上、不满12分: 暂停 1—6 months at the handler's choice, with the reason; refused outside the range."""
+    from models.services import findings
+    from views.case_forms import ChooseMeasureDialog
+    from views.file_window import FileWindow
+
+    target = practitioner_with_registration(demo_db)
+    finding = findings.add_finding(demo_db, actor=actor("clerk"), data={
+        "institution": target["credit_code"], "case_no": "宁医保罚〔2026〕950号", "decision_type": "行政处罚",
+        "decision_date": date.today().isoformat(), "article": "条例第三十八条", "source": "audit"}).value
+    findings.add_person(demo_db, actor=actor("clerk"), finding=finding.uuid, person=target["id_number"],
+                        responsibility="主要", kind="pq_admin_penalty")  # 7—9 band: 主要 = 9 points
+    findings.confirm_finding(demo_db, actor=actor("reviewer"), finding=finding.uuid)
+    runner.db = demo_db
+    window = FileWindow(runner, actor("reviewer"), target["uuid"])
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.data is not None)
+    assert not window.choose.isEnabled()
+    window.show_tab("措施与名单")
+    measures = window.table("measures")
+    row = next(n for n, m in enumerate(measures.model().rows) if m["status"] == "pending_choice")
+    measures.setCurrentIndex(measures.model().index(row, 0))
+    assert window.choose.isEnabled()
+    window.choose.click()
+    dialog = window.dialog
+    assert isinstance(dialog, ChooseMeasureDialog) and "1以上、6以下" in dialog.intro.text()
+    dialog.months.setValue(7)
+    dialog.reason.insertPlainText("情节严重")
+    dialog.ok.click()
+    qtbot.waitUntil(lambda: dialog.errors.message("处理期限") != "", timeout=10000)
+    assert "不在允许的幅度内" in dialog.errors.message("处理期限")
+    dialog.months.setValue(3)
+    dialog.ok.click()
+    qtbot.waitUntil(lambda: dialog.result_value is not None, timeout=10000)
+    qtbot.waitUntil(lambda: any(m["state"] == "生效" for m in window.data["measure_history"]), timeout=10000)
+    assert [(m["kind"], m["months"]) for m in window.data["measure_history"]] == [("suspend_payment_qualification", 3)]
+    assert {r["status"] for r in window.data["registrations"]} == {"暂停"}  # 状态联动 at every institution
+
+
+def test_a_clerk_cannot_choose_a_period(qtbot, runner, demo_db):
+    from views.file_window import FileWindow
+
+    runner.db = demo_db
+    window = FileWindow(runner, actor("clerk"), practitioner_with_registration(demo_db)["uuid"])
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.data is not None)
+    assert not window.choose.isEnabled() and window.choose.toolTip().startswith("需要角色：审核员、签发人")

@@ -95,3 +95,19 @@ def test_workbench_model_passes_qtmodeltester(qtbot, qtmodeltester, runner, demo
     page = workbench(qtbot, runner, demo_db)
     assert page.model.rowCount() >= 2
     qtmodeltester.check(page.model)
+
+
+def test_due_work_is_processed_from_the_workbench_by_a_reviewer_only(qtbot, runner, demo_db):
+    clerk = workbench(qtbot, runner, demo_db, "clerk")
+    assert not clerk.tick.isEnabled() and clerk.tick.toolTip().startswith("需要角色：审核员、签发人、管理员")
+    page = workbench(qtbot, runner, demo_db, "reviewer")
+    assert page.tick.isEnabled()
+    page.tick.click()
+    qtbot.waitUntil(lambda: page.done.text().startswith("已按"), timeout=20000)
+    assert sql(demo_db, "SELECT actor FROM audit_log WHERE action = 'casework.tick'") == [("reviewer",)]
+
+
+def test_steps_name_the_screen_not_the_command(qtbot, runner, demo_db):
+    page = workbench(qtbot, runner, demo_db)
+    assert page.model.rows  # the demo county has measures waiting for a chosen period
+    assert not any("measure choose" in i.next_step or "tick" in i.next_step for i in page.model.rows)
