@@ -230,27 +230,33 @@ LIST_COLUMNS = ("名称", "证件号码/统一社会信用代码", "类型", "�
                 "生效措施", "评价日期", "UUID")
 
 
-def _cell_ids(uow: UnitOfWork, cell: Cell):
-    """``select(Subject.id)`` for a cell that is not a year cell."""
+def _cell_where(uow: UnitOfWork, cell: Cell):
+    """The condition on subjects (outer-joined to their standing) for a cell that is not a year cell.
+
+    One flat WHERE rather than ``id IN (subquery)``: SQLite can then walk the (type, initials) index
+    in the order the list is shown instead of sorting a township's 40,000 insured persons per page.
+    """
     if cell.dimension == "type":
-        stmt = scope(uow, cell.key)
+        where = scope(uow, cell.key).whereclause
     elif cell.dimension == "institution":
-        stmt = scope(uow, "practitioner", institutions=[cell.key])
+        where = scope(uow, "practitioner", institutions=[cell.key]).whereclause
     elif cell.dimension == "township":
-        stmt = scope(uow, cell.subject_type, township=cell.key)
+        where = scope(uow, cell.subject_type, township=cell.key).whereclause
     else:  # a year of a subject type nobody is graded in: every subject, all 无等级
-        stmt = scope(uow, cell.subject_type)
-        return stmt if cell.grade in ("", NO_GRADE) else stmt.where(literal(False))
-    if cell.grade:
-        stmt = stmt.outerjoin(SubjectStanding, SubjectStanding.subject_id == Subject.id).where(grade_label() == cell.grade)
-    return stmt
+        where = scope(uow, cell.subject_type).whereclause
+        return where if cell.grade in ("", NO_GRADE) else literal(False)
+    return (where & (grade_label() == cell.grade)) if cell.grade else where
+
+
+def _with_standing(*columns):
+    return select(*columns).select_from(Subject).outerjoin(SubjectStanding, SubjectStanding.subject_id == Subject.id)
 
 
 @query
 def cell_count(uow: UnitOfWork, *, cell: Cell) -> int:
     if cell.ids is not None:
         return len(cell.ids)
-    return uow.session.scalar(select(func.count()).select_from(_cell_ids(uow, cell).subquery()))
+    return uow.session.scalar(_with_standing(func.count()).where(_cell_where(uow, cell)))
 
 
 def _institutions_of(uow: UnitOfWork, ids: list[int]) -> dict[int, str]:
@@ -272,13 +278,12 @@ def cell_page(uow: UnitOfWork, *, actor: Actor, cell: Cell, offset: int, limit: 
     columns = (Subject.id, Subject.name, Subject.id_number, Subject.credit_code, Subject.type, Subject.township,
                grade_label(), SubjectStanding.score, SubjectStanding.points_total, SubjectStanding.measures,
                SubjectStanding.as_of, Subject.uuid)
-    stmt = select(*columns).outerjoin(SubjectStanding, SubjectStanding.subject_id == Subject.id)
+    stmt = _with_standing(*columns)
     if cell.ids is not None:
         page = sorted(cell.ids)[offset:offset + limit]
         stmt = stmt.where(Subject.id.in_(page)).order_by(Subject.id)
     else:
-        stmt = stmt.where(Subject.id.in_(_cell_ids(uow, cell))).order_by(Subject.initials, Subject.id)
-        stmt = stmt.offset(offset).limit(limit)
+        stmt = stmt.where(_cell_where(uow, cell)).order_by(Subject.initials, Subject.id).offset(offset).limit(limit)
     rows = uow.session.execute(stmt).all()
     places = _institutions_of(uow, [r.id for r in rows if r.type == "practitioner"])
     full = actor.can("id.view_full")
