@@ -21,6 +21,7 @@ from views.qtcompat import emit
 COLOURS = {"优秀": "#2e7d32", "良好": "#5b9bd5", "中等": "#c9a227", "较差": "#ed7d31", "差": "#c62828",
            NO_GRADE: "#9e9e9e", NOT_EVALUATED: "#cfcfcf"}
 MAX_CATEGORIES = 15  # more would not be readable at 1366×768; the table below lists them all
+MAX_INSTITUTIONS = 10  # one horizontal bar each, with its name: fewer fit the chart's height
 
 
 def chart_sets(dist: Distribution) -> list[str]:
@@ -35,7 +36,7 @@ def chart_sets(dist: Distribution) -> list[str]:
 def chart_rows(dist: Distribution, grades: list[str]) -> list[int]:
     """Frame rows with something to draw, at most MAX_CATEGORIES (institutions come largest first)."""
     rows = [n for n in range(len(dist.frame)) if grades and dist.frame.iloc[n][grades].sum()]
-    return rows[:MAX_CATEGORIES]
+    return rows[:MAX_INSTITUTIONS if dist.dimension == "institution" else MAX_CATEGORIES]
 
 
 def chart_title(dist: Distribution, shown: int) -> str:

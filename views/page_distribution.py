@@ -108,6 +108,7 @@ class DistributionPage(QWidget):
         self.splitter.addWidget(self.table)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([380, 200])  # the chart is what the page is for; the table scrolls
         self.splitter.setChildrenCollapsible(False)
         remember_splitter(self.splitter, KEY)
 
