@@ -9,14 +9,15 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from sqlalchemy import bindparam, insert, select, tuple_, update
+from sqlalchemy import bindparam, insert, select, update
 
 from models.db.tables import CreditRecord
 from models.db.tables_exchange import ExchangeAlias
 from models.services.base import Actor, UnitOfWork
 from models.services.exchange.format import PackageRefused
-from models.services.exchange.rows import APPEND_ONLY, MERGED_BY_NATURAL_KEY, TableSpec, decode, type_name
+from models.services.exchange.rows import APPEND_ONLY, MERGED_BY_NATURAL_KEY, TableSpec, decode, decoder, type_name
 
 CHUNK = 2000
 _CODE = re.compile(r"^\d{6}$")
@@ -110,30 +111,39 @@ def _by_depth(spec: TableSpec, lines: list[dict]) -> list[list[dict]]:
 def apply_table(ctx: Context, spec: TableSpec, lines: list[dict], tick) -> None:
     for n, line in enumerate(lines, 1):
         _check_line(spec, line, n)
+    if len({line["uuid"] for line in lines}) != len(lines):
+        raise PackageRefused(f"{type_name(spec.name)}中有重复的 UUID，数据包无法导入")
     for group in _by_depth(spec, lines):
         for start in range(0, len(group), CHUNK):
             _apply_chunk(ctx, spec, group[start:start + CHUNK])
             tick(len(group[start:start + CHUNK]))
 
 
+@lru_cache(maxsize=None)
+def _plan(spec: TableSpec) -> tuple:
+    """Per column: the reference it is (or None) and the decoder, worked out once per record type."""
+    return tuple((col, spec.ref(col), decoder(spec.table, col)) for col in spec.columns)
+
+
 def _decode_row(ctx: Context, spec: TableSpec, line: dict) -> tuple[dict | None, str]:
     """Column values with references turned into local ids; None and the reason when impossible."""
-    values = {}
-    for col in spec.columns:
-        raw = line["data"][col]
-        ref = spec.ref(col)
-        if ref is not None and ref.kind in ("row", "weak") and raw is not None:
+    values, data = {}, line["data"]
+    for col, ref, decode_value in _plan(spec):
+        raw = data[col]
+        if raw is None:
+            values[col] = None
+        elif ref is not None and ref.kind != "blob":
             if raw in ctx.failed[ref.target]:
                 return None, f"所引用的{type_name(ref.target)} {raw} 未能导入"
             local = ctx.ids[ref.target].get(raw)
             if local is None and ref.kind == "row":
                 return None, f"所引用的{type_name(ref.target)} {raw} 既不在本库中，也不在数据包中"
             values[col] = local  # a missing weak reference (an evaluation computed elsewhere) stays empty
-            continue
-        try:
-            values[col] = decode(spec.table, col, raw)
-        except (ValueError, TypeError):
-            return None, f"字段 {col} 的值“{raw}”无法识别"
+        else:
+            try:
+                values[col] = decode_value(raw)
+            except (ValueError, TypeError):
+                return None, f"字段 {col} 的值“{raw}”无法识别"
     return values, ""
 
 
@@ -164,10 +174,12 @@ def _apply_chunk(ctx: Context, spec: TableSpec, chunk: list[dict]) -> None:
             new.append({**values, **stamps, "uuid": uuid, "origin_county": origin, "sync_pending": False})
     new, merged = _unique_clashes(ctx, spec, new)
     if new:
-        rows = ctx.uow.session.execute(insert(t).returning(t.c.id, t.c.uuid, sort_by_parameter_order=True), new).all()
-        for (row_id, uuid), values in zip(rows, new):
+        # RETURNING without parameter order: matched by UUID, so SQLite can insert many rows per statement.
+        rows = ctx.uow.session.execute(insert(t).returning(t.c.id, t.c.uuid), new).all()
+        for row_id, uuid in rows:
             ctx.ids[spec.name][uuid] = row_id
             ctx.created[spec.name].add(row_id)
+        for values in new:
             _touch(ctx, spec, values)
         ctx.count(spec.name, "new", len(rows))
     for remote, first in merged:  # two counties' rows for one subject arriving in the same package
@@ -216,13 +228,16 @@ def _unique_clashes(ctx: Context, spec: TableSpec, rows: list[dict]) -> tuple[li
     t, keep = spec.table, []
     local: dict[tuple, dict[tuple, tuple[int, str]]] = {}
     for cols in spec.uniques:
-        keys = list({tuple(r[c] for c in cols) for r in rows if all(r[c] is not None for c in cols)})
+        keys = {tuple(r[c] for c in cols) for r in rows if all(r[c] is not None for c in cols)}
+        # Looked up by the last column alone (indexed in every such constraint here: id_number,
+        # institution_id, practitioner_id), the other columns compared in Python.
+        last = sorted({k[-1] for k in keys}, key=str)
         found = {}
-        for start in range(0, len(keys), CHUNK):
-            part = keys[start:start + CHUNK]
-            cond = t.c[cols[0]].in_([k[0] for k in part]) if len(cols) == 1 else tuple_(*(t.c[c] for c in cols)).in_(part)
-            for row in ctx.uow.session.execute(select(t.c.id, t.c.uuid, *(t.c[c] for c in cols)).where(cond)):
-                found[tuple(row[2:])] = (row[0], row[1])
+        for start in range(0, len(last), CHUNK):
+            stmt = select(t.c.id, t.c.uuid, *(t.c[c] for c in cols)).where(t.c[cols[-1]].in_(last[start:start + CHUNK]))
+            for row in ctx.uow.session.execute(stmt):
+                if tuple(row[2:]) in keys:
+                    found[tuple(row[2:])] = (row[0], row[1])
         local[cols] = found
     seen: dict[tuple, dict[tuple, str]] = defaultdict(dict)
     merged_into_batch: list[tuple[str, str]] = []

@@ -216,7 +216,8 @@ def export_package(uow: UnitOfWork, *, actor: Actor, to_dir: str, receiver: str 
     uow.session.add(pkg)
     uow.session.flush()
     for start in range(0, len(logged), CHUNK):
-        uow.session.execute(insert(ExchangePackageRow), [{**r, "package_id": pkg.id} for r in logged[start:start + CHUNK]])
+        uow.session.execute(insert(ExchangePackageRow.__table__),  # Core: the ORM bulk path is ~3× slower
+                            [{**r, "package_id": pkg.id} for r in logged[start:start + CHUNK]])
     uow.audit(actor, "exchange.export", "exchange_package", pkg.uuid,
               after={"receiver": partner.code, "sequence": sequence, "records": counts, "sha256": pkg.manifest_sha256})
     path = write_file(folder / name, content)

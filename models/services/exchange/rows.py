@@ -111,35 +111,56 @@ def encode(value):
     return value
 
 
-def decode(table: Table, column: str, value):
-    """The JSON value back to what the column type takes; ValueError when it cannot be."""
-    if value is None:
-        return None
+def _aware(value: str) -> datetime:
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        raise ValueError("时间缺少时区")
+    return parsed
+
+
+def _same(value):
+    return value
+
+
+@lru_cache(maxsize=None)
+def decoder(table: Table, column: str):
+    """The function turning a JSON value into what the column type takes (ValueError when impossible)."""
     col_type = table.c[column].type
     if isinstance(col_type, Money):
-        return Decimal(str(value))
+        return lambda v: Decimal(str(v))
     if isinstance(col_type, UtcDateTime):
-        parsed = datetime.fromisoformat(value)
-        if parsed.tzinfo is None:
-            raise ValueError("时间缺少时区")
-        return parsed
+        return _aware
     if isinstance(col_type, DateTime):
-        return datetime.fromisoformat(value)
+        return datetime.fromisoformat
     if isinstance(col_type, Date):
-        return date.fromisoformat(value)
+        return date.fromisoformat
     if isinstance(col_type, LargeBinary):
-        return base64.b64decode(value, validate=True)
-    return value
+        return lambda v: base64.b64decode(v, validate=True)
+    return _same
+
+
+def decode(table: Table, column: str, value):
+    return None if value is None else decoder(table, column)(value)
+
+
+@lru_cache(maxsize=None)
+def _targets(spec_: TableSpec) -> tuple[tuple[str, str | None], ...]:
+    """Per column, the table whose UUID replaces its value (None: the value travels as it is)."""
+    return tuple((col, ref.target if ref is not None and ref.kind != "blob" else None)
+                 for col, ref in ((c, spec_.ref(c)) for c in spec_.columns))
+
+
+_PLAIN = (str, int, bool, float, type(None))
 
 
 def line(spec_: TableSpec, row, ref_uuid: dict[str, dict[int, str]], origin: str) -> dict:
     """One row as a JSON-ready dict; ``ref_uuid[target][id]`` gives the UUID of a referenced row."""
     data = {}
-    for col in spec_.columns:
+    for col, target in _targets(spec_):
         value = row[col]
-        ref = spec_.ref(col)
-        if ref is not None and ref.kind in ("row", "weak") and value is not None:
-            value = ref_uuid[ref.target].get(value)
-        data[col] = encode(value)
+        if target is not None and value is not None:
+            data[col] = ref_uuid[target].get(value)
+        else:
+            data[col] = value if isinstance(value, _PLAIN) else encode(value)
     return {"uuid": row["uuid"], "origin": row["origin_county"] or origin,
             "created_at": encode(row["created_at"]), "updated_at": encode(row["updated_at"]), "data": data}
