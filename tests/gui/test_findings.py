@@ -171,3 +171,78 @@ def test_who_may_save_a_finding(qtbot, runner, demo_db, username):
     assert page.form.save.isEnabled() == (username == "clerk")
     if username != "clerk":
         assert page.form.save.toolTip().startswith("需要角色：录入员")
+
+
+def sign_in(qtbot, runner, username: str):
+    from desktop.mainwindow import MainWindow
+    from tests.gui.test_files_support import PASSWORD
+    from views.login import LoginDialog
+
+    login = LoginDialog(runner, "宁阳县", username)
+    qtbot.addWidget(login)
+    login.show()
+    qtbot.keyClicks(login.password, PASSWORD)
+    qtbot.keyClick(login.password, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: login.actor is not None)
+    window = MainWindow(runner, login.actor, "宁阳县", "t", None)
+    qtbot.addWidget(window)
+    window.show()
+    activate(qtbot, window)
+    return window
+
+
+def activate(qtbot, window) -> None:
+    """Back to the main window (shortcuts such as Ctrl+3 work in the active window)."""
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+
+
+def open_file_by_initials(qtbot, window, target: dict):
+    qtbot.keyClick(window.nav, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)  # 信用档案
+    files = window.pages.currentWidget()
+    wait_loaded(qtbot, files.model)
+    files.search.clear()
+    qtbot.keyClicks(files.search, target["initials"])
+    qtbot.keyClick(files.search, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: files.model.query.text == target["initials"])
+    wait_loaded(qtbot, files.model)
+    row = [r.uuid for r in files.model.rows].index(target["uuid"])
+    files.table.setFocus()
+    files.table.setCurrentIndex(files.model.index(row, 0))
+    qtbot.keyClick(files.table, Qt.Key.Key_Return)
+    file_window = files.windows[target["uuid"]]
+    qtbot.waitUntil(lambda: file_window.data is not None)
+    return file_window
+
+
+def test_the_whole_story_two_people_one_finding_a_new_grade(qtbot, runner, demo_db):
+    """Sign in as a clerk, find the practitioner by 拼音首字母, read the file, enter the finding; sign in as
+    a reviewer, confirm it; the file shows the points and the new grade (济医保发〔2025〕6号 四（五）（六））."""
+    runner.db = demo_db
+    target = practitioner_with_registration(demo_db)
+    clerk = sign_in(qtbot, runner, "clerk")
+    before = open_file_by_initials(qtbot, clerk, target)
+    assert before.summary["grade"].text() == f"信用等级：{target['grade']}"
+    assert before.data["points"]["total"] == 0
+    before.close()
+    activate(qtbot, clerk)
+    qtbot.keyClick(clerk.nav, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)  # 违规录入
+    page = clerk.pages.currentWidget()
+    qtbot.waitUntil(lambda: page.form.kind.count() > 0)
+    enter_finding(qtbot, page, target, "宁医保罚〔2026〕905号")
+    clerk.close()
+
+    reviewer = sign_in(qtbot, runner, "reviewer")
+    qtbot.keyClick(reviewer.nav, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    review = reviewer.pages.currentWidget()
+    qtbot.waitUntil(lambda: bool(review.model.rows) and review.confirm.isEnabled())
+    assert review.model.rows[0].case_no == "宁医保罚〔2026〕905号"
+    review.confirm.click()
+    qtbot.waitUntil(lambda: "已确认" in review.status.text(), timeout=20000)
+    after = open_file_by_initials(qtbot, reviewer, target)
+    assert after.data["points"]["total"] == 12
+    assert after.summary["points"].text().endswith("记分：12")
+    assert after.data["grade"] != target["grade"]
+    assert after.summary["grade"].text() == f"信用等级：{after.data['grade']}"
+    assert [f["case_no"] for f in after.data["findings"]] == ["宁医保罚〔2026〕905号"]
+    assert len(after.data["evaluations"]) >= 2  # the change is kept as history
