@@ -18,7 +18,9 @@ from views.notice_print import PreviewDialog, make_printer, print_documents
 
 SECTION = "告知书"
 STEP_NAMES = {"review": "审核", "return": "退回", "sign_off": "签发", "issue": "印发", "void": "作废", "print": "打印"}
-PURPOSE = "发文登记簿：起草、审核、签发、印发（编号并加盖电子印章）、预览打印、登记送达和验证码查验。"
+# The navigation's own words for the section (desktop/mainwindow.py SECTIONS); the register line below says more.
+PURPOSE = "本栏目用于生成、打印和登记信用结果告知书、记分告知书、修复通知书等文书。"
+REGISTER = "发文登记簿：起草、审核、签发、印发（编号并加盖电子印章）、预览打印、登记送达和验证码查验。"
 
 
 def _load_for_print(db, *, actor: Actor, notices_: list[str]) -> list[tuple[str, bytes, bool]]:
@@ -36,8 +38,10 @@ class NoticesPage(QWidget):
         super().__init__(parent)
         self.runner, self.actor = runner, actor
         self.dialogs: set[QDialog] = set()
-        purpose = QLabel(PURPOSE)
-        purpose.setWordWrap(True)
+        self.title = heading(SECTION, 1.4)
+        self.purpose = QLabel(PURPOSE)
+        self.purpose.setWordWrap(True)
+        self.purpose.setToolTip(REGISTER)
 
         self.type = QComboBox()
         self.type.addItem("全部文书", None)
@@ -100,8 +104,8 @@ class NoticesPage(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 12)
-        layout.addWidget(heading(SECTION, 1.4))
-        layout.addWidget(purpose)
+        layout.addWidget(self.title)
+        layout.addWidget(self.purpose)
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
         layout.addLayout(row1)
