@@ -108,15 +108,32 @@ def _by_depth(spec: TableSpec, lines: list[dict]) -> list[list[dict]]:
     return [groups[d] for d in sorted(groups)]
 
 
-def apply_table(ctx: Context, spec: TableSpec, lines: list[dict], tick) -> None:
-    for n, line in enumerate(lines, 1):
-        _check_line(spec, line, n)
-    if len({line["uuid"] for line in lines}) != len(lines):
-        raise PackageRefused(f"{type_name(spec.name)}中有重复的 UUID，数据包无法导入")
-    for group in _by_depth(spec, lines):
-        for start in range(0, len(group), CHUNK):
-            _apply_chunk(ctx, spec, group[start:start + CHUNK])
-            tick(len(group[start:start + CHUNK]))
+def apply_table(ctx: Context, spec: TableSpec, lines, tick) -> None:
+    """Rows in chunks as they are parsed, so a county's 200,000 insured persons are never all in memory;
+    a refusal half-way still leaves nothing, because the whole import is one transaction."""
+    if spec.self_refs:  # corrections go after what they correct: this type needs all its rows at once
+        lines = list(lines)
+        groups = _by_depth(spec, lines)
+    else:
+        groups = [lines]
+    seen: set[str] = set()
+    n = 0
+    for group in groups:
+        chunk = []
+        for line in group:
+            n += 1
+            _check_line(spec, line, n)
+            if line["uuid"] in seen:
+                raise PackageRefused(f"{type_name(spec.name)}中有重复的 UUID，数据包无法导入")
+            seen.add(line["uuid"])
+            chunk.append(line)
+            if len(chunk) == CHUNK:
+                _apply_chunk(ctx, spec, chunk)
+                tick(len(chunk))
+                chunk = []
+        if chunk:
+            _apply_chunk(ctx, spec, chunk)
+            tick(len(chunk))
 
 
 @lru_cache(maxsize=None)

@@ -153,8 +153,8 @@ def _run(uow: UnitOfWork, actor: Actor, data: bytes, filename: str, apply: bool,
     total = sum(int(f.get("records") or 0) for f in files.values())
     done = [0]
 
-    def lines(record_type: str) -> list[dict]:
-        return list(part_lines(pkg, files[record_type], box.box_private))
+    def lines(record_type: str):
+        return part_lines(pkg, files[record_type], box.box_private)
 
     def tick(n: int, what: str) -> None:
         done[0] += n
@@ -168,13 +168,13 @@ def _run(uow: UnitOfWork, actor: Actor, data: bytes, filename: str, apply: bool,
     for record_type, handler in (("policy_packs", apply_policy_packs), ("calendar_years", apply_calendars),
                                  ("blobs", apply_blobs)):
         if record_type in files:
-            handler(ctx, lines(record_type), pkg)
+            handler(ctx, list(lines(record_type)), pkg)
             tick(files[record_type]["records"], record_type)
     for spec in synced_tables():
         if spec.name in files:
             apply_table(ctx, spec, lines(spec.name), lambda n, s=spec.name: tick(n, s))
     if "markers" in files:
-        check_markers(ctx, lines("markers"))
+        check_markers(ctx, list(lines("markers")))
         tick(files["markers"]["records"], "markers")
     ack = apply_ack(uow, own=own, partner=pkg.sender, ack=pkg.manifest.get("acknowledges"))
     if apply:
