@@ -114,6 +114,7 @@ def drive(out: Path, password: str) -> Step:
         window.show_section(name)
         yield settled()
         shot(f"{5 + number:02d}-{slug}")
+    yield from exchange_screens(window, shot)
     QTimer.singleShot(0, window.about)  # QMessageBox.about blocks; open it outside this step
     about = yield find(QMessageBox)
     yield settled()
@@ -252,6 +253,41 @@ def drive_reviewer(out: Path, password: str) -> Step:
     yield settled()
     shot("29-settings-as-reviewer")
     window.close()
+
+
+def exchange_screens(window, shot) -> Step:
+    """数据交换 as the administrator: keys made with their fingerprint, then a roster with the usual Excel
+    defects checked row by row."""
+    import tempfile
+
+    import openpyxl
+
+    window.show_section("数据交换")
+    page = window.pages.currentWidget()
+    page.tabs.setCurrentWidget(page.keys_tab)
+    yield lambda: "尚未生成" in page.keys_tab.own.text()
+    page.keys_tab.make.click()
+    yield lambda: "指纹" in page.keys_tab.own.text() and "尚未" not in page.keys_tab.own.text()
+    deadline = time.monotonic() + 0.4
+    yield lambda: time.monotonic() > deadline
+    shot("14a-exchange-keys")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["姓名", "身份证号", "人员类别", "执业注册号", "执业机构统一社会信用代码"])
+    for row in (["李娜", 4.10123456789012e17, "医师", "", "12370921MB0000001X"],
+                ["王强 ", "37092119800101", "医师", "", "12370921MB0000001X"],
+                ["王强 ", "37092119800101", "医师", "", "12370921MB0000001X"],
+                ["赵敏", "370921198001010050", "牙医", "", "12370921MB0000001X"]):
+        sheet.append(row)
+    path = tempfile.mkdtemp(prefix="creditdesk-shots-") + "/执业人员名册.xlsx"
+    book.save(path)
+    page.tabs.setCurrentWidget(page.excel_tab)
+    page.excel_tab.file.setText(path)
+    page.excel_tab.check.click()
+    yield lambda: page.excel_tab.model.rowCount() > 0
+    deadline = time.monotonic() + 0.4
+    yield lambda: time.monotonic() > deadline
+    shot("14b-exchange-excel")
 
 
 def main(argv: list[str] | None = None) -> int:
