@@ -148,3 +148,30 @@ def test_another_countys_record_in_a_local_file_cannot_be_corrected_here(world, 
     b_record = next(iter(rows_owned_by(a, "370923")["credit_records"]))
     with pytest.raises(ServiceError, match="370923"):
         records.correct_record(a.db, actor=clerk(a), record=b_record, data={"note": "改"}, reason="试图修改外县决定")
+
+
+def test_a_row_changed_after_its_receipt_is_sent_again_and_updates_the_citys_copy(world, tmp_path):
+    """A registration whose status changes (as casework does when a measure starts) after the city
+    acknowledged it is not pending any more by its flag, yet the next package carries the new version."""
+    from sqlalchemy import select
+
+    from models.db.tables import Registration
+    from models.services.base import UnitOfWork
+
+    a, _b, city = world
+    receive(city, export(a, city, tmp_path / "out"))
+    receive(a, receipt(city, a, tmp_path / "receipts"))
+    with UnitOfWork(a.db) as uow:
+        reg = uow.session.scalars(select(Registration)).first()
+        reg.status = "暂停"
+        uow.commit()
+        changed = reg.uuid
+    got = receive(city, export(a, city, tmp_path / "out"))
+    assert got.sequence == 2 and got.counts == {"registrations": {"updated": 1}}
+    assert rows_owned_by(city, a.code)["registrations"][changed]["status"] == "暂停"
+    # Acknowledged again, nothing is left to send.
+    receive(a, receipt(city, a, tmp_path / "receipts2"))
+    from models.services.base import ServiceError
+
+    with pytest.raises(ServiceError, match="没有需要发送"):
+        export(a, city, tmp_path / "out")
