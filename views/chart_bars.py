@@ -55,7 +55,7 @@ class GradeChart(QChartView):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(QChart(), parent)
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.setMinimumHeight(260)
+        self.setMinimumHeight(200)
         self.distribution: Distribution | None = None
         self.rows: list[int] = []
         self.grades: list[str] = []
