@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from sqlalchemy import case, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
@@ -25,6 +25,9 @@ from models.db.tables import Registration, Subject, SubjectStanding
 from models.services.base import Actor, UnitOfWork, query
 from models.services.county import current_county
 from models.services.subjects import TYPE_NAMES, mask_id
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 GRADES = ("优秀", "良好", "中等", "较差", "差")
 NO_GRADE = "无等级"  # evaluated, but the indicator tree does not grade this type of subject
@@ -113,6 +116,8 @@ def scope(uow: UnitOfWork, subject_type: str, *, institutions=(), township: str 
 
 
 def _pivot(rows, index_name: str) -> pd.DataFrame:
+    import pandas as pd  # here, not at the top: the main window imports this module at start-up (~0.4 s)
+
     frame = pd.DataFrame(rows, columns=["key", "label", "grade", "n"])
     if frame.empty:
         return pd.DataFrame(columns=list(COLUMNS), dtype="int64")
