@@ -121,6 +121,7 @@ def drive(out: Path, password: str) -> Step:
     shot("15-about")
     about.accept()
     yield from analysis_screens(window, shot)
+    yield from daily_screens(window, shot)
     window.close()
 
 
@@ -253,6 +254,127 @@ def drive_reviewer(out: Path, password: str) -> Step:
     yield settled()
     shot("29-settings-as-reviewer")
     window.close()
+
+
+def daily_screens(window, shot) -> Step:
+    """工作台, 信用档案, 违规录入 and 异议与修复 on the demo county: a search by pinyin initials, a credit
+    file, a clerk entering a finding (one field refused as it is typed), a reviewer confirming it,
+    objections and repairs (one overdue), a decision dialog; clerk and reviewer in windows of their own."""
+    from datetime import date
+
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from desktop.mainwindow import MainWindow
+    from models.queries.case_lists import case_records
+    from models.queries.subject_list import SubjectQuery, subject_page
+    from models.services import objections, repairs, users
+    from models.services.subjects import initials_of
+    from views.case_forms import DecideObjectionDialog
+
+    runner, db, admin = window.runner, window.runner.db, window.actor
+    window.show_section("信用档案")
+    files = page_of(window, "信用档案")
+    target = subject_page(db, actor=admin, q=SubjectQuery(type="practitioner", sort="points", descending=True),
+                          limit=1)[0]
+    files.search.clear()
+    QTest.keyClicks(files.search, initials_of(target.name))
+    files.apply_filter()
+    yield lambda: files.model.total is not None and not files.model.loading
+    yield settled()
+    shot("40-files-search")
+    files.table.setFocus()
+    files.table.setCurrentIndex(files.model.index([r.uuid for r in files.model.rows].index(target.uuid), 0))
+    QTest.keyClick(files.table, Qt.Key.Key_Return)
+    folder = yield lambda: files.windows.get(target.uuid)
+    yield lambda: folder.data is not None
+    yield settled()
+    shot("41-file-overview")
+    for tab, table, name in (("记分与评价", "points.entries", "42-file-points"), ("措施与名单", "measures", "43-file-measures"),
+                             ("信用信息", "records", "44-file-records")):
+        folder.show_tab(tab)
+        folder.table(table).selectRow(0)
+        yield settled()
+        shot(name)
+    institution = folder.data["registrations"][0]["institution"]
+    folder.close()
+
+    # Staff for the casework (the administrator holds neither role) and an overdue objection
+    # (received in January 2026 under 鲁医保发〔2024〕25号: 15 working days to review).
+    for username, name, roles in (("li", "李录入", "录入员"), ("wang", "王审核", "审核员,签发人")):
+        users.add_user(db, actor=admin, username=username, display_name=name, password=PASSWORD, roles=roles)
+    clerk = users.authenticate(db, username="li", password=PASSWORD)
+    reviewer = users.authenticate(db, username="wang", password=PASSWORD)
+    record = case_records(db, actor=clerk, subject=target.uuid)[0].uuid
+    objections.file(db, actor=clerk, subject=target.uuid, record=record, delivered_on=date(2026, 1, 5),
+                    received_on=date(2026, 1, 6), reason="本人仅为协助人员，认定为主要责任者过重")
+    repairs.apply(db, actor=clerk, record=record, applied_on=date.today(), materials="整改报告、培训合格证明",
+                  commitment="今后严格遵守医保服务协议")
+    window.show_section("工作台")
+    workbench = page_of(window, "工作台")
+    workbench.reload()
+    yield lambda: workbench.refresh.isEnabled() and workbench.model.rows
+    yield settled()
+    shot("45-workbench")
+
+    def sign_in(actor):
+        other = MainWindow(runner, actor, window.windowTitle().split("— ")[-1], str(db.sqlite_file), db.sqlite_file)
+        other.setGeometry(window.geometry())
+        other.show()
+        other.raise_()
+        return other
+
+    clerk_window = sign_in(clerk)
+    clerk_window.show_section("违规录入")
+    form = page_of(clerk_window, "违规录入").form
+    yield lambda: form.kind.count() > 0
+    form.institution.choose(subject_page(db, actor=clerk, q=SubjectQuery(text=institution["credit_code"]))[0])
+    form.case_no.setText("宁医保罚〔2026〕88号")
+    QTest.keyClicks(form.amount, "12.345")
+    form.article.setText("《医疗保障基金使用监督管理条例》第三十八条第（一）项")
+    person = subject_page(db, actor=clerk, q=SubjectQuery(text=target.name, type="practitioner",
+                                                             registered_at=institution["uuid"]))[0]
+    form.person.choose(person)
+    form.responsibility.setCurrentText("重要")
+    form.kind.setCurrentIndex(form.kind.findData("pq_agreement_serious"))
+    form.add_person.click()
+    yield settled()
+    shot("46-finding-entry-as-typed")
+    form.amount.clear()
+    QTest.keyClicks(form.amount, "45678.90")
+    form.save.click()
+    yield lambda: "已保存" in form.errors.general.text()
+    yield settled()
+    shot("47-finding-saved")
+    clerk_window.close()
+
+    review_window = sign_in(reviewer)
+    review_window.show_section("违规录入")
+    review = page_of(review_window, "违规录入")
+    yield lambda: review.model.rows and review.confirm.isEnabled()
+    yield settled()
+    shot("48-finding-review")
+    review.confirm.click()
+    yield lambda: "已确认" in review.status.text()
+    yield settled()
+    shot("49-finding-confirmed")
+    review_window.show_section("异议与修复")
+    cases = page_of(review_window, "异议与修复")
+    yield lambda: cases.objections.model.rows and cases.repairs.model.rows
+    yield settled()
+    shot("50-cases-objections")
+    cases.tabs.setCurrentWidget(cases.repairs)
+    cases.repairs.table.selectRow(0)
+    yield settled()
+    shot("51-cases-repairs")
+    cases.tabs.setCurrentWidget(cases.objections)
+    cases.decide_objection.click()
+    decision = yield find(DecideObjectionDialog)
+    decision.answer.insertPlainText("经核查，处罚决定认定事实清楚，维持原记录。")
+    yield settled()
+    shot("52-objection-decision")
+    decision.reject()
+    review_window.close()
 
 
 def exchange_screens(window, shot) -> Step:

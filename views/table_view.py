@@ -53,8 +53,10 @@ class RecordTable(QTableView):
         self.resizeColumnsToContents()
         self._restore()
         header = self.horizontalHeader()
+        # Saved only once the widths mean something: restored ones, or fitted to real rows. Sizing an
+        # empty table to its headers must not become the remembered state of every later window.
         for signal in (header.sectionResized, header.sectionMoved, header.sortIndicatorChanged):
-            signal.connect(lambda *_: self._save_timer.start())
+            signal.connect(lambda *_: self._save_timer.start() if self._restored or self._fitted else None)
         # Widths from the first rows that arrive (an empty table can only measure its headers).
         model.rowsInserted.connect(lambda *_: self._first_rows())
         model.modelReset.connect(self._first_rows)
