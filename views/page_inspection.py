@@ -92,7 +92,7 @@ class InspectionPage(QWidget):
 
         self.heading = heading("", 1.15)
         self.heading.setWordWrap(True)
-        self.facts = QLabel("选择左侧的一次抽查查看结果；点击“新建抽取”进行抽取。")
+        self.facts = QLabel("正在读取抽查记录…")
         self.facts.setWordWrap(True)
         self.facts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.items = ItemsModel(runner, actor, parent=self)
@@ -155,6 +155,9 @@ class InspectionPage(QWidget):
         numbers = [d.number for d in rows]
         if rows:
             self.draw_table.selectRow(numbers.index(keep) if keep in numbers else 0)
+        else:
+            self.facts.setText("尚无抽查记录。" + ("点击“新建抽取”按信用等级比例随机抽取检查对象和检查人员。"
+                                             if self.actor.can("inspection.draw") else self.new_button.toolTip()))
 
     def _draw_selected(self) -> None:
         info = self.draw_table.current_row()
