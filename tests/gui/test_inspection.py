@@ -113,6 +113,8 @@ def test_a_clerk_cannot_draw_or_keep_the_roster_and_is_told_which_role_can(qtbot
     page = make_page(qtbot, runner, db, CLERK)
     assert not page.new_button.isEnabled()
     assert "需要角色：审核员、签发人" in page.new_button.toolTip()
+    qtbot.waitUntil(lambda: "尚无抽查记录" in page.facts.text())
+    assert "需要角色：审核员、签发人" in page.facts.text()
     dialog = page.open_roster()
     qtbot.waitUntil(lambda: dialog.model.rowCount() == len(ROSTER))
     assert not dialog.add_box.isEnabled() and "签发人、管理员" in dialog.role_note.text()
