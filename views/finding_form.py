@@ -156,8 +156,13 @@ class FindingForm(QWidget):
         self.errors.align_labels()
         for line in (self.case_no, self.decision_date, self.amount, self.article, self.note):
             line.returnPressed.connect(self.focusNextChild)  # Enter moves on like Tab; 保存 is Alt+V
-        allow(self.save, actor, "finding.write")
         allow(self.add_person, actor, "finding.write")
+        if not allow(self.save, actor, "finding.write"):
+            # Said on the form, not only on hover: nobody types a whole decision to find it cannot be saved.
+            for widget in (decision, people, self.reset):
+                widget.setEnabled(False)
+            self.errors.general.setText(f"录入违规认定{self.save.toolTip()}")
+            self.errors.general.show()
 
     def set_kinds(self, catalogue: list[dict]) -> None:
         """The county profile's bad-conduct kinds for practitioners (the kind decides the points band)."""

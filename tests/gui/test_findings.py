@@ -171,6 +171,8 @@ def test_who_may_save_a_finding(qtbot, runner, demo_db, username):
     assert page.form.save.isEnabled() == (username == "clerk")
     if username != "clerk":
         assert page.form.save.toolTip().startswith("需要角色：录入员")
+        assert "需要角色：录入员" in page.form.errors.general.text()  # said on the form, not only on hover
+        assert not page.form.case_no.isEnabled()
 
 
 def sign_in(qtbot, runner, username: str):
