@@ -20,6 +20,8 @@ def subject_columns(basis: dict[str, str] | None = None) -> tuple[Column, ...]:
     def grade_tip(r: SubjectRow) -> str | None:
         if r.as_of is None:
             return "尚未评价：运行信用评价后显示等级"
+        if r.grade is None:
+            return f"评价日期 {r.as_of.isoformat()}：无千分制等级（指标体系不适用于该类信用主体，或无有效规定）"
         return f"评价日期 {r.as_of.isoformat()}；依据：{basis.get('grade') or '—'}" + (
             "（示例指标体系）" if basis.get("sample") else "")
 

@@ -17,6 +17,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from views.forms import user_message
 from views.qtcompat import emit
 
 PAGE_SIZE = 200
@@ -215,8 +216,6 @@ class PagedTableModel(RowsModel):
         if generation != self._generation:
             return
         self._loading, self._exhausted = False, True  # no retry loop: the user searches again
-        from views.forms import user_message
-
         emit(self.failed, user_message(exc) or "读取列表时发生意外错误")
         if user_message(exc) is None:
             self.runner.show_error(exc)
