@@ -265,3 +265,17 @@ def test_a_clerk_cannot_choose_a_period(qtbot, runner, demo_db):
     qtbot.addWidget(window)
     qtbot.waitUntil(lambda: window.data is not None)
     assert not window.choose.isEnabled() and window.choose.toolTip().startswith("需要角色：审核员、签发人")
+
+
+def test_every_table_of_the_file_window_passes_qtmodeltester(qtbot, qtmodeltester, runner, demo_db):
+    from views.file_window import FileWindow
+
+    runner.db = demo_db
+    subject = sql(demo_db, """SELECT s.uuid FROM subjects s JOIN credit_records r ON r.subject_id = s.id
+                              WHERE s.type = 'practitioner' GROUP BY s.uuid ORDER BY count(*) DESC LIMIT 1""")[0][0]
+    window = FileWindow(runner, actor("reviewer"), subject)
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.data is not None)
+    assert window.table("records").model().rowCount() >= 1
+    for _spec, table in window.tables:
+        qtmodeltester.check(table.model())
