@@ -33,9 +33,10 @@ class HistoryTab(QWidget):
         self.runner.service(history.packages, on_done=self._show, on_error=lambda _e: None)
 
     def _show(self, rows) -> None:
-        self.model.set_rows([(f"{r.handled_at.astimezone():%Y-%m-%d %H:%M}", history.DIRECTION_NAMES[r.direction],
-                              history.KIND_NAMES[r.kind], r.sender, r.receiver, r.sequence, r.records, r.state,
-                              r.handled_by, r.filename) for r in rows], keys=[r.uuid for r in rows])
+        self.model.set_rows([
+            (f"{r.handled_at.astimezone():%Y-%m-%d %H:%M}", history.DIRECTION_NAMES[r.direction], history.KIND_NAMES[r.kind],
+             f"{r.sender_name}（{r.sender}）", f"{r.receiver_name}（{r.receiver}）", r.sequence, r.records, r.state,
+             r.handled_by, r.filename) for r in rows], keys=[r.uuid for r in rows])
 
     def save_again(self) -> None:
         selected = self.view.selectionModel().selectedRows()

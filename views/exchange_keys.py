@@ -1,7 +1,7 @@
 """密钥管理: make this bureau's keys, export the public key, import the other side's after comparing fingerprints."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QFormLayout, QGroupBox, QLabel, QLineEdit, QMessageBox, QPushButton,
+from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton,
                                QVBoxLayout, QWidget)
 
 from models.services.exchange import keys
@@ -38,6 +38,16 @@ def _import_key(db, *, actor, path: str, expect_fingerprint: str):
     return keys.import_partner_key(db, actor=actor, text=text, expect_fingerprint=expect_fingerprint)
 
 
+def _beside(field: QWidget, button: QPushButton) -> QWidget:
+    row = QWidget()
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(field, 1)
+    layout.addWidget(button)
+    row.setFocusProxy(field)
+    return row
+
+
 class KeysTab(QWidget):
     def __init__(self, runner, actor, parent=None):
         super().__init__(parent)
@@ -53,8 +63,7 @@ class KeysTab(QWidget):
         mform = QFormLayout(mine)
         mform.addRow(self.own)
         mform.addRow("", button_row(self.make))
-        mform.addRow("公钥保存到(&S)：", self.export_path)
-        mform.addRow("", button_row(self.export))
+        mform.addRow("公钥保存到(&S)：", _beside(self.export_path, self.export))
 
         self.errors = FormErrors(error_label())
         self.partner_file = PathField("open", "选择对方的公钥文件", "公钥文件 (*.json)")
@@ -64,9 +73,10 @@ class KeysTab(QWidget):
         theirs = QGroupBox("对方（市局或县局）公钥")
         tform = QFormLayout(theirs)
         self.errors.add_row(tform, "公钥文件(&F)：", self.partner_file, "对方公钥文件")
-        self.errors.add_row(tform, "核对的指纹(&P)：", self.expected, "指纹")
-        tform.addRow("", QLabel(FINGERPRINT_HINT))
-        tform.addRow("", button_row(self.import_))
+        self.errors.add_row(tform, "核对的指纹(&P)：", _beside(self.expected, self.import_), "指纹")
+        hint = QLabel(FINGERPRINT_HINT)
+        hint.setWordWrap(True)
+        tform.addRow("", hint)
         self.partners = RowsModel(("行政区划代码", "单位", "类型", "指纹", "导入时间", "导入人"))
         if not actor.can("exchange.manage"):
             for b in (self.make, self.export, self.import_):
@@ -76,7 +86,9 @@ class KeysTab(QWidget):
         layout.addWidget(mine)
         layout.addWidget(theirs)
         layout.addWidget(self.errors.general)
-        layout.addWidget(table(self.partners), 1)
+        partners = table(self.partners)
+        partners.setMinimumHeight(70)
+        layout.addWidget(partners, 1)
 
     def show_status(self, st) -> None:
         self.has_key = st.own_key is not None

@@ -41,7 +41,6 @@ class ExcelTab(QWidget):
         form = QFormLayout(box)
         self.errors.add_row(form, "导入内容(&K)：", self.kind, "导入类型")
         self.errors.add_row(form, "Excel 文件(&F)：", self.file, "Excel 文件")
-        self.errors.add_row(form, "模板或报告保存到(&O)：", self.save_to, "保存位置")
         self.template = QPushButton("下载模板(&T)")
         self.check = QPushButton("核对(&V)")
         self.check.setDefault(True)
@@ -51,8 +50,15 @@ class ExcelTab(QWidget):
         for b, fn in ((self.template, self.save_template), (self.check, self.preview), (self.take_all, lambda: self.submit(False)),
                       (self.take_valid, lambda: self.submit(True)), (self.report, self.save_report)):
             b.clicked.connect(fn)
+        saving = QWidget()
+        row = QHBoxLayout(saving)
+        row.setContentsMargins(0, 0, 0, 0)
+        for w, stretch in ((self.save_to, 1), (self.template, 0), (self.report, 0)):
+            row.addWidget(w, stretch)
+        saving.setFocusProxy(self.save_to)
+        self.errors.add_row(form, "保存到(&O)：", saving, "保存位置")
         buttons = QHBoxLayout()
-        for b in (self.template, self.check, self.take_all, self.take_valid, self.report):
+        for b in (self.check, self.take_all, self.take_valid):
             buttons.addWidget(b)
         buttons.addStretch(1)
         self.message = QLabel("先核对：每一行按录入界面的规则检查，错误逐行列出；有错误时可以不导入，或只导入无误的行。")

@@ -5,10 +5,13 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, Q
                                QTabWidget, QVBoxLayout, QWidget)
 
 from models.services.exchange import export, history, importer, receipts
-from views.exchange_common import PathField, RowsModel, button_row, read_then, table
-from views.forms import FormErrors, error_label, heading
+from views.exchange_common import PathField, RowsModel, read_then, table
+from views.case_common import section_header
+from views.forms import FormErrors, error_label
 
 SECTION = "数据交换"
+# The navigation's own words for the section (desktop/mainwindow.py SECTIONS).
+PURPOSE = "本栏目用于与市医疗保障局交换数据包：导出本县信用信息，导入回执、政策配置和外县共享记录。"
 SUMMARY_HEADERS = ("记录类型", *importer.CATEGORY_NAMES.values())
 
 
@@ -25,6 +28,7 @@ class ExchangePage(QWidget):
 
         self.runner, self.actor = runner, actor
         self.tabs = QTabWidget()
+        self.tabs.setUsesScrollButtons(True)  # five tabs must not widen the page on a small screen
         self.export_tab = ExportTab(runner, actor)
         self.import_tab = ImportTab(runner, actor)
         self.history_tab = HistoryTab(runner, actor)
@@ -37,9 +41,11 @@ class ExchangePage(QWidget):
         for tab in (self.export_tab, self.import_tab, self.keys_tab):
             tab.changed.append(self.refresh)
         self.tabs.currentChanged.connect(lambda _i: self.refresh())
+        self.title, self.purpose = section_header(SECTION, PURPOSE)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
-        layout.addWidget(heading("数据交换", 1.6))
+        layout.addWidget(self.title)
+        layout.addWidget(self.purpose)
         layout.addWidget(self.tabs, 1)
 
     def showEvent(self, event) -> None:
@@ -158,15 +164,18 @@ class ImportTab(QWidget):
         self.message.setWordWrap(True)
         self.summary = RowsModel(SUMMARY_HEADERS)
         self.conflicts = RowsModel(("记录类型", "UUID", "冲突原因"))
-        receipt = QGroupBox("回执")
-        rform = QFormLayout(receipt)
+        receipt = QGroupBox("回执：确认收到对方最近的数据包")
+        row = QHBoxLayout(receipt)
         self.partner = QComboBox()
         self.receipt_folder = PathField("folder", "回执保存到")
         self.make_receipt = QPushButton("生成回执(&R)")
         self.make_receipt.clicked.connect(self.receipt)
-        rform.addRow("确认对方(&P)：", self.partner)
-        rform.addRow("保存到文件夹(&O)：", self.receipt_folder)
-        rform.addRow("", button_row(self.make_receipt))
+        for label, widget, stretch in (("对方(&P)：", self.partner, 0), ("保存到(&O)：", self.receipt_folder, 1)):
+            text = QLabel(label)
+            text.setBuddy(widget.edit if isinstance(widget, PathField) else widget)
+            row.addWidget(text)
+            row.addWidget(widget, stretch)
+        row.addWidget(self.make_receipt)
         if not actor.can("exchange.run"):
             for b in (self.check, self.apply, self.make_receipt):
                 b.setEnabled(False)
@@ -176,8 +185,10 @@ class ImportTab(QWidget):
         layout.addWidget(self.errors.general)
         layout.addLayout(buttons)
         layout.addWidget(self.message)
-        layout.addWidget(table(self.summary, stretch_last=False), 2)
-        layout.addWidget(table(self.conflicts), 1)
+        for model, stretch, stretch_last in ((self.summary, 2, False), (self.conflicts, 1, True)):
+            view = table(model, stretch_last)
+            view.setMinimumHeight(70)  # the page must fit a 1366×768 screen with room to spare
+            layout.addWidget(view, stretch)
         layout.addWidget(receipt)
 
     def show_status(self, st) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from test_exchange_support import PASSWORD, bureau, export, introduce, receive
+from test_exchange_support import PASSWORD, bureau, introduce, receive
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEDULE_2027 = "类型,开始日期,结束日期,说明\n放假,2027-01-01,2027-01-03,元旦\n上班,2027-01-09,,调休\n"

@@ -56,8 +56,8 @@ def test_city_holds_each_county_exactly_as_sent_and_merges_the_shared_practition
 
 
 def test_county_receives_receipt_and_the_other_countys_records_of_the_shared_practitioner(world, tmp_path):
-    from models.services import evaluation, records
-    from models.services.base import ServiceError
+    from models.services import evaluation
+    from models.services.base import UnitOfWork
     from models.services.exchange import export as ex
 
     a, b, city = world
@@ -72,16 +72,18 @@ def test_county_receives_receipt_and_the_other_countys_records_of_the_shared_pra
     assert report.counts["registrations"] == {"new": 1}
     assert report.total("conflicts") == 0
     # Nothing of A's own is pending any more: the receipt covered every row A sent.
-    from models.services.base import UnitOfWork
     with UnitOfWork(a.db) as uow:
         assert ex.pending_counts(uow, a.code) == {}
-    # A's file of 张伟 now has B's record, read-only here, and B's points count in A's evaluation.
+    # A's file of 张伟 now has B's record, and B's points count in A's evaluation.
     result = evaluation.explain(a.db, actor=a.admin, subject=SHARED)
     by_case = {e["note"] or e["record"]: e["points"] for e in result["points"]["entries"]}
     assert result["points"]["total"] == 3 + 6, by_case  # 主要责任: top of 1–3 (A) and of 4–6 (B)
-    # B's rows arrived exactly as B holds them.
-    for uuid, data in rows_owned_by(a, "370923")["credit_records"].items():
-        assert rows_owned_by(b, "370923")["credit_records"][uuid]["case_no"] == data["case_no"]
+    # B's rows arrived exactly as B holds them, B's row of 张伟 read as the one file A keeps.
+    merged = aliases(city)
+    at_b = rows_owned_by(b, "370923")
+    for table, rows in rows_owned_by(a, "370923").items():
+        for uuid, data in rows.items():
+            assert data == {k: merged.get(v, v) if isinstance(v, str) else v for k, v in at_b[table][uuid].items()}
 
 
 def test_reimporting_the_same_package_changes_nothing(world, tmp_path):

@@ -32,6 +32,8 @@ class PackageRow:
     records: int
     summary: dict
     manifest_sha256: str
+    sender_name: str
+    receiver_name: str
 
     @property
     def state(self) -> str:
@@ -42,20 +44,23 @@ class PackageRow:
         return "对方已确认" if self.acknowledged_at else "待对方回执"
 
 
-def _row(p: ExchangePackage) -> PackageRow:
+def _row(p: ExchangePackage, names: dict[str, str]) -> PackageRow:
     summary = json.loads(p.summary or "{}")
-    counts = summary.get("records") or {}
-    if not counts and summary.get("counts"):
-        counts = {k: v.get("new", 0) + v.get("updated", 0) for k, v in summary["counts"].items()}
+    counts = summary.get("records") or {}  # what an outgoing package carried
+    if not counts and summary.get("counts"):  # what an incoming one held, whatever became of each row
+        counts = {k: sum(v.values()) for k, v in summary["counts"].items() if k not in ("markers", "blobs")}
     return PackageRow(p.uuid, p.direction, p.kind, p.sender, p.receiver, p.sequence, p.handled_at, p.handled_by,
-                      p.filename, p.acknowledged_at, sum(counts.values()), summary, p.manifest_sha256)
+                      p.filename, p.acknowledged_at, sum(counts.values()), summary, p.manifest_sha256,
+                      names.get(p.sender, p.sender), names.get(p.receiver, p.receiver))
 
 
 @query
 def packages(uow: UnitOfWork, *, limit: int = 500) -> list[PackageRow]:
     """Newest first; a history of a few years of monthly exchanges fits easily."""
+    county = current_county(uow)
+    names = {county.code: county.name, **{k.code: k.name for k in keys.partners.in_uow(uow)}}
     rows = uow.session.scalars(select(ExchangePackage).order_by(ExchangePackage.id.desc()).limit(limit))
-    return [_row(p) for p in rows]
+    return [_row(p, names) for p in rows]
 
 
 @dataclass(frozen=True)

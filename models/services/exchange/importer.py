@@ -10,7 +10,6 @@ import json
 from dataclasses import dataclass, field
 
 from alembic.script import ScriptDirectory
-from sqlalchemy import select
 
 from models.db.migrate import MIGRATIONS
 from models.db.tables_exchange import ExchangePackage
