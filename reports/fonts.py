@@ -74,14 +74,6 @@ class FontSet:
     def describe(self) -> str:
         return "；".join(f"{ROLE_NAMES[r]}：{c.path.name}{'（内置）' if c.bundled else ''}" for r, c in self.choices.items())
 
-    def stamp_font(self) -> Path:
-        """A .ttf (never .ttc: pyHanko's glyph accumulator refuses collections) for the signature text."""
-        for role in ("song", "fangsong", "kai", "hei"):
-            c = self.choices[role]
-            if c.path.suffix.lower() == ".ttf":
-                return c.path
-        return bundled_path()
-
 
 def _register(name: str, path: Path, index: int) -> None:
     from reportlab.pdfbase import pdfmetrics
