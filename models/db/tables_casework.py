@@ -218,7 +218,8 @@ class Notice(Synced, Base):
     __tablename__ = "notices"
 
     type: Mapped[str] = mapped_column(String(40))
-    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"), index=True)
+    # A published red/black list has no single subject (migration 0005 made the column nullable).
+    subject_id: Mapped[int | None] = mapped_column(ForeignKey("subjects.id"), index=True)
     case_uuid: Mapped[str] = mapped_column(String(36), index=True)
     payload: Mapped[str] = mapped_column(Text)
     state: Mapped[str] = mapped_column(String(10), default="draft")
