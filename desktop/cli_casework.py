@@ -64,7 +64,7 @@ def add_parsers(sub) -> None:
     a = actions.add_parser("file", help="登记异议申请（超过提出期限的不予受理）")
     a.add_argument("--subject", required=True, help="提出异议的信用主体")
     a.add_argument("--record", help="有异议的信用信息 UUID（省略则为最新评价结果）")
-    a.add_argument("--delivered", type=iso_date, required=True, help="信用结果告知书送达日期")
+    a.add_argument("--delivered", type=iso_date, help="信用结果告知书送达日期（省略则取已登记的送达记录）")
     a.add_argument("--received", type=iso_date, required=True, help="收到异议申请的日期")
     a.add_argument("--reason", required=True, help="异议理由")
     a.add_argument("--attach", action="append", help="证明材料文件（可重复）")

@@ -65,12 +65,22 @@ def _target(uow: UnitOfWork, subject, record: str | None) -> tuple[str, CreditRe
 
 
 @service
-def file(uow: UnitOfWork, *, actor: Actor, subject: str, record: str | None, delivered_on: date | str,
+def file(uow: UnitOfWork, *, actor: Actor, subject: str, record: str | None, delivered_on: date | str | None,
          received_on: date | str, reason: str, files: list[tuple[str, bytes]] = ()) -> Result:
-    """Register an objection; refused when received after the filing period (the deadline is named)."""
+    """Register an objection; refused when received after the filing period (the deadline is named).
+
+    Without ``delivered_on`` the delivery recorded for the subject's newest issued 信用结果告知书 is used,
+    since the filing period runs from delivery (鲁医保发〔2024〕25号 第十条).
+    """
     require(actor, "objection.write")
     s = find_subject(uow, subject)
     target, rec, evaluation_id = _target(uow, s, record)
+    if not delivered_on:
+        from models.services import notices
+
+        delivered_on = notices.delivered_on.in_uow(uow, subject=s.uuid)
+        if delivered_on is None:
+            raise ValidationError("告知书送达日期", "没有该主体信用结果告知书的送达记录，请填写送达日期")
     delivered, received = on_date(delivered_on, "告知书送达日期"), on_date(received_on, "收到异议日期")
     if received < delivered:
         raise ValidationError("收到异议日期", "早于告知书送达日期")

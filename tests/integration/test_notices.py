@@ -94,6 +94,8 @@ def test_a_voided_notice_keeps_its_number_and_the_next_one_follows(sc):
 def test_delivery_starts_the_objection_period_and_corrections_are_new_rows(sc):
     """鲁医保发〔2024〕25号 第十条: 15 working days from receiving the 信用结果告知书 (in force to 2026-08-09)."""
     uuid = sc.drafts["settlement_suspend"]
+    if state(sc, uuid) == "draft":  # when run alone, before the numbering test signed it
+        ns.sign_through(sc, uuid)
     [row] = ns.issue(sc, [uuid], issued_on=date(2026, 6, 30))
     assert row.doc_number.startswith("宁医保结〔2026〕")
     with pytest.raises(ValidationError) as err:
@@ -172,3 +174,23 @@ def test_a_content_change_after_review_blocks_sign_off(sc):
     again = notices.draft(sc.db, actor=sc.actors["clerk"], type="pq_suspend", record=record).value
     _type, facts = notice_register.facts(sc.db, notice=again.uuid)
     assert facts["measure"]["months"] == 4
+
+
+def test_an_objection_counts_from_the_recorded_delivery_of_the_credit_result_notice(sc):
+    """鲁医保发〔2024〕25号 第十条: the filing period runs from receipt of the 信用结果告知书."""
+    from models.services import objections
+
+    with pytest.raises(ValidationError) as err:
+        objections.file(sc.db, actor=sc.actors["clerk"], subject=sc.subjects["insured"], record=None,
+                        delivered_on=None, received_on="2026-07-10", reason="金额有误")
+    assert err.value.field == "告知书送达日期"
+    uuid = sc.drafts["credit_result"]
+    if state(sc, uuid) != "draft":  # already issued (and voided) by the tests above: draft the next one
+        uuid = notices.draft(sc.db, actor=sc.actors["clerk"], type="credit_result",
+                             subject=sc.subjects["practitioner"]).value.uuid
+    ns.sign_through(sc, uuid)
+    ns.issue(sc, [uuid], issued_on=date(2026, 6, 30))
+    notices.deliver(sc.db, actor=sc.actors["clerk"], notice=uuid, delivered_on="2026-07-01", method="直接送达")
+    filed = objections.file(sc.db, actor=sc.actors["clerk"], subject=sc.subjects["practitioner"], record=None,
+                            delivered_on=None, received_on="2026-07-10", reason="评价有误").value
+    assert filed.delivered_on == date(2026, 7, 1)
