@@ -26,7 +26,7 @@ def cmd_init(db: Database, args) -> int:
 
 
 def _progress(done: int, total: int, message: str) -> bool:
-    sys.stderr.write(f"\r{message} {done * 100 // max(total, 1):3d}%")
+    sys.stderr.write(f"\r{message} {done * 100 // max(total, 1):3d}%".ljust(40))  # pad over a longer message
     sys.stderr.flush()
     return True
 

@@ -1,6 +1,7 @@
 """What every service shares: the acting user, roles, the unit of work, audit and Changes."""
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 from dataclasses import dataclass, field
@@ -198,6 +199,8 @@ class UnitOfWork:
 
 
 def jsonable(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return jsonable(dataclasses.asdict(value))
     if isinstance(value, Decimal):
         return f"{value:.2f}"
     if isinstance(value, (date, datetime)):

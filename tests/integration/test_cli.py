@@ -225,3 +225,13 @@ def test_an_indicator_tree_whose_weights_do_not_add_up_is_refused(county, tmp_pa
     path.write_text(json.dumps(tree, ensure_ascii=False), "utf-8")
     code, _, err = county("indicators", "load", str(path), "--reason", "试")
     assert code == 2 and "指标体系文件" in err
+
+
+def test_demo_on_an_empty_database_initialises_the_county_and_prints_its_counts(run):
+    code, out, err = run("demo", "--scale", "small", "--seed", "3", user=None)
+    assert code == 0, err
+    summary = json.loads(out)
+    assert summary["scale"] == "small" and summary["insured"] > 0 and summary["credit_records"] > 0
+    assert count(run.path, "county") == 1
+    code, _, err = run("demo", "--scale", "small")
+    assert code == 1 and "空数据库" in err
