@@ -155,3 +155,29 @@ def test_city_points_on_the_command_line(postgres, counties, tmp_path):
                           "370921198001010059"], capture_output=True, text=True, env=env,
                          cwd=Path(__file__).resolve().parents[2])
     assert bad.returncode == 2 and "校验位不正确" in bad.stderr
+
+
+def test_the_city_on_postgresql_takes_updates_and_acknowledges_them(postgres, counties, tmp_path):
+    from sqlalchemy import select
+
+    from models.db.tables import Registration
+    from models.services.base import UnitOfWork
+    from test_exchange_support import receipt, rows_owned_by
+
+    a, _b = counties
+    city = bureau(tmp_path / "city", "370900", "泰安市", url=postgres())
+    try:
+        introduce(a, city)
+        receive(city, export(a, city, tmp_path / "1"))
+        receive(a, receipt(city, a, tmp_path / "r1"))
+        with UnitOfWork(a.db) as uow:
+            reg = uow.session.scalars(select(Registration)).first()
+            reg.status = "暂停"
+            uow.commit()
+            changed = reg.uuid
+        got = receive(city, export(a, city, tmp_path / "2"))
+        assert got.counts == {"registrations": {"updated": 1}}
+        assert rows_owned_by(city, a.code)["registrations"][changed]["status"] == "暂停"
+        assert receive(city, next((tmp_path / "2").glob("*.zip"))).status == "resend"
+    finally:
+        city.db.dispose()
