@@ -181,3 +181,25 @@ def test_the_city_on_postgresql_takes_updates_and_acknowledges_them(postgres, co
         assert receive(city, next((tmp_path / "2").glob("*.zip"))).status == "resend"
     finally:
         city.db.dispose()
+
+
+def test_the_city_database_refuses_to_delete_or_rewrite_what_has_legal_weight(postgres, counties, tmp_path):
+    """As on SQLite (DOMAIN.md §2, 磐医保〔2021〕43号 第二十五条: 篡改信息): the database itself refuses."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    a, _b = counties
+    city = bureau(tmp_path / "city", "370900", "泰安市", url=postgres())
+    try:
+        introduce(a, city)
+        receive(city, export(a, city, tmp_path / "1"))
+        for sql, message in (("DELETE FROM credit_records", "信用记录不可删除"),
+                             ("UPDATE credit_records SET note = '改'", "信用记录不可改写"),
+                             ("DELETE FROM audit_log", "审计日志不可删除"),
+                             ("UPDATE audit_log SET reason = ''", "审计日志不可修改")):
+            with city.db.engine.connect() as con, pytest.raises(DBAPIError, match=message):
+                con.execute(text(sql))
+        with city.db.engine.begin() as con:  # sync bookkeeping is not legal content
+            con.execute(text("UPDATE credit_records SET sync_pending = false"))
+    finally:
+        city.db.dispose()

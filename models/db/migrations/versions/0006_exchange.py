@@ -14,6 +14,23 @@ down_revision = '0004'
 branch_labels = None
 depends_on = None
 
+# A city database on PostgreSQL refuses what the SQLite triggers of 0001 and 0004 refuse: rows with legal
+# weight are never deleted, the audit log never changed, a credit record never rewritten.
+_LEGAL_COLUMNS = ("subject_id, kind, good, source, case_no, decision_date, decision_type, amount, "
+                  "responsibility, institution_id, note, entered_by, supersedes_id, correction_reason")
+PG_REFUSE = ("CREATE OR REPLACE FUNCTION creditdesk_refuse() RETURNS trigger AS $$ "
+             "BEGIN RAISE EXCEPTION '%', TG_ARGV[0]; END; $$ LANGUAGE plpgsql")
+PG_TRIGGERS = {
+    "audit_log_no_update": ("BEFORE UPDATE ON audit_log", "审计日志不可修改"),
+    "audit_log_no_delete": ("BEFORE DELETE ON audit_log", "审计日志不可删除"),
+    "credit_records_no_delete": ("BEFORE DELETE ON credit_records", "信用记录不可删除，请录入更正记录"),
+    "credit_records_no_rewrite": (f"BEFORE UPDATE OF {_LEGAL_COLUMNS} ON credit_records", "信用记录不可改写，请录入更正记录"),
+    "registration_status_no_delete": ("BEFORE DELETE ON registration_status", "登记备案状态记录不可删除"),
+    **{f"{t}_no_delete": (f"BEFORE DELETE ON {t}", "办案记录不可删除")
+       for t in ("findings", "finding_persons", "points_notifications", "measures", "rectifications", "objections",
+                 "repairs", "notices")},
+}
+
 
 def upgrade() -> None:
     op.create_table('excel_imports',
@@ -132,7 +149,17 @@ def upgrade() -> None:
 
 
 
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(PG_REFUSE)
+        for name, (when, message) in PG_TRIGGERS.items():
+            op.execute(f"CREATE TRIGGER {name} {when} FOR EACH ROW EXECUTE FUNCTION creditdesk_refuse('{message}')")
+
+
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        for name, (when, _message) in PG_TRIGGERS.items():
+            op.execute(f"DROP TRIGGER IF EXISTS {name} ON {when.split(' ON ')[1]}")
+        op.execute("DROP FUNCTION IF EXISTS creditdesk_refuse()")
     with op.batch_alter_table('exchange_package_rows', schema=None) as batch_op:
         batch_op.drop_index('ix_exchange_package_rows_pkg')
 
