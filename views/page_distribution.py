@@ -85,12 +85,11 @@ class DistributionPage(QWidget):
             label.setBuddy(widget)
             controls.addWidget(label)
             controls.addWidget(widget)
-        controls.addWidget(self.refresh_button)
         controls.addStretch(1)
         heading_row = QHBoxLayout()  # the actions beside the title: one row of everything is too wide
         heading_row.addWidget(self.title)
         heading_row.addStretch(1)
-        for button in (self.evaluate_button, self.png_button, self.xlsx_button):
+        for button in (self.refresh_button, self.evaluate_button, self.png_button, self.xlsx_button):
             heading_row.addWidget(button)
 
         self.status = QLabel("正在读取…")

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import QApplication, QFileDialog
 from models.services import inspections
 from test_distribution import ADMIN, CLERK, REVIEWER, demo_copy, evaluated_template  # noqa: F401  (fixture)
 from views.inspection_draw_dialog import DrawDialog
-from views.inspection_roster import RosterDialog
 from views.page_inspection import InspectionPage
 
 ROSTER = (("张建国", "37092120190001"), ("李明", "37092120190002"), ("王芳", "37092120190003"))

@@ -12,7 +12,7 @@ import pytest
 from models.services import inspections as ins
 from models.services.base import PermissionDenied
 from models.validation import ValidationError
-from test_statistics import AS_OF, county  # noqa: F401  (fixture: five graded practitioners)
+from test_statistics import county  # noqa: F401  (fixture: five graded practitioners)
 
 TODAY = date(2026, 7, 1)
 ROSTER = (("张建国", "37092120190001"), ("李明", "37092120190002"), ("王芳", "37092120190003"))

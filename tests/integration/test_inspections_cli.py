@@ -2,7 +2,6 @@
 exported to Excel with ID numbers as text; refusals as one Chinese line with exit 2 or 1."""
 from __future__ import annotations
 
-import json
 
 import pytest
 from python_calamine import CalamineWorkbook
