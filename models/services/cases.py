@@ -84,9 +84,9 @@ def deadline(uow: UnitOfWork, procedure: str, subject_type: str, event: date) ->
                                       calendar_from_db(uow))
     if found is None or found.deadline is None:
         return None
-    provisional = found.deadline.provisional or bool(found.latest and found.latest.provisional)
+    # Only the deadline in force is flagged; an extension, once granted, is flagged on its own date.
     return DeadlineInfo(procedure, found.working_days, found.deadline.date, found.latest.date if found.latest else None,
-                        provisional, found.text, found.basis)
+                        found.deadline.provisional, found.text, found.basis)
 
 
 def on_date(value, field: str) -> date:

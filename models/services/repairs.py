@@ -25,6 +25,7 @@ from models import policy
 from models.db.tables import CreditRecord
 from models.db.tables_casework import MeasureRow, Repair
 from models.services import evaluation, lifecycle, measures
+from models.services.workdays import calendar_from_db
 from models.services.base import Actor, Changes, Result, ServiceError, UnitOfWork, require, service
 from models.services.cases import add_notice, by_uuid, deadline, four_eyes, on_date, store_files
 from models.validation import ValidationError, max_length, required
@@ -124,6 +125,7 @@ def extend(uow: UnitOfWork, *, actor: Actor, repair: str, reason: str) -> Result
         raise ServiceError(f"适用的规定未允许延长信用修复处理期限（依据：{r.basis or '无'}）")
     before = summary(r)
     r.extended_to, r.extension_reason = r.latest_deadline, max_length(required(reason, "延长理由"), 2000, "延长理由")
+    r.provisional = calendar_from_db(uow).provisional_between(r.decision_deadline or r.latest_deadline, r.extended_to)
     uow.audit(actor, "repair.extend", "repair", r.uuid, before=before, after=summary(r), reason=r.extension_reason)
     return Result(info(r), Changes(subjects=frozenset({r.subject.uuid})))
 
