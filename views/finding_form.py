@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from models.services import evaluation, findings
-from models.services.base import Actor, Result, UnitOfWork, service
+from models.services.base import Actor, Result
 from models.services.records import DECISION_TYPES, SOURCES
 from models.validation import ValidationError, amount, clean, max_length, past_date, required
 from views.case_common import LiveErrors, allow, check
@@ -27,26 +27,6 @@ from views.table_model import Column, RowsModel
 from views.table_view import RecordTable
 
 RESPONSIBILITIES = ("主要", "重要", "一般")
-
-
-@service
-def enter_finding(uow: UnitOfWork, *, actor: Actor, data: dict, persons: list[dict]) -> Result:
-    """The clerk's one act: the decision and its responsible persons, all saved or none.
-
-    Composes ``findings.add_finding`` and ``findings.add_person`` in one unit of work, so a person
-    the service refuses (not registered at the institution, a good-conduct kind) leaves no finding
-    without its persons behind.
-    """
-    result = findings.add_finding.in_uow(uow, actor=actor, data=data)
-    changes = result.changes
-    for p in persons:
-        try:
-            result = findings.add_person.in_uow(uow, actor=actor, finding=result.value.uuid, person=p["person"],
-                                                responsibility=p["responsibility"], kind=p["kind"])
-        except ValidationError as exc:
-            raise ValidationError(exc.field, f"{p['name']}：{exc.problem}") from None
-        changes |= result.changes
-    return Result(result.value, changes)
 
 
 # Field name (as the services name it) → check of the typed text.
@@ -231,7 +211,7 @@ class FindingForm(QWidget):
                 self.errors.show(field, problem)
                 return
         set_busy(self, True)
-        self.runner.service(enter_finding, actor=self.actor, data=self.data(),
+        self.runner.service(findings.enter_finding, actor=self.actor, data=self.data(),
                             persons=[{k: p[k] for k in ("person", "name", "responsibility", "kind")}
                                      for p in self.persons],
                             on_done=self._saved, on_error=self._refused)

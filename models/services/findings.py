@@ -131,6 +131,26 @@ def add_person(uow: UnitOfWork, *, actor: Actor, finding: str, person: str, resp
     return Result(info(f), Changes(subjects=frozenset({who.uuid})))
 
 
+@service
+def enter_finding(uow: UnitOfWork, *, actor: Actor, data: dict, persons: list[dict]) -> Result:
+    """The clerk's one act: the decision and its responsible persons, all saved or none.
+
+    Composes ``findings.add_finding`` and ``findings.add_person`` in one unit of work, so a person
+    the service refuses (not registered at the institution, a good-conduct kind) leaves no finding
+    without its persons behind.
+    """
+    result = add_finding.in_uow(uow, actor=actor, data=data)
+    changes = result.changes
+    for p in persons:
+        try:
+            result = add_person.in_uow(uow, actor=actor, finding=result.value.uuid, person=p["person"],
+                                                responsibility=p["responsibility"], kind=p["kind"])
+        except ValidationError as exc:
+            raise ValidationError(exc.field, f"{p['name']}：{exc.problem}") from None
+        changes |= result.changes
+    return Result(result.value, changes)
+
+
 def _write_record(uow: UnitOfWork, actor: Actor, f: Finding, subject, kind: str, responsibility: str | None,
                   note: str, entered_by: str) -> CreditRecord:
     fields, _spec = records._fields(uow, _record_input(f, kind, responsibility, note), subject.type)
