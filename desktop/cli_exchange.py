@@ -120,6 +120,10 @@ def cmd_sync(db, args) -> int:
             print(f"对方：{p.name}（{p.code}）指纹 {p.shown}；已发出至第{out_seq}号"
                   f"{'（已确认）' if acked or not out_seq else '（待回执）'}，已导入对方至第{st.last_in.get(p.code, 0)}号")
         print("待发送记录：" + ("，".join(f"{k} {v}" for k, v in st.pending.items()) or "无"))
+        for p in st.policy_packs:
+            end = p["effective_to"] or "长期"
+            print(f"收到的政策包：{p['pack']} 第{p['version']}版 {p['document_number'] or ''} "
+                  f"{p['effective_from']} 至 {end}（{p['installed_at']:%Y-%m-%d} 安装）")
         return 0
     if args.action == "history":
         rows = history.packages(db)

@@ -101,7 +101,9 @@ class ExportTab(QWidget):
     def show_status(self, st) -> None:
         pending = "，".join(f"{export.type_name(k)} {v}" for k, v in st.pending.items()) or "无"
         key = st.own_key.shown if st.own_key else "尚未生成（请到“密钥管理”生成）"
-        self.status.setText(f"本局：{st.name}（{st.code}）\n本局密钥指纹：{key}\n待发送记录：{pending}")
+        packs = "、".join(f"{p['pack']} 第{p['version']}版" for p in st.policy_packs) or "无"
+        self.status.setText(f"本局：{st.name}（{st.code}）\n本局密钥指纹：{key}\n待发送记录：{pending}\n"
+                            f"市局下发的政策包：{packs}")
         current = self.receiver.currentData()
         self.receiver.clear()
         for p in st.partners:

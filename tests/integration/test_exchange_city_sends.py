@@ -107,3 +107,17 @@ def test_command_line_exit_codes_and_one_line_messages(pair, tmp_path):
     assert taken.returncode == 0 and "确认收到本局第1号数据包" in taken.stdout
     status = cli(county.path, "sync", "status", "--json")
     assert json.loads(status.stdout)["pending"] == {}
+
+
+def test_received_policy_packs_are_listed_in_the_exchange_status(pair, tmp_path):
+    from models.policy.packs import POLICY_DIR
+    from models.services.exchange import export as ex, history
+
+    county, city = pair
+    pack = json.loads((POLICY_DIR / "packs" / "huaian-2020-104.json").read_text(encoding="utf-8"))
+    info = ex.export_package(city.db, actor=city.admin, to_dir=str(tmp_path), receiver=county.code,
+                             policy_packs=({**pack, "version": "2"},)).value
+    receive(county, Path(info.path))
+    assert [(p["pack"], p["version"]) for p in history.status(county.db).policy_packs] == [("huaian-2020-104", "2")]
+    shown = cli(county.path, "sync", "status")
+    assert "收到的政策包：huaian-2020-104 第2版" in shown.stdout

@@ -165,3 +165,20 @@ def test_a_row_maintained_here_is_never_changed_by_a_package(pair, tmp_path):
     assert report.counts["subjects"] == {"conflicts": 1}
     assert report.conflicts[0]["reason"] == "这是本局维护的记录，不接受其他单位的修改"
     assert rows_owned_by(a, a.code) == before
+
+
+def test_a_receipt_for_a_package_never_sent_or_with_another_digest_is_refused(pair, tmp_path):
+    from test_exchange_support import receipt
+
+    a, city = pair
+    receive(city, export(a, city, tmp_path / "out"))
+    genuine = receipt(city, a, tmp_path / "r").read_bytes()
+    refused(a, resigned(genuine, city, lambda m: m["acknowledges"].update(manifest_sha256="f" * 64)),
+            "回执中第1号数据包的摘要与本局发出的不符")
+    refused(a, resigned(genuine, city, lambda m: m["acknowledges"].update(sequence=5)),
+            "本局没有发出过该数据包")
+    before = a.dump()
+    from models.services.exchange import importer
+
+    assert importer.import_package(a.db, actor=a.admin, data=genuine).value.status == "receipt"
+    assert a.dump() != before  # the genuine receipt is applied: rows stop being pending

@@ -12,6 +12,7 @@ from models.services.base import ServiceError, UnitOfWork, query
 from models.services.county import current_county
 from models.services.exchange import keys
 from models.services.exchange.export import pending_counts, write_file
+from models.services.exchange.extras import received_packs
 
 KIND_NAMES = {"data": "数据包", "receipt": "回执"}
 DIRECTION_NAMES = {"out": "发出", "in": "收到"}
@@ -73,6 +74,7 @@ class Status:
     pending: dict
     last_out: dict  # partner -> (sequence, acknowledged)
     last_in: dict  # partner -> sequence
+    policy_packs: list  # received from the city, newest first
 
 
 @query
@@ -85,7 +87,7 @@ def status(uow: UnitOfWork) -> Status:
         else:
             last_in[p.sender] = p.sequence
     return Status(county.code, county.name, keys.role_of(county.code), keys.own_key.in_uow(uow),
-                  keys.partners.in_uow(uow), pending_counts(uow, county.code), last_out, last_in)
+                  keys.partners.in_uow(uow), pending_counts(uow, county.code), last_out, last_in, received_packs(uow))
 
 
 @query
