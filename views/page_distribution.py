@@ -171,8 +171,11 @@ class DistributionPage(QWidget):
         self.model.columns, self.model.rows = tuple(table_columns(dist)), table_rows(dist)
         self.model.endResetModel()
         self.table.resizeColumnsToContents()
-        total = int(dist.frame.to_numpy().sum())
-        self.status.setText(f"{self._last_run}共 {total} 个。" + note_for(dist) + "点击柱形或在表格中双击某个数字查看名单。")
+        if dist.dimension == "year":  # the same subjects counted at every year end
+            count = f"每年 {int(dist.frame.iloc[-1].sum()) if len(dist.frame) else 0} 个。"
+        else:
+            count = f"共 {int(dist.frame.to_numpy().sum())} 个。"
+        self.status.setText(f"{self._last_run}{count}" + note_for(dist) + "点击柱形或在表格中双击某个数字查看名单。")
         self._last_run = ""
 
     # -- lists --------------------------------------------------------------------------------------
