@@ -198,3 +198,17 @@ def test_the_chosen_view_is_remembered(qtbot, runner, page):
     again = DistributionPage(runner, ADMIN)
     qtbot.addWidget(again)
     assert (again.dimension.currentData(), again.subject_type.currentData()) == ("township", "insured")
+
+
+def test_the_list_window_keeps_its_size_and_columns(qtbot, page):
+    dialog = page.open_list(0, "")
+    qtbot.waitUntil(lambda: bool(dialog.model.rows), timeout=10000)
+    dialog.resize(700, 420)
+    dialog.table.setColumnHidden(2, True)  # the user hides 类型 from the header's menu
+    dialog.table.save_columns()
+    dialog.close()
+    again = page.open_list(0, "")
+    qtbot.waitUntil(lambda: bool(again.model.rows), timeout=10000)
+    assert (again.width(), again.height()) == (700, 420)
+    assert again.table.isColumnHidden(2) and not again.table.isColumnHidden(1)
+    again.close()
