@@ -67,15 +67,17 @@ def test_real_world_roster_defects_are_named_per_row_and_nothing_is_written_by_d
             ["赵强", id_number(3)[:-1] + ("0" if id_number(3)[-1] != "0" else "1"), "医师", "", HOSPITAL, "", "", "", ""],
             ["张伟", good, "医师", "ZY001", HOSPITAL, "2024/1/2", "个人", "", "13800000001"],  # the same row again
             [None] * 9,
-            ["孙丽", id_number(4), "牙医", "", HOSPITAL, "", "", "", ""]]
+            ["孙丽", id_number(4), "牙医", "", HOSPITAL, "", "", "", ""],
+            ["周杰", "4.10123E+17", "医师", "", HOSPITAL, "", "", "", ""]]  # text copied from what Excel showed
     before = count(db, Subject)
     outcome = run(db, admin, "roster", xlsx(rows, merges=("A1:I1",)))
-    assert (outcome.rows, outcome.valid, outcome.imported) == (6, 2, 0)  # the empty row is not a row
+    assert (outcome.rows, outcome.valid, outcome.imported) == (7, 2, 0)  # the empty row is not a row
     errors = {(e["row"], e["field"]): e["problem"] for e in outcome.errors}
     assert "4.10123E+17" in errors[(5, "身份证号")]
     assert "校验位不正确" in errors[(6, "身份证号")]
     assert errors[(7, "整行")] == "与第3行重复，只导入一次"
     assert "“牙医”不是可选值" in errors[(9, "人员类别")]
+    assert "被 Excel 转成科学计数法的号码" in errors[(10, "身份证号")]
     assert count(db, Subject) == before  # errors and no choice made: nothing at all
     chosen = run(db, admin, "roster", xlsx(rows, merges=("A1:I1",)), valid_only=True)
     assert chosen.imported == 2 and count(db, Subject) == before + 2 and count(db, Registration) == 2
