@@ -177,3 +177,22 @@ def test_a_row_changed_after_its_receipt_is_sent_again_and_updates_the_citys_cop
 
     with pytest.raises(ServiceError, match="没有需要发送"):
         export(a, city, tmp_path / "out")
+
+
+def test_order_of_arrival_at_the_city_does_not_matter(world, tmp_path):
+    """B's package first: the city keeps B's row of 张伟, merges A's into it, and A merges B's row back
+    into its own file; either way A ends with one file holding both counties' records."""
+    from models.services import evaluation
+
+    a, b, city = world
+    receive(city, export(b, city, tmp_path / "out-b"))
+    got_a = receive(city, export(a, city, tmp_path / "out-a"))
+    assert got_a.counts["subjects"] == {"new": 2, "merged": 1}
+    report = receive(a, export(city, a, tmp_path / "city-to-a"))
+    assert report.counts["subjects"] == {"merged": 1, "new": 1}
+    assert report.total("conflicts") == 0
+    assert evaluation.explain(a.db, actor=a.admin, subject=SHARED)["points"]["total"] == 3 + 6
+    # B in turn receives A's record of the person it shares.
+    to_b = receive(b, export(city, b, tmp_path / "city-to-b"))
+    assert to_b.counts["credit_records"] == {"new": 1} and to_b.total("conflicts") == 0
+    assert evaluation.explain(b.db, actor=b.admin, subject=SHARED)["points"]["total"] == 3 + 6
