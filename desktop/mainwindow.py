@@ -160,13 +160,14 @@ class MainWindow(QMainWindow):
     # -- remembered geometry ---------------------------------------------------------------------
 
     def _restore(self) -> None:
+        # Geometry first: a splitter restored inside a not-yet-sized window squeezes the navigation.
+        if not settings.restore_geometry(self, SETTINGS_KEY):
+            # First start: fill most of a small office screen (1366×768 is common), centred.
+            screen = self.screen().availableGeometry()
+            self.resize(min(1280, screen.width() - 40), min(800, screen.height() - 40))
+            self.move(screen.center() - self.rect().center())
+        self.centralWidget().resize(self.size())
         settings.restore_splitter(self.splitter, SETTINGS_KEY)
-        if settings.restore_geometry(self, SETTINGS_KEY):
-            return
-        # First start: fill most of a small office screen (1366×768 is common), centred.
-        screen = self.screen().availableGeometry()
-        self.resize(min(1280, screen.width() - 40), min(800, screen.height() - 40))
-        self.move(screen.center() - self.rect().center())
 
     def closeEvent(self, event) -> None:
         settings.save_geometry(self, SETTINGS_KEY)

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFileDialo
                                QHeaderView, QPushButton, QSpinBox, QTableView, QVBoxLayout, QWidget)
 
 from models.services import notice_register, notices
-from models.services.base import Actor
+from models.services.base import PERMISSIONS, ROLES, Actor
 from views.forms import heading
 from views.notice_dialogs import CodeDialog, DeliveryDialog, DraftDialog, IssueDialog, ReasonDialog
 from views.notice_model import NoticeRegisterModel
@@ -53,16 +53,20 @@ class NoticesPage(QWidget):
             self.state.addItem(name, code)
         self.year = QSpinBox(minimum=0, maximum=2100, specialValueText="全部年度")
         self.year.setValue(0)
+        for combo in (self.type, self.state):  # long document names must not widen the whole page
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(8)
         self.text = QLineEdit(placeholderText="姓名、文号或验证码，回车查询", clearButtonEnabled=True)
         self.count = QLabel()
-        filters = QHBoxLayout()
+        filters, search = QHBoxLayout(), QHBoxLayout()  # two rows: the page must fit beside the navigation
         for label, widget in (("文书(&W)：", self.type), ("状态(&Z)：", self.state), ("年度(&Y)：", self.year)):
             caption = QLabel(label)
             caption.setBuddy(widget)
             filters.addWidget(caption)
             filters.addWidget(widget)
-        filters.addWidget(self.text, 1)
-        filters.addWidget(self.count)
+        filters.addStretch(1)
+        search.addWidget(self.text, 1)
+        search.addWidget(self.count)
 
         self.model = NoticeRegisterModel(runner, self)
         self.table = QTableView()
@@ -80,36 +84,38 @@ class NoticesPage(QWidget):
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.buttons = {}
-        row1, row2 = QHBoxLayout(), QHBoxLayout()
+        row1, row2, row3 = QHBoxLayout(), QHBoxLayout(), QHBoxLayout()
         for row, key, text, slot, permission in (
                 (row1, "draft", "起草(&N)…", self.draft, "notice.draft"),
                 (row1, "preview", "预览(&P)", self.preview, None),
                 (row1, "review", "审核通过(&R)", lambda: self.step(notices.review, "审核"), "notice.review"),
                 (row1, "sign_off", "签发(&S)", lambda: self.step(notices.sign_off, "签发"), "notice.sign_off"),
-                (row1, "return", "退回(&B)…", self.return_, None),
-                (row1, "issue", "印发(&I)…", self.issue, "notice.issue"),
-                (row2, "print", "打印所选(&T)…", self.print_selected, None),
-                (row2, "export", "导出PDF(&E)…", self.export, None),
-                (row2, "deliver", "登记送达(&D)…", self.deliver, "notice.deliver"),
+                (row2, "return", "退回(&B)…", self.return_, None),
+                (row2, "issue", "印发(&I)…", self.issue, "notice.issue"),
                 (row2, "void", "作废(&X)…", self.void, "notice.void"),
-                (row2, "code", "验证码查验(&V)…", self.lookup, None)):
+                (row3, "print", "打印所选(&T)…", self.print_selected, None),
+                (row3, "export", "导出PDF(&E)…", self.export, None),
+                (row3, "deliver", "登记送达(&D)…", self.deliver, "notice.deliver"),
+                (row3, "code", "验证码查验(&V)…", self.lookup, None)):
             button = QPushButton(text, clicked=slot)
             if permission and not actor.can(permission):
                 button.setEnabled(False)
-                button.setToolTip("当前用户的角色不能办理此项")
+                roles = "、".join(ROLES[r] for r in ROLES if r in PERMISSIONS[permission])
+                button.setToolTip(f"需要角色：{roles}")
             self.buttons[key] = button
             row.addWidget(button)
-        row1.addStretch(1)
-        row2.addStretch(1)
+        for row in (row1, row2, row3):
+            row.addStretch(1)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 12)
         layout.addWidget(self.title)
         layout.addWidget(self.purpose)
         layout.addLayout(filters)
+        layout.addLayout(search)
         layout.addWidget(self.table, 1)
-        layout.addLayout(row1)
-        layout.addLayout(row2)
+        for row in (row1, row2, row3):
+            layout.addLayout(row)
         layout.addWidget(self.detail)
 
         for combo in (self.type, self.state):

@@ -67,12 +67,12 @@ def test_fits_a_1366_by_768_screen(window):
 
 
 def test_size_and_splitter_are_remembered(qtbot, runner, admin, window, tmp_path):
-    window.resize(700, 500)  # within the offscreen platform's 800×600 screen, or Qt clamps it
-    window.splitter.setSizes([200, 500])
+    window.resize(790, 560)  # within the offscreen platform's 800×600 screen, or Qt clamps it
+    window.splitter.setSizes([200, 585])
     window.close()
     again = MainWindow(runner, admin, "宁阳县", "x", None)
     qtbot.addWidget(again)
-    assert (again.width(), again.height()) == (700, 500)
+    assert (again.width(), again.height()) == (790, 560)
     assert again.splitter.sizes()[0] == 200
     assert not again.backup_action.isEnabled()  # no SQLite file: the server's admin backs it up
 
