@@ -83,3 +83,17 @@ def test_records_with_legal_weight_cannot_be_deleted_or_rewritten(tmp_path):
             assert "不可" in str(exc)
         else:
             raise AssertionError(f"{sql} was allowed")
+
+
+def test_the_migrations_build_exactly_the_schema_the_code_declares(tmp_path):
+    """A table or column added to models/db without a migration would break every existing county's file."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from models.db.base import Base
+
+    db = open_database(str(tmp_path / "fresh.sqlite3"))
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+    db.dispose()
+    assert diff == []
