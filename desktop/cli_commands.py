@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime
 from pathlib import Path
 
 from desktop.cli import CliError, ask_password, print_json, read_json
@@ -108,14 +107,11 @@ def cmd_show(db: Database, args) -> int:
 
 
 def cmd_backup(db: Database, args) -> int:
-    from models.db.migrate import backup_sqlite
-    from models.services.base import require
+    from models.services.backup import make_backup, suggested_path
 
-    require(login(db, args.user), "backup.make")
-    if db.sqlite_file is None:
-        raise CliError("备份：只能备份 SQLite 数据库文件；PostgreSQL 请用 pg_dump", 1)
-    dest = args.to or db.sqlite_file.parent / "backups" / f"{db.sqlite_file.stem}-{datetime.now():%Y%m%d-%H%M%S}.sqlite3"
-    print(f"已备份到 {backup_sqlite(db.sqlite_file, Path(dest))}")
+    actor = login(db, args.user)
+    info = make_backup(db, actor=actor, dest=args.to or suggested_path(db) or "").value
+    print(f"已备份到 {info.path}（{info.size} 字节，SHA-256 {info.sha256}）")
     return 0
 
 

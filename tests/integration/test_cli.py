@@ -107,6 +107,9 @@ def test_backup_writes_a_readable_copy(county, tmp_path):
     dest = tmp_path / "copy.sqlite3"
     assert county("backup", "--to", str(dest))[0] == 0
     assert sqlite3.connect(dest).execute("SELECT name FROM county").fetchone() == ("宁阳县",)
+    [(actor, after)] = sqlite3.connect(county.path).execute(
+        "SELECT actor, after FROM audit_log WHERE action = 'backup.make'").fetchall()
+    assert actor == "admin" and str(dest) in after
 
 
 def test_unknown_command_is_explained_in_chinese(run):
