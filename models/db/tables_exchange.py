@@ -136,6 +136,24 @@ class ReceivedPolicyPack(Base):
     installed_by: Mapped[str] = mapped_column(String(40))
 
 
+class ExchangeTombstone(Base):
+    """A synchronised row that was deleted here: the deletion marker the next package carries.
+
+    Written by database triggers (migration 0006), so no code path can delete a row unseen.
+    Rows with legal weight cannot be deleted at all; this covers the others (a registration, an attachment).
+    """
+
+    __tablename__ = "exchange_tombstones"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    table_name: Mapped[str] = mapped_column(String(40))
+    row_uuid: Mapped[str] = mapped_column(String(36), index=True)
+    origin_county: Mapped[str | None] = mapped_column(String(6))
+    deleted_at: Mapped[str] = mapped_column(String(32))  # ISO text: written by a trigger, not by Python
+    package_id: Mapped[int | None] = mapped_column(Integer)  # the newest package that carried it
+    sync_pending: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
 class ExcelImport(Base):
     """One Excel import: what file, how many rows were valid and what was written."""
 

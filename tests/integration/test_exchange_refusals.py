@@ -182,3 +182,37 @@ def test_a_receipt_for_a_package_never_sent_or_with_another_digest_is_refused(pa
 
     assert importer.import_package(a.db, actor=a.admin, data=genuine).value.status == "receipt"
     assert a.dump() != before  # the genuine receipt is applied: rows stop being pending
+
+
+def test_a_deletion_marker_from_a_bureau_that_does_not_own_the_row_deletes_nothing(pair, tmp_path):
+    from datetime import datetime, timezone
+
+    from sqlalchemy import select
+
+    from models.db.tables_exchange import ExchangeKey
+    from models.services.base import UnitOfWork
+    from models.services.exchange import importer, keys
+    from models.services.exchange.export import schema_version
+    from models.services.exchange.format import Part, write_package
+    from test_exchange_support import rows_owned_by
+
+    a, city = pair
+    uuid = next(iter(rows_owned_by(a, a.code)["service_commitments"]))
+    marker = {"marker": "deleted", "table": "service_commitments", "uuid": uuid, "origin": city.code,
+              "at": datetime.now(timezone.utc).isoformat()}
+    with UnitOfWork(city.db) as uow:
+        sign_private, city_fp = uow.session.execute(select(ExchangeKey.sign_private, ExchangeKey.fingerprint)).one()
+    with UnitOfWork(a.db) as uow:
+        a_box = uow.session.scalar(select(ExchangeKey.box_public))
+    manifest = {"format": "creditdesk-exchange", "format_version": 1, "kind": "data", "package_id": "p-2",
+                "schema_version": schema_version(), "created_at": marker["at"], "sequence": 1,
+                "previous_package_sha256": None, "sender": {"code": city.code, "name": city.name},
+                "acknowledges": None, "policy_packs": {},
+                "receiver": {"code": a.code, "name": a.name, "fingerprint": keys.own_key(a.db).fingerprint}}
+    package, _ = write_package(manifest, [Part("data/markers.jsonl", "markers", [json.dumps(marker).encode()])],
+                               sign_private=sign_private, signer_fingerprint=city_fp, receiver_box_public=a_box)
+    before = rows_owned_by(a, a.code)
+    report = importer.import_package(a.db, actor=a.admin, data=package).value
+    assert report.counts == {"service_commitments": {"conflicts": 1}}
+    assert "由 370921 维护，不予删除" in report.conflicts[0]["reason"]
+    assert rows_owned_by(a, a.code) == before

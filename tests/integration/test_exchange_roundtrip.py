@@ -196,3 +196,39 @@ def test_order_of_arrival_at_the_city_does_not_matter(world, tmp_path):
     to_b = receive(b, export(city, b, tmp_path / "city-to-b"))
     assert to_b.counts["credit_records"] == {"new": 1} and to_b.total("conflicts") == 0
     assert evaluation.explain(b.db, actor=b.admin, subject=SHARED)["points"]["total"] == 3 + 6
+
+
+def test_a_deleted_registration_travels_as_a_deletion_marker(world, tmp_path):
+    """Rows without legal weight may be deleted; the owner's deletion reaches the city as a marker and
+    only the owner's marker deletes. Rows with legal weight cannot be deleted at all."""
+    import sqlite3
+
+    from sqlalchemy import delete, select
+
+    from models.db.tables import ServiceCommitment
+    from models.services.base import UnitOfWork
+    from models.services.exchange import export as ex
+
+    a, _b, city = world
+    receive(city, export(a, city, tmp_path / "out"))
+    receive(a, receipt(city, a, tmp_path / "r"))
+    with UnitOfWork(a.db) as uow:
+        gone = uow.session.scalars(select(ServiceCommitment.uuid)).first()
+        uow.session.execute(delete(ServiceCommitment).where(ServiceCommitment.uuid == gone))
+        uow.commit()
+        assert ex.pending_counts(uow, a.code) == {"markers": 1}
+    package = export(a, city, tmp_path / "out")
+    from models.services.exchange import importer
+
+    before = city.dump()  # the dry run deletes inside a savepoint and must still leave nothing behind
+    assert importer.preview(city.db, actor=city.admin, data=package.read_bytes()).counts == {
+        "service_commitments": {"deleted": 1}}
+    assert city.dump() == before
+    got = receive(city, package)
+    assert got.counts == {"service_commitments": {"deleted": 1}}
+    assert gone not in rows_owned_by(city, a.code)["service_commitments"]
+    receive(a, receipt(city, a, tmp_path / "r2"))
+    with UnitOfWork(a.db) as uow:
+        assert ex.pending_counts(uow, a.code) == {}
+    with sqlite3.connect(a.path) as con, pytest.raises(sqlite3.IntegrityError, match="信用记录不可删除"):
+        con.execute("DELETE FROM credit_records")

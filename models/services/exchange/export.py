@@ -17,7 +17,7 @@ from models import policy
 from models.db.base import Base, new_uuid, utcnow
 from models.db.migrate import head_revisions
 from models.db.tables import Blob, CalendarYear
-from models.db.tables_exchange import ExchangePackage, ExchangePackageRow
+from models.db.tables_exchange import ExchangePackage, ExchangePackageRow, ExchangeTombstone
 from models.services.base import Actor, Changes, Result, ServiceError, UnitOfWork, require, service
 from models.services.county import current_county
 from models.services.exchange import keys, shared
@@ -187,11 +187,17 @@ def export_package(uow: UnitOfWork, *, actor: Actor, to_dir: str, receiver: str 
         found = uow.session.scalars(select(Blob).where(Blob.sha256.in_(sorted(blobs)))).all()
         parts.insert(0, Part("data/blobs.jsonl", "blobs", [json.dumps(
             {"sha256": b.sha256, "size": b.size, "data": b64(b.data)}, sort_keys=True).encode() for b in found]))
+    tombstones = list(uow.session.scalars(select(ExchangeTombstone).where(
+        ExchangeTombstone.sync_pending.is_(True),
+        or_(ExchangeTombstone.origin_county.is_(None), ExchangeTombstone.origin_county == county.code))
+        .order_by(ExchangeTombstone.id)))
+    markers += [{"marker": "deleted", "table": t.table_name, "uuid": t.row_uuid, "origin": county.code,
+                 "at": t.deleted_at} for t in tombstones]
     if markers:
         parts.append(Part("data/markers.jsonl", "markers",
                           [json.dumps(m, sort_keys=True).encode() for m in markers]))
     parts = _extra_parts(uow, calendar_years, list(policy_packs)) + parts
-    if not any(p.record_type not in ("blobs", "markers") for p in parts):
+    if not tombstones and not any(p.record_type not in ("blobs", "markers") for p in parts):
         raise ServiceError(f"没有需要发送给 {partner.name}（{partner.code}）的数据：上次确认以来没有新增或变更的记录")
 
     from models.services.evaluation import profile as load_profile
@@ -215,6 +221,8 @@ def export_package(uow: UnitOfWork, *, actor: Actor, to_dir: str, receiver: str 
                           filename=name, content=content, handled_at=now, handled_by=actor.username)
     uow.session.add(pkg)
     uow.session.flush()
+    for t in tombstones:  # pending until the receipt for this package (or a later one) arrives
+        t.package_id = pkg.id
     for start in range(0, len(logged), CHUNK):
         uow.session.execute(insert(ExchangePackageRow.__table__),  # Core: the ORM bulk path is ~3× slower
                             [{**r, "package_id": pkg.id} for r in logged[start:start + CHUNK]])
@@ -240,8 +248,13 @@ def write_file(path: Path, content: bytes) -> Path:
 
 
 def pending_counts(uow: UnitOfWork, own: str) -> dict[str, int]:
-    """Rows owned here not yet acknowledged, per record type."""
+    """Rows owned here not yet acknowledged, per record type (deletions as ``markers``)."""
     out = {}
+    deleted = uow.session.scalar(select(func.count()).select_from(ExchangeTombstone).where(
+        ExchangeTombstone.sync_pending.is_(True),
+        or_(ExchangeTombstone.origin_county.is_(None), ExchangeTombstone.origin_county == own)))
+    if deleted:
+        out["markers"] = deleted
     for spec in synced_tables():
         t = spec.table
         n = uow.session.scalar(select(func.count()).select_from(t).where(

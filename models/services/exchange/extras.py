@@ -6,14 +6,15 @@ import base64
 import hashlib
 import json
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.exc import DBAPIError
 
 from models import policy
 from models.db.tables import Blob, CalendarYear
 from models.db.tables_exchange import ReceivedPolicyPack
 from models.services import workdays
 from models.services.exchange.format import Package, PackageRefused
-from models.services.exchange.rows import spec
+from models.services.exchange.rows import spec, synced_tables
 
 
 def apply_blobs(ctx, lines: list[dict], pkg: Package) -> None:
@@ -83,25 +84,55 @@ def apply_policy_packs(ctx, lines: list[dict], pkg: Package) -> None:
         ctx.count("policy_packs", "new")
 
 
-def check_markers(ctx, lines: list[dict]) -> None:
-    """Each marker must agree with the rows: the correction names exactly the record it replaces."""
+def apply_markers(ctx, lines: list[dict]) -> None:
+    """Supersession markers must agree with the rows; deletion markers delete the sender's own rows."""
+    deletions = []
     for n, m in enumerate(lines, 1):
+        kind = m.get("marker") if isinstance(m, dict) else None
         try:
             s = spec(m["table"])
-            ref = s.self_refs[0]
-        except (KeyError, StopIteration, IndexError, TypeError):
-            raise PackageRefused(f"更正标记第{n}条无法识别") from None
-        if m.get("marker") != "supersedes":
-            raise PackageRefused(f"更正标记第{n}条的类型“{m.get('marker')}”无法识别")
-        t = s.table
-        row_id, target_id = ctx.ids[s.name].get(m.get("uuid")), ctx.ids[s.name].get(m.get("target"))
-        if row_id is None or target_id is None:
-            ctx.count("markers", "conflicts")
-            continue
-        actual = ctx.uow.session.scalar(select(t.c[ref.column]).where(t.c.id == row_id))
-        if actual != target_id:
-            raise PackageRefused(f"更正标记第{n}条与信用信息不符：数据包内容前后矛盾")
-        ctx.count("markers", "unchanged")
+        except (KeyError, StopIteration, TypeError):
+            raise PackageRefused(f"标记第{n}条的记录类型无法识别") from None
+        if kind == "supersedes" and s.self_refs:
+            _check_supersedes(ctx, s, m, n)
+        elif kind == "deleted":
+            deletions.append((s, m))
+        else:
+            raise PackageRefused(f"标记第{n}条的类型“{kind}”无法识别")
+    order = {x.name: i for i, x in enumerate(synced_tables())}
+    for s, m in sorted(deletions, key=lambda d: -order[d[0].name]):  # children before parents
+        _delete(ctx, s, m)
+
+
+def _check_supersedes(ctx, s, m: dict, n: int) -> None:
+    t, ref = s.table, s.self_refs[0]
+    row_id, target_id = ctx.ids[s.name].get(m.get("uuid")), ctx.ids[s.name].get(m.get("target"))
+    if row_id is None or target_id is None:
+        ctx.count("markers", "conflicts")
+        return
+    if ctx.uow.session.scalar(select(t.c[ref.column]).where(t.c.id == row_id)) != target_id:
+        raise PackageRefused(f"更正标记第{n}条与信用信息不符：数据包内容前后矛盾")
+    ctx.count("markers", "unchanged")
+
+
+def _delete(ctx, s, m: dict) -> None:
+    """Only the county that owns a row deletes it; the database still refuses rows with legal weight."""
+    t, uuid = s.table, m.get("uuid")
+    row = ctx.uow.session.execute(select(t.c.id, t.c.origin_county).where(t.c.uuid == uuid)).first()
+    if row is None:
+        ctx.count(s.name, "unchanged")  # never had it, or deleted before
+        return
+    owner = row.origin_county or ctx.own
+    if owner != m.get("origin") or owner != ctx.sender:
+        ctx.conflict(s.name, uuid, f"删除标记来自 {ctx.sender}，但该记录由 {owner} 维护，不予删除")
+        return
+    try:
+        with ctx.uow.session.begin_nested():
+            ctx.uow.session.execute(delete(t).where(t.c.id == row.id))
+    except DBAPIError:
+        ctx.conflict(s.name, uuid, "无法删除：仍有其他记录引用它，或该记录有法律效力不可删除")
+        return
+    ctx.count(s.name, "deleted")
 
 
 def received_packs(uow) -> list[dict]:

@@ -10,22 +10,23 @@ import json
 from dataclasses import dataclass, field
 
 from alembic.script import ScriptDirectory
+from sqlalchemy import false, update
 
 from models.db.migrate import MIGRATIONS
-from models.db.tables_exchange import ExchangePackage
+from models.db.tables_exchange import ExchangePackage, ExchangeTombstone
 from models.services.base import Actor, Changes, Result, ServiceError, UnitOfWork, query, require, service
 from models.services.county import current_county
 from models.services.exchange import keys
 from models.services.exchange.apply_rows import Context, apply_table
 from models.services.exchange.export import last_package, schema_version
-from models.services.exchange.extras import apply_blobs, apply_calendars, apply_policy_packs, check_markers
+from models.services.exchange.extras import apply_blobs, apply_calendars, apply_markers, apply_policy_packs
 from models.services.exchange.format import (FORMAT_VERSION, Package, PackageRefused, open_package, part_lines,
                                              show_fingerprint, signature_fingerprint, verify_files, verify_signature)
 from models.services.exchange.receipts import apply_ack
 from models.services.exchange.rows import synced_tables, type_name
 
-CATEGORIES = ("new", "updated", "merged", "unchanged", "ignored", "conflicts")
-CATEGORY_NAMES = {"new": "新增", "updated": "更新", "merged": "合并到本地档案", "unchanged": "无变化",
+CATEGORIES = ("new", "updated", "merged", "deleted", "unchanged", "ignored", "conflicts")
+CATEGORY_NAMES = {"new": "新增", "updated": "更新", "merged": "合并到本地档案", "deleted": "删除", "unchanged": "无变化",
                   "ignored": "忽略", "conflicts": "冲突（未导入）"}
 
 
@@ -148,6 +149,10 @@ def _run(uow: UnitOfWork, actor: Actor, data: bytes, filename: str, apply: bool,
     if box is None:
         raise PackageRefused("数据包不是加密给本局现有密钥的（接收方指纹不符）：请对方导入本局最新的公钥后重新导出")
     ctx = Context(uow=uow, actor=actor, own=own, sender=pkg.sender)
+    # pysqlite opens the transaction only at the first write; a savepoint taken before that (a deletion
+    # marker is applied in one) would commit on release, even in a dry run. A write that changes nothing
+    # opens the transaction now.
+    uow.session.execute(update(ExchangeTombstone).where(false()).values(sync_pending=False))
     files = {f.get("record_type"): f for f in pkg.files()}
     total = sum(int(f.get("records") or 0) for f in files.values())
     done = [0]
@@ -173,7 +178,7 @@ def _run(uow: UnitOfWork, actor: Actor, data: bytes, filename: str, apply: bool,
         if spec.name in files:
             apply_table(ctx, spec, lines(spec.name), lambda n, s=spec.name: tick(n, s))
     if "markers" in files:
-        check_markers(ctx, list(lines("markers")))
+        apply_markers(ctx, list(lines("markers")))
         tick(files["markers"]["records"], "markers")
     ack = apply_ack(uow, own=own, partner=pkg.sender, ack=pkg.manifest.get("acknowledges"))
     if apply:

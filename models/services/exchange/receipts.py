@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import and_, delete, exists, insert, select, update
 
 from models.db.base import new_uuid, utcnow
-from models.db.tables_exchange import ExchangeDelivered, ExchangePackage, ExchangePackageRow
+from models.db.tables_exchange import ExchangeDelivered, ExchangePackage, ExchangePackageRow, ExchangeTombstone
 from models.services.base import Actor, Changes, Result, ServiceError, UnitOfWork, require, service
 from models.services.county import current_county
 from models.services.exchange import keys
@@ -88,6 +88,8 @@ def apply_ack(uow: UnitOfWork, *, own: str, partner: str, ack: dict | None) -> d
         ExchangePackage.receiver == partner, ExchangePackage.sequence <= seq, ExchangePackage.acknowledged_at.is_(None))))
     ids = [p.id for p in packages]
     rows = _clear_pending(uow, ids) + _log_delivered(uow, ids, partner)
+    uow.session.execute(update(ExchangeTombstone).where(ExchangeTombstone.package_id.in_(ids))
+                        .values(sync_pending=False))
     now = utcnow()
     for p in packages:
         p.acknowledged_at = now

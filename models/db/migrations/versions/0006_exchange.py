@@ -32,7 +32,43 @@ PG_TRIGGERS = {
 }
 
 
+# Synchronised tables of 0001–0004 whose rows may be deleted (the others refuse deletes): a trigger
+# leaves a tombstone so the next package carries a deletion marker. Later tables add their own.
+TOMBSTONED = ("subjects", "registrations", "service_commitments", "attachments", "measure_choices",
+              "case_attachments")
+
+
+def _tombstone_triggers(dialect: str) -> list[str]:
+    if dialect == "sqlite":
+        return [f"CREATE TRIGGER {t}_tombstone AFTER DELETE ON {t} BEGIN "
+                f"INSERT INTO exchange_tombstones (table_name, row_uuid, origin_county, deleted_at, sync_pending) "
+                f"VALUES ('{t}', OLD.uuid, OLD.origin_county, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 1); END"
+                for t in TOMBSTONED]
+    return ["CREATE OR REPLACE FUNCTION creditdesk_tombstone() RETURNS trigger AS $$ BEGIN "
+            "INSERT INTO exchange_tombstones (table_name, row_uuid, origin_county, deleted_at, sync_pending) "
+            "VALUES (TG_TABLE_NAME, OLD.uuid, OLD.origin_county, "
+            "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), true); RETURN OLD; END; "
+            "$$ LANGUAGE plpgsql",
+            *(f"CREATE TRIGGER {t}_tombstone AFTER DELETE ON {t} FOR EACH ROW EXECUTE FUNCTION creditdesk_tombstone()"
+              for t in TOMBSTONED)]
+
+
 def upgrade() -> None:
+    op.create_table('exchange_tombstones',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('table_name', sa.String(length=40), nullable=False),
+    sa.Column('row_uuid', sa.String(length=36), nullable=False),
+    sa.Column('origin_county', sa.String(length=6), nullable=True),
+    sa.Column('deleted_at', sa.String(length=32), nullable=False),
+    sa.Column('package_id', sa.Integer(), nullable=True),
+    sa.Column('sync_pending', sa.Boolean(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_exchange_tombstones'))
+    )
+    with op.batch_alter_table('exchange_tombstones', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_exchange_tombstones_row_uuid'), ['row_uuid'], unique=False)
+    if op.get_bind().dialect.name in ("sqlite", "postgresql"):
+        for sql in _tombstone_triggers(op.get_bind().dialect.name):
+            op.execute(sql)
     op.create_table('excel_imports',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('uuid', sa.String(length=36), nullable=False),
@@ -156,6 +192,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    dialect = op.get_bind().dialect.name
+    for t in TOMBSTONED:
+        op.execute(f"DROP TRIGGER IF EXISTS {t}_tombstone" + (f" ON {t}" if dialect == "postgresql" else ""))
+    if dialect == "postgresql":
+        op.execute("DROP FUNCTION IF EXISTS creditdesk_tombstone()")
+    op.drop_table('exchange_tombstones')
     if op.get_bind().dialect.name == "postgresql":
         for name, (when, _message) in PG_TRIGGERS.items():
             op.execute(f"DROP TRIGGER IF EXISTS {name} ON {when.split(' ON ')[1]}")
