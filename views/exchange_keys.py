@@ -70,6 +70,7 @@ class KeysTab(QWidget):
         self.expected = QLineEdit(placeholderText="对方在电话中读出的指纹（可含空格）")
         self.import_ = QPushButton("导入对方公钥(&I)")
         self.import_.clicked.connect(self.import_key)
+        self.expected.returnPressed.connect(self.import_.click)
         theirs = QGroupBox("对方（市局或县局）公钥")
         tform = QFormLayout(theirs)
         self.errors.add_row(tform, "公钥文件(&F)：", self.partner_file, "对方公钥文件")

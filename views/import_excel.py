@@ -70,6 +70,7 @@ class ExcelTab(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.message)
         layout.addWidget(table(self.model), 1)
+        self.file.edit.returnPressed.connect(self.check.click)
         self._reset()
         if not actor.can("excel.import"):
             for b in (self.check, self.take_all, self.take_valid):

@@ -82,6 +82,8 @@ class ExportTab(QWidget):
         self.go = QPushButton("导出数据包(&E)")
         self.go.setDefault(True)
         self.go.clicked.connect(self.submit)
+        for edit in (self.folder.edit, self.years):  # Enter in a field exports, as a dialog's default button would
+            edit.returnPressed.connect(self.go.click)
         self.result = QLabel()
         self.result.setWordWrap(True)
         if not actor.can("exchange.run"):
@@ -158,6 +160,7 @@ class ImportTab(QWidget):
         self.apply.setEnabled(False)
         self.check.clicked.connect(self.preview)
         self.apply.clicked.connect(self.submit)
+        self.file.edit.returnPressed.connect(self.check.click)
         buttons = QHBoxLayout()
         buttons.addWidget(self.check)
         buttons.addWidget(self.apply)

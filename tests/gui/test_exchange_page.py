@@ -169,3 +169,19 @@ def test_a_reviewer_without_key_rights_cannot_make_or_import_keys(qtbot, runner,
     qtbot.addWidget(widget)
     assert not widget.keys_tab.make.isEnabled() and not widget.keys_tab.import_.isEnabled()
     assert widget.import_tab.check.isEnabled() and not widget.excel_tab.check.isEnabled()
+
+
+def test_enter_in_the_file_field_checks_the_package(qtbot, page, city_and_county, tmp_path):
+    from PySide6.QtCore import Qt
+
+    city, county = city_and_county
+    introduce(county, city)
+    institution(county, 1, "宁阳县人民医院")
+    package = export(county, city, tmp_path / "out")
+    tab = page.import_tab
+    page.tabs.setCurrentWidget(tab)
+    tab.file.edit.setFocus()
+    tab.file.setText(str(package))
+    qtbot.keyClick(tab.file.edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: tab.apply.isEnabled(), timeout=10000)
+    assert tab.summary.rows[0][0] == "信用主体"
