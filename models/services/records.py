@@ -150,7 +150,11 @@ def correct_record(uow: UnitOfWork, *, actor: Actor, record: str, data: dict, re
         raise NotFound(f"信用信息：找不到 UUID 为“{record}”的记录")
     if uow.session.scalar(select(CreditRecord.id).where(CreditRecord.supersedes_id == old.id)):
         raise ServiceError("该记录已被更正过，请对最新的更正记录再作更正")
-    ensure_local(old.subject, current_county(uow).code)
+    county = current_county(uow).code
+    ensure_local(old.subject, county)
+    if old.origin_county and old.origin_county != county:
+        # A shared practitioner's file holds other counties' decisions: only the deciding county corrects them.
+        raise ServiceError(f"该记录由 {old.origin_county} 作出并维护，本局只读；如需更正请联系该县（区）医疗保障局")
     unknown = set(data) - set(FIELDS)
     if unknown:
         raise ValidationError("更正内容", f"不能更正这些字段：{'、'.join(sorted(unknown))}")

@@ -137,8 +137,6 @@ def test_correction_travels_with_a_supersession_marker(world, tmp_path):
     assert held[new.value.uuid]["supersedes_id"] == old_uuid
 
 
-@pytest.mark.xfail(strict=True, reason="records.correct_record checks who owns the subject (ensure_local), not who owns "
-                                       "the record: another county's record in a local file can still be corrected here")
 def test_another_countys_record_in_a_local_file_cannot_be_corrected_here(world, tmp_path):
     from models.services import records
     from models.services.base import ServiceError
