@@ -141,7 +141,7 @@ def test_a_row_maintained_here_is_never_changed_by_a_package(pair, tmp_path):
     from models.services.base import UnitOfWork
     from models.services.exchange import importer, keys
     from models.services.exchange.export import schema_version
-    from models.services.exchange.format import Part, write_package
+    from models.services.exchange.format import make_part, write_package
     from test_exchange_support import rows_owned_by
 
     a, city = pair
@@ -158,7 +158,7 @@ def test_a_row_maintained_here_is_never_changed_by_a_package(pair, tmp_path):
                 "receiver": {"code": a.code, "name": a.name, "fingerprint": a_key.fingerprint}}
     with UnitOfWork(a.db) as uow:
         a_box = uow.session.scalar(select(ExchangeKey.box_public).where(ExchangeKey.retired_at.is_(None)))
-    package, _ = write_package(manifest, [Part("data/subjects.jsonl", "subjects", [json.dumps(line).encode()])],
+    package, _ = write_package(manifest, [make_part("data/subjects.jsonl", "subjects", [json.dumps(line).encode()])],
                                sign_private=sign_private, signer_fingerprint=city_fp, receiver_box_public=a_box)
     before = rows_owned_by(a, a.code)
     report = importer.import_package(a.db, actor=a.admin, data=package).value
@@ -193,7 +193,7 @@ def test_a_deletion_marker_from_a_bureau_that_does_not_own_the_row_deletes_nothi
     from models.services.base import UnitOfWork
     from models.services.exchange import importer, keys
     from models.services.exchange.export import schema_version
-    from models.services.exchange.format import Part, write_package
+    from models.services.exchange.format import make_part, write_package
     from test_exchange_support import rows_owned_by
 
     a, city = pair
@@ -209,7 +209,7 @@ def test_a_deletion_marker_from_a_bureau_that_does_not_own_the_row_deletes_nothi
                 "previous_package_sha256": None, "sender": {"code": city.code, "name": city.name},
                 "acknowledges": None, "policy_packs": {},
                 "receiver": {"code": a.code, "name": a.name, "fingerprint": keys.own_key(a.db).fingerprint}}
-    package, _ = write_package(manifest, [Part("data/markers.jsonl", "markers", [json.dumps(marker).encode()])],
+    package, _ = write_package(manifest, [make_part("data/markers.jsonl", "markers", [json.dumps(marker).encode()])],
                                sign_private=sign_private, signer_fingerprint=city_fp, receiver_box_public=a_box)
     before = rows_owned_by(a, a.code)
     report = importer.import_package(a.db, actor=a.admin, data=package).value

@@ -21,7 +21,7 @@ from models.db.tables_exchange import ExchangePackage, ExchangePackageRow, Excha
 from models.services.base import Actor, Changes, Result, ServiceError, UnitOfWork, require, service
 from models.services.county import current_county
 from models.services.exchange import keys, shared
-from models.services.exchange.format import Part, b64, sha256, write_package
+from models.services.exchange.format import Part, PartBuilder, b64, make_part, sha256, write_package
 from models.services.exchange.rows import TableSpec, line, synced_tables, type_name
 from models.validation import ValidationError
 
@@ -83,11 +83,12 @@ def uuids_for(uow: UnitOfWork, table_name: str, ids) -> dict[int, str]:
     return out
 
 
-def _local_rows(uow: UnitOfWork, spec: TableSpec, own: str, receiver: str, since) -> list:
-    """Rows owned here that are pending, or changed since the last acknowledged export.
+def _batches(uow: UnitOfWork, spec: TableSpec, own: str, receiver: str, since, forward: set[int]):
+    """``(rows, local)`` a few thousand at a time: the rows owned here, then those the city forwards.
 
-    A row changed after being acknowledged is not pending again (nothing resets the flag), so
-    rows changed after ``since`` are sent too, unless an acknowledged package carried that version.
+    Rows owned here are those pending, or changed since the last acknowledged export: a row changed
+    after being acknowledged is not pending again (nothing resets the flag), so rows changed after
+    ``since`` are sent too, unless an acknowledged package carried that version.
     """
     t, p, e = spec.table, ExchangePackageRow.__table__.c, ExchangePackage.__table__.c
     wanted = t.c.sync_pending.is_(True)
@@ -95,15 +96,15 @@ def _local_rows(uow: UnitOfWork, spec: TableSpec, own: str, receiver: str, since
         carried = exists().where(p.table_name == spec.name, p.row_uuid == t.c.uuid, p.row_updated_at == t.c.updated_at,
                                  p.package_id == e.id, e.receiver == receiver, e.acknowledged_at.is_not(None))
         wanted = or_(wanted, and_(t.c.updated_at > since, ~carried))
-    stmt = select(t).where(or_(t.c.origin_county.is_(None), t.c.origin_county == own), wanted).order_by(t.c.id)
-    return list(uow.session.execute(stmt).mappings())
-
-
-def _forwarded_rows(uow: UnitOfWork, spec: TableSpec, ids: set[int]) -> list:
-    t, ids, rows = spec.table, sorted(ids), []
-    for start in range(0, len(ids), CHUNK):
-        rows += uow.session.execute(select(t).where(t.c.id.in_(ids[start:start + CHUNK])).order_by(t.c.id)).mappings()
-    return rows
+    # Ids first, rows by id: no cursor stays open while the log of carried rows is written.
+    local = list(uow.session.scalars(select(t.c.id).where(
+        or_(t.c.origin_county.is_(None), t.c.origin_county == own), wanted).order_by(t.c.id)))
+    for ids, is_local in ((local, True), (sorted(forward), False)):
+        for start in range(0, len(ids), CHUNK):
+            stmt = select(t).where(t.c.id.in_(ids[start:start + CHUNK])).order_by(t.c.id)
+            if not is_local:  # a row the city holds as its own goes with its own pending rows, not twice
+                stmt = stmt.where(t.c.origin_county.is_not(None), t.c.origin_county != own)
+            yield list(uow.session.execute(stmt).mappings()), is_local
 
 
 def _lines(uow: UnitOfWork, spec: TableSpec, rows: list, own: str) -> list[bytes]:
@@ -121,11 +122,11 @@ def _extra_parts(uow: UnitOfWork, calendar_years, packs: list[dict]) -> list[Par
         missing = sorted(set(calendar_years) - set(rows))
         if missing:
             raise ValidationError("节假日安排", f"本库没有 {'、'.join(map(str, missing))} 年的节假日安排，不能发送")
-        parts.append(Part("data/calendar_years.jsonl", "calendar_years", [json.dumps(
+        parts.append(make_part("data/calendar_years.jsonl", "calendar_years", [json.dumps(
             {"year": y, "holidays": json.loads(rows[y].holidays), "workdays": json.loads(rows[y].workdays),
              "source": rows[y].source}, ensure_ascii=False, sort_keys=True).encode() for y in sorted(rows)]))
     if packs:
-        parts.append(Part("data/policy_packs.jsonl", "policy_packs", [json.dumps(
+        parts.append(make_part("data/policy_packs.jsonl", "policy_packs", [json.dumps(
             {"id": p["id"], "version": str(p["version"]), "content": p}, ensure_ascii=False, sort_keys=True).encode()
             for p in packs]))
     return parts
@@ -163,29 +164,36 @@ def export_package(uow: UnitOfWork, *, actor: Actor, to_dir: str, receiver: str 
     now = utcnow()
     forward = shared.forward_ids(uow, own=county.code, receiver=partner.code)
 
+    name = package_name(county.code, partner.code, "data", sequence)
+    # Written first so the rows carried can be logged as they are read; completed below.
+    pkg = ExchangePackage(uuid=new_uuid(), direction="out", kind="data", sender=county.code, receiver=partner.code,
+                          sequence=sequence, manifest="", manifest_sha256="", filename=name, handled_at=now,
+                          handled_by=actor.username)
+    uow.session.add(pkg)
+    uow.session.flush()
     specs = synced_tables()
-    parts, logged, blobs, markers, counts = [], [], set(), [], {}
+    parts, blobs, markers, counts = [], set(), [], {}
     for n, spec in enumerate(specs, 1):
-        local = _local_rows(uow, spec, county.code, partner.code, since)
-        extra = _forwarded_rows(uow, spec, forward.get(spec.name, set()) - {r["id"] for r in local})
-        rows = local + extra
         if progress and progress(n, len(specs) + 1, f"读取{type_name(spec.name)}") is False:
             raise Cancelled("已取消导出，未生成数据包")
-        if not rows:
-            continue
-        lines = _lines(uow, spec, rows, county.code)
-        parts.append(Part(f"data/{spec.name}.jsonl", spec.name, lines))
-        counts[spec.name] = len(rows)
-        logged += [{"table_name": spec.name, "row_uuid": r["uuid"], "row_updated_at": r["updated_at"], "local": i < len(local)}
-                   for i, r in enumerate(rows)]
-        blobs |= {r[ref.column] for ref in spec.refs if ref.kind == "blob" for r in rows if r[ref.column]}
-        for ref in spec.self_refs:  # a correction supersedes the row it names (DOMAIN.md §2)
-            by_uuid = uuids_for(uow, spec.name, (r[ref.column] for r in rows if r[ref.column] is not None))
-            markers += [{"marker": "supersedes", "table": spec.name, "uuid": r["uuid"], "target": by_uuid[r[ref.column]]}
-                        for r in rows if r[ref.column] is not None]
+        builder = PartBuilder(f"data/{spec.name}.jsonl", spec.name)
+        for rows, local in _batches(uow, spec, county.code, partner.code, since, forward.get(spec.name, set())):
+            for line_ in _lines(uow, spec, rows, county.code):
+                builder.add(line_)
+            uow.session.execute(insert(ExchangePackageRow.__table__), [  # Core: the ORM bulk path is ~3× slower
+                {"package_id": pkg.id, "table_name": spec.name, "row_uuid": r["uuid"], "row_updated_at": r["updated_at"],
+                 "local": local} for r in rows])
+            blobs |= {r[ref.column] for ref in spec.refs if ref.kind == "blob" for r in rows if r[ref.column]}
+            for ref in spec.self_refs:  # a correction supersedes the row it names (DOMAIN.md §2)
+                by_uuid = uuids_for(uow, spec.name, (r[ref.column] for r in rows if r[ref.column] is not None))
+                markers += [{"marker": "supersedes", "table": spec.name, "uuid": r["uuid"],
+                             "target": by_uuid[r[ref.column]]} for r in rows if r[ref.column] is not None]
+        if builder.records:
+            parts.append(builder.part())
+            counts[spec.name] = builder.records
     if blobs:
         found = uow.session.scalars(select(Blob).where(Blob.sha256.in_(sorted(blobs)))).all()
-        parts.insert(0, Part("data/blobs.jsonl", "blobs", [json.dumps(
+        parts.insert(0, make_part("data/blobs.jsonl", "blobs", [json.dumps(
             {"sha256": b.sha256, "size": b.size, "data": b64(b.data)}, sort_keys=True).encode() for b in found]))
     tombstones = list(uow.session.scalars(select(ExchangeTombstone).where(
         ExchangeTombstone.sync_pending.is_(True),
@@ -194,7 +202,7 @@ def export_package(uow: UnitOfWork, *, actor: Actor, to_dir: str, receiver: str 
     markers += [{"marker": "deleted", "table": t.table_name, "uuid": t.row_uuid, "origin": county.code,
                  "at": t.deleted_at} for t in tombstones]
     if markers:
-        parts.append(Part("data/markers.jsonl", "markers",
+        parts.append(make_part("data/markers.jsonl", "markers",
                           [json.dumps(m, sort_keys=True).encode() for m in markers]))
     parts = _extra_parts(uow, calendar_years, list(policy_packs)) + parts
     if not tombstones and not any(p.record_type not in ("blobs", "markers") for p in parts):
@@ -203,7 +211,7 @@ def export_package(uow: UnitOfWork, *, actor: Actor, to_dir: str, receiver: str 
     from models.services.evaluation import profile as load_profile
 
     manifest = {
-        "format": "creditdesk-exchange", "format_version": 1, "kind": "data", "package_id": new_uuid(),
+        "format": "creditdesk-exchange", "format_version": 1, "kind": "data", "package_id": pkg.uuid,
         "schema_version": schema_version(), "created_at": now.isoformat(), "sequence": sequence,
         "previous_package_sha256": previous.manifest_sha256 if previous else None,
         "sender": {"code": county.code, "name": county.name, "role": keys.role_of(county.code)},
@@ -214,18 +222,10 @@ def export_package(uow: UnitOfWork, *, actor: Actor, to_dir: str, receiver: str 
     }
     content, body = write_package(manifest, parts, sign_private=own_key.sign_private,
                                   signer_fingerprint=own_key.fingerprint, receiver_box_public=partner.box_public)
-    name = package_name(county.code, partner.code, "data", sequence)
-    pkg = ExchangePackage(uuid=manifest["package_id"], direction="out", kind="data", sender=county.code,
-                          receiver=partner.code, sequence=sequence, manifest=body.decode("utf-8"),
-                          manifest_sha256=sha256(body), summary=json.dumps({"records": counts}, ensure_ascii=False),
-                          filename=name, content=content, handled_at=now, handled_by=actor.username)
-    uow.session.add(pkg)
-    uow.session.flush()
+    pkg.manifest, pkg.manifest_sha256, pkg.content = body.decode("utf-8"), sha256(body), content
+    pkg.summary = json.dumps({"records": counts}, ensure_ascii=False)
     for t in tombstones:  # pending until the receipt for this package (or a later one) arrives
         t.package_id = pkg.id
-    for start in range(0, len(logged), CHUNK):
-        uow.session.execute(insert(ExchangePackageRow.__table__),  # Core: the ORM bulk path is ~3× slower
-                            [{**r, "package_id": pkg.id} for r in logged[start:start + CHUNK]])
     uow.audit(actor, "exchange.export", "exchange_package", pkg.uuid,
               after={"receiver": partner.code, "sequence": sequence, "records": counts, "sha256": pkg.manifest_sha256})
     path = write_file(folder / name, content)
