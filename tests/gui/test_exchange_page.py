@@ -185,3 +185,23 @@ def test_enter_in_the_file_field_checks_the_package(qtbot, page, city_and_county
     qtbot.keyClick(tab.file.edit, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: tab.apply.isEnabled(), timeout=10000)
     assert tab.summary.rows[0][0] == "信用主体"
+
+
+def test_a_receipt_is_made_for_the_package_just_applied(qtbot, page, city_and_county, tmp_path):
+    from models.services.exchange import importer
+
+    city, county = city_and_county
+    introduce(county, city)
+    institution(county, 1, "宁阳县人民医院")
+    package = export(county, city, tmp_path / "out")
+    importer.import_package(city.db, actor=city.admin, data=package.read_bytes())
+    tab = page.import_tab
+    page.tabs.setCurrentWidget(tab)
+    page.refresh()
+    qtbot.waitUntil(lambda: tab.partner.count() == 1 and "已导入至第1号" in tab.partner.currentText())
+    folder = tmp_path / "receipts"
+    folder.mkdir()
+    tab.receipt_folder.setText(str(folder))
+    tab.make_receipt.click()
+    qtbot.waitUntil(lambda: tab.message.text().startswith("已生成回执"), timeout=10000)
+    assert [p.name for p in folder.iterdir()] == ["creditdesk-receipt-370900-to-370921-000001.zip"]

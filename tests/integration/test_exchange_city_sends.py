@@ -107,6 +107,12 @@ def test_command_line_exit_codes_and_one_line_messages(pair, tmp_path):
     assert taken.returncode == 0 and "确认收到本局第1号数据包" in taken.stdout
     status = cli(county.path, "sync", "status", "--json")
     assert json.loads(status.stdout)["pending"] == {}
+    # A lost file is saved again byte for byte, under the same number.
+    sent = [r for r in json.loads(cli(county.path, "sync", "history", "--json").stdout) if r["direction"] == "out"]
+    (tmp_path / "again").mkdir()
+    resent = cli(county.path, "sync", "resend", sent[0]["uuid"], "--to", str(tmp_path / "again"))
+    assert resent.returncode == 0
+    assert (tmp_path / "again" / package.name).read_bytes() == package.read_bytes()
 
 
 def test_received_policy_packs_are_listed_in_the_exchange_status(pair, tmp_path):
