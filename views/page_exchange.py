@@ -22,6 +22,7 @@ def make_page(runner, actor) -> QWidget:
 class ExchangePage(QWidget):
     def __init__(self, runner, actor, parent=None):
         super().__init__(parent)
+        from views.exchange_city import CityTab
         from views.exchange_history import HistoryTab
         from views.exchange_keys import KeysTab
         from views.import_excel import ExcelTab
@@ -34,10 +35,12 @@ class ExchangePage(QWidget):
         self.history_tab = HistoryTab(runner, actor)
         self.keys_tab = KeysTab(runner, actor)
         self.excel_tab = ExcelTab(runner, actor)
+        self.city_tab = CityTab(runner, actor)
         for tab, title in ((self.export_tab, "导出数据包(&1)"), (self.import_tab, "导入与回执(&2)"),
                            (self.history_tab, "交换记录(&3)"), (self.keys_tab, "密钥管理(&4)"),
-                           (self.excel_tab, "Excel 导入(&5)")):
+                           (self.excel_tab, "Excel 导入(&5)"), (self.city_tab, "市局汇总(&6)")):
             self.tabs.addTab(tab, title)
+        self.tabs.setTabVisible(self.tabs.indexOf(self.city_tab), False)  # until the status says this is a city
         for tab in (self.export_tab, self.import_tab, self.keys_tab):
             tab.changed.append(self.refresh)
         self.tabs.currentChanged.connect(lambda _i: self.refresh())
@@ -62,6 +65,10 @@ class ExchangePage(QWidget):
     def _status(self, status) -> None:
         for tab in (self.export_tab, self.import_tab, self.keys_tab):
             tab.show_status(status)
+        is_city = status.role == "city"
+        self.tabs.setTabVisible(self.tabs.indexOf(self.city_tab), is_city)
+        if is_city:
+            self.city_tab.refresh()
 
 
 class ExportTab(QWidget):

@@ -9,7 +9,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
 
 from test_exchange_support import (bureau, export, id_number, institution, introduce, practitioner,  # noqa: E402
-                                   violation)
+                                   receive, violation)
 
 
 @pytest.fixture
@@ -205,3 +205,46 @@ def test_a_receipt_is_made_for_the_package_just_applied(qtbot, page, city_and_co
     tab.make_receipt.click()
     qtbot.waitUntil(lambda: tab.message.text().startswith("已生成回执"), timeout=10000)
     assert [p.name for p in folder.iterdir()] == ["creditdesk-receipt-370900-to-370921-000001.zip"]
+
+
+def test_the_city_sees_each_county_and_a_practitioners_points_from_every_county(qtbot, qtmodeltester, page,
+                                                                                city_and_county, tmp_path):
+    """鲁医保发〔2024〕25号 第五条: the city adds up the points two counties recorded for one practitioner."""
+    city, county = city_and_county
+    other = bureau(tmp_path / "b", "370923", "东平县")
+    try:
+        for c, serial, name, case in ((county, 1, "宁阳县人民医院", "宁医保协〔2026〕3号"),
+                                      (other, 2, "东平县中医医院", "东医保协〔2026〕7号")):
+            introduce(c, city)
+            practitioner(c, id_number(1), "张伟", institution(c, serial, name))
+            violation(c, id_number(1), case)
+            receive(city, export(c, city, tmp_path / c.code))
+    finally:
+        other.db.dispose()
+    tab = page.city_tab
+    page.refresh()
+    qtbot.waitUntil(lambda: page.tabs.isTabVisible(page.tabs.indexOf(tab)) and tab.counties.rowCount() == 2)
+    qtmodeltester.check(tab.counties)
+    page.tabs.setCurrentWidget(tab)
+    tab.number.setText("370921198001010")
+    tab.lookup.click()
+    qtbot.waitUntil(lambda: bool(tab.errors.message("身份证号")), timeout=10000)
+    tab.number.setText(id_number(1))
+    tab.lookup.click()
+    qtbot.waitUntil(lambda: tab.entries.rowCount() == 2, timeout=10000)
+    assert "记分合计 12 分（宁阳县 6 分，东平县 6 分）" in tab.result.text()
+
+
+def test_a_county_has_no_city_tab(qtbot, runner, tmp_path):
+    from views.page_exchange import make_page
+
+    county = bureau(tmp_path / "a", "370921", "宁阳县")
+    try:
+        runner.db = county.db
+        widget = make_page(runner, county.admin)
+        qtbot.addWidget(widget)
+        widget.show()
+        qtbot.waitUntil(lambda: "指纹" in widget.keys_tab.own.text())
+        assert not widget.tabs.isTabVisible(widget.tabs.indexOf(widget.city_tab))
+    finally:
+        county.db.dispose()
