@@ -119,7 +119,7 @@ class ExportTab(QWidget):
         for p in st.partners:
             seq, acked = st.last_out.get(p.code, (0, True))
             self.receiver.addItem(f"{p.name}（{p.code}）— 已发至第{seq}号{'' if acked else '，待回执'}", p.code)
-        if current:
+        if self.receiver.count():  # with a placeholder text Qt selects nothing by itself
             self.receiver.setCurrentIndex(max(0, self.receiver.findData(current)))
 
     def submit(self) -> None:
@@ -206,9 +206,12 @@ class ImportTab(QWidget):
         layout.addWidget(receipt)
 
     def show_status(self, st) -> None:
+        current = self.partner.currentData()
         self.partner.clear()
         for p in st.partners:
             self.partner.addItem(f"{p.name}（{p.code}）— 已导入至第{st.last_in.get(p.code, 0)}号", p.code)
+        if self.partner.count():
+            self.partner.setCurrentIndex(max(0, self.partner.findData(current)))
 
     def _path_changed(self) -> None:
         self.apply.setEnabled(False)
