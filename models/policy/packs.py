@@ -9,11 +9,11 @@ inventing law.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 from models.policy.errors import PolicyError
 
@@ -257,3 +257,27 @@ def load_profile(name: str, packs: PackSet | None = None, directory: str | Path 
     indicators = raw.get("indicators")
     indicator_set = load_indicators(root / "indicators" / f"{indicators}.json") if indicators else None
     return profile_from_dict(raw, packs, indicator_set)
+
+
+def with_received_packs(profile: Profile, received: Iterable[tuple[Pack, str | None]]) -> Profile:
+    """The profile after the packs the city sent (in the order they were installed).
+
+    A pack with the id of one in the profile replaces it (a new version); a pack that names the pack
+    it follows (``successor_of``, e.g. the document replacing 鲁医保发〔2024〕25号 after 2026-08-09)
+    joins the profile right after it, adopted the same way (same rules, same reference status).
+    Any other pack is kept but not applied: a county adopts a new document only through its profile.
+    """
+    entries = list(profile.entries)
+    for pack, successor_of in received:
+        ids = [e.pack.id for e in entries]
+        if pack.id in ids:
+            old = entries[ids.index(pack.id)]
+            entries[ids.index(pack.id)] = ProfileEntry(pack, old.rule_ids, old.reference, old.note)
+        elif successor_of in ids:
+            old = entries[ids.index(successor_of)]
+            entries.insert(ids.index(successor_of) + 1, ProfileEntry(pack, old.rule_ids, old.reference, old.note))
+    for e in entries:
+        missing = (e.rule_ids or frozenset()) - {r.id for r in e.pack.rules}
+        if missing:
+            raise PolicyError(f"政策包 {e.pack.id} 中没有配置采用的规则 {', '.join(sorted(missing))}")
+    return replace(profile, entries=tuple(entries))

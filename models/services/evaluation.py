@@ -36,10 +36,24 @@ def profile(name: str) -> policy.Profile:
 
 
 def profile_for(uow: UnitOfWork) -> policy.Profile:
-    """The county's profile with the bureau's own indicator tree where one was loaded."""
+    """The county's profile with the packs the city sent and the bureau's own indicator tree."""
     from models.services.indicators import with_bureau_indicators
 
-    return with_bureau_indicators(uow, profile(current_county(uow).profile))
+    return with_bureau_indicators(uow, _with_received(uow, profile(current_county(uow).profile)))
+
+
+def _with_received(uow: UnitOfWork, prof: policy.Profile) -> policy.Profile:
+    from models.db.tables_exchange import ReceivedPolicyPack
+    from models.policy.packs import pack_from_dict, with_received_packs
+
+    rows = list(uow.session.scalars(select(ReceivedPolicyPack).order_by(ReceivedPolicyPack.id)))
+    if not rows:
+        return prof
+    received = []
+    for row in rows:
+        raw = json.loads(row.content)
+        received.append((pack_from_dict(raw, f"收到的政策包 {row.pack_id}"), raw.get("successor_of")))
+    return with_received_packs(prof, received)
 
 
 @query

@@ -127,3 +127,38 @@ def test_received_policy_packs_are_listed_in_the_exchange_status(pair, tmp_path)
     assert [(p["pack"], p["version"]) for p in history.status(county.db).policy_packs] == [("huaian-2020-104", "2")]
     shown = cli(county.path, "sync", "status")
     assert "收到的政策包：huaian-2020-104 第2版" in shown.stdout
+
+
+def test_a_successor_pack_from_the_city_puts_decisions_after_2026_08_09_under_a_rule_again(pair, tmp_path):
+    """DOMAIN.md §3.3: after 鲁医保发〔2024〕25号 expires (第十五条) no Shandong rule is in force until a
+    successor pack is loaded; once the city sends one, decisions in its period are evaluated under it."""
+    from stdnum.cn import ric
+
+    from models.policy.packs import POLICY_DIR
+    from models.services import evaluation, records, subjects
+    from models.services.exchange import export as ex
+    from test_exchange_support import clerk
+
+    county, city = pair
+    person = "37092119800101001" + ric.calc_check_digit("370921198001010010")
+    subjects.add_subject(county.db, actor=clerk(county), data={"type": "insured", "name": "王五", "id_number": person,
+                                                               "insurance_type": "居民"})
+    records.add_record(county.db, actor=clerk(county), data={
+        "subject": person, "kind": "insured_illegal_use", "decision_date": "2026-09-01", "amount": "150000.00",
+        "case_no": "宁医保罚〔2026〕31号"})
+    before = evaluation.explain(county.db, actor=county.admin, subject=person, as_of=date(2026, 9, 30))
+    assert before["rule_status"]["status"] == "no_rule_in_force"
+
+    pack = json.loads((POLICY_DIR / "packs" / "shandong-2024-25.json").read_text(encoding="utf-8"))
+    successor = {**pack, "id": "shandong-2026-successor", "version": "1", "effective_from": "2026-08-10",
+                 "effective_to": None, "document_number": "鲁医保发〔2026〕99号（示例）",
+                 "successor_of": "shandong-2024-25"}
+    info = ex.export_package(city.db, actor=city.admin, to_dir=str(tmp_path), receiver=county.code,
+                             policy_packs=(successor,)).value
+    receive(county, Path(info.path))
+
+    after = evaluation.explain(county.db, actor=county.admin, subject=person, as_of=date(2026, 9, 30))
+    assert after["rule_status"]["status"] == "in_force"
+    [suspend] = [m for m in after["measures"] if m["kind"] == "suspend_network_settlement"]
+    assert "鲁医保发〔2026〕99号" in suspend["basis"]
+    assert suspend["allowed_range"]["lower"] == ["6", "以上"]  # 10万元以上、不满20万元 → 6个月以上、不满9个月
