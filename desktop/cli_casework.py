@@ -42,6 +42,17 @@ def add_measure_actions(actions) -> None:
     a.add_argument("record", help="记录 UUID")
     a.add_argument("--on", type=iso_date, required=True, help="纠正日期")
     a.add_argument("--commitment", required=True, help="修复承诺内容")
+    a = actions.add_parser("impose", help="按等级可以采取的措施：warning_talk 警示约谈并限期整改；key_supervision 重点监控"
+                                          "（磐医保〔2021〕43号 第二十条；审核员/签发人）")
+    a.add_argument("subject", help="身份证号、统一社会信用代码或 UUID")
+    a.add_argument("--kind", required=True, choices=["warning_talk", "key_supervision"])
+    a.add_argument("--start", type=iso_date, help="起始日期（默认今天）")
+    a.add_argument("--end", type=iso_date, required=True, help="整改或监控期限")
+    a.add_argument("--reason", required=True, help="理由")
+    a = actions.add_parser("lift", help="提前结束本局决定的措施（由决定人以外的审核员/签发人办理）")
+    a.add_argument("measure", help="措施 UUID（measure list 查看）")
+    a.add_argument("--reason", required=True, help="理由")
+    a.add_argument("--on", type=iso_date, help="结束日期（默认今天）")
 
 
 def add_parsers(sub) -> None:
@@ -155,6 +166,14 @@ def cmd_measure(db, args) -> int:
             print(f"{m['measure']}  {m['name']}  {m['start']}至{m['planned_end'] or '—'}  "
                   f"〔{m['state']}〕  依据 {m['basis']}")
         return 0
+    if args.action in ("impose", "lift"):
+        from models.services import discretionary
+
+        if args.action == "impose":
+            return _out({"measure": discretionary.impose(db, actor=actor, subject=args.subject, kind=args.kind,
+                                                         start=args.start, end=args.end, reason=args.reason).value})
+        return _out({"measure": discretionary.lift(db, actor=actor, measure=args.measure, reason=args.reason,
+                                                   on=args.on).value})
     if args.action == "shorten":
         return _out(repairs.shorten_measure(db, actor=actor, measure=args.measure, months=args.months,
                                             reason=args.reason, on=args.on).value)

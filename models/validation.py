@@ -103,16 +103,20 @@ def county_code(value: object, field: str = "行政区划代码") -> str:
     return text
 
 
+def calendar_date(value: object, field: str) -> date:
+    """A real calendar date, typed as YYYY-MM-DD (or already a date)."""
+    if isinstance(value, date):
+        return value
+    text = required_code(value, field)
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(field, f"“{text}”不是有效日期，应写作 YYYY-MM-DD，例如 2026-03-15") from None
+
+
 def past_date(value: object, field: str, *, today: date | None = None) -> date:
     """A decision date: a real calendar date, not after today."""
-    if isinstance(value, date):
-        d = value
-    else:
-        text = required_code(value, field)
-        try:
-            d = date.fromisoformat(text)
-        except ValueError:
-            raise ValidationError(field, f"“{text}”不是有效日期，应写作 YYYY-MM-DD，例如 2026-03-15") from None
+    d = calendar_date(value, field)
     if d > (today or date.today()):
         raise ValidationError(field, f"{d.isoformat()} 晚于今天，不能登记尚未作出的决定")
     return d

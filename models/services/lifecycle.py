@@ -119,7 +119,13 @@ def sync(uow: UnitOfWork, actor: Actor, subject: Subject, today: date, stats: Co
             uow.audit(actor, "measure.change", "measure", row.uuid, before=before, after=summary(row))
         if row.state == "生效" and row.planned_end is not None and row.planned_end < today:
             _expire(uow, actor, row, stats)
+    for row in rows:  # decided by the bureau (discretionary.py), not by the rules: only the date ends them
+        if row.record is None and row.state == "生效" and row.planned_end is not None and row.planned_end < today:
+            _end(uow, actor, row, "期满", row.planned_end + timedelta(days=1), f"期限至{row.planned_end.isoformat()}届满")
+            stats["expired"] += 1
     for key, row in newest.items():
+        if row.record is None:
+            continue
         if row.state == "生效" and key not in wanted:
             repaired = _repaired(row)
             _end(uow, actor, row, "修复提前结束" if repaired else "撤销", today,
