@@ -2,7 +2,6 @@
 notice drafts and deadlines in working days."""
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date
@@ -10,13 +9,12 @@ from datetime import date
 from sqlalchemy import select
 
 from models import policy
-from models.db.tables import Blob, Subject
+from models.db.tables import Subject
 from models.db.tables_casework import CaseAttachment, Notice
 from models.services import evaluation
 from models.services.base import Actor, NotFound, ServiceError, UnitOfWork, jsonable, query
-from models.services.records import MAX_ATTACHMENT
 from models.services.workdays import calendar_from_db
-from models.validation import ValidationError, clean, max_length, required
+from models.validation import clean
 
 
 def by_uuid(uow: UnitOfWork, model, uuid: str, what: str):
@@ -39,16 +37,11 @@ def four_eyes(actor: Actor, entered_by: str | None, what: str, verb: str) -> Non
 
 def store_files(uow: UnitOfWork, case_uuid: str, files: list[tuple[str, bytes]]) -> list[str]:
     """Materials stored once per SHA-256 in the same ``blobs`` table the credit records use."""
+    from models.services.records import store_blob
+
     digests = []
     for name, content in files:
-        name = max_length(required(name, "附件文件名"), 200, "附件文件名")
-        if not content:
-            raise ValidationError("附件", f"“{name}”是空文件")
-        if len(content) > MAX_ATTACHMENT:
-            raise ValidationError("附件", f"“{name}”超过50MB")
-        digest = hashlib.sha256(content).hexdigest()
-        if uow.session.get(Blob, digest) is None:
-            uow.session.add(Blob(sha256=digest, size=len(content), data=content))
+        name, digest = store_blob(uow, name, content)
         uow.session.add(CaseAttachment(case_uuid=case_uuid, sha256=digest, filename=name))
         digests.append(digest)
     return digests

@@ -98,17 +98,23 @@ def _institution(uow: UnitOfWork, data: dict):
 MAX_ATTACHMENT = 50 * 1024 * 1024
 
 
+def store_blob(uow: UnitOfWork, name: str, content: bytes) -> tuple[str, str]:
+    """A file checked and stored once per SHA-256 however many records or cases cite it: (name, digest)."""
+    name = max_length(required(name, "附件文件名"), 200, "附件文件名")
+    if not content:
+        raise ValidationError("附件", f"“{name}”是空文件")
+    if len(content) > MAX_ATTACHMENT:
+        raise ValidationError("附件", f"“{name}”超过50MB")
+    digest = hashlib.sha256(content).hexdigest()
+    if uow.session.get(Blob, digest) is None:
+        uow.session.add(Blob(sha256=digest, size=len(content), data=content))
+    return name, digest
+
+
 def attach(uow: UnitOfWork, record: CreditRecord, files: list[tuple[str, bytes]]) -> None:
-    """Scans and documents, stored once per SHA-256 however many records cite them."""
+    """Scans and documents cited by a record."""
     for name, content in files:
-        name = max_length(required(name, "附件文件名"), 200, "附件文件名")
-        if not content:
-            raise ValidationError("附件", f"“{name}”是空文件")
-        if len(content) > MAX_ATTACHMENT:
-            raise ValidationError("附件", f"“{name}”超过50MB")
-        digest = hashlib.sha256(content).hexdigest()
-        if uow.session.get(Blob, digest) is None:
-            uow.session.add(Blob(sha256=digest, size=len(content), data=content))
+        name, digest = store_blob(uow, name, content)
         record.attachments.append(Attachment(sha256=digest, filename=name))
 
 
