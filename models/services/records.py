@@ -118,6 +118,14 @@ def attach(uow: UnitOfWork, record: CreditRecord, files: list[tuple[str, bytes]]
         record.attachments.append(Attachment(sha256=digest, filename=name))
 
 
+def _take_effect(uow: UnitOfWork, actor: Actor, subject) -> None:
+    """A changed file is re-evaluated and its measures and registration status follow at once."""
+    from models.services import lifecycle  # lifecycle builds on this module's neighbours
+
+    evaluation.refresh(uow, [subject.id], actor=actor)
+    lifecycle.sync(uow, actor, subject, date.today())
+
+
 @service
 def add_record(uow: UnitOfWork, *, actor: Actor, data: dict, files: list[tuple[str, bytes]] = ()) -> Result:
     require(actor, "record.write")
@@ -134,7 +142,7 @@ def add_record(uow: UnitOfWork, *, actor: Actor, data: dict, files: list[tuple[s
     uow.session.flush()
     uow.audit(actor, "record.add", "credit_record", record.uuid,
               after={**fields, "subject": subject.uuid, "attachments": [a.sha256 for a in record.attachments]})
-    evaluation.refresh(uow, [subject.id], actor=actor)
+    _take_effect(uow, actor, subject)
     return Result(record_info(record, spec.name), Changes(subjects=frozenset({subject.uuid})))
 
 
@@ -172,5 +180,5 @@ def correct_record(uow: UnitOfWork, *, actor: Actor, record: str, data: dict, re
     uow.session.flush()
     uow.audit(actor, "record.correct", "credit_record", new.uuid, before={**_as_input(old), "uuid": old.uuid},
               after={**fields, "supersedes": old.uuid}, reason=reason)
-    evaluation.refresh(uow, [old.subject_id], actor=actor)
+    _take_effect(uow, actor, old.subject)
     return Result(record_info(new, spec.name), Changes(subjects=frozenset({old.subject.uuid})))

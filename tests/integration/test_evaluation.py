@@ -123,3 +123,19 @@ def test_cancelled_evaluation_keeps_nothing(db, admin, doctor):
 def test_a_clerk_cannot_run_the_county_evaluation(db, clerk):
     with pytest.raises(PermissionDenied):
         evaluation.evaluate_all(db, actor=clerk)
+
+
+def test_a_record_entered_directly_suspends_the_registrations_at_once(db, admin, clerk, reviewer, doctor):
+    """状态联动 (济医保发〔2025〕6号 四(三)): no waiting for the daily tick once a period is chosen."""
+    from datetime import timedelta
+
+    from models.queries.credit_file import credit_file
+
+    trigger = finding(db, clerk, doctor.id_number, (date.today() - timedelta(days=5)).isoformat(), "pq_fraud", "重要")
+    measures.choose_measure(db, actor=reviewer, record=trigger.uuid, months=3, reason="首次")
+    regs = credit_file(db, actor=admin, subject=doctor.uuid)["registrations"]
+    assert [r["status"] for r in regs] == ["暂停", "暂停"]
+    records.correct_record(db, actor=reviewer, record=trigger.uuid, data={"kind": "pq_agreement_minor"},
+                           reason="复核改为情节较轻")
+    regs = credit_file(db, actor=admin, subject=doctor.uuid)["registrations"]
+    assert [r["status"] for r in regs] == ["正常", "正常"]
