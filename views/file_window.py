@@ -12,8 +12,8 @@ import html
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QDialogButtonBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QSplitter, QTabWidget, QTextBrowser, QVBoxLayout,
-    QWidget,
+    QDialogButtonBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QSplitter, QTabWidget, QTextBrowser,
+    QVBoxLayout, QWidget,
 )
 
 from models.queries.credit_file import file_with_evaluation
@@ -23,6 +23,7 @@ from views.case_common import allow
 from views.case_forms import ChooseMeasureDialog
 from views.file_tabs import TABS, FileTable
 from views.forms import ERROR_STYLE, heading
+from views.record_dialog import CorrectDialog, RecordDialog
 from views.table_model import RowsModel, shown
 from views.table_view import RecordTable, copy_action
 
@@ -124,6 +125,7 @@ class FileWindow(QWidget):
         layout.addWidget(self.splitter, 1)
         layout.addWidget(buttons)
         self.table("measures").selectionModel().currentRowChanged.connect(lambda *_: self._measure_selected())
+        self._record_buttons()
         self._measure_selected()
         self.load()
 
@@ -188,6 +190,7 @@ class FileWindow(QWidget):
             table.model().set_rows(spec.rows(data))
         self.detail.clear()
         self._measure_selected()
+        self._record_selected()
 
     def _summary(self, data: dict) -> None:
         basis = data["column_basis"]
@@ -227,6 +230,40 @@ class FileWindow(QWidget):
         row = table.current_row()
         if row is not None:
             self.detail.setHtml(describe(spec, row))
+
+    def _record_buttons(self) -> None:
+        """录入 and 更正 on the 信用信息 tab; a correction supersedes, it never overwrites."""
+        self.add_record = QPushButton("录入信用信息(&L)…", clicked=self._add_record)
+        self.correct = QPushButton("更正(&G)…", clicked=self._correct_record)
+        row = QHBoxLayout()
+        row.addWidget(self.add_record)
+        row.addWidget(self.correct)
+        row.addStretch(1)
+        self.table("records").parentWidget().layout().addLayout(row)
+        self.table("records").selectionModel().currentRowChanged.connect(lambda *_: self._record_selected())
+        self._record_selected()
+
+    def _record_selected(self) -> None:
+        if allow(self.add_record, self.actor, "record.write"):
+            self.add_record.setEnabled(self.data is not None)
+        if allow(self.correct, self.actor, "record.correct"):
+            row = self.table("records").current_row()
+            ok = row is not None and row.get("status") != "已被更正"
+            self.correct.setEnabled(ok)
+            self.correct.setToolTip("" if ok else "选中一条有效（未被更正）的信用信息")
+
+    def _add_record(self) -> None:
+        if self.data is not None:
+            self.dialog = RecordDialog(self.runner, self.actor, self.data["subject"], self)
+            self.dialog.saved.connect(lambda _info: self.load())
+            self.dialog.open()
+
+    def _correct_record(self) -> None:
+        row = self.table("records").current_row()
+        if self.data is not None and row is not None and row.get("status") != "已被更正":
+            self.dialog = CorrectDialog(self.runner, self.actor, self.data["subject"], row, self)
+            self.dialog.saved.connect(lambda _info: self.load())
+            self.dialog.open()
 
     def _pending(self) -> dict | None:
         row = self.table("measures").current_row()

@@ -14,8 +14,9 @@ from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QLine
 
 from models.queries.subject_list import SubjectQuery, column_basis
 from models.services.base import Actor
-from views.case_common import section_header
+from views.case_common import allow, section_header
 from views.file_window import FileWindow, open_file_window
+from views.subject_dialog import SubjectDialog
 from views.subject_table import GRADE_CHOICES, TYPE_CHOICES, SubjectListModel, export_subjects, subject_columns
 from views.table_view import RecordTable, copy_action
 
@@ -43,6 +44,8 @@ class FilesPage(QWidget):
             combo.currentIndexChanged.connect(self.apply_filter)
         self.export = QPushButton("导出Excel(&E)…", clicked=self.export_list)
         self.choose_columns = QPushButton("显示列(&L)…")
+        self.add_subject = QPushButton("新增信用主体(&N)…", clicked=self.new_subject)
+        allow(self.add_subject, actor, "subject.write")
         self.count = QLabel()
 
         self.basis: dict = {}  # filled on first show; the tooltips read it
@@ -77,6 +80,7 @@ class FilesPage(QWidget):
         footer = QHBoxLayout()
         footer.addWidget(self.count, 1)
         footer.addWidget(hint, 2)
+        footer.addWidget(self.add_subject)
         footer.addWidget(self.choose_columns)
         footer.addWidget(self.export)
 
@@ -117,6 +121,20 @@ class FilesPage(QWidget):
 
     def open_file(self, row) -> None:
         open_file_window(self, self.runner, self.actor, row.uuid, self.windows)
+
+    def new_subject(self) -> SubjectDialog:
+        self.dialog = SubjectDialog(self.runner, self.actor, self)
+        self.dialog.saved.connect(self._subject_added)
+        self.dialog.open()
+        return self.dialog
+
+    def _subject_added(self, subject) -> None:
+        # The new subject is listed by its name, ready to open with Enter.
+        self.type.setCurrentIndex(0)
+        self.grade.setCurrentIndex(0)
+        self.search.setText(subject.name)
+        self.apply_filter()
+        self.table.setFocus()
 
     def visible_columns(self) -> list:
         header = self.table.horizontalHeader()
