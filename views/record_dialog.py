@@ -95,12 +95,12 @@ class RecordFields(QDialog):
         layout.addWidget(self.intro)
         layout.addWidget(self.fields)
         self.extend(layout)
+        layout.addWidget(self.errors.general)
+        layout.addWidget(self.buttons)
         chain = [self.kind, self.decision_date, self.amount, self.responsibility, self.case_no, self.source,
                  self.decision_type, self.note, *self.extra_focus(), self.save, self.cancel]
         for first, second in zip(chain, chain[1:]):
             QWidget.setTabOrder(first, second)  # the order of the form, not of construction
-        layout.addWidget(self.errors.general)
-        layout.addWidget(self.buttons)
         self.save.setEnabled(False)  # until the catalogue is there
         self.runner.service(evaluation.catalogue, on_done=self.set_kinds)
 

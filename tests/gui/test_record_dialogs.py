@@ -213,3 +213,14 @@ def test_roles_without_permission_see_the_buttons_disabled_with_the_roles_needed
     assert window.correct.isEnabled() == (username == "reviewer")
     if username == "signer":
         assert "需要角色：录入员、审核员" in window.correct.toolTip()
+
+
+def test_esc_cancels_the_new_subject_dialog_without_saving(qtbot, runner, demo_db):
+    runner.db = demo_db
+    dialog = SubjectDialog(runner, actor("clerk"))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.name.insert("不保存")
+    qtbot.keyClick(dialog.name, Qt.Key.Key_Escape)
+    assert not dialog.isVisible() and dialog.result_info is None
+    assert sql(demo_db, "SELECT count(*) FROM subjects WHERE name = '不保存'")[0][0] == 0
