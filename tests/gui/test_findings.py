@@ -141,7 +141,8 @@ def test_a_refusal_by_the_service_appears_under_its_field_and_nothing_is_saved(q
     pick(qtbot, form.institution, target["credit_code"][:12], target["institution_name"])
     type_text(qtbot, form.case_no, "宁医保罚〔2026〕903号")  # the same case number again
     form.article.insert("服务协议第十二条")
-    form.save.click()
+    qtbot.waitUntil(form.save.isEnabled)
+    qtbot.mouseClick(form.save, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: form.errors.message("案件编号") != "", timeout=10000)
     assert "已登记过违规认定" in form.errors.message("案件编号")
     assert sql(demo_db, "SELECT count(*) FROM findings")[0][0] == before
