@@ -1,34 +1,19 @@
-"""Record kinds of the county's policy profile, as the services need them."""
+"""Record kinds of the county's policy profile, as the services need them: the engine's own
+``KindSpec``, looked up by code."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import lru_cache
+from typing import Mapping
 
+from models.policy.catalogue import KindSpec, kind_index
 from models.validation import ValidationError
 
-
-@dataclass(frozen=True)
-class KindSpec:
-    code: str
-    name: str
-    subject_type: str
-    good: bool
-    band: tuple[int, int] | None
-    score_effect: float | None
-    needs_amount: bool
-    basis: str
+__all__ = ["KindSpec", "kind_spec", "kinds"]
 
 
-@lru_cache(maxsize=8)
-def kinds(profile: str) -> dict[str, KindSpec]:
-    from models.policy import catalogue_json, load_profile
+def kinds(profile: str) -> Mapping[str, KindSpec]:
+    from models.services.evaluation import profile as load  # cached per profile name
 
-    out = {}
-    for k in catalogue_json(load_profile(profile)):
-        band = tuple(k["band"]) if k.get("band") else None
-        out[k["code"]] = KindSpec(k["code"], k["name"], k["subject_type"], bool(k["good"]), band,
-                                  k.get("score_effect"), bool(k.get("needs_amount")), k.get("basis") or "")
-    return out
+    return kind_index(load(profile))
 
 
 def kind_spec(profile: str, code: str) -> KindSpec:
