@@ -5,9 +5,9 @@ refusal next to the field the service named in ``ValidationError.field``.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
+from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QWidget
 
 from models.services.base import ServiceError
 from models.validation import ValidationError
@@ -99,3 +99,32 @@ def set_busy(root: QWidget, busy: bool) -> None:
         root.setCursor(Qt.CursorShape.BusyCursor)
     else:
         root.unsetCursor()
+
+
+class ServiceDialog(QDialog):
+    """A dialog whose 保存 runs one service on the worker: busy while it runs, ``saved(value)`` and
+    closed when it succeeds, the refusal under its field (``self.errors``) when it does not."""
+
+    saved = Signal(object)
+
+    def __init__(self, runner, actor, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.runner, self.actor = runner, actor
+        self.result_info = None
+
+    def run_service(self, fn, **kwargs) -> None:
+        set_busy(self, True)
+        self.runner.service(fn, actor=self.actor, **kwargs, on_done=self._saved, on_error=self._refused)
+
+    def _saved(self, result) -> None:
+        from views.qtcompat import emit
+
+        set_busy(self, False)
+        self.result_info = result.value
+        emit(self.saved, result.value)
+        self.accept()
+
+    def _refused(self, exc: BaseException) -> None:
+        set_busy(self, False)
+        if not self.errors.show_exception(exc):
+            self.runner.show_error(exc)

@@ -11,41 +11,33 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget,
+    QComboBox, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget,
     QPushButton, QVBoxLayout, QWidget,
 )
 
-from models.db.tables import RESPONSIBILITY_LEVELS
 from models.services import evaluation, records
-from models.services.base import Actor, Result
-from models.services.records import DECISION_TYPES, SOURCES
+from models.services.base import Actor
+from models.services.records import DECISION_TYPES, RESPONSIBILITY_LEVELS, SOURCES
 from views.case_common import iso
-from views.forms import FormErrors, error_label, set_busy
-from views.qtcompat import emit
+from views.forms import FormErrors, ServiceDialog, error_label
 
 NO_DECISION_TYPE = "（未填）"
-
 
 def kind_text(kind: dict) -> str:
     band = kind.get("band")
     nature = "守信" if kind["good"] else "不良"
     return f"{nature}｜{kind['name']}" + (f"（{band[0]}—{band[1]}分）" if band else "")
 
-
-class RecordFields(QDialog):
+class RecordFields(ServiceDialog):
     """The record form both dialogs share; ``saved(RecordInfo)`` after the service stored it."""
-
-    saved = Signal(object)
     service_fn = None
 
     def __init__(self, runner, actor: Actor, subject: dict, title: str, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.runner, self.actor, self.subject = runner, actor, subject
+        super().__init__(runner, actor, parent)
+        self.subject = subject
         self.kinds: dict[str, dict] = {}
-        self.result_info = None
         self.setWindowTitle(f"{title} — {subject['name']}")
         self.setMinimumWidth(600)
         self.errors = FormErrors(error_label())
@@ -163,23 +155,10 @@ class RecordFields(QDialog):
         if call is None:
             return
         fn, kwargs = call
-        set_busy(self, True)
-        self.runner.service(fn, actor=self.actor, **kwargs, on_done=self._saved, on_error=self._refused)
+        self.run_service(fn, **kwargs)
 
     def call(self) -> tuple | None:
         raise NotImplementedError
-
-    def _saved(self, result: Result) -> None:
-        set_busy(self, False)
-        self.result_info = result.value
-        emit(self.saved, result.value)
-        self.accept()
-
-    def _refused(self, exc: BaseException) -> None:
-        set_busy(self, False)
-        if not self.errors.show_exception(exc):
-            self.runner.show_error(exc)
-
 
 class RecordDialog(RecordFields):
     """录入信用信息: a good or bad record for the subject, with scans of the decision attached."""
@@ -235,7 +214,6 @@ class RecordDialog(RecordFields):
         data = {key: value for key, value in self.values().items() if value}
         data["subject"] = self.subject["uuid"]
         return records.add_record, {"data": data, "files": list(self.files)}
-
 
 class CorrectDialog(RecordFields):
     """更正: the record's current values to change, and the reason; the original stays as 已被更正."""

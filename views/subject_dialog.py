@@ -8,18 +8,16 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout,
+    QComboBox, QDialogButtonBox, QFormLayout, QGroupBox, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout,
     QWidget,
 )
 
 from models.services import subjects
-from models.services.base import Actor, Result
+from models.services.base import Actor
 from models.services.subjects import INSTITUTION_KINDS, INSURANCE_TYPES, PROFESSIONS, TYPE_NAMES
-from views.forms import FormErrors, error_label, set_busy
-from views.qtcompat import emit
+from views.forms import FormErrors, ServiceDialog, error_label
 from views.subject_picker import SubjectPicker
 
 _SEPARATORS = re.compile(r"[\s,，、;；]+")
@@ -30,15 +28,11 @@ def codes_of(text: str) -> list[str]:
     return [code for code in _SEPARATORS.split(text.strip()) if code]
 
 
-class SubjectDialog(QDialog):
+class SubjectDialog(ServiceDialog):
     """``saved(SubjectInfo)`` once the subject is registered."""
 
-    saved = Signal(object)
-
     def __init__(self, runner, actor: Actor, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.runner, self.actor = runner, actor
-        self.result_info = None
+        super().__init__(runner, actor, parent)
         self.setWindowTitle("新增信用主体")
         self.setMinimumWidth(560)
         self.errors = FormErrors(error_label())
@@ -174,17 +168,4 @@ class SubjectDialog(QDialog):
         if not self.save.isEnabled():
             return
         self.errors.clear()
-        set_busy(self, True)
-        self.runner.service(subjects.add_subject, actor=self.actor, data=self.data(),
-                            on_done=self._saved, on_error=self._refused)
-
-    def _saved(self, result: Result) -> None:
-        set_busy(self, False)
-        self.result_info = result.value
-        emit(self.saved, result.value)
-        self.accept()
-
-    def _refused(self, exc: BaseException) -> None:
-        set_busy(self, False)
-        if not self.errors.show_exception(exc):
-            self.runner.show_error(exc)
+        self.run_service(subjects.add_subject, data=self.data())
