@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 from models.services import evaluation, findings
 from models.services.base import Actor, Result
 from models.services.records import DECISION_TYPES, SOURCES
-from models.validation import ValidationError, amount, clean, max_length, past_date, required
+from models.validation import amount, clean, max_length, past_date, required
 from views.case_common import LiveErrors, allow, check
 from views.forms import error_label, set_busy
 from views.qtcompat import emit

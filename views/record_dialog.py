@@ -25,6 +25,7 @@ from views.forms import FormErrors, ServiceDialog, error_label
 
 NO_DECISION_TYPE = "（未填）"
 
+
 def kind_text(kind: dict) -> str:
     band = kind.get("band")
     nature = "守信" if kind["good"] else "不良"

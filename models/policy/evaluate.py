@@ -16,7 +16,7 @@ from models.policy.lists import kind_lists, red_list
 from models.policy.measures import clean_years_incentive, grade_measures, kind_measures, loss_measures
 from models.policy.packs import Profile, basis
 from models.policy.points import points_part
-from models.policy.results import (STATUS_TEXT, ListEntry, Measure, Part, PointsSummary, RuleStatus)
+from models.policy.results import (STATUS_TEXT, ListEntry, Measure, PointsSummary, RuleStatus)
 from models.policy.score import InspectionRatio, compute_score, counted_records, grade_of, in_force, inspection_ratio
 
 TWO = Decimal("0.01")

@@ -3,7 +3,7 @@ insured persons' loss tiers (鲁 第九条2–4), the clean-years incentive (鲁
 incentives/punishments (磐 第十九、二十条)."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Iterable, Mapping
 
 from models.policy.boundaries import Range, Tier, pick_tier, within

@@ -1,9 +1,8 @@
 """Result values. Every result names the rule (document number, article) that produced it."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 from models.policy.boundaries import Range
 from models.policy.facts import MeasureChoice

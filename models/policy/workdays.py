@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Iterable, Mapping
+from typing import Mapping
 
 from models.policy.errors import PolicyError
 

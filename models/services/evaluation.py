@@ -21,7 +21,6 @@ from models.db.tables import CreditRecord, EvaluationSnapshot, MeasureChoiceRow,
 from models.services.base import Actor, Result, ServiceError, UnitOfWork, Changes, query, service, SYSTEM
 from models.services.county import current_county
 from models.services.subjects import find_subject
-from models.services.workdays import calendar_from_db
 
 RED_LIST_YEARS = 3  # 磐医保〔2021〕43号 第二十一条: 优秀 three years or more
 
