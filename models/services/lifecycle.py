@@ -94,6 +94,12 @@ def _expire(uow: UnitOfWork, actor: Actor, row: MeasureRow, stats: Counter) -> N
     stats["restored"] += _auto_restore(uow, actor, row)
 
 
+def take_effect(uow: UnitOfWork, actor: Actor, subject: Subject, today: date | None = None) -> None:
+    """After a file changed: evaluate it again and bring its measures and registrations in line at once."""
+    evaluation.refresh(uow, [subject.id], actor=actor)
+    sync(uow, actor, subject, today or date.today())
+
+
 def sync(uow: UnitOfWork, actor: Actor, subject: Subject, today: date, stats: Counter | None = None) -> Counter:
     """Bring the subject's measure rows and registration status in line with the engine as of ``today``."""
     stats = Counter() if stats is None else stats

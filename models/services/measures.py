@@ -40,7 +40,6 @@ def choose_measure(uow: UnitOfWork, *, actor: Actor, record: str, months: int, r
     uow.session.flush()
     uow.audit(actor, "measure.choose", "credit_record", row.uuid, reason=choice.reason,
               after={"measure": measure.name, "months": months, "start": choice.start, "basis": measure.basis})
-    evaluation.refresh(uow, [row.subject_id], actor=actor)
     # The chosen period takes effect in the file: measure row, registration status (状态联动).
-    lifecycle.sync(uow, actor, row.subject, date.today())
+    lifecycle.take_effect(uow, actor, row.subject)
     return Result(choice.uuid, Changes(subjects=frozenset({row.subject.uuid})))

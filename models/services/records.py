@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from models.db.tables import Attachment, Blob, CreditRecord, RESPONSIBILITY_LEVELS
-from models.services import catalogue as cat, evaluation
+from models.services import catalogue as cat
 from models.services.county import current_county
 from models.services.base import Actor, Changes, NotFound, Result, ServiceError, UnitOfWork, require, service
 from models.services.subjects import ensure_local, find_subject
@@ -119,11 +119,9 @@ def attach(uow: UnitOfWork, record: CreditRecord, files: list[tuple[str, bytes]]
 
 
 def _take_effect(uow: UnitOfWork, actor: Actor, subject) -> None:
-    """A changed file is re-evaluated and its measures and registration status follow at once."""
     from models.services import lifecycle  # lifecycle builds on this module's neighbours
 
-    evaluation.refresh(uow, [subject.id], actor=actor)
-    lifecycle.sync(uow, actor, subject, date.today())
+    lifecycle.take_effect(uow, actor, subject)
 
 
 @service

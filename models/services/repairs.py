@@ -77,8 +77,7 @@ def _eligibility(uow: UnitOfWork, rec: CreditRecord, applied_on: date) -> policy
 
 
 def _done(uow: UnitOfWork, actor: Actor, rec: CreditRecord, today: date) -> Changes:
-    evaluation.refresh(uow, [rec.subject_id], actor=actor)
-    lifecycle.sync(uow, actor, rec.subject, today)
+    lifecycle.take_effect(uow, actor, rec.subject, today)
     return Changes(subjects=frozenset({rec.subject.uuid}), lists=True)
 
 
