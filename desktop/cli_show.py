@@ -18,6 +18,3 @@ def print_file(data: dict) -> None:
             f"  {label}{r[key]}" for key, label in (("amount", "金额 "), ("responsibility", "责任 "), ("case_no", "")) if r[key]
         )
         print(f"    {r['decision_date']} [{tag}] {r['kind_name']}{extra}  〔{r['status']}〕")
-    for key, title in (("points", "记分"), ("grade", "信用等级")):
-        if data.get(key) is not None:
-            print(f"  {title}：{data[key]}")
