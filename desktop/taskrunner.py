@@ -16,6 +16,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
+from shiboken6 import isValid
 
 from views.forms import user_message
 from views.qtcompat import emit
@@ -35,6 +36,33 @@ class _Task:
     on_error: Callable[[BaseException], None] | None
     cancelled: threading.Event = field(default_factory=threading.Event)
     dialog: QProgressDialog | None = None
+    receivers: tuple[QObject, ...] = ()
+
+    def receiver_gone(self) -> bool:
+        return any(not isValid(r) for r in self.receivers)
+
+
+def _receivers(*callbacks: Callable[..., Any] | None) -> tuple[QObject, ...]:
+    """The Qt objects a callback belongs to: the object of a bound method, or the ones a lambda closes over.
+
+    A page may be closed while its query runs; its callbacks must then never run (the C++ side of
+    its widgets is gone), so the runner checks these before it delivers a result or an error.
+    """
+    found: list[QObject] = []
+    for cb in callbacks:
+        while cb is not None:
+            owner = getattr(cb, "__self__", None)
+            if isinstance(owner, QObject):
+                found.append(owner)
+            for cell in getattr(cb, "__closure__", None) or ():
+                try:
+                    value = cell.cell_contents
+                except ValueError:  # an empty cell
+                    continue
+                if isinstance(value, QObject):
+                    found.append(value)
+            cb = getattr(cb, "func", None)  # functools.partial
+    return tuple(dict.fromkeys(found))
 
 
 class _Worker(QObject):
@@ -120,7 +148,7 @@ class TaskRunner(QObject):
         pressed 取消, and ``fn`` is expected to stop (the services raise a ServiceError then).
         """
         task_id = next(self._ids)
-        task = _Task(fn, args, kwargs, on_done, on_error)
+        task = _Task(fn, args, kwargs, on_done, on_error, receivers=_receivers(on_done, on_error))
         if progress_title is not None:
             kwargs["progress"] = self._progress_callback(task_id, task)
             task.dialog = self._progress_dialog(task, progress_title, cancellable)
@@ -209,12 +237,14 @@ class TaskRunner(QObject):
     @Slot(int, object)
     def _finished(self, task_id: int, result: Any) -> None:
         task = self._end(task_id)
-        if task.on_done is not None:
+        if task.on_done is not None and not task.receiver_gone():
             task.on_done(result)
 
     @Slot(int, object, str)
     def _failed(self, task_id: int, exc: BaseException, details: str) -> None:
         task = self._end(task_id)
+        if task.receiver_gone():
+            return  # the screen that asked was closed: nobody is left to tell
         if task.on_error is not None:
             task.on_error(exc)
         else:

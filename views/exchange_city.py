@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from models.services.exchange import city
-from views.exchange_common import RowsModel, button_row, table, when_alive
+from views.exchange_common import RowsModel, button_row, table
 from views.forms import FormErrors, error_label
 
 
@@ -39,7 +39,7 @@ class CityTab(QWidget):
         layout.addWidget(entries, 1)
 
     def refresh(self) -> None:
-        self.runner.service(city.counties, on_done=when_alive(self, self._counties), on_error=lambda _e: None)
+        self.runner.service(city.counties, on_done=self._counties, on_error=lambda _e: None)
 
     def _counties(self, rows) -> None:
         self.counties.set_rows([(r["county"], r["name"], f"第{r['received_up_to']}号", f"第{r['sent_up_to']}号",

@@ -9,13 +9,6 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QHeaderView, QLineEdit, QPushButton, QTableView, QWidget
 
 
-def when_alive(widget: QWidget, fn):
-    """A result callback that does nothing once ``widget`` is gone (the page closed while a query ran)."""
-    from shiboken6 import isValid
-
-    return lambda *args: fn(*args) if isValid(widget) else None
-
-
 class RowsModel(QAbstractTableModel):
     """A few hundred rows at most (a package summary, an error report, the package history)."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from models.services.exchange import history
-from views.exchange_common import PathField, RowsModel, table, when_alive
+from views.exchange_common import PathField, RowsModel, table
 
 HEADERS = ("时间", "方向", "类型", "发送方", "接收方", "序号", "记录数", "状态", "经办人", "文件")
 
@@ -30,7 +30,7 @@ class HistoryTab(QWidget):
         layout.addWidget(self.message)
 
     def refresh(self) -> None:
-        self.runner.service(history.packages, on_done=when_alive(self, self._show), on_error=lambda _e: None)
+        self.runner.service(history.packages, on_done=self._show, on_error=lambda _e: None)
 
     def _show(self, rows) -> None:
         self.model.set_rows([

@@ -5,7 +5,7 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, Q
                                QTabWidget, QVBoxLayout, QWidget)
 
 from models.services.exchange import export, history, importer, receipts
-from views.exchange_common import PathField, RowsModel, read_then, table, when_alive
+from views.exchange_common import PathField, RowsModel, read_then, table
 from views.case_common import section_header
 from views.forms import FormErrors, error_label
 
@@ -59,7 +59,7 @@ class ExchangePage(QWidget):
         """One status query feeds every tab; a database not opened yet (start-up) has nothing to show."""
         if self.runner.db is None:
             return
-        self.runner.service(history.status, on_done=when_alive(self, self._status), on_error=lambda _e: None)
+        self.runner.service(history.status, on_done=self._status, on_error=lambda _e: None)
         self.history_tab.refresh()
 
     def _status(self, status) -> None:

@@ -5,7 +5,8 @@ import threading
 import time
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QPushButton
+import shiboken6
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QProgressDialog, QPushButton
 
 from desktop.taskrunner import UNEXPECTED
 from models.services.base import ServiceError
@@ -127,3 +128,45 @@ def test_a_task_that_cannot_be_cancelled_offers_no_way_to_dismiss_its_dialog(qtb
     release.set()
     qtbot.waitUntil(lambda: done == ["ok"])
     assert not visible(QProgressDialog)
+
+
+class _Page(QLabel):
+    def __init__(self):
+        super().__init__()
+        self.shown = []
+
+    def show_result(self, value):
+        self.setText(str(value))  # touches the C++ object: raises once it was deleted
+        self.shown.append(value)
+
+
+def test_a_result_for_a_page_closed_meanwhile_is_dropped_not_delivered(qtbot, runner):
+    """A screen closed while its query ran must not be called back (its widgets are gone)."""
+    gate = threading.Event()
+    pages = [_Page() for _ in range(3)]
+    runner.run(gate.wait, on_done=pages[0].show_result)  # a bound method
+    page1, page2 = pages[1], pages[2]
+    runner.run(lambda: 1, on_done=lambda v: page1.show_result(v))  # a lambda closing over the page, as `self`
+    runner.run(lambda: 2, on_done=lambda v: page2.show_result(v), on_error=lambda e: page2.show_result(e))
+    for page in pages:
+        page.deleteLater()
+    qtbot.waitUntil(lambda: not any(shiboken6.isValid(p) for p in pages))
+    gate.set()
+    qtbot.waitUntil(lambda: not runner.busy)
+    assert not visible(QMessageBox)  # nothing failed on the GUI thread
+
+
+def test_an_error_for_a_page_closed_meanwhile_shows_no_box(qtbot, runner):
+    gate = threading.Event()
+    page = _Page()
+
+    def refuse():
+        gate.wait()
+        raise ServiceError("已拒绝")
+
+    runner.run(refuse, on_done=page.show_result)
+    page.deleteLater()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(page))
+    gate.set()
+    qtbot.waitUntil(lambda: not runner.busy)
+    assert not visible(QMessageBox)
