@@ -10,6 +10,7 @@ from typing import Iterable
 
 from models.policy.applicable import lapsed_text, uncovered
 from models.policy.catalogue import kind_index
+from models.policy.coherence import Sanction, withhold_incentives
 from models.policy.errors import PolicyError
 from models.policy.facts import MeasureChoice, RecordFact, SubjectFacts, YearGrade
 from models.policy.lists import kind_lists, red_list
@@ -17,7 +18,9 @@ from models.policy.measures import clean_years_incentive, grade_measures, kind_m
 from models.policy.packs import Profile, basis
 from models.policy.points import points_part
 from models.policy.results import (STATUS_TEXT, ListEntry, Measure, PointsSummary, RuleStatus)
-from models.policy.score import InspectionRatio, compute_score, counted_records, grade_of, in_force, inspection_ratio
+from models.policy.score import (InspectionRatio, compute_score, counted_consequences, counted_records, grade_of,
+                                  in_force, inspection_ratio)
+from models.policy.validity import valid_until
 
 TWO = Decimal("0.01")
 
@@ -35,20 +38,22 @@ class Evaluation:
     explanations: tuple[str, ...]
     rule_status: RuleStatus
     score_is_sample: bool = False
+    sanctions: tuple[Sanction, ...] = ()
+    valid_until: date | None = None  # the first later day on which the result can change without new facts
 
     def to_json(self) -> dict:
         return evaluation_json(self)
 
 
-def _score(profile: Profile, subject: SubjectFacts, records: list[RecordFact], as_of: date):
+def _score(profile: Profile, subject: SubjectFacts, records: list[RecordFact], as_of: date, measures, lists):
     ind = profile.indicators
     if ind is None or subject.type not in ind.subject_types:
         return None, None, None, ()
     counted = counted_records(ind, records, as_of)
-    total, leaves = compute_score(ind, counted)
+    total, leaves = compute_score(ind, counted, counted_consequences(ind, measures, lists, as_of))
     notes = [f"信用分{total}分（{'示例指标体系，' if ind.sample else ''}计入评价日前{ind.window_months}个月内"
-             f"{len(counted)}条记录）。"]
-    notes += [f"指标“{leaf.name}”得{leaf.score}分，涉及记录 {'、'.join(leaf.records)}。" for leaf in leaves if leaf.records]
+             f"{len(counted)}条记录及期间的处理措施）。"]
+    notes += [f"指标“{leaf.name}”得{leaf.score}分，涉及 {'、'.join(leaf.records)}。" for leaf in leaves if leaf.records]
     found = in_force(profile, "grades", as_of)
     if found is None:
         return total, None, None, tuple(notes + ["评价日没有有效的信用等级规则，不评定等级。"])
@@ -64,6 +69,8 @@ def _score(profile: Profile, subject: SubjectFacts, records: list[RecordFact], a
 
 def evaluate(subject: SubjectFacts, records: Iterable[RecordFact], as_of: date, profile: Profile,
              choices: Iterable[MeasureChoice] = (), history: Iterable[YearGrade] = ()) -> Evaluation:
+    records = list(records)
+    later = [r.decision_date for r in records if r.decision_date > as_of]  # facts after as_of change it on their day
     records = sorted((r for r in records if r.decision_date <= as_of), key=lambda r: (r.decision_date, r.uuid))
     if len({r.uuid for r in records}) != len(records):
         raise PolicyError("记录编号（uuid）重复")
@@ -79,17 +86,23 @@ def evaluate(subject: SubjectFacts, records: Iterable[RecordFact], as_of: date, 
     gap_notes = tuple(lapsed_text(profile.entry(pack), g.decision_date) + f"（记录 {g.record}），目前没有有效规定可依，"
                       "须加载后续政策包。" for g in gaps for pack in g.packs)
     summary, pts = points_part(profile, kinds, records, as_of, choice_map)
-    score, grade, ratio, score_notes = _score(profile, subject, records, as_of)
-    parts = [pts, kind_measures(profile, kinds, records, as_of), loss_measures(profile, records, as_of, choice_map),
-             clean_years_incentive(profile, kinds, subject, records, as_of), grade_measures(profile, grade, as_of),
-             kind_lists(profile, kinds, records, as_of), red_list(profile, history, grade, as_of)]
+    facts = [pts, kind_measures(profile, kinds, records, as_of), loss_measures(profile, records, as_of, choice_map),
+             kind_lists(profile, kinds, records, as_of)]
+    score, grade, ratio, score_notes = _score(profile, subject, records, as_of,
+                                              [m for p in facts for m in p.measures], [li for p in facts for li in p.lists])
+    parts = [*facts, clean_years_incentive(profile, kinds, subject, records, as_of), grade_measures(profile, grade, as_of),
+             red_list(profile, history, grade, as_of)]
+    measures, lists, sanctions, withheld = withhold_incentives(
+        profile, tuple(m for p in parts for m in p.measures), tuple(li for p in parts for li in p.lists), as_of)
     covered = tuple((p.id, p.effective_from, p.effective_to) for p in profile.packs)
     status = RuleStatus("no_rule_in_force" if gaps else "in_force", gaps, covered)
     return Evaluation(
         subject=subject, as_of=as_of, points=summary, score=score, grade=grade, inspection_ratio=ratio,
-        measures=tuple(m for p in parts for m in p.measures), lists=tuple(li for p in parts for li in p.lists),
-        explanations=tuple(dict.fromkeys(gap_notes + score_notes + tuple(x for p in parts for x in p.explanations))),
-        rule_status=status, score_is_sample=bool(profile.indicators and profile.indicators.sample))
+        measures=measures, lists=lists,
+        explanations=tuple(dict.fromkeys(gap_notes + score_notes + tuple(x for p in parts for x in p.explanations)
+                                         + withheld)),
+        rule_status=status, score_is_sample=bool(profile.indicators and profile.indicators.sample),
+        sanctions=sanctions, valid_until=min([valid_until(profile, records, measures, as_of), *later]))
 
 
 # -- JSON contract ------------------------------------------------------------------------
@@ -128,6 +141,9 @@ def evaluation_json(ev: Evaluation) -> dict:
         "lists": [{"list": li.list, "list_name": li.list_name, "since": _d(li.since), "basis": li.basis,
                    "record": li.record} for li in ev.lists],
         "explanations": list(ev.explanations),
+        "sanctions": [{"kind": s.kind, "name": s.name, "since": _d(s.since), "until": _d(s.until), "basis": s.basis,
+                       "record": s.record} for s in ev.sanctions],
+        "valid_until": _d(ev.valid_until),
         "rule_status": {
             "status": ev.rule_status.status,
             "uncovered": [{"record": u.record, "kind": u.kind, "decision_date": _d(u.decision_date),

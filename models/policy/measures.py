@@ -33,7 +33,8 @@ def kind_measures(profile: Profile, kinds: Mapping[str, KindSpec], records: Iter
             status = PER_AGREEMENT if rule["measure"] == "per_agreement" else IN_EFFECT
             cond = rule.get("condition")
             measures.append(Measure(rule["measure"], rule["name"], rec.decision_date, None, status, cite, rec.uuid,
-                                    note=None if cond is None else f"适用条件：{cond}"))
+                                    note=None if cond is None else f"适用条件：{cond}",
+                                    incentive=bool(rule.get("incentive"))))
             name = kinds[rec.kind].name if rec.kind in kinds else rec.kind
             notes.append(f"记录 {rec.uuid}（{name}）：{rule['name']}"
                          + (f"（适用条件：{cond}）" if cond else "") + f"，依据{cite}。")
@@ -104,7 +105,7 @@ def clean_years_incentive(profile: Profile, kinds: Mapping[str, KindSpec], subje
         return Part()
     cite = basis(entry, rule)
     measure = Measure(rule["measure"], rule["name"], date(as_of.year, 1, 1), None, IN_EFFECT, cite,
-                      note=rule.get("note"))
+                      note=rule.get("note"), incentive=True)
     return Part(measures=(measure,), explanations=(
         f"自{first.isoformat()}至{as_of.isoformat()}连续{rule['years']}年无违法违规使用医保基金记录，"
         f"{rule['name']}，依据{cite}。",))
@@ -120,7 +121,8 @@ def grade_measures(profile: Profile, grade: str | None, as_of: date) -> Part:
         status = OPTIONAL if rule.get("optional") else IN_EFFECT
         for m in rule["measures"]:
             cite = basis(entry, rule, f"{rule.article}（{m['item']}）")
-            measures.append(Measure(m["measure"], m["name"], as_of, None, status, cite))
+            measures.append(Measure(m["measure"], m["name"], None, None, status, cite,  # while the grade holds
+                                    incentive=bool(rule.get("incentive"))))
         verb = "可以采取" if rule.get("optional") else "给予"
         notes.append(f"信用等级为{grade}，{verb}：" + "；".join(m["name"] for m in rule["measures"])
                      + f"，依据{basis(entry, rule)}。")

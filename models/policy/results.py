@@ -43,6 +43,7 @@ class Measure:
     allowed_range: Range | None = None  # months the handler may choose within
     chosen: MeasureChoice | None = None
     note: str | None = None
+    incentive: bool = False  # 守信激励: withheld while a sanction is in effect (淮医保发〔2020〕104号 三（五）)
 
 
 @dataclass(frozen=True)

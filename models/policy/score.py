@@ -100,14 +100,29 @@ def counted_records(indicators: IndicatorSet, records: Iterable[RecordFact], as_
             if first_day < r.decision_date <= as_of and not (r.repaired_on and r.repaired_on <= as_of)]
 
 
-def compute_score(indicators: IndicatorSet, records: Iterable[RecordFact]) -> tuple[Decimal, list[LeafScore]]:
+def counted_consequences(indicators: IndicatorSet, measures: Iterable, lists: Iterable, as_of: date
+                         ) -> list[tuple[str, str]]:
+    """Measures that started inside the window or are still running, and list entries in force on as_of."""
+    first_day = add_months(as_of, -indicators.window_months)
+    out = [(f"measure:{m.kind}", m.name) for m in measures if m.start is not None and m.start <= as_of
+           and (first_day < m.start or (m.end is not None and m.end >= as_of)) and m.status in ("in_effect", "ended")]
+    out += [(f"list:{li.list}", li.list_name) for li in lists if li.since <= as_of]
+    return list(dict.fromkeys(out))
+
+
+def compute_score(indicators: IndicatorSet, records: Iterable[RecordFact],
+                  consequences: Iterable[tuple[str, str]] = ()) -> tuple[Decimal, list[LeafScore]]:
+    """Leaf scores from the records' kinds and from consequences: (``measure:<kind>`` or ``list:<list>``, label)
+    for the measures and list entries the file carries, so that a termination or a black-list entry weighs in
+    the score as the indicator tree says."""
+    items = [(r.kind, r.uuid) for r in records] + list(consequences)
     leaves = []
     for leaf in indicators.leaves():
-        hits = [r for r in records if leaf.effects and r.kind in leaf.effects]
+        hits = [(key, label) for key, label in items if leaf.effects and key in leaf.effects]
         raw = (leaf.weight if leaf.start == "full" else Decimal(0)) + sum(
-            (leaf.effects[r.kind] for r in hits), Decimal(0))
+            (leaf.effects[key] for key, _ in hits), Decimal(0))
         leaves.append(LeafScore(leaf.code, leaf.name, min(max(raw, Decimal(0)), leaf.weight),
-                                tuple(r.uuid for r in hits)))
+                                tuple(label for _, label in hits)))
     return sum((leaf.score for leaf in leaves), Decimal(0)), leaves
 
 

@@ -130,8 +130,8 @@ def test_12_corrected_within_the_period_restores_credit_when_the_measure_ends():
 def test_panan_20_poor_grade_punishments_are_optional_and_19_incentives_apply():
     bad = [rec(f"r{i}", "pq_admin_penalty", date(2025, 6, i + 1), responsibility="一般") for i in range(3)]
     poor = evaluate(DOCTOR, bad, date(2025, 7, 1), profile("panan"))
-    # Sample tree: 900 − the 200-point 行政处罚 indicator exhausted (floor 0) = 700, the 较差 edge.
-    assert (poor.score, poor.grade) == (Decimal(700), "较差")
+    # Sample tree: 900 − 100 (行政处罚 indicator exhausted) − 150 (终止医保支付资格 at 14 points) = 650.
+    assert (poor.score, poor.grade) == (Decimal(650), "差")
     assert {m.status for m in poor.measures if m.basis.startswith("磐医保〔2021〕43号 第二十条")} == {"optional"}
     good = evaluate(DOCTOR, [], date(2025, 7, 1), profile("panan"))
     assert "磐医保〔2021〕43号 第十九条（一）" in {m.basis for m in good.measures}

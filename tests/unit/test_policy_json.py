@@ -10,12 +10,15 @@ def test_contract_keys_dates_and_two_decimal_amounts():
     records = [rec("a", "pq_admin_penalty", date(2025, 6, 2), responsibility="主要")]
     out = evaluate(DOCTOR, records, date(2025, 7, 1), profile(), [MeasureChoice("a", 2, "初次")]).to_json()
     assert set(out) >= {"subject", "as_of", "points", "score", "grade", "inspection_ratio", "measures", "lists",
-                        "explanations", "rule_status"}
+                        "explanations", "rule_status", "sanctions", "valid_until"}
     assert out["subject"] == {"uuid": "p-1", "type": "practitioner", "name": "王医生",
                               "id_number": "370921198001010012"}
     assert out["as_of"] == "2025-07-01"
-    assert out["score"] == "800.00" and out["grade"] == "良好"
-    assert out["inspection_ratio"]["ratio"] == "0.50"
+    # Sample tree: 900 − 100 (行政处罚) − 100 (暂停医保支付资格 in the window) = 700.
+    assert out["score"] == "700.00" and out["grade"] == "较差"
+    assert out["inspection_ratio"]["ratio"] == "1.20"
+    assert out["valid_until"] == "2025-08-03"  # the day after the suspension's last day
+    assert [s["kind"] for s in out["sanctions"]] == ["suspend_payment_qualification"]
     assert out["points"] == {"year": 2025, "total": 9, "entries": [
         {"record": "a", "kind": "pq_admin_penalty", "date": "2025-06-02", "points": 9,
          "basis": "医保发〔2024〕23号、济医保发〔2025〕6号 四（五）、四（六）", "note": None}]}

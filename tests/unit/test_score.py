@@ -35,7 +35,7 @@ def test_clean_practitioner_scores_900_in_the_sample_and_is_excellent():
     ([("pq_admin_penalty", "一般")], 800, "良好", "0.50"),
     ([("pq_agreement_serious", "一般"), ("pq_agreement_minor", "一般")], 810, "良好", "0.50"),
     ([("pq_admin_penalty", "一般"), ("pq_agreement_serious", "一般")], 740, "较差", "1.20"),
-    ([("pq_agreement_serious", "一般"), ("bad_other", None)], 790, "中等", "1.00"),
+    ([("pq_agreement_serious", "一般"), ("bad_other", None), ("pq_agreement_minor", "一般")], 770, "中等", "1.00"),
 ])
 def test_18_inspection_ratio_follows_the_grade(records, score, grade, ratio):
     recs = [rec(f"r{i}", k, date(2025, 6, 2 + i), responsibility=r) for i, (k, r) in enumerate(records)]
@@ -45,9 +45,10 @@ def test_18_inspection_ratio_follows_the_grade(records, score, grade, ratio):
 
 
 def test_18_poor_grade_means_full_coverage():
-    recs = [rec("a", "refuse_penalty", date(2025, 6, 2)), rec("b", "kickback", date(2025, 6, 3))]
+    recs = [rec("a", "refuse_penalty", date(2025, 6, 2)), rec("b", "kickback", date(2025, 6, 3)),
+            rec("c", "bad_other", date(2025, 6, 4)), rec("d", "pq_admin_penalty", date(2025, 6, 5), responsibility="一般")]
     ev = evaluate(DOCTOR, recs, date(2025, 7, 1), profile("panan"))
-    assert (ev.score, ev.grade) == (Decimal(650), "差")
+    assert (ev.score, ev.grade) == (Decimal(600), "差")
     assert ev.inspection_ratio.full_coverage and ev.inspection_ratio.basis == "磐医保〔2021〕43号 第十八条"
 
 
@@ -60,7 +61,7 @@ def test_records_older_than_the_configured_window_and_repaired_records_do_not_co
     old = rec("a", "kickback", date(2024, 7, 1))
     repaired = rec("b", "kickback", date(2025, 3, 1), repaired_on=date(2025, 6, 1))
     assert evaluate(DOCTOR, [old, repaired], date(2025, 7, 1), profile("panan")).score == Decimal(900)
-    assert evaluate(DOCTOR, [old], date(2025, 6, 30), profile("panan")).score == Decimal(800)
+    assert evaluate(DOCTOR, [old], date(2025, 6, 30), profile("panan")).score == Decimal(840)
 
 
 def test_insured_persons_get_no_1000_point_score():
