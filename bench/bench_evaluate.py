@@ -16,7 +16,7 @@ from datetime import date
 from common import demo_database, peak_rss_mib
 
 from models import policy
-from models.services import evaluation
+from models.services import evaluation, standing
 
 LEVEL = {"一般": 0, "重要": 1, "主要": 2}
 
@@ -53,7 +53,7 @@ def main() -> int:
     runs = {}
     for label in ("first run (every result stored)", "second run (nothing changed)"):
         started = time.perf_counter()
-        run = evaluation.evaluate_all(db, actor=admin, as_of=today).value
+        run = standing.evaluate_all(db, actor=admin, as_of=today).value
         runs[label] = (time.perf_counter() - started, run.changed)
     print(f"subjects {subjects}, subjects with points this year {sum(1 for r in rows if r[1])}")
     print(f"baseline: plain SQL points aggregation  {base:8.3f} s  {subjects / base:12.0f} subjects/s")

@@ -77,9 +77,9 @@ def main() -> int:
     args = parser.parse_args()
 
     db, _admin, path = demo_database("small", copy_of=args.copy_of)
-    from models.services import evaluation
+    from models.services import standing
 
-    evaluation.evaluate_all(db, actor=_admin)
+    standing.evaluate_all(db, actor=_admin)
     t0 = time.perf_counter()
     facts = gather_facts(db, args.count)
     gather_s = time.perf_counter() - t0

@@ -17,7 +17,7 @@ import time
 from common import demo_database, peak_rss_mib
 
 from models.queries import statistics
-from models.services import evaluation, inspections
+from models.services import inspections, standing
 
 
 def timed(fn):
@@ -33,7 +33,7 @@ def main() -> int:
     args = parser.parse_args()
     db, admin, path = demo_database(args.scale, args.copy_of)
     if not args.copy_of:
-        evaluation.evaluate_all(db, actor=admin)
+        standing.evaluate_all(db, actor=admin)
     with sqlite3.connect(path) as con:
         base, rows = timed(lambda: con.execute(
             "SELECT s.type, st.grade, count(*) FROM subjects s LEFT JOIN subject_standing st ON st.subject_id = s.id "

@@ -219,9 +219,9 @@ def cmd_repair(db, args) -> int:
 
 def cmd_tick(db, args) -> int:
     from desktop.cli_commands import login
-    from models.services import lifecycle
+    from models.services import tick
 
-    run = lifecycle.tick(db, actor=login(db, args.user), today=args.today).value
+    run = tick.tick(db, actor=login(db, args.user), today=args.today).value
     print(f"{run.today}：处理 {run.subjects} 个信用主体；新生效措施 {run.imposed}，期满 {run.expired}，"
           f"撤销或提前结束 {run.ended}，自动修复 {run.restored}，登记状态变更 {run.registrations}，"
           f"公示期满修复 {run.repairs_finished}")

@@ -93,7 +93,7 @@ def cmd_show(db: Database, args) -> int:
     from desktop.cli_policy import print_evaluation
     from desktop.cli_show import print_file
     from models.queries.credit_file import credit_file
-    from models.services.evaluation import explain
+    from models.services.standing import explain
 
     actor = login(db, args.user)
     data = credit_file(db, subject=args.subject, actor=actor)

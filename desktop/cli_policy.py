@@ -7,7 +7,7 @@ from pathlib import Path
 from desktop.cli import CliError, print_json
 from desktop.cli_commands import login
 from models.db.database import Database
-from models.services import county, evaluation, measures, workdays
+from models.services import county, evaluation, measures, standing, workdays
 from models.services.base import ServiceError
 
 
@@ -37,7 +37,7 @@ def print_evaluation(data: dict) -> None:
 
 
 def cmd_explain(db: Database, args) -> int:
-    result = evaluation.explain(db, actor=login(db, args.user), subject=args.subject, as_of=args.as_of)
+    result = standing.explain(db, actor=login(db, args.user), subject=args.subject, as_of=args.as_of)
     print_json(result) if args.json else print_evaluation(result)
     return 0
 
@@ -46,7 +46,7 @@ def cmd_evaluate(db: Database, args) -> int:
     from desktop.cli_commands import _progress
     import sys
 
-    run = evaluation.evaluate_all(db, actor=login(db, args.user), as_of=args.as_of, progress=_progress).value
+    run = standing.evaluate_all(db, actor=login(db, args.user), as_of=args.as_of, progress=_progress).value
     sys.stderr.write("\n")
     print(f"已评价 {run.subjects} 个信用主体（评价日期 {run.as_of}），其中 {run.changed} 个结果有变化并已保存")
     return 0

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 
 from models.queries import statistics
 from models.queries.statistics import COLUMNS, DIMENSIONS, Distribution
-from models.services import evaluation
+from models.services import standing
 from models.services.base import Actor
 from models.services.subjects import TYPE_NAMES
 from views.case_common import allow, section_header
@@ -205,7 +205,7 @@ class DistributionPage(QWidget):
     # -- evaluation and exports --------------------------------------------------------------------
 
     def evaluate(self) -> None:
-        self.runner.service(evaluation.evaluate_all, actor=self.actor, progress_title="正在进行全县信用评价…",
+        self.runner.service(standing.evaluate_all, actor=self.actor, progress_title="正在进行全县信用评价…",
                             cancellable=True, on_done=self._evaluated, on_error=self._evaluation_failed)
 
     def _evaluated(self, result) -> None:
@@ -214,7 +214,7 @@ class DistributionPage(QWidget):
         self.load()
 
     def _evaluation_failed(self, exc: BaseException) -> None:
-        if isinstance(exc, evaluation.Cancelled):
+        if isinstance(exc, standing.Cancelled):
             self.status.setText(str(exc))
         else:
             self.runner.show_error(exc)

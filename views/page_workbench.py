@@ -11,7 +11,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from models.queries.work_items import WorkItem, work_items
-from models.services import lifecycle
+from models.services.tick import tick as process_due
 from models.services.base import Actor
 from views.case_common import allow, iso, section_header
 from views.file_window import open_file_window
@@ -113,7 +113,7 @@ class WorkbenchPage(QWidget):
 
     def run_tick(self) -> None:
         self.tick.setEnabled(False)
-        self.runner.service(lifecycle.tick, actor=self.actor, on_done=self._ticked, on_error=self._tick_failed)
+        self.runner.service(process_due, actor=self.actor, on_done=self._ticked, on_error=self._tick_failed)
 
     def _ticked(self, result) -> None:
         run = result.value

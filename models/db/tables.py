@@ -198,8 +198,9 @@ class AuditEntry(Base):
 
 
 class EvaluationSnapshot(Base):
-    """A stored evaluation result. A new row is written only when the result changed, so the
-    history shows every change of points, score, grade, measures or lists without bloat."""
+    """The history of a subject's standing: a row only when the result changed, so the history shows every
+    change of points, score, grade, measures or lists without bloat. Since schema 0010 ``result`` is empty
+    and the result is the ``StandingResult`` named by ``result_hash`` (shared by subjects with equal results)."""
 
     __tablename__ = "evaluations"
     __table_args__ = (Index("ix_evaluations_subject", "subject_id", "id"),)
@@ -221,10 +222,14 @@ class EvaluationSnapshot(Base):
 
 
 class SubjectStanding(Base):
-    """The newest evaluation of each subject, one row each, for big lists and charts."""
+    """The legal standing of each subject, one row each: written only by models.services.standing, read by
+    every screen, document, list and export. It holds as of ``as_of`` until the day before ``valid_until``
+    (the next date on which the calendar alone changes it); ``dirty`` marks a row whose facts changed
+    in a run not yet finished (a new policy pack or indicator tree)."""
 
     __tablename__ = "subject_standing"
-    __table_args__ = (Index("ix_standing_grade", "grade"),)
+    __table_args__ = (Index("ix_standing_grade", "grade"), Index("ix_standing_valid_until", "valid_until"),
+                      Index("ix_standing_dirty", "dirty"), Index("ix_standing_lists", "black", "red"))
 
     subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"), primary_key=True)
     evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluations.id"))
@@ -234,6 +239,23 @@ class SubjectStanding(Base):
     points_total: Mapped[int] = mapped_column(Integer)
     measures: Mapped[int] = mapped_column(Integer)  # measures in effect on as_of
     result_hash: Mapped[str] = mapped_column(String(64))
+    valid_until: Mapped[date | None] = mapped_column(Date)
+    dirty: Mapped[bool] = mapped_column(Boolean, default=False)
+    sanction: Mapped[bool] = mapped_column(Boolean, default=False)  # a sanction in effect (淮 三（五）)
+    red: Mapped[bool] = mapped_column(Boolean, default=False)
+    black: Mapped[bool] = mapped_column(Boolean, default=False)
+    pending_choices: Mapped[int] = mapped_column(Integer, default=0)  # measures waiting for the handler's period
+    registration_status: Mapped[str | None] = mapped_column(String(4))  # practitioners: 正常 / 暂停 / 终止
+    ban_until: Mapped[date | None] = mapped_column(Date)  # 不得再次登记备案 until this day (inclusive)
+
+
+class StandingResult(Base):
+    """A standing without the subject's identity, stored once however many subjects share it."""
+
+    __tablename__ = "standing_results"
+
+    hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    body: Mapped[str] = mapped_column(Text)
 
 
 class CalendarYear(Base):

@@ -50,7 +50,11 @@ def _score(profile: Profile, subject: SubjectFacts, records: list[RecordFact], a
     if ind is None or subject.type not in ind.subject_types:
         return None, None, None, ()
     counted = counted_records(ind, records, as_of)
-    total, leaves = compute_score(ind, counted, counted_consequences(ind, measures, lists, as_of))
+    # A repaired record stops counting, and so do the measures and list entries it caused.
+    repaired = {r.uuid for r in records if r.repaired_on and r.repaired_on <= as_of}
+    total, leaves = compute_score(ind, counted, counted_consequences(
+        ind, [m for m in measures if m.record not in repaired], [li for li in lists if li.record not in repaired],
+        as_of))
     notes = [f"信用分{total}分（{'示例指标体系，' if ind.sample else ''}计入评价日前{ind.window_months}个月内"
              f"{len(counted)}条记录及期间的处理措施）。"]
     notes += [f"指标“{leaf.name}”得{leaf.score}分，涉及 {'、'.join(leaf.records)}。" for leaf in leaves if leaf.records]

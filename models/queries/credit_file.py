@@ -11,6 +11,7 @@ from models.services.base import Actor, UnitOfWork, jsonable, query
 from models.services.county import current_county
 from models.services.records import SOURCES
 from models.services.subjects import INSTITUTION_KINDS, find_subject, mask_id
+from models.services.standing import explain
 
 
 def subject_dict(s: Subject, *, full_id: bool = True) -> dict:
@@ -96,6 +97,4 @@ def credit_file(uow: UnitOfWork, *, actor: Actor, subject: str) -> dict:
 def file_with_evaluation(uow: UnitOfWork, *, actor: Actor, subject: str) -> dict:
     """What ``show --json`` prints, in one read transaction: the evaluation as of today
     (points with their explanation, score, grade, measures, lists, rule status) and the file."""
-    from models.services.evaluation import explain
-
     return {**explain.in_uow(uow, actor=actor, subject=subject), **credit_file.in_uow(uow, actor=actor, subject=subject)}

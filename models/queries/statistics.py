@@ -203,7 +203,7 @@ def _by_year(uow: UnitOfWork, subject_type: str, days: list[date], progress) -> 
                 year_ids.setdefault((str(day.year), grade), []).append(s.id)
         uow.session.expunge_all()
         if progress and progress(min(start + chunk, len(ids)), len(ids), "按年末计算信用等级") is False:
-            from models.services.evaluation import Cancelled
+            from models.services.standing import Cancelled
 
             raise Cancelled("已取消按年度统计")
     labels = {str(d.year): f"{d.year}年末" if (d.month, d.day) == (12, 31) else f"{d.year}年（截至{d.month}月{d.day}日）"

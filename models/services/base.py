@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Callable, ClassVar
 
 from sqlalchemy.orm import Session
 
@@ -152,11 +152,18 @@ class Result:
 
 
 class UnitOfWork:
-    """One transaction; rolls back unless ``commit()`` was called (Cosmic Python)."""
+    """One transaction; rolls back unless ``commit()`` was called (Cosmic Python).
+
+    ``before_commit`` holds what must happen in every transaction that commits: models.services.standing
+    adds the refresh of the standing of every subject whose facts the transaction wrote.
+    """
+
+    before_commit: ClassVar[list[Callable[[UnitOfWork], None]]] = []
 
     def __init__(self, db: Database):
         self.db = db
         self.session: Session | None = None
+        self.actor: Actor | None = None  # the first user this unit of work audits for
 
     def __enter__(self) -> UnitOfWork:
         self.session = self.db.session()
@@ -171,6 +178,8 @@ class UnitOfWork:
 
     def commit(self) -> None:
         assert self.session is not None
+        for hook in self.before_commit:
+            hook(self)
         self.session.commit()
 
     def audit(
@@ -185,6 +194,7 @@ class UnitOfWork:
         reason: str = "",
     ) -> None:
         assert self.session is not None
+        self.actor = self.actor or actor
         self.session.add(
             AuditEntry(
                 actor=actor.username,

@@ -29,6 +29,7 @@ from stdnum.cn import ric, uscc
 from models.db.database import Database
 from models.db.tables import County, CreditRecord, Registration, RegistrationStatus, ServiceCommitment, Subject
 from models.policy import PolicyError, catalogue, load_profile
+from models.services import standing
 from models.services.base import Actor, ServiceError, UnitOfWork, require
 from models.services.records import current_county
 from models.services.subjects import initials_of
@@ -507,6 +508,8 @@ def _fill(uow: UnitOfWork, actor: Actor, scale: Scale, seed: int, progress: Prog
         writer.put(model, rows, message)
     writer.put(Subject, demo.insured(insured_ids, twins), "参保人")
     writer.put(CreditRecord, records, "信用信息")
+    writer.report("正在计算每个信用主体的信用状况")
+    standing.refresh(uow, session.scalars(select(Subject.id)).all(), actor=actor, day=today)
     return {"institutions": len(institutions), "practitioners": len(people), "insured": scale.insured,
             "registrations": len(regs), "registration_status": len(statuses), "service_commitments": len(commitments),
             "credit_records": len(records)}

@@ -11,7 +11,8 @@ from models.db.tables_casework import MeasureRow
 from models.policy.results import OPTIONAL
 from models.services.base import Actor, Changes, Result, ServiceError, UnitOfWork, require, service
 from models.services.cases import by_uuid, four_eyes, on_date
-from models.services.lifecycle import current_evaluation, summary
+from models.services import standing
+from models.services.lifecycle import summary
 from models.services.subjects import find_subject
 from models.validation import ValidationError, calendar_date, max_length, required
 
@@ -24,12 +25,12 @@ def impose(uow: UnitOfWork, *, actor: Actor, subject: str, kind: str, start: dat
     day, until = on_date(start, "起始日期"), calendar_date(end, "整改期限")
     if until < day:
         raise ValidationError("整改期限", "早于起始日期")
-    offered = {m.kind: m for m in current_evaluation(uow, s, day).measures if m.status == OPTIONAL}
+    offered = {m["kind"]: m for m in standing.of(uow, s, day)["measures"] if m["status"] == OPTIONAL}
     if kind not in offered:
-        names = "、".join(m.name for m in offered.values()) or "无"
+        names = "、".join(m["name"] for m in offered.values()) or "无"
         raise ValidationError("措施", f"按{s.name}当前的信用等级，规则不提供此项措施（可采取：{names}）")
     m = offered[kind]
-    row = MeasureRow(subject=s, record=None, kind=kind, name=m.name, basis=m.basis, start=day, planned_end=until,
+    row = MeasureRow(subject=s, record=None, kind=kind, name=m["name"], basis=m["basis"], start=day, planned_end=until,
                      months=None, decided_by=actor.username, state="生效")
     uow.session.add(row)
     uow.session.flush()

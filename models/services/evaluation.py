@@ -1,8 +1,5 @@
-"""Evaluation on the database: facts from rows, the pure engine, snapshots kept as history.
-
-A snapshot is written only when the result differs from the subject's newest one, so the
-history records every change while a county-wide run of unchanged subjects writes nothing.
-"""
+"""The policy engine's inputs from the database: the county's profile, a subject's live records, the
+handler's choices. Only models.services.standing evaluates with them; everything else reads the standing."""
 from __future__ import annotations
 
 import hashlib
@@ -12,21 +9,15 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from models import policy
-from models.db.base import new_uuid, utcnow
-from models.db.tables import CreditRecord, EvaluationSnapshot, MeasureChoiceRow, Subject, SubjectStanding
-from models.services.base import Actor, Result, ServiceError, UnitOfWork, Changes, query, service, SYSTEM
+from models.db.tables import CreditRecord, MeasureChoiceRow
+from models.services.base import UnitOfWork, query
 from models.services.county import current_county
-from models.services.subjects import find_subject
 
 RED_LIST_YEARS = 3  # 磐医保〔2021〕43号 第二十一条: 优秀 three years or more
-
-
-class Cancelled(ServiceError):
-    pass
 
 
 @lru_cache(maxsize=4)
@@ -60,7 +51,7 @@ def catalogue(uow: UnitOfWork) -> list[dict]:
     return policy.catalogue_json(profile_for(uow))
 
 
-def subject_facts(s: Subject) -> policy.SubjectFacts:
+def subject_facts(s) -> policy.SubjectFacts:
     return policy.SubjectFacts(uuid=s.uuid, type=s.type, name=s.name, id_number=s.id_number, credit_code=s.credit_code)
 
 
@@ -104,7 +95,8 @@ def _choices(uow: UnitOfWork, record_ids: list[int]) -> dict[int, list[policy.Me
     return grouped
 
 
-def _evaluate(prof: policy.Profile, s: Subject, rows: list[CreditRecord], choices, as_of: date) -> policy.Evaluation:
+def evaluate_rows(prof: policy.Profile, s, rows: list[CreditRecord], choices, as_of: date) -> policy.Evaluation:
+    """The engine on one subject's rows (``s`` is a Subject or a row with its identifying columns)."""
     facts = subject_facts(s)
     recs = [record_fact(r) for r in rows]
     history = ()
@@ -115,111 +107,3 @@ def _evaluate(prof: policy.Profile, s: Subject, rows: list[CreditRecord], choice
             for y in range(as_of.year - RED_LIST_YEARS, as_of.year)
         )
     return policy.evaluate(facts, recs, as_of, prof, choices=choices, history=history)
-
-
-def _hash(result: dict) -> str:
-    stable = {k: v for k, v in result.items() if k != "as_of"}
-    return hashlib.sha256(json.dumps(stable, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class EvaluationRun:
-    as_of: date
-    subjects: int
-    changed: int
-
-
-def _worth_keeping(result: dict) -> bool:
-    """A result with nothing in it (no points, score, measures or lists) is fully told by its columns."""
-    return bool(result["points"]["entries"] or result["score"] is not None or result["measures"] or result["lists"]
-                or result["rule_status"]["status"] != "in_force")
-
-
-def _store(uow: UnitOfWork, actor: Actor, prof_name: str, items: list[tuple[Subject, policy.Evaluation]]) -> int:
-    """Write snapshots for results that changed and move the standing rows; returns how many changed.
-
-    Bulk statements: a county-wide run touches 200,000 subjects.
-    """
-    ids = [s.id for s, _ in items]
-    known = dict(uow.session.execute(
-        select(SubjectStanding.subject_id, SubjectStanding.result_hash).where(SubjectStanding.subject_id.in_(ids))).all())
-    now = utcnow()
-    snapshots, changed = [], []
-    for s, ev in items:
-        result = ev.to_json()
-        digest = _hash(result)
-        if known.get(s.id) == digest:
-            continue
-        snapshots.append(dict(
-            uuid=new_uuid(), subject_id=s.id, as_of=ev.as_of, computed_at=now, computed_by=actor.username,
-            profile=prof_name, score=ev.score, grade=ev.grade, points_year=ev.points.year,
-            points_total=ev.points.total, rule_status=ev.rule_status.status, result_hash=digest,
-            result=json.dumps(result, ensure_ascii=False) if _worth_keeping(result) else ""))
-        changed.append((s.id, ev, digest))
-    if not snapshots:
-        return 0
-    snap_ids = uow.session.scalars(
-        insert(EvaluationSnapshot).returning(EvaluationSnapshot.id, sort_by_parameter_order=True), snapshots).all()
-    fresh, moved = [], []
-    for snap_id, (subject_id, ev, digest) in zip(snap_ids, changed):
-        row = dict(subject_id=subject_id, evaluation_id=snap_id, as_of=ev.as_of, score=ev.score, grade=ev.grade,
-                   points_total=ev.points.total, result_hash=digest,
-                   measures=sum(1 for m in ev.measures if m.status == "in_effect"))
-        (moved if subject_id in known else fresh).append(row)
-    if fresh:
-        uow.session.execute(insert(SubjectStanding), fresh)
-    if moved:
-        uow.session.execute(update(SubjectStanding), moved)  # bulk UPDATE by primary key
-    return len(snapshots)
-
-
-def refresh(uow: UnitOfWork, subject_ids: list[int], *, actor: Actor = SYSTEM, as_of: date | None = None) -> int:
-    """Re-evaluate just these subjects (after their records changed)."""
-    prof_name = current_county(uow).profile
-    prof = profile_for(uow)
-    day = as_of or date.today()
-    records = _live_records(uow, subject_ids)
-    choices = _choices(uow, [r.id for rows in records.values() for r in rows])
-    subjects = uow.session.scalars(select(Subject).where(Subject.id.in_(subject_ids)))
-    return _store(uow, actor, prof_name, [(s, _evaluate(prof, s, records[s.id], choices[s.id], day)) for s in subjects])
-
-
-@query
-def explain(uow: UnitOfWork, *, actor: Actor, subject: str, as_of: date | None = None) -> dict:
-    """The evaluation of one subject as of a date, with the records, rules and articles behind it."""
-    s = find_subject(uow, subject)
-    prof = profile_for(uow)
-    rows = _live_records(uow, [s.id])[s.id]
-    choices = _choices(uow, [r.id for r in rows])[s.id]
-    result = _evaluate(prof, s, rows, choices, as_of or date.today()).to_json()
-    if not actor.can("id.view_full") and result["subject"].get("id_number"):
-        from models.services.subjects import mask_id
-
-        result["subject"]["id_number"] = mask_id(result["subject"]["id_number"])
-    return result
-
-
-@service
-def evaluate_all(uow: UnitOfWork, *, actor: Actor, as_of: date | None = None, progress=None,
-                 chunk: int = 2000) -> Result:
-    """Evaluate every subject; progress(done, total, message) returning False cancels (nothing is kept)."""
-    from models.services.base import require
-
-    require(actor, "evaluation.run")
-    prof_name = current_county(uow).profile
-    prof = profile_for(uow)
-    day = as_of or date.today()
-    ids = list(uow.session.scalars(select(Subject.id).order_by(Subject.id)))
-    changed = 0
-    for start in range(0, len(ids), chunk):
-        part = ids[start:start + chunk]
-        records = _live_records(uow, part)
-        choices = _choices(uow, [r.id for rows in records.values() for r in rows])
-        subjects = list(uow.session.scalars(select(Subject).where(Subject.id.in_(part))))
-        changed += _store(uow, actor, prof_name,
-                          [(s, _evaluate(prof, s, records[s.id], choices[s.id], day)) for s in subjects])
-        uow.session.expunge_all()
-        if progress and progress(min(start + chunk, len(ids)), len(ids), "信用评价") is False:
-            raise Cancelled("已取消信用评价，未保存任何结果")
-    uow.audit(actor, "evaluation.run", "county", None, after={"as_of": day, "subjects": len(ids), "changed": changed})
-    return Result(EvaluationRun(day, len(ids), changed), Changes(lists=True))

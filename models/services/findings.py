@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from models.db.tables import CreditRecord, Registration
 from models.db.tables_casework import Finding, PointsNotification, ResponsiblePerson
-from models.services import catalogue as cat, evaluation, lifecycle, records
+from models.services import catalogue as cat, records, standing
 from models.services.base import Actor, Changes, Result, ServiceError, UnitOfWork, query, require, service
 from models.services.cases import by_uuid, four_eyes
 from models.services.county import current_county
@@ -166,16 +166,16 @@ def _write_record(uow: UnitOfWork, actor: Actor, f: Finding, subject, kind: str,
 def _notify(uow: UnitOfWork, actor: Actor, p: ResponsiblePerson, today: date) -> None:
     """Points go to every institution where the person is registered (济医保发〔2025〕6号 四(六))."""
     day = min(today, date(p.record.decision_date.year, 12, 31))
-    ev = lifecycle.current_evaluation(uow, p.practitioner, day)
-    points = next((e.points for e in ev.points.entries if e.record == p.record.uuid), None) or 0
+    year = standing.of(uow, p.practitioner, day)["points"]
+    points = next((e["points"] for e in year["entries"] if e["record"] == p.record.uuid), None) or 0
     for reg in uow.session.scalars(select(Registration).where(Registration.practitioner_id == p.practitioner_id)):
         n = PointsNotification(record_id=p.record.id, practitioner_id=p.practitioner_id, institution=reg.institution,
-                               points=points, year_total=ev.points.total, created_by=actor.username)
+                               points=points, year_total=year["total"], created_by=actor.username)
         uow.session.add(n)
         uow.session.flush()
         uow.audit(actor, "points.notify", "points_notification", n.uuid, after={
             "practitioner": p.practitioner.uuid, "institution": reg.institution.name, "record": p.record.uuid,
-            "points": points, "year": day.year, "year_total": ev.points.total})
+            "points": points, "year": day.year, "year_total": year["total"]})
 
 
 @service
@@ -199,10 +199,8 @@ def confirm_finding(uow: UnitOfWork, *, actor: Actor, finding: str) -> Result:
     f.state, f.confirmed_by, f.confirmed_on, f.institution_record_id = "已确认", actor.username, today, \
         inst_rec.id if inst_rec else None
     uow.session.flush()
-    ids = [f.institution_id, *(p.practitioner_id for p in f.persons)]
-    evaluation.refresh(uow, ids, actor=actor)
+    standing.settle(uow)  # points and measures in the files first: the notifications state them
     for p in f.persons:
-        lifecycle.sync(uow, actor, p.practitioner, today)
         _notify(uow, actor, p, today)
     uow.audit(actor, "finding.confirm", "finding", f.uuid, before=before, after={
         "state": f.state, "records": [p.record.uuid for p in f.persons] + ([inst_rec.uuid] if inst_rec else [])})

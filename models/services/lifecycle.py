@@ -1,10 +1,14 @@
-"""Measures in the database and their lifecycle: 生效 → 期满 / 修复提前结束 / 撤销.
+"""Measures in the database and their lifecycle: 生效 → 期满 / 修复提前结束 / 撤销, and registration status.
 
-The policy engine decides which measures a file calls for; ``sync`` materialises them as
-``MeasureRow`` so that they have a state, a handler and a history, and keeps the practitioner's
-registration status at every institution in line with them (状态联动, 济医保发〔2025〕6号 四(三)).
-Everything that can change a file's measures (confirmation, a choice, a correction, a repair,
-the date passing) ends by calling ``sync``; ``tick`` is the date passing.
+The policy engine decides which measures a file calls for; ``sync`` materialises them as ``MeasureRow``
+so that they have a state, a handler and a history, and keeps the practitioner's registration status at
+every institution in line with them (状态联动, 济医保发〔2025〕6号 四(三)). Only the standing refresh
+(models.services.standing) calls ``sync``, with the evaluation it has just made.
+
+Time only moves forward here: processing a day never ends or revokes a decision dated after it, an
+ended measure is never revived by an earlier day, and every transition is dated by its own event (a
+measure that expired on day D is 期满 from D whichever later day notices it), so catching up over N
+days leaves exactly the state of N daily runs.
 """
 from __future__ import annotations
 
@@ -12,25 +16,20 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from models import policy
-from models.db.tables import AuditEntry, CreditRecord, MeasureChoiceRow, Registration, RegistrationStatus, Subject
+from models.db.tables import CreditRecord, Registration, RegistrationStatus
 from models.db.tables_casework import MeasureRow, Repair
 from models.policy.packs import basis as cite
 from models.policy.results import ENDED, IN_EFFECT
 from models.policy.score import in_force
-from models.services import evaluation
-from models.services.base import Actor, Changes, Result, UnitOfWork, query, require, service
+from models.services.base import Actor, UnitOfWork, query
+from models.services.subjects import find_subject
 
 # Measures that decide the registration status (暂停/终止期间不予结算, 济医保发〔2025〕6号 四(三)).
 PAYMENT_STATUS = {"terminate_payment_qualification": "终止", "suspend_payment_qualification": "暂停"}
-
-
-def current_evaluation(uow: UnitOfWork, subject: Subject, day: date) -> policy.Evaluation:
-    rows = evaluation._live_records(uow, [subject.id])[subject.id]
-    choices = evaluation._choices(uow, [r.id for r in rows])[subject.id]
-    return evaluation._evaluate(evaluation.profile_for(uow), subject, rows, choices, day)
+ACTIVE = "生效"
 
 
 def summary(row: MeasureRow) -> dict:
@@ -65,14 +64,14 @@ def _end(uow: UnitOfWork, actor: Actor, row: MeasureRow, state: str, ended_on: d
     uow.audit(actor, "measure.end", "measure", row.uuid, before=before, after=summary(row), reason=reason)
 
 
-def _auto_restore(uow: UnitOfWork, actor: Actor, row: MeasureRow) -> bool:
+def _auto_restore(uow: UnitOfWork, actor: Actor, prof: policy.Profile, row: MeasureRow) -> bool:
     """鲁医保发〔2024〕25号 第十二条: corrected, effects removed and repair committed within the period →
     credit restored when the measure ends. Recorded as a repair decision effective the next day."""
     rec = row.record
     if rec is None or row.planned_end is None or not rec.rectifications or _repaired(row):
         return False
     corrected = min(c.corrected_on for c in rec.rectifications)
-    found = in_force(evaluation.profile_for(uow), "auto_restore", rec.decision_date)
+    found = in_force(prof, "auto_restore", rec.decision_date)
     if found is None or corrected > row.planned_end:
         return False
     on = row.planned_end + timedelta(days=1)
@@ -87,132 +86,112 @@ def _auto_restore(uow: UnitOfWork, actor: Actor, row: MeasureRow) -> bool:
     return True
 
 
-def _expire(uow: UnitOfWork, actor: Actor, row: MeasureRow, stats: Counter) -> None:
+def _expire(uow: UnitOfWork, actor: Actor, prof: policy.Profile, row: MeasureRow, stats: Counter) -> None:
     state = "修复提前结束" if _shortened(uow, row) else "期满"
     _end(uow, actor, row, state, row.planned_end + timedelta(days=1), f"期限至{row.planned_end.isoformat()}届满")
     stats["expired"] += 1
-    stats["restored"] += _auto_restore(uow, actor, row)
+    stats["restored"] += _auto_restore(uow, actor, prof, row)
 
 
-def take_effect(uow: UnitOfWork, actor: Actor, subject: Subject, today: date | None = None) -> None:
-    """After a file changed: evaluate it again and bring its measures and registrations in line at once."""
-    evaluation.refresh(uow, [subject.id], actor=actor)
-    sync(uow, actor, subject, today or date.today())
+@dataclass
+class FileRows:
+    """What the database holds of one subject's measures and registrations, loaded in batches by the caller."""
+
+    subject_id: int
+    measures: list[MeasureRow]
+    registrations: list[Registration]
+    records: dict[str, CreditRecord]  # live records by uuid
+    choosers: dict[str, str]  # record uuid → who chose its period
 
 
-def sync(uow: UnitOfWork, actor: Actor, subject: Subject, today: date, stats: Counter | None = None) -> Counter:
+def sync(uow: UnitOfWork, actor: Actor, prof: policy.Profile, ev: policy.Evaluation, rows: FileRows, today: date,
+         stats: Counter) -> None:
     """Bring the subject's measure rows and registration status in line with the engine as of ``today``."""
-    stats = Counter() if stats is None else stats
-    wanted = _wanted(current_evaluation(uow, subject, today))
-    rows = list(uow.session.scalars(select(MeasureRow).where(MeasureRow.subject_id == subject.id).order_by(MeasureRow.id)))
-    newest = {(r.record.uuid if r.record else None, r.kind): r for r in rows}
-    chooser = {c.record.uuid: c.chosen_by for c in uow.session.scalars(
-        select(MeasureChoiceRow).join(MeasureChoiceRow.record).where(MeasureChoiceRow.record.has(subject_id=subject.id))
-        .order_by(MeasureChoiceRow.id))}
-    records = {r.uuid: r for r in evaluation._live_records(uow, [subject.id])[subject.id]}
+    wanted = _wanted(ev)
+    newest = {(r.record.uuid if r.record else None, r.kind): r for r in rows.measures}
     for key, (name, start, end, months, basis) in wanted.items():
         row = newest.get(key)
         if row is None:
-            row = MeasureRow(subject=subject, record=records.get(key[0]), kind=key[1], name=name, basis=basis,
-                             start=start, planned_end=end, months=months, decided_by=chooser.get(key[0], actor.username))
+            row = MeasureRow(subject_id=rows.subject_id, record=rows.records.get(key[0]), kind=key[1], name=name,
+                             basis=basis, start=start, planned_end=end, months=months,
+                             decided_by=rows.choosers.get(key[0], actor.username))
             uow.session.add(row)
             uow.session.flush()
+            rows.measures.append(row)
             uow.audit(actor, "measure.impose", "measure", row.uuid, after=summary(row))
             stats["imposed"] += 1
-        elif row.state == "生效" and (row.start, row.planned_end, row.months) != (start, end, months):
+        elif row.state == ACTIVE and (row.start, row.planned_end, row.months) != (start, end, months):
             before = summary(row)
             row.start, row.planned_end, row.months = start, end, months
             uow.audit(actor, "measure.change", "measure", row.uuid, before=before, after=summary(row))
-        if row.state == "生效" and row.planned_end is not None and row.planned_end < today:
-            _expire(uow, actor, row, stats)
-    for row in rows:  # decided by the bureau (discretionary.py), not by the rules: only the date ends them
-        if row.record is None and row.state == "生效" and row.planned_end is not None and row.planned_end < today:
-            _end(uow, actor, row, "期满", row.planned_end + timedelta(days=1), f"期限至{row.planned_end.isoformat()}届满")
-            stats["expired"] += 1
-    for key, row in newest.items():
-        if row.record is None:
+        if row.state == ACTIVE and row.planned_end is not None and row.planned_end < today:
+            _expire(uow, actor, prof, row, stats)
+    for row in rows.measures:
+        if row.state != ACTIVE:
             continue
-        if row.state == "生效" and key not in wanted:
+        if row.record is None:  # decided by the bureau (discretionary.py), not by the rules: only the date ends it
+            if row.planned_end is not None and row.planned_end < today:
+                _end(uow, actor, row, "期满", row.planned_end + timedelta(days=1),
+                     f"期限至{row.planned_end.isoformat()}届满")
+                stats["expired"] += 1
+            continue
+        key = (row.record.uuid, row.kind)
+        # A decision dated after the day being processed is not this day's business (monotone time).
+        if key not in wanted and row.start <= today and row.record.decision_date <= today:
             repaired = _repaired(row)
             _end(uow, actor, row, "修复提前结束" if repaired else "撤销", today,
                  "信用修复后不再适用" if repaired else "引起措施的记录已被更正或不再满足条件")
             stats["ended"] += 1
     uow.session.flush()
-    link_registrations(uow, actor, subject, today, stats)
-    return stats
+    link_registrations(uow, actor, rows, today, stats)
 
 
-def link_registrations(uow: UnitOfWork, actor: Actor, subject: Subject, today: date, stats: Counter) -> None:
-    """状态联动: the status at every institution follows the payment-qualification measures."""
-    if subject.type != "practitioner":
+def _interval(row: MeasureRow) -> tuple[date, date | None]:
+    """[start, end): the days a payment measure held the registration."""
+    if row.ended_on is not None:
+        return row.start, row.ended_on
+    return row.start, None if row.planned_end is None else row.planned_end + timedelta(days=1)
+
+
+def status_on(rows: list[MeasureRow], day: date) -> tuple[str, MeasureRow | None]:
+    """The registration status a practitioner's payment measures give on ``day``: 终止 over 暂停 over 正常."""
+    held = [r for r in rows if r.kind in PAYMENT_STATUS and _interval(r)[0] <= day
+            and (_interval(r)[1] is None or day < _interval(r)[1])]
+    held.sort(key=lambda r: (r.kind != "terminate_payment_qualification", r.start))
+    return (PAYMENT_STATUS[held[0].kind], held[0]) if held else ("正常", None)
+
+
+def _reason(status: str, lead: MeasureRow | None) -> str:
+    if lead is None:
+        return "医保支付资格措施已结束，恢复正常"
+    until = f"至{lead.planned_end.isoformat()}" if lead.planned_end else ""
+    return f"{lead.name}（{lead.start.isoformat()}起{until}，依据{lead.basis}）"
+
+
+def link_registrations(uow: UnitOfWork, actor: Actor, rows: FileRows, today: date, stats: Counter) -> None:
+    """状态联动: every change of the payment status up to ``today`` is appended at its own date, at every
+    institution, never before the registration and never before the newest entry already recorded."""
+    if not rows.registrations:
         return
-    rows = list(uow.session.scalars(select(MeasureRow).where(
-        MeasureRow.subject_id == subject.id, MeasureRow.kind.in_(PAYMENT_STATUS))))
-    active = sorted((r for r in rows if r.state == "生效" and r.start <= today),
-                    key=lambda r: (r.kind != "terminate_payment_qualification", r.start))
-    if active:
-        lead = active[0]
-        status, on = PAYMENT_STATUS[lead.kind], lead.start
-        until = f"至{lead.planned_end.isoformat()}" if lead.planned_end else ""
-        reason = f"{lead.name}（{lead.start.isoformat()}起{until}，依据{lead.basis}）"
-    else:
-        ends = [r.ended_on for r in rows if r.ended_on]
-        status, on = "正常", max(ends, default=today)
-        reason = "医保支付资格措施已结束，恢复正常"
-    for reg in uow.session.scalars(select(Registration).where(Registration.practitioner_id == subject.id)):
-        if reg.status == status:
-            continue
-        before = {"status": reg.status}
-        reg.history.append(RegistrationStatus(status=status, effective_on=on, reason=reason, actor=actor.username))
-        reg.status = status
-        uow.audit(actor, "registration.status", "registration", reg.uuid, before=before, reason=reason,
-                  after={"status": status, "effective_on": on, "institution": reg.institution.name})
-        stats["registrations"] += 1
-
-
-@dataclass(frozen=True)
-class TickRun:
-    today: date
-    subjects: int
-    imposed: int
-    expired: int
-    ended: int
-    restored: int
-    registrations: int
-    repairs_finished: int
-
-
-@service
-def tick(uow: UnitOfWork, *, actor: Actor, today: date | None = None) -> Result:
-    """Process everything due by date: measures that expired, public notices that ended, registrations."""
-    from models.services.repairs import finish_due  # repairs builds on this module
-
-    require(actor, "casework.tick")
-    day = today or date.today()
-    stats = Counter()
-    finished = finish_due(uow, actor, day, stats)
-    ids = set(uow.session.scalars(select(MeasureRow.subject_id).where(MeasureRow.state == "生效")))
-    ids |= set(uow.session.scalars(select(Registration.practitioner_id).where(Registration.status != "正常")))
-    ids |= finished
-    # Bad records entered directly (record add) since the last run may call for measures no service
-    # has materialised yet; looking only at those keeps a county-wide tick from re-evaluating everyone.
-    last = uow.session.scalar(select(func.max(AuditEntry.at)).where(AuditEntry.action == "casework.tick"))
-    new = select(CreditRecord.subject_id).where(CreditRecord.good.is_(False))
-    ids |= set(uow.session.scalars(new if last is None else new.where(CreditRecord.created_at >= last)))
-    for s in uow.session.scalars(select(Subject).where(Subject.id.in_(ids))):
-        sync(uow, actor, s, day, stats)
-    evaluation.refresh(uow, sorted(ids), actor=actor, as_of=day)
-    run = TickRun(day, len(ids), stats["imposed"], stats["expired"], stats["ended"], stats["restored"],
-                  stats["registrations"], stats["repairs_finished"])
-    uow.audit(actor, "casework.tick", "county", None, after=run.__dict__)
-    touched = uow.session.scalars(select(Subject.uuid).where(Subject.id.in_(ids)))
-    return Result(run, Changes(subjects=frozenset(touched), lists=True))
+    payment = [r for r in rows.measures if r.kind in PAYMENT_STATUS]
+    points = sorted({d for r in payment for d in _interval(r) if d is not None and d <= today})
+    for reg in rows.registrations:
+        last = reg.history[-1].effective_on if reg.history else reg.registered_on
+        for day in [last, *(p for p in points if p > last)]:
+            status, lead = status_on(payment, day)
+            if status == reg.status:
+                continue
+            reason = _reason(status, lead)
+            before = {"status": reg.status}
+            reg.history.append(RegistrationStatus(status=status, effective_on=day, reason=reason, actor=actor.username))
+            reg.status = status
+            uow.audit(actor, "registration.status", "registration", reg.uuid, before=before, reason=reason,
+                      after={"status": status, "effective_on": day, "institution": reg.institution.name})
+            stats["registrations"] += 1
 
 
 @query
 def measures_of(uow: UnitOfWork, *, subject: str) -> list[dict]:
-    from models.services.subjects import find_subject
-
     s = find_subject(uow, subject)
     rows = uow.session.scalars(select(MeasureRow).where(MeasureRow.subject_id == s.id).order_by(MeasureRow.id))
     return [summary(r) | {"decided_by": r.decided_by, "end_reason": r.end_reason} for r in rows]

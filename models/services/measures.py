@@ -7,17 +7,15 @@ from sqlalchemy import select
 
 from models import policy
 from models.db.tables import CreditRecord, MeasureChoiceRow
-from models.services import evaluation, lifecycle
+from models.services import standing
 from models.services.base import Actor, Changes, NotFound, Result, UnitOfWork, require, service
 from models.validation import ValidationError, clean, max_length, past_date, required
 
 
-def _measure_for(uow: UnitOfWork, record: CreditRecord, as_of: date) -> policy.Measure:
-    prof = evaluation.profile_for(uow)
-    rows = evaluation._live_records(uow, [record.subject_id])[record.subject_id]
-    ev = evaluation._evaluate(prof, record.subject, rows, (), as_of)
-    for m in ev.measures:
-        if m.record == record.uuid and m.allowed_range is not None:
+def _measure_for(uow: UnitOfWork, record: CreditRecord) -> dict:
+    """The measure of this record whose period the handler chooses, as the standing states it."""
+    for m in standing.of(uow, record.subject)["measures"]:
+        if m["record"] == record.uuid and m["allowed_range"] is not None:
             return m
     raise ValidationError("处理期限", "该记录没有需要在幅度内选择期限的措施")
 
@@ -30,16 +28,14 @@ def choose_measure(uow: UnitOfWork, *, actor: Actor, record: str, months: int, r
     row = uow.session.scalar(select(CreditRecord).where(CreditRecord.uuid == clean(record).lower()))
     if row is None:
         raise NotFound(f"信用信息：找不到 UUID 为“{record}”的记录")
-    measure = _measure_for(uow, row, date.today())
-    if months not in measure.allowed_range:
-        raise ValidationError("处理期限", f"{months}个月不在允许的幅度内（{measure.allowed_range.text('个月')}，"
-                                      f"依据{measure.basis}）")
+    measure = _measure_for(uow, row)
+    allowed = policy.Range.parse(measure["allowed_range"])
+    if months not in allowed:
+        raise ValidationError("处理期限", f"{months}个月不在允许的幅度内（{allowed.text('个月')}，依据{measure['basis']}）")
     choice = MeasureChoiceRow(record=row, months=months, reason=max_length(required(reason, "选择理由"), 2000, "选择理由"),
                               start=past_date(start, "起始日期") if start else None, chosen_by=actor.username)
     uow.session.add(choice)
     uow.session.flush()
     uow.audit(actor, "measure.choose", "credit_record", row.uuid, reason=choice.reason,
-              after={"measure": measure.name, "months": months, "start": choice.start, "basis": measure.basis})
-    # The chosen period takes effect in the file: measure row, registration status (状态联动).
-    lifecycle.take_effect(uow, actor, row.subject)
+              after={"measure": measure["name"], "months": months, "start": choice.start, "basis": measure["basis"]})
     return Result(choice.uuid, Changes(subjects=frozenset({row.subject.uuid})))

@@ -13,11 +13,11 @@ from datetime import date
 from sqlalchemy import select
 
 from models import policy
-from models.db.tables import CreditRecord, EvaluationSnapshot, Registration, Subject, SubjectStanding, User
+from models.db.tables import CreditRecord, Registration, Subject, User
 from models.db.tables_casework import Notice, Objection, Repair
 from models.policy.packs import basis as cite
 from models.policy.score import in_force
-from models.services import catalogue as cat, evaluation, lifecycle
+from models.services import catalogue as cat, evaluation, lifecycle, standing
 from models.services.base import Actor, ServiceError, UnitOfWork, jsonable
 from models.services.county import current_county
 from models.services.subjects import mask_id
@@ -67,7 +67,7 @@ def _remedy(uow: UnitOfWork, procedure: str, subject_type: str, day: date, about
 
 
 def _evaluation(uow: UnitOfWork, s: Subject, day: date) -> dict:
-    ev = lifecycle.current_evaluation(uow, s, day).to_json()
+    ev = standing.of(uow, s, day)
     for e in ev["points"]["entries"]:
         e["kind_name"] = _kind_name(uow, e["kind"])
     found = in_force(evaluation.profile_for(uow), "grades", day)
@@ -192,16 +192,10 @@ def _settings_phone(uow: UnitOfWork) -> str:
 
 def _public_list(uow: UnitOfWork, which: str, day: date) -> dict:
     """Entries from each subject's newest evaluation; ID numbers masked (published to everyone)."""
-    rows = uow.session.execute(
-        select(Subject, EvaluationSnapshot.result).join(SubjectStanding, SubjectStanding.subject_id == Subject.id)
-        .join(EvaluationSnapshot, EvaluationSnapshot.id == SubjectStanding.evaluation_id)
-        .where(EvaluationSnapshot.result.like(f'%"list": "{which}"%')).order_by(Subject.name, Subject.id))
     entries: dict[int, dict] = {}
     bases = []
-    for s, result in rows:
-        for li in json.loads(result)["lists"]:
-            if li["list"] != which or li["since"] > day.isoformat():
-                continue
+    for s, lists in standing.listed(uow, which, day):
+        for li in lists:
             code = s.credit_code if s.type == "institution" else mask_id(s.id_number)
             e = entries.setdefault(s.id, {"name": s.name, "code": code, "since": li["since"], "basis": []})
             e["since"] = min(e["since"], li["since"])

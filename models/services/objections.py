@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from models.db.tables import CreditRecord, EvaluationSnapshot, SubjectStanding
 from models.db.tables_casework import Objection
-from models.services import lifecycle, records
+from models.services import records, standing
 from models.services.base import Actor, Changes, Result, ServiceError, UnitOfWork, require, service
 from models.services.cases import add_notice, by_uuid, deadline, four_eyes, on_date, store_files
 from models.services.subjects import find_subject
@@ -58,10 +58,8 @@ def _target(uow: UnitOfWork, subject, record: str | None) -> tuple[str, CreditRe
         if rec.subject_id != subject.id:
             raise ValidationError("异议对象", "该记录不属于提出异议的信用主体")
         return "record", rec, None
-    standing = uow.session.get(SubjectStanding, subject.id)
-    if standing is None:
-        raise ValidationError("异议对象", "该信用主体尚无评价结果，请指定有异议的信用信息")
-    return "evaluation", None, standing.evaluation_id
+    standing.of(uow, subject)  # the result objected to is the one in force today
+    return "evaluation", None, uow.session.get(SubjectStanding, subject.id).evaluation_id
 
 
 @service
@@ -131,7 +129,6 @@ def decide(uow: UnitOfWork, *, actor: Actor, objection: str, outcome: str, answe
         correction = records.correct_record.in_uow(uow, actor=actor, record=target.uuid, data=changes,
                                                    reason=f"异议复核变更：{answer}").value.uuid
         o.correction_id = uow.session.scalar(select(CreditRecord.id).where(CreditRecord.uuid == correction))
-        lifecycle.sync(uow, actor, o.subject, date.today())
     before = {"state": o.state}
     o.state, o.outcome, o.answer, o.decided_by, o.decided_on = "已办结", outcome, answer, actor.username, day
     evaluation = uow.session.get(EvaluationSnapshot, o.evaluation_id) if o.evaluation_id else None

@@ -118,12 +118,6 @@ def attach(uow: UnitOfWork, record: CreditRecord, files: list[tuple[str, bytes]]
         record.attachments.append(Attachment(sha256=digest, filename=name))
 
 
-def _take_effect(uow: UnitOfWork, actor: Actor, subject) -> None:
-    from models.services import lifecycle  # lifecycle builds on this module's neighbours
-
-    lifecycle.take_effect(uow, actor, subject)
-
-
 @service
 def add_record(uow: UnitOfWork, *, actor: Actor, data: dict, files: list[tuple[str, bytes]] = ()) -> Result:
     require(actor, "record.write")
@@ -133,6 +127,11 @@ def add_record(uow: UnitOfWork, *, actor: Actor, data: dict, files: list[tuple[s
     spec = cat.kind_spec(county.profile, required(data.get("kind"), "信息类别"))
     subject = find_subject(uow, data.get("subject"), type=spec.subject_type, field="信用主体")
     ensure_local(subject, county.code)
+    if spec.band is not None:
+        # One path carries points: a finding confirmed by a second person, which notifies every institution
+        # where the person is registered (济医保发〔2025〕6号 四（五）（六）).
+        raise ValidationError("信息类别", f"“{spec.name}”记医保支付资格记分，须作为违规认定录入（违规认定 → 认定责任人员），"
+                                      "经另一名审核员确认后记分并通知其登记备案的各定点医药机构")
     fields, spec = _fields(uow, data, subject.type)
     record = CreditRecord(subject=subject, institution=_institution(uow, data), entered_by=actor.username, **fields)
     uow.session.add(record)
@@ -140,7 +139,6 @@ def add_record(uow: UnitOfWork, *, actor: Actor, data: dict, files: list[tuple[s
     uow.session.flush()
     uow.audit(actor, "record.add", "credit_record", record.uuid,
               after={**fields, "subject": subject.uuid, "attachments": [a.sha256 for a in record.attachments]})
-    _take_effect(uow, actor, subject)
     return Result(record_info(record, spec.name), Changes(subjects=frozenset({subject.uuid})))
 
 
@@ -178,5 +176,4 @@ def correct_record(uow: UnitOfWork, *, actor: Actor, record: str, data: dict, re
     uow.session.flush()
     uow.audit(actor, "record.correct", "credit_record", new.uuid, before={**_as_input(old), "uuid": old.uuid},
               after={**fields, "supersedes": old.uuid}, reason=reason)
-    _take_effect(uow, actor, old.subject)
     return Result(record_info(new, spec.name), Changes(subjects=frozenset({old.subject.uuid})))

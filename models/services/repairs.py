@@ -24,7 +24,7 @@ from sqlalchemy import select
 from models import policy
 from models.db.tables import CreditRecord
 from models.db.tables_casework import MeasureRow, Repair
-from models.services import evaluation, lifecycle, measures
+from models.services import evaluation, measures, standing
 from models.services.workdays import calendar_from_db
 from models.services.base import Actor, Changes, Result, ServiceError, UnitOfWork, require, service
 from models.services.cases import add_notice, by_uuid, deadline, four_eyes, on_date, store_files
@@ -76,8 +76,7 @@ def _eligibility(uow: UnitOfWork, rec: CreditRecord, applied_on: date) -> policy
                                      [evaluation.record_fact(r) for r in rows])
 
 
-def _done(uow: UnitOfWork, actor: Actor, rec: CreditRecord, today: date) -> Changes:
-    lifecycle.take_effect(uow, actor, rec.subject, today)
+def _done(rec: CreditRecord) -> Changes:
     return Changes(subjects=frozenset({rec.subject.uuid}), lists=True)
 
 
@@ -154,6 +153,10 @@ def decide(uow: UnitOfWork, *, actor: Actor, repair: str, grant: bool, reason: s
     reasons = json.loads(r.reasons)
     if grant and not r.eligible:
         raise ServiceError("不符合信用修复条件，不能予以修复：" + "；".join(reasons))
+    if grant:  # 磐 第二十四条: the conditions hold on the day of the decision, not only on the day of application
+        now = _eligibility(uow, r.record, day)
+        if not now.eligible:
+            raise ServiceError("受理后情况发生变化，不符合信用修复条件，不能予以修复：" + "；".join(now.reasons))
     before = summary(r)
     r.decided_by, r.decided_on, r.decision_reason = actor.username, day, reason
     if not grant:
@@ -171,7 +174,7 @@ def decide(uow: UnitOfWork, *, actor: Actor, repair: str, grant: bool, reason: s
               after={**summary(r), "public_notice": notice.deadline if notice else None})
     if notice is None:
         _confirmed(uow, actor, r, day)
-        return Result(info(r), _done(uow, actor, r.record, date.today()))
+        return Result(info(r), _done(r.record))
     before = summary(r)
     r.state, r.notice_end = "公示中", notice.deadline
     r.basis = "；".join(dict.fromkeys([*r.basis.split("；"), notice.basis])) if r.basis else notice.basis
@@ -211,14 +214,15 @@ def reduce_points(uow: UnitOfWork, *, actor: Actor, record: str, points: int, re
     rec = _bad_record(uow, record)
     four_eyes(actor, rec.entered_by, "记分记录", "减免记分")
     reason = max_length(required(reason, "减免理由"), 2000, "减免理由")
-    ev = lifecycle.current_evaluation(uow, rec.subject, date(rec.decision_date.year, 12, 31))
-    left = next((e.points for e in ev.points.entries if e.record == rec.uuid), None)
+    year_end = min(date.today(), date(rec.decision_date.year, 12, 31))
+    entries = standing.of(uow, rec.subject, year_end)["points"]["entries"]
+    left = next((e["points"] for e in entries if e["record"] == rec.uuid), None)
     if not left:
         raise ValidationError("减免分值", "该记录没有可减免的记分")
     if not 0 < points <= left:
         raise ValidationError("减免分值", f"应为1至{left}分（该记录现记{left}分）")
     r = _decision(uow, actor, rec, "points", reason, on_date(on, "决定日期"), points_reduction=points)
-    return Result(info(r), _done(uow, actor, rec, date.today()))
+    return Result(info(r), _done(rec))
 
 
 @service
@@ -262,5 +266,4 @@ def rectify(uow: UnitOfWork, *, actor: Actor, record: str, corrected_on: date | 
     uow.session.flush()
     uow.audit(actor, "record.rectify", "credit_record", rec.uuid,
               after={"corrected_on": row.corrected_on, "commitment": row.commitment})
-    evaluation.refresh(uow, [rec.subject_id], actor=actor)
     return Result(row.uuid, Changes(subjects=frozenset({rec.subject.uuid})))

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from models.db.tables import EvaluationSnapshot, Subject, SubjectStanding
+from models.db.tables import Subject, SubjectStanding
 from models.db.tables_casework import Finding, MeasureRow, Objection, Repair
 from models.services.base import UnitOfWork, query
 from models.services.workdays import calendar_from_db
@@ -43,9 +43,7 @@ def work_list(uow: UnitOfWork, *, today: date | None = None) -> list[TodoItem]:
     for f in uow.session.scalars(select(Finding).where(Finding.state == "待确认")):
         items.append(item("finding", f"违规认定 {f.case_no}（{f.institution.name}，{len(f.persons)}名责任人员）", f.uuid,
                           f.institution.name, f"待审核确认（录入人 {f.entered_by}）", None))
-    pending = select(EvaluationSnapshot.subject_id).join(
-        SubjectStanding, SubjectStanding.evaluation_id == EvaluationSnapshot.id).where(
-        EvaluationSnapshot.result.like('%"pending_choice"%'))
+    pending = select(SubjectStanding.subject_id).where(SubjectStanding.pending_choices > 0)
     for s in uow.session.scalars(select(Subject).where(Subject.id.in_(pending))):
         items.append(item("measure_choice", f"{s.name}：措施待确定期限", s.uuid, s.name,
                           "在法定幅度内选择期限并写明理由（measure choose）", None))

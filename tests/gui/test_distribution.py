@@ -19,7 +19,7 @@ REVIEWER = Actor("zhang", "张审核", frozenset({"reviewer"}))
 def _template(tmp_path_factory, evaluated: bool):
     """The small demo county (shandong profile), made once per session and copied for each test."""
     from models.db.database import open_database
-    from models.services import demo, evaluation
+    from models.services import demo, standing
     from models.services.county import initialise
 
     path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
@@ -27,7 +27,7 @@ def _template(tmp_path_factory, evaluated: bool):
     initialise(db, code="370921", name="宁阳县", profile="shandong", admin_username="admin", admin_password="abc12345")
     demo.fill_demo(db, actor=ADMIN, scale="small", seed=1)
     if evaluated:
-        evaluation.evaluate_all(db, actor=ADMIN)
+        standing.evaluate_all(db, actor=ADMIN)
     db.dispose()
     return path
 

@@ -33,7 +33,7 @@ def actor(username: str) -> Actor:
 def demo_template(tmp_path_factory):
     """A small demo county (宁阳县, Shandong profile), evaluated, with the staff above."""
     from models.db.database import open_database
-    from models.services import county, demo, evaluation, users
+    from models.services import county, demo, standing, users
 
     path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
     db = open_database(str(path))
@@ -42,7 +42,7 @@ def demo_template(tmp_path_factory):
     for username, (name, roles) in STAFF.items():
         users.add_user(db, actor=admin, username=username, display_name=name, password=PASSWORD, roles=roles)
     demo.fill_demo(db, actor=admin, scale="small", seed=7)
-    evaluation.evaluate_all(db, actor=admin)
+    standing.evaluate_all(db, actor=admin)
     db.dispose()
     return path
 

@@ -132,11 +132,19 @@ def test_the_same_user_cannot_enter_and_confirm_a_finding(shandong):
     assert out(shandong("finding", "confirm", finding, user="reviewer"))["state"] == "已确认"
 
 
-def add_record(cli, who, kind, decided, case, resp=None):
+def add_record(cli, who, kind, decided, case):
     data = {"subject": who, "kind": kind, "decision_date": decided, "case_no": case, "decision_type": "协议处理"}
-    if resp:
-        data["responsibility"] = resp
     return out(cli("record", "add", stdin=json.dumps(data), user="clerk"))["uuid"]
+
+
+def confirmed_points(cli, who, kind, decided, case, resp):
+    """Points enter a file through a confirmed finding (济医保发〔2025〕6号 四（五）（六))."""
+    finding = out(cli("finding", "add", user="clerk", stdin=json.dumps({
+        "institution": inst(1), "case_no": case, "decision_type": "协议处理", "decision_date": decided,
+        "article": "服务协议第二十条"})))["uuid"]
+    out(cli("finding", "person", finding, "--person", who, "--responsibility", resp, "--kind", kind, user="clerk"))
+    [person] = out(cli("finding", "confirm", finding, user="reviewer"))["persons"]
+    return person["record"]
 
 
 def deadline(cli, start, days):
@@ -146,7 +154,7 @@ def deadline(cli, start, days):
 def test_an_objection_one_working_day_late_is_refused_with_the_deadline(shandong):
     """鲁医保发〔2024〕25号 第十条: within 15 working days of receiving the notice."""
     cli = shandong
-    record = add_record(cli, pid(2), "pq_agreement_serious", "2026-02-20", "宁医保协〔2026〕7号", "主要")
+    record = confirmed_points(cli, pid(2), "pq_agreement_serious", "2026-02-20", "宁医保协〔2026〕7号", "主要")
     last = deadline(cli, "2026-03-02", 15)
     late = deadline(cli, last, 1)
     code, _, err = cli("objection", "file", "--subject", pid(2), "--record", record, "--delivered", "2026-03-02",

@@ -70,7 +70,7 @@ def test_correction_and_commitment_within_the_period_restore_credit_when_it_ends
     assert json.loads(auto["after"])["repaired_on"] == "2026-07-02" and "第十二条" in json.loads(auto["after"])["basis"]
     before = out(county("explain", pid(1), "--as-of", "2026-07-01", "--json"))["score"]
     after = out(county("explain", pid(1), "--as-of", "2026-07-02", "--json"))["score"]
-    assert (before, after) == ("800.00", "900.00")  # the repaired record no longer counts
+    assert (before, after) == ("700.00", "900.00")  # the repaired record and its suspension no longer count
 
 
 def test_an_objection_that_lowers_the_points_revokes_the_suspension(county):

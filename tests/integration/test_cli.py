@@ -61,8 +61,8 @@ def test_subject_and_record_from_json_then_show(county, tmp_path):
     doctor = {"type": "practitioner", "name": "张三", "id_number": DOCTOR, "institutions": [HOSPITAL]}
     assert county("subject", "add", stdin=json.dumps(doctor))[0] == 0
     assert county("users", "add", "clerk", "--roles", "录入员")[0] == 0
-    record = {"subject": DOCTOR, "kind": "pq_agreement_minor", "decision_date": "2026-02-03", "amount": "1200.50",
-              "responsibility": "主要", "case_no": "宁医保协〔2026〕5号", "source": "smart_audit", "note": "超量开药"}
+    record = {"subject": DOCTOR, "kind": "bad_other", "decision_date": "2026-02-03", "amount": "1200.50",
+              "case_no": "宁医保协〔2026〕5号", "source": "smart_audit", "note": "超量开药"}
     code, out, err = county("record", "add", stdin=json.dumps(record), user="clerk")
     assert code == 0, err
     code, out, _ = county("show", DOCTOR, "--json")
@@ -159,9 +159,14 @@ def test_show_and_explain_print_the_evaluation_contract(county):
     county("subject", "add", stdin=json.dumps({"type": "practitioner", "name": "张三", "id_number": DOCTOR,
                                                "institutions": [HOSPITAL]}))
     county("users", "add", "clerk", "--roles", "录入员")
-    county("record", "add", user="clerk", stdin=json.dumps({
-        "subject": DOCTOR, "kind": "pq_fraud", "decision_date": "2026-03-02", "responsibility": "主要",
-        "case_no": "宁医保罚〔2026〕2号", "decision_type": "行政处罚"}))
+    county("users", "add", "reviewer", "--roles", "审核员")
+    code, out, err = county("finding", "add", user="clerk", stdin=json.dumps({
+        "institution": HOSPITAL, "case_no": "宁医保罚〔2026〕2号", "decision_type": "行政处罚",
+        "decision_date": "2026-03-02", "article": "《医疗保障基金使用监督管理条例》第四十条"}))
+    finding = json.loads(out)["uuid"]
+    county("finding", "person", finding, "--person", DOCTOR, "--responsibility", "主要", "--kind", "pq_fraud",
+           user="clerk")
+    assert county("finding", "confirm", finding, user="reviewer")[0] == 0
     for args in (("show", DOCTOR, "--json"), ("explain", DOCTOR, "--as-of", "2026-03-31", "--json")):
         code, out, err = county(*args)
         assert code == 0, err
@@ -238,3 +243,18 @@ def test_demo_on_an_empty_database_initialises_the_county_and_prints_its_counts(
     assert count(run.path, "county") == 1
     code, _, err = run("demo", "--scale", "small")
     assert code == 1 and "空数据库" in err
+
+
+def test_points_do_not_enter_a_file_by_record_add_but_by_a_confirmed_finding(county):
+    """济医保发〔2025〕6号 四（五）（六）: points follow a confirmed responsibility finding and are notified to every
+    institution; a record of a points kind typed in directly is refused and points to the finding path."""
+    county("subject", "add", stdin=json.dumps({"type": "institution", "name": "甲医院", "credit_code": HOSPITAL}))
+    county("subject", "add", stdin=json.dumps({"type": "practitioner", "name": "张三", "id_number": DOCTOR,
+                                               "institutions": [HOSPITAL]}))
+    county("users", "add", "clerk", "--roles", "录入员")
+    code, _, err = county("record", "add", user="clerk", stdin=json.dumps({
+        "subject": DOCTOR, "kind": "pq_fraud", "decision_date": "2026-03-02", "responsibility": "主要",
+        "case_no": "宁医保罚〔2026〕2号", "decision_type": "行政处罚"}))
+    assert code == 2 and "信息类别" in err and "违规认定" in err
+    code, out, _ = county("show", DOCTOR, "--json")
+    assert json.loads(out)["records"] == []

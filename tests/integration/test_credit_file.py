@@ -33,7 +33,7 @@ def doctor(db, clerk, hospitals):
     }).value
 
 
-FINDING = {"kind": "pq_agreement_serious", "decision_date": "2026-03-15", "responsibility": "重要",
+FINDING = {"kind": "refuse_penalty", "decision_date": "2026-03-15", "responsibility": "重要",
            "case_no": "宁医保协〔2026〕3号", "source": "日常稽核", "decision_type": "协议处理"}
 
 
@@ -72,13 +72,13 @@ def test_record_is_entered_with_its_source_and_case_number(db, clerk, admin, doc
     [row] = file["records"]
     assert row["uuid"] == rec.uuid
     assert (row["source"], row["case_no"], row["responsibility"]) == ("audit", "宁医保协〔2026〕3号", "重要")
-    assert row["basis"] and "四" in row["basis"]
+    assert row["basis"] and "第十一条" in row["basis"]
 
 
-def test_points_kind_needs_a_responsibility_level(db, clerk, doctor):
-    data = {**FINDING, "subject": doctor.id_number}
-    del data["responsibility"]
-    with pytest.raises(ValidationError, match="责任程度"):
+def test_a_points_kind_is_refused_as_a_plain_record_and_sent_to_the_finding_path(db, clerk, doctor):
+    """济医保发〔2025〕6号 四（五）（六): points follow a confirmed responsibility finding, notified to every institution."""
+    data = {**FINDING, "kind": "pq_agreement_serious", "subject": doctor.id_number}
+    with pytest.raises(ValidationError, match="信息类别.*违规认定.*另一名审核员"):
         records.add_record(db, actor=clerk, data=data)
 
 

@@ -67,7 +67,8 @@ def test_small_scale_fills_every_table(loaded):
     assert by_type == {"institution": summary.institutions, "practitioner": summary.practitioners, "insured": summary.insured}
     assert (summary.institutions, summary.practitioners, summary.insured) == (8, 60, 500)
     assert count(db, Registration) == summary.registrations > summary.practitioners
-    assert count(db, RegistrationStatus) == summary.registration_status == summary.registrations
+    # One entry at registration, and one more for each change the payment measures made (状态联动).
+    assert count(db, RegistrationStatus) >= summary.registration_status == summary.registrations
     assert 0 < count(db, ServiceCommitment) == summary.service_commitments <= summary.registrations
     assert count(db, CreditRecord) == summary.credit_records > 0
     assert summary.seconds < 3
@@ -132,7 +133,8 @@ def test_registrations_multi_site_and_commitments(loaded):
     per_person = Counter(p for p, in rows(db, select(Registration.practitioner_id)))
     multi = [n for n in per_person.values() if n > 1]
     assert multi and all(n <= 3 for n in multi) and len(multi) <= 0.15 * len(per_person)
-    assert {s for s, in rows(db, select(RegistrationStatus.status))} == {"正常"}
+    first = rows(db, select(RegistrationStatus.status).where(RegistrationStatus.reason == "登记备案"))
+    assert {s for s, in first} == {"正常"} and len(first) == count(db, Registration)
     assert {k for k, in rows(db, select(ServiceCommitment.kind))} == {"个人", "集体"}
 
 
@@ -223,7 +225,7 @@ def test_refusals_without_county_bad_scale_or_future_date(tmp_path):
 @pytest.mark.skipif("shandong" not in county_service.available_profiles(), reason="山东 profile not shipped")
 def test_policy_engine_suspends_and_terminates_the_scenario_practitioners(tmp_path):
     """Against today's date, so that the points rules of the shipped packs are in force."""
-    from models.services import evaluation
+    from models.services import standing
 
     db, admin = new_db(tmp_path / "t.sqlite3")
     fill_demo(db, actor=admin, scale="small", seed=2)
@@ -232,6 +234,6 @@ def test_policy_engine_suspends_and_terminates_the_scenario_practitioners(tmp_pa
     expected = {label.split("（演示情形：")[1]: uuid for uuid, label in people}
     assert len(expected) == 5
     for label, uuid in expected.items():
-        names = " ".join(m["name"] for m in evaluation.explain(db, actor=admin, subject=uuid)["measures"])
+        names = " ".join(m["name"] for m in standing.explain(db, actor=admin, subject=uuid)["measures"])
         assert ("终止医保支付资格" in names) == ("终止" in label), label
         assert ("暂停医保支付资格" in names) == label.endswith("，暂停）"), label

@@ -128,10 +128,10 @@ def test_violation_list_from_the_audit_system(db, admin, clerk, hospital):
     head = ["身份证号或统一社会信用代码", "姓名或名称", "信息类别", "决定日期", "案件编号", "决定类型", "金额", "责任程度",
             "所在机构统一社会信用代码", "信息来源", "备注"]
     rows = [head,
-            [id_number(1), "张伟", "所在定点医药机构受协议处理（情节较轻）的相关责任人员", "2026/1/5", "宁医保协〔2026〕1号",
-             "协议处理", "", "主要", HOSPITAL, "", "串换项目"],
-            [id_number(1), "张伟", "pq_agreement_minor", "2026-02-30", "宁医保协〔2026〕2号", "协议处理", "", "主要", "", "", ""],
-            [id_number(1), "张伟", "pq_agreement_minor", "2026-01-09", "", "协议处理", "", "一般", "", "", ""]]
+            [id_number(1), "张伟", "拒不履行医疗保障行政处罚或行政决定", "2026/1/5", "宁医保协〔2026〕1号",
+             "协议处理", "", "", HOSPITAL, "", "串换项目"],
+            [id_number(1), "张伟", "refuse_penalty", "2026-02-30", "宁医保协〔2026〕2号", "协议处理", "", "", "", "", ""],
+            [id_number(1), "张伟", "refuse_penalty", "2026-01-09", "", "协议处理", "", "", "", "", ""]]
     out = run(db, clerk, "violations", xlsx(rows), valid_only=True)
     assert out.imported == 1
     errors = {(e["row"], e["field"]): e["problem"] for e in out.errors}
@@ -144,7 +144,7 @@ def test_violation_list_from_the_audit_system(db, admin, clerk, hospital):
 
     with UnitOfWork(db) as uow:
         record = uow.session.scalar(select(CreditRecord))
-        assert (record.source, record.kind, record.note) == ("smart_audit", "pq_agreement_minor", "串换项目")
+        assert (record.source, record.kind, record.note) == ("smart_audit", "refuse_penalty", "串换项目")
         entry = uow.session.scalar(select(AuditEntry).where(AuditEntry.action == "excel.import.violations"))
         assert "只导入核对无误的行" in entry.reason and '"skipped_rows": [3, 4]' in entry.after
 

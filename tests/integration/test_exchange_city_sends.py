@@ -135,7 +135,7 @@ def test_a_successor_pack_from_the_city_puts_decisions_after_2026_08_09_under_a_
     from stdnum.cn import ric
 
     from models.policy.packs import POLICY_DIR
-    from models.services import evaluation, records, subjects
+    from models.services import records, standing, subjects
     from models.services.exchange import export as ex
     from test_exchange_support import clerk
 
@@ -146,7 +146,7 @@ def test_a_successor_pack_from_the_city_puts_decisions_after_2026_08_09_under_a_
     records.add_record(county.db, actor=clerk(county), data={
         "subject": person, "kind": "insured_illegal_use", "decision_date": "2026-09-01", "amount": "150000.00",
         "case_no": "宁医保罚〔2026〕31号"})
-    before = evaluation.explain(county.db, actor=county.admin, subject=person, as_of=date(2026, 9, 30))
+    before = standing.explain(county.db, actor=county.admin, subject=person, as_of=date(2026, 9, 30))
     assert before["rule_status"]["status"] == "no_rule_in_force"
 
     pack = json.loads((POLICY_DIR / "packs" / "shandong-2024-25.json").read_text(encoding="utf-8"))
@@ -157,7 +157,7 @@ def test_a_successor_pack_from_the_city_puts_decisions_after_2026_08_09_under_a_
                              policy_packs=(successor,)).value
     receive(county, Path(info.path))
 
-    after = evaluation.explain(county.db, actor=county.admin, subject=person, as_of=date(2026, 9, 30))
+    after = standing.explain(county.db, actor=county.admin, subject=person, as_of=date(2026, 9, 30))
     assert after["rule_status"]["status"] == "in_force"
     [suspend] = [m for m in after["measures"] if m["kind"] == "suspend_network_settlement"]
     assert "鲁医保发〔2026〕99号" in suspend["basis"]

@@ -56,7 +56,7 @@ def test_city_holds_each_county_exactly_as_sent_and_merges_the_shared_practition
 
 
 def test_county_receives_receipt_and_the_other_countys_records_of_the_shared_practitioner(world, tmp_path):
-    from models.services import evaluation
+    from models.services import standing
     from models.services.base import UnitOfWork
     from models.services.exchange import export as ex
 
@@ -75,7 +75,7 @@ def test_county_receives_receipt_and_the_other_countys_records_of_the_shared_pra
     with UnitOfWork(a.db) as uow:
         assert ex.pending_counts(uow, a.code) == {}
     # A's file of 张伟 now has B's record, and B's points count in A's evaluation.
-    result = evaluation.explain(a.db, actor=a.admin, subject=SHARED)
+    result = standing.explain(a.db, actor=a.admin, subject=SHARED)
     by_case = {e["note"] or e["record"]: e["points"] for e in result["points"]["entries"]}
     assert result["points"]["total"] == 3 + 6, by_case  # 主要责任: top of 1–3 (A) and of 4–6 (B)
     # B's rows arrived exactly as B holds them, B's row of 张伟 read as the one file A keeps.
@@ -180,7 +180,7 @@ def test_a_row_changed_after_its_receipt_is_sent_again_and_updates_the_citys_cop
 def test_order_of_arrival_at_the_city_does_not_matter(world, tmp_path):
     """B's package first: the city keeps B's row of 张伟, merges A's into it, and A merges B's row back
     into its own file; either way A ends with one file holding both counties' records."""
-    from models.services import evaluation
+    from models.services import standing
 
     a, b, city = world
     receive(city, export(b, city, tmp_path / "out-b"))
@@ -189,11 +189,11 @@ def test_order_of_arrival_at_the_city_does_not_matter(world, tmp_path):
     report = receive(a, export(city, a, tmp_path / "city-to-a"))
     assert report.counts["subjects"] == {"merged": 1, "new": 1}
     assert report.total("conflicts") == 0
-    assert evaluation.explain(a.db, actor=a.admin, subject=SHARED)["points"]["total"] == 3 + 6
+    assert standing.explain(a.db, actor=a.admin, subject=SHARED)["points"]["total"] == 3 + 6
     # B in turn receives A's record of the person it shares.
     to_b = receive(b, export(city, b, tmp_path / "city-to-b"))
     assert to_b.counts["credit_records"] == {"new": 1} and to_b.total("conflicts") == 0
-    assert evaluation.explain(b.db, actor=b.admin, subject=SHARED)["points"]["total"] == 3 + 6
+    assert standing.explain(b.db, actor=b.admin, subject=SHARED)["points"]["total"] == 3 + 6
 
 
 def test_a_deleted_registration_travels_as_a_deletion_marker(world, tmp_path):

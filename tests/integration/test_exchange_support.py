@@ -82,11 +82,10 @@ def practitioner(b: Bureau, number: str, name: str, inst: str) -> str:
 
 
 def violation(b: Bureau, number: str, case_no: str, kind: str = "pq_agreement_serious", on: date | None = None):
-    from models.services import records
+    from points_path import confirmed_points, reviewer_of
 
-    return records.add_record(b.db, actor=clerk(b), data={
-        "subject": number, "kind": kind, "decision_date": (on or date.today()).isoformat(), "responsibility": "主要",
-        "case_no": case_no, "decision_type": "协议处理", "source": "supervision"}).value
+    return confirmed_points(b.db, clerk(b), number, kind, (on or date.today()).isoformat(), "主要", case_no,
+                            reviewer=reviewer_of(b.db))
 
 
 def export(b: Bureau, to: Bureau, folder: Path) -> Path:

@@ -9,7 +9,8 @@ from datetime import date
 import pytest
 
 from models.queries import statistics as st
-from models.services import evaluation, records, subjects
+from models.services import records, standing, subjects
+from points_path import confirmed_points
 from test_credit_file import inst_code, person_id
 
 AS_OF = date(2026, 6, 30)
@@ -17,11 +18,12 @@ TOWNS = {1: "城关街道", 2: "柳桥镇"}
 
 
 def add_record(db, clerk, who: str, kind: str, day: str, n: int) -> None:
-    data = {"subject": who, "kind": kind, "decision_date": day, "case_no": f"宁医保罚〔{day[:4]}〕{n}号",
-            "decision_type": "行政处罚"}
+    case_no = f"宁医保罚〔{day[:4]}〕{n}号"
     if kind.startswith("pq_"):
-        data["responsibility"] = "一般"
-    records.add_record(db, actor=clerk, data=data)
+        confirmed_points(db, clerk, who, kind, day, "一般", case_no, decision_type="行政处罚")
+        return
+    records.add_record(db, actor=clerk, data={"subject": who, "kind": kind, "decision_date": day, "case_no": case_no,
+                                              "decision_type": "行政处罚"})
 
 
 @pytest.fixture
@@ -44,9 +46,11 @@ def county(db, clerk, admin):
     add_record(db, clerk, ids["middle"], "pq_agreement_minor", "2026-03-03", 3)
     add_record(db, clerk, ids["poor"], "refuse_penalty", "2026-04-01", 4)
     add_record(db, clerk, ids["poor"], "kickback", "2026-04-02", 5)
+    add_record(db, clerk, ids["poor"], "bad_other", "2026-04-03", 7)
+    add_record(db, clerk, ids["poor"], "pq_agreement_minor", "2026-04-04", 8)  # 900 − 100 − 60 − 40 − 30 = 670: 差
     # Inside the window of 2025-12-31, outside that of AS_OF: 良好 at the end of 2025, 优秀 now.
     add_record(db, clerk, ids["both"], "pq_admin_penalty", "2025-03-01", 6)
-    evaluation.evaluate_all(db, actor=admin, as_of=AS_OF)
+    standing.evaluate_all(db, actor=admin, as_of=AS_OF)
     return ids
 
 
@@ -56,12 +60,13 @@ def counts(dist: st.Distribution, row: str) -> dict:
 
 
 def test_counts_by_type_follow_each_subjects_newest_evaluation(db, clerk, county):
-    """The sample tree grades practitioners only: insured persons are evaluated but have no grade."""
+    """The sample tree grades practitioners only: insured persons have a standing but no grade; a subject entered
+    just now has its standing at once."""
     subjects.add_subject(db, actor=clerk, data={"type": "insured", "name": "新参保人", "id_number": person_id(22),
                                                 "insurance_type": "职工"})
     dist = st.distribution(db, dimension="type")
     assert counts(dist, "医保医（药）师") == {"优秀": 2, "良好": 1, "中等": 1, "差": 1}
-    assert counts(dist, "参保人") == {st.NO_GRADE: 2, st.NOT_EVALUATED: 1}
+    assert counts(dist, "参保人") == {st.NO_GRADE: 3}
     assert counts(dist, "定点医药机构") == {st.NO_GRADE: 2}
     assert dist.as_of == max(AS_OF, date.today())  # entering a record re-evaluates that subject as of today
     assert dist.with_totals().loc["合计", "合计"] == 10

@@ -16,13 +16,13 @@ from models.queries.subject_list import (
 def county(tmp_path_factory):
     """A small evaluated demo county, shared read-only by the tests of this module."""
     from models.db.database import open_database
-    from models.services import county as county_service, demo, evaluation
+    from models.services import county as county_service, demo, standing
 
     db = open_database(str(tmp_path_factory.mktemp("list") / "county.sqlite3"))
     admin = county_service.initialise(db, code="370921", name="宁阳县", profile="shandong", admin_username="admin",
                                       admin_password="abc12345").value[1]
     demo.fill_demo(db, actor=admin, scale="small", seed=3)
-    evaluation.evaluate_all(db, actor=admin)
+    standing.evaluate_all(db, actor=admin)
     yield db
     db.dispose()
 

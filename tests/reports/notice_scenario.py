@@ -40,7 +40,7 @@ def _pending(db, kind: str):
 def build(folder: Path) -> Scenario:
     from models.db.database import open_database
     from models.services import county, demo, evaluation, measures, notices, objections, repairs, signing, users
-    from models.services.lifecycle import current_evaluation
+    from models.services import standing
     from models.db.tables import CreditRecord
     from reports.signing import make_test_certificates
 
@@ -54,7 +54,7 @@ def build(folder: Path) -> Scenario:
         users.add_user(db, actor=admin, username=name, display_name=f"{name}姓名", password=PASSWORD, roles=roles)
         actors[name] = users.authenticate(db, username=name, password=PASSWORD)
     demo.fill_demo(db, actor=admin, scale="small", seed=1)
-    evaluation.evaluate_all(db, actor=actors["reviewer"])
+    standing.evaluate_all(db, actor=actors["reviewer"])
     ca_pem, p12 = make_test_certificates("宁阳县医疗保障局", CERT_PASSWORD)
     signing.install(db, actor=admin, p12=p12, password=CERT_PASSWORD, test_only=True)
     sc = Scenario(db, path, actors, ca_pem, p12)
@@ -67,9 +67,9 @@ def build(folder: Path) -> Scenario:
     with db.session() as s:
         for uuid, _sid in _pending(db, "pq_admin_penalty") + _pending(db, "pq_fraud"):
             rec = s.scalar(select(CreditRecord).where(CreditRecord.uuid == uuid))
-            ev = current_evaluation(_Uow(s), rec.subject, date.today())
-            wanted = [m for m in ev.measures if m.record == uuid and m.kind == "suspend_payment_qualification"]
-            if wanted and wanted[0].status == "pending_choice":
+            ev = standing.of(_Uow(s), rec.subject, date.today())
+            wanted = [m for m in ev["measures"] if m["record"] == uuid and m["kind"] == "suspend_payment_qualification"]
+            if wanted and wanted[0]["status"] == "pending_choice":
                 sc.subjects["practitioner"], pq_record = rec.subject.uuid, uuid
                 break
     measures.choose_measure(db, actor=reviewer, record=pq_record, months=3, reason="首次违规，积极配合调查")
@@ -82,11 +82,11 @@ def build(folder: Path) -> Scenario:
     for uuid, _sid in _pending(db, "insured_illegal_use"):
         with db.session() as s:
             rec = s.scalar(select(CreditRecord).where(CreditRecord.uuid == uuid))
-            ev = current_evaluation(_Uow(s), rec.subject, date.today())
-            wanted = [m for m in ev.measures if m.record == uuid and m.kind == "suspend_network_settlement"]
-            low = wanted and wanted[0].status == "pending_choice" and wanted[0].allowed_range.lower.value
+            ev = standing.of(_Uow(s), rec.subject, date.today())
+            wanted = [m for m in ev["measures"] if m["record"] == uuid and m["kind"] == "suspend_network_settlement"]
+            low = wanted and wanted[0]["status"] == "pending_choice" and wanted[0]["allowed_range"]["lower"]
             if low:
-                months = int(wanted[0].allowed_range.lower.value)
+                months = int(low[0])
                 sc.subjects["insured"] = rec.subject.uuid
                 break
     measures.choose_measure(db, actor=reviewer, record=uuid, months=months, reason="首次违法使用，基金损失已退回")
@@ -119,6 +119,7 @@ class _Uow:
 
     def __init__(self, session):
         self.session = session
+        self.actor = None
 
 
 def sign_through(sc: Scenario, uuid: str) -> None:

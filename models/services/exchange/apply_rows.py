@@ -15,6 +15,7 @@ from sqlalchemy import bindparam, insert, select, update
 
 from models.db.tables import CreditRecord
 from models.db.tables_exchange import ExchangeAlias
+from models.services import standing
 from models.services.base import Actor, UnitOfWork
 from models.services.exchange.format import PackageRefused
 from models.services.exchange.rows import APPEND_ONLY, MERGED_BY_NATURAL_KEY, TableSpec, decode, decoder, type_name
@@ -70,15 +71,11 @@ class Context:
 
     def refresh_evaluations(self) -> None:
         """Re-evaluate local files that received another county's records (results count everywhere)."""
-        from models.services import evaluation
-
         ids = set(self.touched_subjects)
         if self.touched_records:
             ids |= set(self.uow.session.scalars(select(CreditRecord.subject_id).where(
                 CreditRecord.id.in_(sorted(self.touched_records)))))
-        ids -= self.created["subjects"]  # files that arrived whole are evaluated by the next county-wide run
-        if ids:
-            evaluation.refresh(self.uow, sorted(ids), actor=self.actor)
+        standing.after_change(self.uow, self.actor, ids | set(self.created["subjects"]))
 
 
 def _check_line(spec: TableSpec, line, n: int) -> None:

@@ -16,6 +16,7 @@ from models.services.county import current_county
 from models.services.exchange import keys
 from models.services.subjects import mask_id
 from models.validation import id_number as valid_id_number
+from models.services.standing import explain
 
 
 def _names(uow: UnitOfWork) -> dict[str, str]:
@@ -26,8 +27,6 @@ def _names(uow: UnitOfWork) -> dict[str, str]:
 @query
 def points_across(uow: UnitOfWork, *, actor: Actor, id_number: str, year: int | None = None) -> dict:
     """The practitioner's points of the year from every county, with the decision behind each entry."""
-    from models.services.evaluation import explain
-
     number = valid_id_number(id_number)
     person = uow.session.scalar(select(Subject).where(Subject.type == "practitioner", Subject.id_number == number))
     if person is None:
