@@ -7,7 +7,7 @@ from pathlib import Path
 from desktop.cli import CliError, print_json
 from desktop.cli_commands import login
 from models.db.database import Database
-from models.services import county, evaluation, measures, standing, workdays
+from models.services import county, deadlines, evaluation, measures, standing, workdays
 from models.services.base import ServiceError
 
 
@@ -48,8 +48,19 @@ def cmd_evaluate(db: Database, args) -> int:
 
     run = standing.evaluate_all(db, actor=login(db, args.user), as_of=args.as_of, progress=_progress).value
     sys.stderr.write("\n")
-    print(f"已评价 {run.subjects} 个信用主体（评价日期 {run.as_of}），其中 {run.changed} 个结果有变化并已保存")
+    print(f"全县 {run.county} 个信用主体中 {run.subjects} 个需要更新（评价日期 {run.as_of}），"
+          f"其中 {run.changed} 个结果有变化并已保存；其余在有效期内，无需重算")
     return 0
+
+
+def _rules_changed(db: Database, actor) -> None:
+    """The rules changed: bring every standing up to date now, with progress on the terminal."""
+    from desktop.cli_commands import _progress
+    import sys
+
+    run = standing.refresh_due(db, actor=actor, progress=_progress)
+    sys.stderr.write("\n")
+    print(f"已按新的规则重新计算 {run.subjects} 个信用主体的信用状况，其中 {run.changed} 个结果有变化")
 
 
 def cmd_measure(db: Database, args) -> int:
@@ -72,7 +83,7 @@ def cmd_workdays(db: Database, args) -> int:
             text = Path(args.file).read_text(encoding="utf-8-sig")
         except OSError as exc:
             raise CliError(f"节假日安排文件：无法读取 {args.file}（{exc.strerror}）") from None
-        loaded = workdays.load_schedule(db, actor=login(db, args.user), text=text,
+        loaded = deadlines.load_schedule(db, actor=login(db, args.user), text=text,
                                         source=args.source or Path(args.file).name).value
         print(f"已载入 {'、'.join(map(str, loaded))} 年的节假日安排")
     else:
@@ -83,8 +94,10 @@ def cmd_workdays(db: Database, args) -> int:
 
 def cmd_profile(db: Database, args) -> int:
     if args.action == "set":
-        info = county.change_profile(db, actor=login(db, args.user), profile=args.name, reason=args.reason).value
+        actor = login(db, args.user)
+        info = county.change_profile(db, actor=actor, profile=args.name, reason=args.reason).value
         print(f"政策配置已变更为 {info.profile}")
+        _rules_changed(db, actor)
         return 0
     info = county.get_county(db)
     if info is None:
@@ -108,8 +121,10 @@ def cmd_indicators(db: Database, args) -> int:
         text = Path(args.file).read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise CliError(f"指标体系文件：无法读取 {args.file}（{exc.strerror}）") from None
-    parsed = indicators.load(db, actor=login(db, args.user), text=text, reason=args.reason).value
+    actor = login(db, args.user)
+    parsed = indicators.load(db, actor=actor, text=text, reason=args.reason).value
     print(f"已启用指标体系“{parsed.id}”（{len(parsed.leaves())}个三级指标）{'，仍标为示例' if parsed.sample else ''}")
+    _rules_changed(db, actor)
     return 0
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QInputDialog, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from models.services import workdays
+from models.services import deadlines, workdays
 from models.services.base import Actor
 from views.case_common import allow
 from views.settings_common import LazyTab, read_text
@@ -25,7 +25,7 @@ HELP = ("“N个工作日”的期限按国务院办公厅公布的节假日安�
 
 
 def load_file(db, *, actor: Actor, path: str, source: str):
-    return workdays.load_schedule(db, actor=actor, text=read_text(path), source=source)
+    return deadlines.load_schedule(db, actor=actor, text=read_text(path), source=source)
 
 
 class CalendarTab(LazyTab):

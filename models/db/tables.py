@@ -6,6 +6,8 @@ changes are new ``RegistrationStatus`` rows.
 """
 from __future__ import annotations
 
+import json
+import zlib
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -246,16 +248,26 @@ class SubjectStanding(Base):
     black: Mapped[bool] = mapped_column(Boolean, default=False)
     pending_choices: Mapped[int] = mapped_column(Integer, default=0)  # measures waiting for the handler's period
     registration_status: Mapped[str | None] = mapped_column(String(4))  # practitioners: 正常 / 暂停 / 终止
-    ban_until: Mapped[date | None] = mapped_column(Date)  # 不得再次登记备案 until this day (inclusive)
+    ban_until: Mapped[date | None] = mapped_column(Date)  # last day of the latest 不得再次登记备案 (ended ones too)
 
 
 class StandingResult(Base):
-    """A standing without the subject's identity, stored once however many subjects share it."""
+    """A standing without the subject's identity, stored once however many subjects share it.
+
+    ``body`` is the JSON compressed with zlib (it repeats record numbers and article texts); ``hash`` is the
+    SHA-256 of the uncompressed JSON."""
 
     __tablename__ = "standing_results"
 
     hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    body: Mapped[str] = mapped_column(Text)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+
+    @staticmethod
+    def pack(text: str) -> bytes:
+        return zlib.compress(text.encode("utf-8"), 6)
+
+    def result(self) -> dict:
+        return json.loads(zlib.decompress(self.body))
 
 
 class CalendarYear(Base):

@@ -25,6 +25,12 @@ class ProcedureDeadline:
     latest: Deadline | None  # with the longest extension the rule allows
     text: str
     basis: str
+    # What the period counts from: "delivery" of the notice (鲁 第十条 收到信用结果告知书) or "publication" of
+    # the result (磐 第十六条 评价结果发布之日); "event" where the procedure's own event starts it.
+    starts_from: str = "event"
+
+
+STARTS_FROM = {"delivery": "信用结果告知书送达之日", "publication": "评价结果发布之日", "event": "事件发生之日"}
 
 
 def procedure_deadline(profile: Profile, procedure: str, subject_type: str, event: date,
@@ -41,10 +47,11 @@ def procedure_deadline(profile: Profile, procedure: str, subject_type: str, even
         days = rule["working_days"] if rule["working_days"] is not None else configured_days
         text = rule.get("text", "") + ("" if rule["working_days"] is not None else
                                        f"；期限为本局设置（可配置）：{configured_days}个工作日" if configured_days else "")
+        start = rule.get("starts_from", "event")
         if days is None:
-            return ProcedureDeadline(procedure, None, None, None, text, basis(entry, rule))
+            return ProcedureDeadline(procedure, None, None, None, text, basis(entry, rule), start)
         due = add_workdays(event, days, calendar)
         extra = rule.get("extend_by_max")
         latest = add_workdays(event, days + extra, calendar) if extra else None
-        return ProcedureDeadline(procedure, days, due, latest, text, basis(entry, rule))
+        return ProcedureDeadline(procedure, days, due, latest, text, basis(entry, rule), start)
     return None

@@ -66,6 +66,7 @@ class DeadlineInfo:
     provisional: bool
     text: str
     basis: str
+    starts_from: str = "event"  # delivery | publication | event (policy.procedures.STARTS_FROM)
 
     def shown(self) -> str:
         return "" if self.deadline is None else self.deadline.isoformat() + ("（暂定）" if self.provisional else "")
@@ -79,7 +80,7 @@ def deadline(uow: UnitOfWork, procedure: str, subject_type: str, event: date) ->
         return None
     # Only the deadline in force is flagged; an extension, once granted, is flagged on its own date.
     return DeadlineInfo(procedure, found.working_days, found.deadline.date, found.latest.date if found.latest else None,
-                        found.deadline.provisional, found.text, found.basis)
+                        found.deadline.provisional, found.text, found.basis, found.starts_from)
 
 
 def on_date(value, field: str) -> date:

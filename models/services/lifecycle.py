@@ -168,26 +168,38 @@ def _reason(status: str, lead: MeasureRow | None) -> str:
     return f"{lead.name}（{lead.start.isoformat()}起{until}，依据{lead.basis}）"
 
 
+def _recorded(entries: list[tuple[date, int, str]], day: date) -> str | None:
+    """The status the history gives on ``day``: its last entry by (date, order of entry) up to that day."""
+    held = [e for e in entries if e[0] <= day]
+    return max(held)[2] if held else None
+
+
 def link_registrations(uow: UnitOfWork, actor: Actor, rows: FileRows, today: date, stats: Counter) -> None:
-    """状态联动: every change of the payment status up to ``today`` is appended at its own date, at every
-    institution, never before the registration and never before the newest entry already recorded."""
+    """状态联动: the status history of every registration says, for each day up to ``today``, what the payment
+    measures give that day, never before the registration.
+
+    The history is append-only and read by (effective date, order of entry): a decision entered after a later
+    change (a termination dated before a suspension's end, recorded afterwards) is appended at its own date, and
+    the later entries it overrides are followed by a new entry, so the old entries stay as they were written."""
     if not rows.registrations:
         return
     payment = [r for r in rows.measures if r.kind in PAYMENT_STATUS]
-    points = sorted({d for r in payment for d in _interval(r) if d is not None and d <= today})
+    points = {d for r in payment for d in _interval(r) if d is not None}
     for reg in rows.registrations:
-        last = reg.history[-1].effective_on if reg.history else reg.registered_on
-        for day in [last, *(p for p in points if p > last)]:
+        entries = [(h.effective_on, n, h.status) for n, h in enumerate(reg.history)]
+        days = sorted({reg.registered_on, *(d for d in points | {e[0] for e in entries} if d > reg.registered_on)})
+        for day in (d for d in days if d <= today):
             status, lead = status_on(payment, day)
-            if status == reg.status:
+            if status == _recorded(entries, day):
                 continue
             reason = _reason(status, lead)
             before = {"status": reg.status}
             reg.history.append(RegistrationStatus(status=status, effective_on=day, reason=reason, actor=actor.username))
-            reg.status = status
+            entries.append((day, len(entries), status))
             uow.audit(actor, "registration.status", "registration", reg.uuid, before=before, reason=reason,
                       after={"status": status, "effective_on": day, "institution": reg.institution.name})
             stats["registrations"] += 1
+        reg.status = _recorded(entries, today) or reg.status
 
 
 @query

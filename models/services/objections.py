@@ -16,8 +16,9 @@ from datetime import date
 from sqlalchemy import select
 
 from models.db.tables import CreditRecord, EvaluationSnapshot, SubjectStanding
-from models.db.tables_casework import Objection
-from models.services import records, standing
+from models.db.tables_casework import Notice, Objection
+from models.db.tables_notices import NoticeIssue
+from models.services import notices, records, standing
 from models.services.base import Actor, Changes, Result, ServiceError, UnitOfWork, require, service
 from models.services.cases import add_notice, by_uuid, deadline, four_eyes, on_date, store_files
 from models.services.subjects import find_subject
@@ -62,6 +63,13 @@ def _target(uow: UnitOfWork, subject, record: str | None) -> tuple[str, CreditRe
     return "evaluation", None, uow.session.get(SubjectStanding, subject.id).evaluation_id
 
 
+def _published_on(uow: UnitOfWork, s) -> date | None:
+    """The 成文日期 of the newest issued 信用结果告知书 of the subject: the day its result was published."""
+    return uow.session.scalar(select(NoticeIssue.issued_on).join(Notice, Notice.id == NoticeIssue.notice_id).where(
+        Notice.subject_id == s.id, Notice.type == "credit_result", Notice.state == "issued")
+        .order_by(NoticeIssue.issued_on.desc()).limit(1))
+
+
 @service
 def file(uow: UnitOfWork, *, actor: Actor, subject: str, record: str | None, delivered_on: date | str | None,
          received_on: date | str, reason: str, files: list[tuple[str, bytes]] = ()) -> Result:
@@ -73,20 +81,24 @@ def file(uow: UnitOfWork, *, actor: Actor, subject: str, record: str | None, del
     require(actor, "objection.write")
     s = find_subject(uow, subject)
     target, rec, evaluation_id = _target(uow, s, record)
+    received = on_date(received_on, "收到异议日期")
+    # 鲁 第十条 counts from receipt of the 信用结果告知书, 磐 第十六条 from publication of the result.
+    rule = deadline(uow, "objection_filing", s.type, received)
+    published = rule is not None and rule.starts_from == "publication"
+    field, event = ("评价结果发布日期", "发布") if published else ("告知书送达日期", "送达")
     if not delivered_on:
-        from models.services import notices
-
-        delivered_on = notices.delivered_on.in_uow(uow, subject=s.uuid)
+        delivered_on = _published_on(uow, s) if published else notices.delivered_on.in_uow(uow, subject=s.uuid)
         if delivered_on is None:
-            raise ValidationError("告知书送达日期", "没有该主体信用结果告知书的送达记录，请填写送达日期")
-    delivered, received = on_date(delivered_on, "告知书送达日期"), on_date(received_on, "收到异议日期")
+            raise ValidationError(field, f"没有该主体信用结果告知书的{event}记录，请填写{field}")
+    delivered = on_date(delivered_on, field)
     if received < delivered:
-        raise ValidationError("收到异议日期", "早于告知书送达日期")
+        raise ValidationError("收到异议日期", f"早于{field}")
     filing = deadline(uow, "objection_filing", s.type, delivered)
     if filing is not None and received > filing.deadline:
         late = calendar_from_db(uow).workdays_between(filing.deadline, received)
+        what = "评价结果" if published else "信用结果告知书"
         raise ServiceError(
-            f"异议申请已超过期限，不予受理：信用结果告知书于{delivered.isoformat()}送达，应在{filing.working_days}个工作日内"
+            f"异议申请已超过期限，不予受理：{what}于{delivered.isoformat()}{event}，应在{filing.working_days}个工作日内"
             f"（{filing.shown()}前）提出，{received.isoformat()}收到，逾期{late}个工作日（依据{filing.basis}）")
     review = deadline(uow, "objection_review", s.type, received)
     o = Objection(subject=s, target=target, record=rec, evaluation_id=evaluation_id, delivered_on=delivered,

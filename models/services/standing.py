@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -30,8 +31,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from models import policy
 from models.db.base import new_uuid, utcnow
-from models.db.tables import (CreditRecord, EvaluationSnapshot, MeasureChoiceRow, Registration, StandingResult,
-                              Subject, SubjectStanding)
+from models.db.tables import (County, CreditRecord, EvaluationSnapshot, IndicatorSetRow, MeasureChoiceRow,
+                              Registration, StandingResult, Subject, SubjectStanding)
+from models.db.tables_exchange import ReceivedPolicyPack
 from models.db.tables_casework import MeasureRow, Rectification, Repair
 from models.policy.results import IN_EFFECT, PENDING_CHOICE
 from models.services import evaluation, lifecycle
@@ -41,6 +43,7 @@ from models.services.subjects import find_subject, mask_id
 
 BATCH = 2000
 CHANGED, REFRESHING, ACTOR, DAY = "standing_changed", "standing_refreshing", "standing_actor", "standing_day"
+RULES_CHANGED = "standing_rules_changed"
 STATUS_ORDER = {"终止": 0, "暂停": 1, "正常": 2}
 
 
@@ -61,6 +64,10 @@ _SUBJECT_OF = {
 }
 
 
+# Rows that change the rules for everyone: the county's profile, the bureau's indicator tree, a pack from the city.
+_RULES = (County, IndicatorSetRow, ReceivedPolicyPack)
+
+
 @event.listens_for(Session, "after_flush")
 def _collect(session: Session, _context) -> None:
     """Every fact written through the ORM marks its subject, so no write path can forget to."""
@@ -71,6 +78,8 @@ def _collect(session: Session, _context) -> None:
         of_subject = _SUBJECT_OF.get(type(obj))
         if of_subject is not None and (sid := of_subject(obj)) is not None:
             changed.add(sid)
+        elif isinstance(obj, _RULES):
+            session.info[RULES_CHANGED] = True
 
 
 def after_change(uow: UnitOfWork, actor: Actor, subject_ids) -> None:
@@ -81,8 +90,13 @@ def after_change(uow: UnitOfWork, actor: Actor, subject_ids) -> None:
 
 
 def settle(uow: UnitOfWork) -> None:
-    """Bring the standing of every subject changed so far in this unit of work up to date now."""
+    """Bring the standing of every subject changed so far in this unit of work up to date now.
+
+    When the rules changed, every standing is marked dirty instead, in the same transaction; a county-wide
+    ``refresh_due`` (with progress) recomputes them, and any reader refreshes a dirty row it needs first."""
     uow.session.flush()
+    if uow.session.info.pop(RULES_CHANGED, False):
+        mark_all_dirty(uow)
     changed = uow.session.info.pop(CHANGED, set())
     if changed:
         refresh(uow, changed, actor=uow.session.info.get(ACTOR) or uow.actor or SYSTEM, day=uow.session.info.get(DAY))
@@ -122,7 +136,7 @@ def _stored(ev: policy.Evaluation, rows: list[MeasureRow], regs: list[Registrati
     body["registrations"] = _registrations(regs)
     text = json.dumps(body, ensure_ascii=False, sort_keys=True)
     statuses = [r.status for r in regs]
-    bans = [m.end for m in ev.measures if m.kind == "registration_ban" and m.status == IN_EFFECT and m.end]
+    bans = [m.end for m in ev.measures if m.kind == "registration_ban" and m.end]  # ended ones too: a late entry
     columns = dict(
         score=ev.score, grade=ev.grade, points_total=ev.points.total,
         measures=sum(1 for m in ev.measures if m.status == IN_EFFECT), sanction=bool(ev.sanctions),
@@ -192,7 +206,7 @@ def _write(uow: UnitOfWork, prof_name: str, results: dict[int, Stored], day: dat
                SubjectStanding.valid_until, SubjectStanding.dirty).where(SubjectStanding.subject_id.in_(ids)))}
     digests = {st.digest: st.body for st in results.values()}
     have = set(session.scalars(select(StandingResult.hash).where(StandingResult.hash.in_(list(digests)))))
-    fresh_bodies = [{"hash": h, "body": b} for h, b in digests.items() if h not in have]
+    fresh_bodies = [{"hash": h, "body": StandingResult.pack(b)} for h, b in digests.items() if h not in have]
     if fresh_bodies:
         session.execute(insert(StandingResult), fresh_bodies)
     now = utcnow()
@@ -316,7 +330,7 @@ def of(uow: UnitOfWork, subject: Subject, day: date | None = None) -> dict:
         refresh(uow, [subject.id], actor=uow.session.info.get(ACTOR) or uow.actor or SYSTEM, day=day)
         uow.session.expire(row) if row is not None else None
         row = uow.session.get(SubjectStanding, subject.id)
-    body = json.loads(uow.session.get(StandingResult, row.result_hash).body)
+    body = uow.session.get(StandingResult, row.result_hash).result()
     return {"subject": _subject_json(subject), "as_of": row.as_of.isoformat(),
             "valid_until": row.valid_until and row.valid_until.isoformat(), **body}
 
@@ -347,7 +361,7 @@ def listed(uow: UnitOfWork, which: str, day: date | None = None) -> list[tuple[S
         .where(flag.is_(True)).order_by(Subject.name, Subject.id))
     out = []
     for s, body in rows:
-        entries = [li for li in json.loads(body)["lists"] if li["list"] == which and li["since"] <= day.isoformat()]
+        entries = [li for li in json.loads(zlib.decompress(body))["lists"] if li["list"] == which and li["since"] <= day.isoformat()]
         if entries:
             out.append((s, entries))
     return out

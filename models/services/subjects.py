@@ -7,7 +7,8 @@ from datetime import date
 
 from sqlalchemy import select
 
-from models.db.tables import Registration, RegistrationStatus, ServiceCommitment, Subject
+from models.db.tables import (Registration, RegistrationStatus, ServiceCommitment, StandingResult, Subject,
+                              SubjectStanding)
 from models.services.base import Actor, Changes, NotFound, Result, ServiceError, UnitOfWork, require, service
 from models.validation import ValidationError, clean, credit_code, fold, id_number, max_length, one_of, past_date, required
 
@@ -113,10 +114,28 @@ def _refuse_duplicate(uow: UnitOfWork, fields: dict) -> None:
         raise ValidationError(field, f"已登记为{TYPE_NAMES[clash.type]}“{clash.name}”，不能重复登记")
 
 
+def refuse_if_banned(uow: UnitOfWork, practitioner: Subject, on: date) -> None:
+    """No registration dated while a ban from a termination runs (医保发〔2024〕23号; 济医保发〔2025〕6号 四（六）),
+    also when it is entered after the ban ended. Read from the practitioner's standing, which keeps every ban."""
+    if practitioner.id is None:
+        return
+    row = uow.session.get(SubjectStanding, practitioner.id)
+    if row is None or row.ban_until is None or row.ban_until < on:
+        return
+    body = uow.session.get(StandingResult, row.result_hash).result()
+    day = on.isoformat()
+    ban = next((m for m in body["measures"] if m["kind"] == "registration_ban" and m["start"] <= day <= m["end"]), None)
+    if ban is None:
+        return
+    raise ValidationError("登记备案日期", f"{practitioner.name}自{ban['start']}起{ban['name']}（至{ban['end']}，"
+                                    f"依据{ban['basis']}），{on.isoformat()}不能登记备案")
+
+
 def register_at(uow: UnitOfWork, actor: Actor, practitioner: Subject, institution: Subject, on: date) -> Registration:
     """登记备案 at one more institution (多点执业: 济医保发〔2025〕6号 四(三))."""
     if institution.type != "institution":
         raise ValidationError("执业机构", f"“{institution.name}”不是定点医药机构")
+    refuse_if_banned(uow, practitioner, on)
     exists = uow.session.scalar(
         select(Registration).where(Registration.practitioner_id == practitioner.id, Registration.institution_id == institution.id)
     )

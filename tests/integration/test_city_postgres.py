@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -131,7 +132,7 @@ def test_the_city_on_postgresql_adds_up_a_practitioners_points_from_every_county
         # The city's reply to A: a receipt for A's package and B's record of the shared practitioner.
         report = receive(a, export(city, a, tmp_path / "city-out"))
         assert report.acknowledged["acknowledged"] == 1
-        assert report.counts["credit_records"] == {"new": 1}
+        assert report.counts["credit_records"] == {"new": 2}  # B's record of the person and of its hospital
     finally:
         city.db.dispose()
 
@@ -172,12 +173,12 @@ def test_the_city_on_postgresql_takes_updates_and_acknowledges_them(postgres, co
         receive(a, receipt(city, a, tmp_path / "r1"))
         with UnitOfWork(a.db) as uow:
             reg = uow.session.scalars(select(Registration)).first()
-            reg.status = "暂停"
+            reg.registered_on = date(2023, 1, 2)  # a corrected date of registration
             uow.commit()
             changed = reg.uuid
         got = receive(city, export(a, city, tmp_path / "2"))
-        assert got.counts == {"registrations": {"updated": 1}}
-        assert rows_owned_by(city, a.code)["registrations"][changed]["status"] == "暂停"
+        assert got.counts == {"registrations": {"updated": 1}, "registration_status": {"new": 1}}
+        assert rows_owned_by(city, a.code)["registrations"][changed]["registered_on"] == "2023-01-02"
         assert receive(city, next((tmp_path / "2").glob("*.zip"))).status == "resend"
     finally:
         city.db.dispose()

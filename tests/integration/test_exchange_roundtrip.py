@@ -5,6 +5,8 @@ the practitioner both counties hold; A's file of that person then counts B's poi
 """
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from test_exchange_support import (aliases, bureau, clerk, export, id_number, institution, introduce, practitioner, receipt, receive,
@@ -68,7 +70,7 @@ def test_county_receives_receipt_and_the_other_countys_records_of_the_shared_pra
     assert report.acknowledged["acknowledged"] == 1  # the city's package is also A's receipt
     # The city holds A's row of 张伟 (B's was merged into it), so only B's hospital is new here.
     assert report.counts["subjects"] == {"new": 1}
-    assert report.counts["credit_records"] == {"new": 1}
+    assert report.counts["credit_records"] == {"new": 2}  # B's record of 张伟 and B's hospital's own record
     assert report.counts["registrations"] == {"new": 1}
     assert report.total("conflicts") == 0
     # Nothing of A's own is pending any more: the receipt covered every row A sent.
@@ -106,12 +108,12 @@ def test_rows_stay_pending_until_the_receipt_for_their_package_arrives(world, tm
     first = export(a, city, tmp_path / "out")
     with UnitOfWork(a.db) as uow:
         pending = ex.pending_counts(uow, a.code)
-    assert pending["subjects"] == 3 and pending["credit_records"] == 1
+    assert pending["subjects"] == 3 and pending["credit_records"] == 2  # the person's and the hospital's record
     # Without a receipt, the next package carries everything again plus what is new.
     violation(a, id_number(2), "宁医保协〔2026〕4号", kind="pq_agreement_minor")
     second = export(a, city, tmp_path / "out")
-    assert receive(city, first).counts["credit_records"] == {"new": 1}
-    assert receive(city, second).counts["credit_records"] == {"new": 1, "unchanged": 1}
+    assert receive(city, first).counts["credit_records"] == {"new": 2}
+    assert receive(city, second).counts["credit_records"] == {"new": 2, "unchanged": 2}
     receive(a, receipt(city, a, tmp_path / "receipts"))
     with UnitOfWork(a.db) as uow:
         assert ex.pending_counts(uow, a.code) == {}
@@ -120,7 +122,7 @@ def test_rows_stay_pending_until_the_receipt_for_their_package_arrives(world, tm
     # A change after the receipt is pending again and is sent alone.
     violation(a, id_number(2), "宁医保协〔2026〕5号", kind="pq_agreement_minor")
     third = receive(city, export(a, city, tmp_path / "out"))
-    assert third.sequence == 3 and third.counts["credit_records"] == {"new": 1}
+    assert third.sequence == 3 and third.counts["credit_records"] == {"new": 2}
 
 
 def test_correction_travels_with_a_supersession_marker(world, tmp_path):
@@ -131,7 +133,7 @@ def test_correction_travels_with_a_supersession_marker(world, tmp_path):
     old_uuid = next(iter(original))
     new = records.correct_record(a.db, actor=clerk(a), record=old_uuid, data={"note": "金额核减"}, reason="复核更正")
     got = receive(city, export(a, city, tmp_path / "out"))
-    assert got.counts["credit_records"] == {"new": 2}
+    assert got.counts["credit_records"] == {"new": 3}  # the finding's two records and the correction
     assert got.counts["markers"] == {"unchanged": 1}
     held = rows_owned_by(city, a.code)["credit_records"]
     assert held[new.value.uuid]["supersedes_id"] == old_uuid
@@ -151,8 +153,8 @@ def test_another_countys_record_in_a_local_file_cannot_be_corrected_here(world, 
 
 
 def test_a_row_changed_after_its_receipt_is_sent_again_and_updates_the_citys_copy(world, tmp_path):
-    """A registration whose status changes (as casework does when a measure starts) after the city
-    acknowledged it is not pending any more by its flag, yet the next package carries the new version."""
+    """A registration whose date is corrected after the city acknowledged it is not pending any more by its
+    flag, yet the next package carries the new version."""
     from sqlalchemy import select
 
     from models.db.tables import Registration
@@ -163,12 +165,13 @@ def test_a_row_changed_after_its_receipt_is_sent_again_and_updates_the_citys_cop
     receive(a, receipt(city, a, tmp_path / "receipts"))
     with UnitOfWork(a.db) as uow:
         reg = uow.session.scalars(select(Registration)).first()
-        reg.status = "暂停"
+        reg.registered_on = date(2023, 1, 2)
         uow.commit()
         changed = reg.uuid
     got = receive(city, export(a, city, tmp_path / "out"))
-    assert got.sequence == 2 and got.counts == {"registrations": {"updated": 1}}
-    assert rows_owned_by(city, a.code)["registrations"][changed]["status"] == "暂停"
+    # The status history now starts on the corrected date of registration, too.
+    assert got.sequence == 2 and got.counts == {"registrations": {"updated": 1}, "registration_status": {"new": 1}}
+    assert rows_owned_by(city, a.code)["registrations"][changed]["registered_on"] == "2023-01-02"
     # Acknowledged again, nothing is left to send.
     receive(a, receipt(city, a, tmp_path / "receipts2"))
     from models.services.base import ServiceError
@@ -192,7 +195,7 @@ def test_order_of_arrival_at_the_city_does_not_matter(world, tmp_path):
     assert standing.explain(a.db, actor=a.admin, subject=SHARED)["points"]["total"] == 3 + 6
     # B in turn receives A's record of the person it shares.
     to_b = receive(b, export(city, b, tmp_path / "city-to-b"))
-    assert to_b.counts["credit_records"] == {"new": 1} and to_b.total("conflicts") == 0
+    assert to_b.counts["credit_records"] == {"new": 2} and to_b.total("conflicts") == 0
     assert standing.explain(b.db, actor=b.admin, subject=SHARED)["points"]["total"] == 3 + 6
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from models import policy
 from models.db.tables import Blob, CalendarYear
 from models.db.tables_exchange import ReceivedPolicyPack
-from models.services import workdays
+from models.services import deadlines
 from models.services.exchange.format import Package, PackageRefused
 from models.services.exchange.rows import spec, synced_tables
 
@@ -50,7 +50,7 @@ def apply_calendars(ctx, lines: list[dict], pkg: Package) -> None:
             ctx.count("calendar_years", "unchanged")
             continue
         source = f"{line.get('source') or '市局'}（{pkg.sender} 第{pkg.manifest['sequence']}号数据包）"
-        workdays.load_schedule.in_uow(ctx.uow, actor=ctx.actor, text=policy.format_year_schedules({year: sched}),
+        deadlines.load_schedule.in_uow(ctx.uow, actor=ctx.actor, text=policy.format_year_schedules({year: sched}),
                                       source=source[:100])
         ctx.count("calendar_years", "new" if row is None else "updated")
 

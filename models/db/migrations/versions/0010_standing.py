@@ -21,7 +21,7 @@ def upgrade() -> None:
     op.create_table(
         "standing_results",
         sa.Column("hash", sa.String(64), primary_key=True),
-        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("body", sa.LargeBinary(), nullable=False),
     )
     with op.batch_alter_table("subject_standing") as batch:
         batch.add_column(sa.Column("valid_until", sa.Date(), nullable=True))
