@@ -210,7 +210,8 @@ class DistributionPage(QWidget):
 
     def _evaluated(self, result) -> None:
         run = result.value
-        self._last_run = f"已评价 {run.subjects} 个信用主体（评价日期 {run.as_of}），其中 {run.changed} 个结果有变化。"
+        self._last_run = (f"已评价：全县 {run.county} 个信用主体中 {run.subjects} 个需要更新（评价日期 {run.as_of}），"
+                          f"其中 {run.changed} 个结果有变化；其余信用状况在有效期内。")
         self.load()
 
     def _evaluation_failed(self, exc: BaseException) -> None:

@@ -105,7 +105,7 @@ class RecordFields(ServiceDialog):
 
     def set_kinds(self, catalogue: list[dict]) -> None:
         """The catalogue's kinds for this subject's type: bad conduct first, then good."""
-        own = [k for k in catalogue if k["subject_type"] == self.subject["type"]]
+        own = [k for k in catalogue if k["subject_type"] == self.subject["type"] and self.offers(k)]
         self.kinds = {k["code"]: k for k in own}
         self.kind.blockSignals(True)
         self.kind.clear()
@@ -117,6 +117,10 @@ class RecordFields(ServiceDialog):
         self._kind_changed()
         self.save.setEnabled(True)
         self.kind.setFocus()
+
+    def offers(self, kind: dict) -> bool:
+        """Whether the kind can be chosen here."""
+        return True
 
     def fill(self) -> None:
         """Put existing values in the fields (a correction starts from the record)."""
@@ -167,9 +171,13 @@ class RecordDialog(RecordFields):
     def __init__(self, runner, actor: Actor, subject: dict, parent: QWidget | None = None):
         self.files: list[tuple[str, bytes]] = []
         super().__init__(runner, actor, subject, "录入信用信息", parent)
-        self.intro.setText(f"为 {subject['name']} 录入一条信用信息。金额仅在该类别须填写基金损失时显示，"
-                           "责任程度仅在该类别记分时显示。")
+        self.intro.setText(f"为 {subject['name']} 录入一条信用信息。金额仅在该类别须填写基金损失时显示。"
+                           "医保支付资格记分类信息须在“违规认定”中录入责任人员，经另一名审核员确认后记分并通知其执业机构"
+                           "（济医保发〔2025〕6号 四（五）（六）），此处不提供。")
         self.note.returnPressed.connect(self.focusNextChild)
+
+    def offers(self, kind: dict) -> bool:
+        return not kind.get("band")  # points come only through a confirmed finding
 
     def extend(self, layout: QVBoxLayout) -> None:
         self.attachments = QListWidget()

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from sqlalchemy import (
     Boolean,
+    text,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -230,8 +231,11 @@ class SubjectStanding(Base):
     in a run not yet finished (a new policy pack or indicator tree)."""
 
     __tablename__ = "subject_standing"
+    # Partial indexes: few rows are dirty or on a list, and a county-wide run writes every row.
     __table_args__ = (Index("ix_standing_grade", "grade"), Index("ix_standing_valid_until", "valid_until"),
-                      Index("ix_standing_dirty", "dirty"), Index("ix_standing_lists", "black", "red"))
+                      Index("ix_standing_dirty", "subject_id", sqlite_where=text("dirty"), postgresql_where=text("dirty")),
+                      Index("ix_standing_lists", "black", "red", sqlite_where=text("black OR red"),
+                            postgresql_where=text("black OR red")))
 
     subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"), primary_key=True)
     evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluations.id"))

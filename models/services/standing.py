@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import chain
 
-from sqlalchemy import event, func, insert, or_, select, update
+from sqlalchemy import String, bindparam, event, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from models import policy
@@ -164,19 +164,22 @@ def _grouped(rows, key) -> dict[int, list]:
 def _batch(uow: UnitOfWork, prof: policy.Profile, prof_name: str, part: list[int], day: date, actor: Actor,
            stats: Counter, shared: dict) -> None:
     session = uow.session
-    subjects = session.execute(select(Subject.id, Subject.uuid, Subject.type, Subject.name, Subject.id_number,
-                                      Subject.credit_code).where(Subject.id.in_(part))).all()
+    wanted = set(part)
+    subjects = [s for s in session.execute(select(
+        Subject.id, Subject.uuid, Subject.type, Subject.name, Subject.id_number, Subject.credit_code).where(
+        evaluation.among(Subject.id, part))) if s.id in wanted]
     records = evaluation._live_records(uow, part)
     live = [r for rows in records.values() for r in rows]
     choices = evaluation._choices(uow, [r.id for r in live])
-    measures = _grouped(session.scalars(select(MeasureRow).where(MeasureRow.subject_id.in_(part))
+    measures = _grouped(session.scalars(select(MeasureRow).where(evaluation.among(MeasureRow.subject_id, part))
                                         .options(selectinload(MeasureRow.record)).order_by(MeasureRow.id)),
                         lambda m: m.subject_id)
-    regs = _grouped(session.scalars(select(Registration).where(Registration.practitioner_id.in_(part))
+    regs = _grouped(session.scalars(select(Registration).where(evaluation.among(Registration.practitioner_id, part))
                                     .options(selectinload(Registration.history), selectinload(Registration.institution))),
                     lambda r: r.practitioner_id)
     choosers = dict(session.execute(select(CreditRecord.uuid, MeasureChoiceRow.chosen_by).join(
-        MeasureChoiceRow.record).where(CreditRecord.subject_id.in_(part)).order_by(MeasureChoiceRow.id)).all())
+        MeasureChoiceRow.record).where(evaluation.among(CreditRecord.subject_id, part))
+        .order_by(MeasureChoiceRow.id)).all())
     results: dict[int, Stored] = {}
     for s in subjects:
         recs, chosen = records.get(s.id, []), choices.get(s.id, [])
@@ -197,47 +200,113 @@ def _batch(uow: UnitOfWork, prof: policy.Profile, prof_name: str, part: list[int
     _write(uow, prof_name, results, day, actor, stats)
 
 
+SET_BASED = 50  # subjects sharing one result are written with set-based statements from this many on
+HISTORY = EvaluationSnapshot.__table__
+STANDING = SubjectStanding.__table__
+OWN_COLUMNS = ("rule_status", "points_year")  # kept in the history row only
+
+
+def _history_values(st: Stored, day: date, now, actor: Actor, prof_name: str) -> dict:
+    c = st.columns
+    return dict(as_of=day, computed_at=now, computed_by=actor.username, profile=prof_name, score=c["score"],
+                grade=c["grade"], points_year=c["points_year"], points_total=c["points_total"],
+                rule_status=c["rule_status"], result_hash=st.digest, result="")
+
+
+def _standing_values(st: Stored, day: date) -> dict:
+    return dict(as_of=day, result_hash=st.digest, dirty=False,
+                **{k: v for k, v in st.columns.items() if k not in OWN_COLUMNS})
+
+
+def _random_uuid(session, hexed):
+    """A random UUID for each row of a set-based insert: SQLite has no uuid(), PostgreSQL has gen_random_uuid()."""
+    if session.get_bind().dialect.name != "sqlite":
+        return func.cast(func.gen_random_uuid(), String)
+    parts = [func.substr(hexed, 1, 8), "-", func.substr(hexed, 9, 4), "-4", func.substr(hexed, 14, 3), "-a",
+             func.substr(hexed, 18, 3), "-", func.substr(hexed, 21, 12)]
+    out = parts[0]
+    for p in parts[1:]:
+        out = out.op("||")(p)
+    return out
+
+
+def _write_shared(uow: UnitOfWork, ids: list[int], known: dict, st: Stored, day: date, now, actor: Actor,
+                  prof_name: str) -> None:
+    """Many subjects with one result: a history row each and their standing rows, in three statements."""
+    session = uow.session
+    source = select(Subject.id.label("sid"), func.lower(func.hex(func.randomblob(16))).label("h")).where(
+        Subject.id.in_(ids)).subquery()
+    values = _history_values(st, day, now, actor, prof_name)
+    session.execute(insert(HISTORY).from_select(
+        ["uuid", "subject_id", *values], select(_random_uuid(session, source.c.h), source.c.sid,
+                                              *(literal(v, HISTORY.c[k].type) for k, v in values.items()))))
+    newest = select(func.max(HISTORY.c.id)).where(HISTORY.c.subject_id == Subject.id).scalar_subquery()
+    cols = _standing_values(st, day)
+    new = [i for i in ids if i not in known]
+    if new:
+        session.execute(insert(STANDING).from_select(
+            ["subject_id", "evaluation_id", *cols], select(Subject.id, newest, *(
+                literal(v, STANDING.c[k].type) for k, v in cols.items())).where(Subject.id.in_(new))))
+    moved = [i for i in ids if i in known]
+    if moved:
+        latest = select(func.max(HISTORY.c.id)).where(HISTORY.c.subject_id == STANDING.c.subject_id).scalar_subquery()
+        session.execute(update(STANDING).where(STANDING.c.subject_id.in_(moved)).values(evaluation_id=latest, **cols))
+
+
+def _write_each(uow: UnitOfWork, ids: list[int], known: dict, results: dict[int, Stored], day: date, now,
+                actor: Actor, prof_name: str) -> None:
+    """Subjects with results of their own: one executemany per statement (the ORM's bulk paths would fall back
+    to a statement per row)."""
+    session = uow.session
+    session.execute(insert(HISTORY), [dict(uuid=new_uuid(), subject_id=sid,
+                                           **_history_values(results[sid], day, now, actor, prof_name)) for sid in ids])
+    newest = select(func.max(HISTORY.c.id)).where(HISTORY.c.subject_id == bindparam("sid")).scalar_subquery()
+    rows = [dict(sid=sid, **_standing_values(results[sid], day)) for sid in ids]
+    values = {c: bindparam(c) for c in rows[0] if c != "sid"}
+    new = [r for r in rows if r["sid"] not in known]
+    moved = [r for r in rows if r["sid"] in known]
+    if new:
+        session.execute(insert(STANDING).values(subject_id=bindparam("sid"), evaluation_id=newest, **values), new)
+    if moved:
+        session.execute(update(STANDING).where(STANDING.c.subject_id == bindparam("sid")).values(
+            evaluation_id=newest, **values), moved)
+
+
 def _write(uow: UnitOfWork, prof_name: str, results: dict[int, Stored], day: date, actor: Actor,
            stats: Counter) -> None:
     session = uow.session
     ids = list(results)
     known = {r.subject_id: r for r in session.execute(
         select(SubjectStanding.subject_id, SubjectStanding.result_hash, SubjectStanding.as_of,
-               SubjectStanding.valid_until, SubjectStanding.dirty).where(SubjectStanding.subject_id.in_(ids)))}
+               SubjectStanding.valid_until, SubjectStanding.dirty).where(
+            evaluation.among(SubjectStanding.subject_id, sorted(ids)))) if r.subject_id in results}
     digests = {st.digest: st.body for st in results.values()}
     have = set(session.scalars(select(StandingResult.hash).where(StandingResult.hash.in_(list(digests)))))
     fresh_bodies = [{"hash": h, "body": StandingResult.pack(b)} for h, b in digests.items() if h not in have]
     if fresh_bodies:
         session.execute(insert(StandingResult), fresh_bodies)
     now = utcnow()
-    changed = [sid for sid, st in results.items() if sid not in known or known[sid].result_hash != st.digest]
-    if changed:
-        snapshots = [dict(uuid=new_uuid(), subject_id=sid, as_of=day, computed_at=now, computed_by=actor.username,
-                          profile=prof_name, score=results[sid].columns["score"], grade=results[sid].columns["grade"],
-                          points_year=results[sid].columns["points_year"],
-                          points_total=results[sid].columns["points_total"],
-                          rule_status=results[sid].columns["rule_status"], result_hash=results[sid].digest, result="")
-                     for sid in changed]
-        snap_ids = session.scalars(insert(EvaluationSnapshot).returning(
-            EvaluationSnapshot.id, sort_by_parameter_order=True), snapshots).all()
-        rows = []
-        for sid, snap_id in zip(changed, snap_ids):
-            cols = {k: v for k, v in results[sid].columns.items() if k not in ("rule_status", "points_year")}
-            rows.append(dict(subject_id=sid, evaluation_id=snap_id, as_of=day, result_hash=results[sid].digest,
-                             dirty=False, **cols))
-        new = [r for r in rows if r["subject_id"] not in known]
-        moved = [r for r in rows if r["subject_id"] in known]
-        if new:
-            session.execute(insert(SubjectStanding), new)
-        if moved:
-            session.execute(update(SubjectStanding), moved)
-        stats["changed"] += len(changed)
-    same = [dict(subject_id=sid, as_of=day, valid_until=results[sid].columns["valid_until"], dirty=False)
-            for sid in results if sid in known and known[sid].result_hash == results[sid].digest
-            and (known[sid].as_of, known[sid].valid_until, known[sid].dirty)
-            != (day, results[sid].columns["valid_until"], False)]
-    if same:
-        session.execute(update(SubjectStanding), same)
+    groups: dict[str, list[int]] = defaultdict(list)
+    for sid, st in results.items():
+        if sid not in known or known[sid].result_hash != st.digest:
+            groups[st.digest].append(sid)
+    single = [sid for group in groups.values() if len(group) < SET_BASED for sid in group]
+    if single:
+        _write_each(uow, single, known, results, day, now, actor, prof_name)
+    for group in groups.values():
+        if len(group) >= SET_BASED:
+            _write_shared(uow, group, known, results[group[0]], day, now, actor, prof_name)
+    stats["changed"] += sum(len(g) for g in groups.values())
+    # Unchanged results that hold from a new day: one UPDATE per validity date.
+    moved_on: dict[date | None, list[int]] = defaultdict(list)
+    for sid, st in results.items():
+        k = known.get(sid)
+        if k is not None and k.result_hash == st.digest and (k.as_of, k.valid_until, k.dirty) != (
+                day, st.columns["valid_until"], False):
+            moved_on[st.columns["valid_until"]].append(sid)
+    for until, same in moved_on.items():
+        session.execute(update(STANDING).where(STANDING.c.subject_id.in_(same)).values(
+            as_of=day, valid_until=until, dirty=False))
     stats["subjects"] += len(results)
 
 

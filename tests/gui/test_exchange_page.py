@@ -71,7 +71,7 @@ def test_a_package_is_checked_then_applied_and_appears_in_the_history(qtbot, qtm
     qtbot.waitUntil(lambda: tab.apply.isEnabled(), timeout=10000)
     assert "签名和摘要核对无误" in tab.message.text()
     rows = {r[0]: r for r in tab.summary.rows}
-    assert rows["信用主体"][1] == 2 and rows["信用信息"][1] == 1
+    assert rows["信用主体"][1] == 2 and rows["信用信息"][1] == 2  # the practitioner's and the hospital's record
     qtmodeltester.check(tab.summary)
     from models.services.exchange import history
 

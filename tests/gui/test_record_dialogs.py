@@ -15,6 +15,7 @@ from models.services import records
 from tests.gui.test_files_support import (  # noqa: F401  (fixtures)
     actor, demo_db, demo_template, practitioner_with_registration, sql, type_text, wait_loaded,
 )
+from points_path import confirmed_points
 from views.file_window import FileWindow
 from views.page_files import FilesPage
 from views.record_dialog import CorrectDialog, RecordDialog
@@ -117,7 +118,7 @@ def test_a_practitioner_needs_an_institution_picked_by_credit_code(qtbot, runner
 
 
 def test_a_clerk_enters_a_bad_record_for_a_practitioner_with_an_attachment(qtbot, runner, demo_db, tmp_path):
-    """A points kind asks for the responsibility; a bad record needs its case number."""
+    """Points kinds are not offered (they come through a confirmed finding); a bad record needs its case number."""
     target = practitioner_with_registration(demo_db)
     window = file_window(qtbot, runner, demo_db, "clerk", target["uuid"])
     window.show_tab("信用信息")
@@ -127,14 +128,11 @@ def test_a_clerk_enters_a_bad_record_for_a_practitioner_with_an_attachment(qtbot
     assert isinstance(dialog, RecordDialog)
     loaded(qtbot, dialog)
     kinds = [dialog.kind.itemData(n) for n in range(dialog.kind.count())]
-    assert "pq_agreement_minor" in kinds and "credit_commitment" in kinds  # bad and good
+    assert "refuse_penalty" in kinds and "credit_commitment" in kinds  # bad and good
     assert "insured_illegal_use" not in kinds and "inst_admin_penalty" not in kinds  # other subject types
-    dialog.kind.setCurrentIndex(dialog.kind.findData("pq_agreement_minor"))
-    assert dialog.form.isRowVisible(dialog.responsibility) and not dialog.form.isRowVisible(dialog.amount)
-    dialog.kind.setCurrentIndex(dialog.kind.findData("credit_commitment"))
-    assert not dialog.form.isRowVisible(dialog.responsibility)
-    dialog.kind.setCurrentIndex(dialog.kind.findData("pq_agreement_minor"))
-    dialog.responsibility.setCurrentText("主要")
+    assert "pq_agreement_minor" not in kinds and "违规认定" in dialog.intro.text()  # 济医保发〔2025〕6号 四（五）（六）
+    dialog.kind.setCurrentIndex(dialog.kind.findData("refuse_penalty"))
+    assert not dialog.form.isRowVisible(dialog.responsibility) and not dialog.form.isRowVisible(dialog.amount)
     scan = tmp_path / "处理决定书.pdf"
     scan.write_bytes(b"%PDF-1.4 decision")
     dialog.add_file(str(scan))
@@ -147,14 +145,13 @@ def test_a_clerk_enters_a_bad_record_for_a_practitioner_with_an_attachment(qtbot
     qtbot.waitUntil(lambda: CASE_NO in [r["case_no"] for r in window.table("records").model().rows])
     assert sql(demo_db, """SELECT r.kind, r.responsibility, r.entered_by, a.filename FROM credit_records r
                            JOIN attachments a ON a.record_id = r.id WHERE r.case_no = ?""", CASE_NO) == [
-        ("pq_agreement_minor", "主要", "clerk", "处理决定书.pdf")]
+        ("refuse_penalty", None, "clerk", "处理决定书.pdf")]
 
 
 def test_a_reviewer_corrects_a_record_and_the_original_stays_as_superseded(qtbot, runner, demo_db):
     target = practitioner_with_registration(demo_db)
-    original = records.add_record(demo_db, actor=actor("clerk"), data={
-        "subject": target["uuid"], "kind": "pq_agreement_minor", "decision_date": date.today().isoformat(),
-        "responsibility": "主要", "case_no": CASE_NO, "source": "audit"}).value
+    original = confirmed_points(demo_db, actor("clerk"), target["uuid"], "pq_agreement_minor", date.today(), "主要",
+                                CASE_NO)
     window = file_window(qtbot, runner, demo_db, "reviewer", target["uuid"])
     window.show_tab("信用信息")
     assert not window.add_record.isEnabled() and "录入员" in window.add_record.toolTip()
@@ -168,7 +165,7 @@ def test_a_reviewer_corrects_a_record_and_the_original_stays_as_superseded(qtbot
     # The current values are shown to change.
     assert dialog.kind.currentData() == "pq_agreement_minor"
     assert dialog.responsibility.currentText() == "主要" and dialog.case_no.text() == CASE_NO
-    assert dialog.source.currentData() == "audit"
+    assert dialog.source.currentData() == "supervision"
     dialog.save.click()
     assert "没有修改" in dialog.errors.message(None)
     dialog.responsibility.setCurrentText("一般")

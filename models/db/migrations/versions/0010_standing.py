@@ -33,8 +33,10 @@ def upgrade() -> None:
         batch.add_column(sa.Column("registration_status", sa.String(4), nullable=True))
         batch.add_column(sa.Column("ban_until", sa.Date(), nullable=True))
         batch.create_index("ix_standing_valid_until", ["valid_until"])
-        batch.create_index("ix_standing_dirty", ["dirty"])
-        batch.create_index("ix_standing_lists", ["black", "red"])
+        batch.create_index("ix_standing_dirty", ["subject_id"], sqlite_where=sa.text("dirty"),
+                           postgresql_where=sa.text("dirty"))
+        batch.create_index("ix_standing_lists", ["black", "red"], sqlite_where=sa.text("black OR red"),
+                           postgresql_where=sa.text("black OR red"))
 
 
 def downgrade() -> None:
