@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from desktop import settings
 from desktop.mainwindow import MainWindow
 from desktop.taskrunner import TaskRunner
-from models.services import county
+from models.services import county, standing
 from views.first_run import FirstRunDialog
 from views.login import LoginDialog
 
@@ -169,6 +169,20 @@ class Launcher(QObject):
         self.runner.dialog_parent = self.window
         self.window.show()
         self.app.setQuitOnLastWindowClosed(True)
+        # Standings whose validity ended since the program last ran (a measure ended, a new year began) are
+        # brought up to date before anything is read: usually none, at a new year the whole county.
+        self.runner.service(standing.refresh_due, actor=actor, progress_title="正在更新到期的信用状况…",
+                            cancellable=True, on_done=self._refreshed, on_error=self._refresh_stopped)
+
+    def _refreshed(self, run) -> None:
+        if run.subjects:
+            self.window.statusBar().showMessage(f"已更新 {run.subjects} 个信用主体的到期信用状况（{run.as_of}）", 10000)
+
+    def _refresh_stopped(self, exc: BaseException) -> None:
+        if isinstance(exc, standing.Cancelled):
+            self.window.statusBar().showMessage(str(exc), 10000)
+        else:
+            self.runner.show_error(exc)
 
 
 def run(db_arg: str | None) -> int:

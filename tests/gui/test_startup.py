@@ -67,3 +67,31 @@ def test_an_initialised_database_goes_straight_to_login(qtbot, start, db, tmp_pa
     window = sign_in(qtbot, launcher, "admin")
     assert window.actor.username == "admin"
     assert window.current_section() == "工作台"
+
+
+def test_standings_that_expired_while_the_program_was_closed_are_brought_up_to_date_at_sign_in(
+        qtbot, start, db, tmp_path):
+    """The workbench, lists and notices read the stored standing: a row that no longer holds today (a measure
+    ended, a year began, new rules) is recomputed before anything is read."""
+    from sqlalchemy import func, select, update
+
+    from models.db.tables import SubjectStanding
+    from models.services import subjects, users
+
+    admin = users.authenticate(db, username="admin", password=ADMIN_PASSWORD)
+    users.add_user(db, actor=admin, username="clerk", display_name="录入员", password=ADMIN_PASSWORD, roles="录入员")
+    clerk = users.authenticate(db, username="clerk", password=ADMIN_PASSWORD)
+    subjects.add_subject(db, actor=clerk, data={"type": "insured", "name": "王五", "id_number": "370921199003074511",
+                                                "insurance_type": "居民"})
+    with db.session() as s:
+        s.execute(update(SubjectStanding).values(dirty=True))
+        s.commit()
+    launcher = start(db.url.removeprefix("sqlite:///"))
+    window = sign_in(qtbot, launcher, "admin")
+
+    def dirty() -> int:
+        with db.session() as s:
+            return s.scalar(select(func.count()).where(SubjectStanding.dirty.is_(True)))
+
+    qtbot.waitUntil(lambda: dirty() == 0, timeout=10_000)
+    qtbot.waitUntil(lambda: "已更新 1 个信用主体" in window.statusBar().currentMessage(), timeout=10_000)
