@@ -130,10 +130,11 @@ def test_status_history_is_never_dated_before_the_registration(db, admin, clerk,
             assert h.effective_on >= h.registration.registered_on
 
 
-def test_panan_24_a_repair_is_refused_at_decision_when_the_same_kind_was_decided_meanwhile(tmp_path):
+@pytest.fixture
+def panan_repair(tmp_path):
+    """A 磐安 county where a practitioner's 250-day-old kickback record is under a repair application since 3 days."""
     from models.db.database import open_database
     from models.services import county, repairs, users
-    from models.services.base import ServiceError
 
     db = open_database(str(tmp_path / "panan.sqlite3"))
     county.initialise(db, code="330727", name="磐安县", profile="panan", admin_username="admin",
@@ -150,38 +151,32 @@ def test_panan_24_a_repair_is_refused_at_decision_when_the_same_kind_was_decided
     applied = repairs.apply(db, actor=clerk, record=old.uuid, applied_on=TODAY - timedelta(days=3), materials="整改报告",
                             commitment="守信承诺").value
     assert applied.eligible
-    records.add_record(db, actor=clerk, data={"subject": doc.uuid, "kind": "refuse_penalty", "case_no": "磐医保罚〔2026〕2号",
-                                              "decision_date": (TODAY - timedelta(days=2)).isoformat()})
-    records.add_record(db, actor=clerk, data={"subject": doc.uuid, "kind": "kickback", "case_no": "磐医保罚〔2026〕3号",
-                                              "decision_date": (TODAY - timedelta(days=1)).isoformat()})
+
+    def decided_meanwhile(kind: str, n: int):
+        records.add_record(db, actor=clerk, data={"subject": doc.uuid, "kind": kind, "case_no": f"磐医保罚〔2026〕{n}号",
+                                                  "decision_date": (TODAY - timedelta(days=1)).isoformat()})
+
+    def grant():
+        return repairs.decide(db, actor=reviewer, repair=applied.uuid, grant=True, reason="已整改").value
+
+    yield decided_meanwhile, grant
+    db.dispose()
+
+
+def test_panan_24_a_repair_is_refused_at_decision_when_the_same_kind_was_decided_meanwhile(panan_repair):
+    from models.services.base import ServiceError
+
+    decided_meanwhile, grant = panan_repair
+    decided_meanwhile("refuse_penalty", 2)
+    decided_meanwhile("kickback", 3)
     with pytest.raises(ServiceError, match="同类失信行为.*第二十四条"):
-        repairs.decide(db, actor=reviewer, repair=applied.uuid, grant=True, reason="已整改")
-    db.dispose()
+        grant()
 
 
-def test_a_different_kind_decided_meanwhile_does_not_stop_the_repair(tmp_path):
-    from models.db.database import open_database
-    from models.services import county, repairs, users
-
-    db = open_database(str(tmp_path / "panan.sqlite3"))
-    county.initialise(db, code="330727", name="磐安县", profile="panan", admin_username="admin",
-                      admin_password="abc12345")
-    admin = users.authenticate(db, username="admin", password="abc12345")
-    for name, roles in (("clerk", "录入员"), ("reviewer", "审核员")):
-        users.add_user(db, actor=admin, username=name, display_name=name, password="abc12345", roles=roles)
-    clerk = users.authenticate(db, username="clerk", password="abc12345")
-    reviewer = users.authenticate(db, username="reviewer", password="abc12345")
-    subjects.add_subject(db, actor=clerk, data={"type": "institution", "name": "甲医院", "credit_code": inst_code(1)})
-    doc = doctor(db, clerk)
-    old = records.add_record(db, actor=clerk, data={"subject": doc.uuid, "kind": "kickback", "case_no": "磐医保罚〔2025〕1号",
-                                                    "decision_date": (TODAY - timedelta(days=250)).isoformat()}).value
-    applied = repairs.apply(db, actor=clerk, record=old.uuid, applied_on=TODAY - timedelta(days=3), materials="整改报告",
-                            commitment="守信承诺").value
-    records.add_record(db, actor=clerk, data={"subject": doc.uuid, "kind": "refuse_penalty", "case_no": "磐医保罚〔2026〕2号",
-                                              "decision_date": (TODAY - timedelta(days=1)).isoformat()})
-    assert repairs.decide(db, actor=reviewer, repair=applied.uuid, grant=True, reason="已整改").value.state in (
-        "公示中", "已修复")
-    db.dispose()
+def test_panan_24_a_different_kind_decided_meanwhile_does_not_stop_the_repair(panan_repair):
+    decided_meanwhile, grant = panan_repair
+    decided_meanwhile("refuse_penalty", 2)
+    assert grant().state in ("公示中", "已修复")
 
 
 def test_every_standing_is_current_after_a_demo_and_the_lists_match_it(tmp_path):
