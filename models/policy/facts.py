@@ -35,6 +35,13 @@ class RecordFact:
     points_reduction: int = 0  # 减免记分 decided under 济医保发〔2025〕6号四（七）
     corrected_on: date | None = None  # corrected, effects removed, repair commitment made (鲁 第十二条)
 
+    @property
+    def label(self) -> str:
+        """How documents and explanations name the record: by its case number, not an internal number."""
+        if self.decision_id and self.decision_id != self.uuid:
+            return f"案件编号{self.decision_id}的记录"
+        return f"记录 {self.uuid}"
+
     def __post_init__(self) -> None:
         if self.amount is not None:
             amount = to_decimal(self.amount)

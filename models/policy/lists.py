@@ -22,12 +22,12 @@ def kind_lists(profile: Profile, kinds: Mapping[str, KindSpec], records: Iterabl
             cite = basis(entry, rule)
             name = kinds[rec.kind].name if rec.kind in kinds else rec.kind
             if rec.repaired_on and rec.repaired_on <= as_of:
-                notes.append(f"记录 {rec.uuid}（{name}）已于{rec.repaired_on.isoformat()}信用修复，"
+                notes.append(f"{rec.label}（{name}）已于{rec.repaired_on.isoformat()}信用修复，"
                              f"不再列入{rule['list_name']}。")
                 continue
             entries.append(ListEntry(rule["list"], rule["list_name"], rec.decision_date, cite, rec.uuid))
             cond = rule.get("condition")
-            notes.append(f"记录 {rec.uuid}（{name}）：自{rec.decision_date.isoformat()}起列入{rule['list_name']}"
+            notes.append(f"{rec.label}（{name}）：自{rec.decision_date.isoformat()}起列入{rule['list_name']}"
                          + (f"（条件：{cond}）" if cond else "") + f"，依据{cite}。")
     return Part(lists=tuple(entries), explanations=tuple(notes))
 

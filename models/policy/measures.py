@@ -36,7 +36,7 @@ def kind_measures(profile: Profile, kinds: Mapping[str, KindSpec], records: Iter
                                     note=None if cond is None else f"适用条件：{cond}",
                                     incentive=bool(rule.get("incentive"))))
             name = kinds[rec.kind].name if rec.kind in kinds else rec.kind
-            notes.append(f"记录 {rec.uuid}（{name}）：{rule['name']}"
+            notes.append(f"{rec.label}（{name}）：{rule['name']}"
                          + (f"（适用条件：{cond}）" if cond else "") + f"，依据{cite}。")
     return Part(measures=tuple(measures), explanations=tuple(notes))
 
@@ -53,7 +53,7 @@ def _restored(profile: Profile, rec: RecordFact, end: date | None, as_of: date) 
     found = in_force(profile, "auto_restore", rec.decision_date)
     if found is None or end is None or rec.corrected_on is None or rec.corrected_on > end or as_of <= end:
         return None
-    return (f"记录 {rec.uuid}：已于{rec.corrected_on.isoformat()}纠正失信行为并作出修复承诺，"
+    return (f"{rec.label}：已于{rec.corrected_on.isoformat()}纠正失信行为并作出修复承诺，"
             f"措施于{end.isoformat()}期满，信用自动修复，依据{basis(*found)}。")
 
 
@@ -63,7 +63,7 @@ def loss_measures(profile: Profile, records: Iterable[RecordFact], as_of: date,
     for rec in records:
         for entry, rule in _live(profile, "loss_tiers", rec.kind, rec.decision_date):
             if rec.amount is None:
-                notes.append(f"记录 {rec.uuid}：缺少基金损失金额，无法按{basis(entry, rule)}确定暂停期限。")
+                notes.append(f"{rec.label}：缺少基金损失金额，无法按{basis(entry, rule)}确定暂停期限。")
                 continue
             item, allowed = loss_tier(rule, rec.amount)
             cite = basis(entry, rule, f"{rule.article}（{item}）")
@@ -72,17 +72,17 @@ def loss_measures(profile: Profile, records: Iterable[RecordFact], as_of: date,
             if choice is None:
                 measures.append(Measure(rule["measure"], rule["name"], rec.decision_date, None, PENDING_CHOICE, cite,
                                         rec.uuid, allowed, None, f"{loss}，可选期限：{allowed.text('个月')}"))
-                notes.append(f"记录 {rec.uuid}：{loss}，应{rule['name']}{allowed.text('个月')}，"
+                notes.append(f"{rec.label}：{loss}，应{rule['name']}{allowed.text('个月')}，"
                              f"待经办人选择期限，依据{cite}。")
                 continue
             if not within(choice.months, allowed):
-                raise PolicyError(f"记录 {rec.uuid}：{loss}，按{cite}应{allowed.text('个月')}，"
+                raise PolicyError(f"{rec.label}：{loss}，按{cite}应{allowed.text('个月')}，"
                                   f"所选{choice.months}个月不在范围内")
             start = choice.start or rec.decision_date
             end = add_months(start, choice.months)
             measures.append(Measure(rule["measure"], rule["name"], start, end, _status(end, as_of), cite, rec.uuid,
                                     allowed, choice, f"{loss}；选择{choice.months}个月，理由：{choice.reason}"))
-            notes.append(f"记录 {rec.uuid}：{loss}，{rule['name']}{choice.months}个月"
+            notes.append(f"{rec.label}：{loss}，{rule['name']}{choice.months}个月"
                          f"（{start.isoformat()}至{end.isoformat()}），依据{cite}。")
             restored = _restored(profile, rec, end, as_of)
             if restored:

@@ -45,14 +45,14 @@ def score_records(profile: Profile, kinds: Mapping[str, KindSpec], records: Iter
         cite = basis(entry, rule)
         if raw is None:
             note = "尚未作出责任认定（一般/重要/主要责任者），暂不记分"
-            notes.append(f"记录 {rec.uuid}（{spec.name}）{note}（{entry.pack.cite_as} 四（五））。")
+            notes.append(f"{rec.label}（{spec.name}）{note}（{entry.pack.cite_as} 四（五））。")
             scored.append((rec, PointsEntry(rec.uuid, rec.kind, rec.decision_date, None, cite, note), entry, rule))
             continue
         points = max(raw - rec.points_reduction, 0)
         note = None
         if rec.points_reduction:
             note = f"分档记{raw}分，经修复减免{rec.points_reduction}分"
-        notes.append(f"记录 {rec.uuid}（{spec.name}，{rec.responsibility}责任者）于{rec.decision_date.isoformat()}"
+        notes.append(f"{rec.label}（{spec.name}，{rec.responsibility}责任者）于{rec.decision_date.isoformat()}"
                      f"记{points}分（分档{spec.band[0]}—{spec.band[1]}分），依据{cite}。")
         scored.append((rec, PointsEntry(rec.uuid, rec.kind, rec.decision_date, points, cite, note), entry, rule))
     return scored, notes
@@ -73,7 +73,7 @@ def _suspension(rec, spec, entry, rule, total, choice: MeasureChoice | None, as_
         return Measure(spec["measure"], spec["name"], rec.decision_date, None, PENDING_CHOICE, cite, rec.uuid,
                        allowed, None, f"年度累计{total}分，须在{allowed.text('个月')}范围内选择暂停期限并说明理由")
     if not within(choice.months, allowed):
-        raise PolicyError(f"记录 {rec.uuid}：暂停医保支付资格{choice.months}个月超出允许范围（{allowed.text('个月')}）")
+        raise PolicyError(f"{rec.label}：暂停医保支付资格{choice.months}个月超出允许范围（{allowed.text('个月')}）")
     start = choice.start or rec.decision_date
     end = add_months(start, choice.months)
     return Measure(spec["measure"], spec["name"], start, end, _status(end, as_of), cite, rec.uuid, allowed, choice,

@@ -47,7 +47,7 @@ def repair_eligibility(profile: Profile, finding: RecordFact, application_date: 
                        key=lambda r: (r.decision_date, r.uuid))
         if again:
             cite = basis(entry, rule, f"{rule.article}第二款（二）")
-            reasons.append(f"信用修复限期内再次发生同类失信行为（记录 {again[0].uuid}，"
+            reasons.append(f"信用修复限期内再次发生同类失信行为（{again[0].label}，"
                            f"{again[0].decision_date.isoformat()}），依据{cite}")
             cites.append(cite)
     if excluded_by_law or finding.kind in rule.get("excluded_kinds", ()):

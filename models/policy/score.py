@@ -115,7 +115,7 @@ def compute_score(indicators: IndicatorSet, records: Iterable[RecordFact],
     """Leaf scores from the records' kinds and from consequences: (``measure:<kind>`` or ``list:<list>``, label)
     for the measures and list entries the file carries, so that a termination or a black-list entry weighs in
     the score as the indicator tree says."""
-    items = [(r.kind, r.uuid) for r in records] + list(consequences)
+    items = [(r.kind, r.label) for r in records] + list(consequences)
     leaves = []
     for leaf in indicators.leaves():
         hits = [(key, label) for key, label in items if leaf.effects and key in leaf.effects]
