@@ -23,7 +23,8 @@ from models.db.base import new_uuid, utcnow
 from models.db.tables import Subject, SubjectStanding
 from models.db.tables_inspections import InspectionDraw, InspectionDrawItem, Inspector
 from models.queries.statistics import scope
-from models.services.base import Actor, NotFound, Result, UnitOfWork, query, require, service
+from models.services import standing
+from models.services.base import SYSTEM, Actor, NotFound, Result, UnitOfWork, query, require, service
 from models.services.county import current_county
 from models.services.subjects import TYPE_NAMES, mask_id
 from models.validation import ValidationError, clean, fold, max_length, required
@@ -121,7 +122,10 @@ def _filters(uow: UnitOfWork, subject_type: str, institutions, township) -> dict
 
 
 def _candidates(uow: UnitOfWork, subject_type: str, filters: dict) -> list[policy.Candidate]:
+    """Each candidate with its grade from the standing, brought up to date first where it no longer holds."""
     ids = scope(uow, subject_type, institutions=filters["institutions"], township=filters["township"])
+    day, wanted = date.today(), set(uow.session.scalars(ids))
+    standing.refresh(uow, [i for i in standing.due(uow, day) if i in wanted], actor=uow.actor or SYSTEM, day=day)
     rows = uow.session.execute(select(Subject.uuid, SubjectStanding.grade)
                                .outerjoin(SubjectStanding, SubjectStanding.subject_id == Subject.id)
                                .where(Subject.id.in_(ids)))
