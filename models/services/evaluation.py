@@ -2,10 +2,8 @@
 handler's choices. Only models.services.standing evaluates with them; everything else reads the standing."""
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 

@@ -18,7 +18,6 @@ When it is brought up to date:
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import zlib
 from collections import Counter, defaultdict
@@ -26,25 +25,23 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import chain
 
-from sqlalchemy import String, bindparam, event, func, insert, literal, or_, select, update
+from sqlalchemy import event, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from models import policy
-from models.db.base import new_uuid, utcnow
-from models.db.tables import (County, CreditRecord, EvaluationSnapshot, IndicatorSetRow, MeasureChoiceRow,
-                              Registration, StandingResult, Subject, SubjectStanding)
+from models.db.tables import (County, CreditRecord, IndicatorSetRow, MeasureChoiceRow, Registration, StandingResult,
+                              Subject, SubjectStanding)
 from models.db.tables_exchange import ReceivedPolicyPack
 from models.db.tables_casework import MeasureRow, Rectification, Repair
-from models.policy.results import IN_EFFECT, PENDING_CHOICE
 from models.services import evaluation, lifecycle
 from models.services.base import SYSTEM, Actor, Changes, Result, ServiceError, UnitOfWork, query, require
 from models.services.county import current_county
+from models.services.standing_store import Stored, measure_states, stored, write
 from models.services.subjects import find_subject, mask_id
 
 BATCH = 2000
 CHANGED, REFRESHING, ACTOR, DAY = "standing_changed", "standing_refreshing", "standing_actor", "standing_day"
 RULES_CHANGED = "standing_rules_changed"
-STATUS_ORDER = {"终止": 0, "暂停": 1, "正常": 2}
 
 
 class Cancelled(ServiceError):
@@ -107,46 +104,6 @@ UnitOfWork.before_commit.append(settle)
 
 # -- computing and storing -----------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Stored:
-    body: str
-    digest: str
-    columns: dict
-
-
-def _registrations(regs: list[Registration]) -> list[dict]:
-    return [{"institution": r.institution.name, "institution_uuid": r.institution.uuid,
-             "registered_on": r.registered_on.isoformat(), "status": r.status,
-             "since": (r.history[-1].effective_on if r.history else r.registered_on).isoformat()}
-            for r in sorted(regs, key=lambda r: r.id)]
-
-
-def _measure_states(rows: list[MeasureRow]) -> list[dict]:
-    return [{"measure": r.uuid, "kind": r.kind, "name": r.name, "start": r.start.isoformat(),
-             "planned_end": r.planned_end and r.planned_end.isoformat(), "state": r.state,
-             "ended_on": r.ended_on and r.ended_on.isoformat(), "end_reason": r.end_reason or None,
-             "basis": r.basis, "record": r.record.uuid if r.record else None}
-            for r in sorted(rows, key=lambda r: r.id)]
-
-
-def _stored(ev: policy.Evaluation, rows: list[MeasureRow], regs: list[Registration]) -> Stored:
-    result = ev.to_json()
-    body = {k: v for k, v in result.items() if k not in ("subject", "as_of", "valid_until")}
-    body["measure_states"] = _measure_states(rows)
-    body["registrations"] = _registrations(regs)
-    text = json.dumps(body, ensure_ascii=False, sort_keys=True)
-    statuses = [r.status for r in regs]
-    bans = [m.end for m in ev.measures if m.kind == "registration_ban" and m.end]  # ended ones too: a late entry
-    columns = dict(
-        score=ev.score, grade=ev.grade, points_total=ev.points.total,
-        measures=sum(1 for m in ev.measures if m.status == IN_EFFECT), sanction=bool(ev.sanctions),
-        red=any(li.list == "red" for li in ev.lists), black=any(li.list == "black" for li in ev.lists),
-        pending_choices=sum(1 for m in ev.measures if m.status == PENDING_CHOICE),
-        registration_status=min(statuses, key=STATUS_ORDER.get) if statuses else None,
-        ban_until=max(bans, default=None), rule_status=ev.rule_status.status, points_year=ev.points.year)
-    return Stored(text, hashlib.sha256(text.encode()).hexdigest(), columns)
-
-
 def _valid_until(ev: policy.Evaluation, rows: list[MeasureRow], day: date) -> date | None:
     """The engine's date, or earlier when a measure the bureau decided ends or starts before it."""
     dates = [d for r in rows if r.state == lifecycle.ACTIVE
@@ -193,121 +150,11 @@ def _batch(uow: UnitOfWork, prof: policy.Profile, prof_name: str, part: list[int
                 s.id, rows, rregs, {r.uuid: r for r in recs}, choosers), day, stats)
         if not (recs or chosen or rows or rregs):
             key = ("stored", s.type)
-            results[s.id] = shared.get(key) or shared.setdefault(key, _stored(ev, [], []))
+            results[s.id] = shared.get(key) or shared.setdefault(key, stored(ev, [], []))
         else:
-            results[s.id] = _stored(ev, rows, rregs)
+            results[s.id] = stored(ev, rows, rregs)
         results[s.id].columns["valid_until"] = _valid_until(ev, rows, day)
-    _write(uow, prof_name, results, day, actor, stats)
-
-
-SET_BASED = 50  # subjects sharing one result are written with set-based statements from this many on
-HISTORY = EvaluationSnapshot.__table__
-STANDING = SubjectStanding.__table__
-OWN_COLUMNS = ("rule_status", "points_year")  # kept in the history row only
-
-
-def _history_values(st: Stored, day: date, now, actor: Actor, prof_name: str) -> dict:
-    c = st.columns
-    return dict(as_of=day, computed_at=now, computed_by=actor.username, profile=prof_name, score=c["score"],
-                grade=c["grade"], points_year=c["points_year"], points_total=c["points_total"],
-                rule_status=c["rule_status"], result_hash=st.digest, result="")
-
-
-def _standing_values(st: Stored, day: date) -> dict:
-    return dict(as_of=day, result_hash=st.digest, dirty=False,
-                **{k: v for k, v in st.columns.items() if k not in OWN_COLUMNS})
-
-
-def _random_uuid(session, hexed):
-    """A random UUID for each row of a set-based insert: SQLite has no uuid(), PostgreSQL has gen_random_uuid()."""
-    if session.get_bind().dialect.name != "sqlite":
-        return func.cast(func.gen_random_uuid(), String)
-    parts = [func.substr(hexed, 1, 8), "-", func.substr(hexed, 9, 4), "-4", func.substr(hexed, 14, 3), "-a",
-             func.substr(hexed, 18, 3), "-", func.substr(hexed, 21, 12)]
-    out = parts[0]
-    for p in parts[1:]:
-        out = out.op("||")(p)
-    return out
-
-
-def _write_shared(uow: UnitOfWork, ids: list[int], known: dict, st: Stored, day: date, now, actor: Actor,
-                  prof_name: str) -> None:
-    """Many subjects with one result: a history row each and their standing rows, in three statements."""
-    session = uow.session
-    source = select(Subject.id.label("sid"), func.lower(func.hex(func.randomblob(16))).label("h")).where(
-        Subject.id.in_(ids)).subquery()
-    values = _history_values(st, day, now, actor, prof_name)
-    session.execute(insert(HISTORY).from_select(
-        ["uuid", "subject_id", *values], select(_random_uuid(session, source.c.h), source.c.sid,
-                                              *(literal(v, HISTORY.c[k].type) for k, v in values.items()))))
-    newest = select(func.max(HISTORY.c.id)).where(HISTORY.c.subject_id == Subject.id).scalar_subquery()
-    cols = _standing_values(st, day)
-    new = [i for i in ids if i not in known]
-    if new:
-        session.execute(insert(STANDING).from_select(
-            ["subject_id", "evaluation_id", *cols], select(Subject.id, newest, *(
-                literal(v, STANDING.c[k].type) for k, v in cols.items())).where(Subject.id.in_(new))))
-    moved = [i for i in ids if i in known]
-    if moved:
-        latest = select(func.max(HISTORY.c.id)).where(HISTORY.c.subject_id == STANDING.c.subject_id).scalar_subquery()
-        session.execute(update(STANDING).where(STANDING.c.subject_id.in_(moved)).values(evaluation_id=latest, **cols))
-
-
-def _write_each(uow: UnitOfWork, ids: list[int], known: dict, results: dict[int, Stored], day: date, now,
-                actor: Actor, prof_name: str) -> None:
-    """Subjects with results of their own: one executemany per statement (the ORM's bulk paths would fall back
-    to a statement per row)."""
-    session = uow.session
-    session.execute(insert(HISTORY), [dict(uuid=new_uuid(), subject_id=sid,
-                                           **_history_values(results[sid], day, now, actor, prof_name)) for sid in ids])
-    newest = select(func.max(HISTORY.c.id)).where(HISTORY.c.subject_id == bindparam("sid")).scalar_subquery()
-    rows = [dict(sid=sid, **_standing_values(results[sid], day)) for sid in ids]
-    values = {c: bindparam(c) for c in rows[0] if c != "sid"}
-    new = [r for r in rows if r["sid"] not in known]
-    moved = [r for r in rows if r["sid"] in known]
-    if new:
-        session.execute(insert(STANDING).values(subject_id=bindparam("sid"), evaluation_id=newest, **values), new)
-    if moved:
-        session.execute(update(STANDING).where(STANDING.c.subject_id == bindparam("sid")).values(
-            evaluation_id=newest, **values), moved)
-
-
-def _write(uow: UnitOfWork, prof_name: str, results: dict[int, Stored], day: date, actor: Actor,
-           stats: Counter) -> None:
-    session = uow.session
-    ids = list(results)
-    known = {r.subject_id: r for r in session.execute(
-        select(SubjectStanding.subject_id, SubjectStanding.result_hash, SubjectStanding.as_of,
-               SubjectStanding.valid_until, SubjectStanding.dirty).where(
-            evaluation.among(SubjectStanding.subject_id, sorted(ids)))) if r.subject_id in results}
-    digests = {st.digest: st.body for st in results.values()}
-    have = set(session.scalars(select(StandingResult.hash).where(StandingResult.hash.in_(list(digests)))))
-    fresh_bodies = [{"hash": h, "body": StandingResult.pack(b)} for h, b in digests.items() if h not in have]
-    if fresh_bodies:
-        session.execute(insert(StandingResult), fresh_bodies)
-    now = utcnow()
-    groups: dict[str, list[int]] = defaultdict(list)
-    for sid, st in results.items():
-        if sid not in known or known[sid].result_hash != st.digest:
-            groups[st.digest].append(sid)
-    single = [sid for group in groups.values() if len(group) < SET_BASED for sid in group]
-    if single:
-        _write_each(uow, single, known, results, day, now, actor, prof_name)
-    for group in groups.values():
-        if len(group) >= SET_BASED:
-            _write_shared(uow, group, known, results[group[0]], day, now, actor, prof_name)
-    stats["changed"] += sum(len(g) for g in groups.values())
-    # Unchanged results that hold from a new day: one UPDATE per validity date.
-    moved_on: dict[date | None, list[int]] = defaultdict(list)
-    for sid, st in results.items():
-        k = known.get(sid)
-        if k is not None and k.result_hash == st.digest and (k.as_of, k.valid_until, k.dirty) != (
-                day, st.columns["valid_until"], False):
-            moved_on[st.columns["valid_until"]].append(sid)
-    for until, same in moved_on.items():
-        session.execute(update(STANDING).where(STANDING.c.subject_id.in_(same)).values(
-            as_of=day, valid_until=until, dirty=False))
-    stats["subjects"] += len(results)
+    write(uow, prof_name, results, day, actor, stats)
 
 
 def refresh(uow: UnitOfWork, subject_ids, *, actor: Actor = SYSTEM, day: date | None = None) -> Counter:
@@ -412,7 +259,7 @@ def _as_of_past(uow: UnitOfWork, subject: Subject, day: date) -> dict:
     rows = list(uow.session.scalars(select(MeasureRow).where(MeasureRow.subject_id == subject.id,
                                                              MeasureRow.start <= day)))
     out = ev.to_json()
-    out["measure_states"] = _measure_states(rows)
+    out["measure_states"] = measure_states(rows)
     out["registrations"] = []
     return out
 
