@@ -222,3 +222,47 @@ def test_storage_grows_with_what_changed_about_2_kb_per_record_at_most(db, clerk
              for n in range(900)]
     run_batch(db, fn=records.add_record, items=items, actor=clerk)
     assert (size() - before) / len(items) < 2048
+
+
+def test_a_clerk_saves_while_a_county_wide_run_goes_on_without_a_locked_database(tmp_path):
+    """The county-wide run holds the write lock for one short batch at a time: saves in between just wait."""
+    import threading
+
+    from models.db.database import open_database
+    from models.services import county, demo, users
+
+    path = str(tmp_path / "busy.sqlite3")
+    db = open_database(path)
+    county.initialise(db, code="370921", name="宁阳县", profile="shandong", admin_username="admin",
+                      admin_password="abc12345")
+    admin = users.authenticate(db, username="admin", password="abc12345")
+    users.add_user(db, actor=admin, username="clerk", display_name="录入员", password="abc12345", roles="录入员")
+    clerk = users.authenticate(db, username="clerk", password="abc12345")
+    demo.fill_demo(db, actor=admin, scale="small", seed=2)
+    with UnitOfWork(db) as uow:
+        standing.mark_all_dirty(uow)
+        insured = uow.session.scalars(select(Subject.id_number).where(Subject.type == "insured").limit(15)).all()
+        uow.commit()
+    other = open_database(path)  # the clerk's own connection, as a second program would have
+    saved, failed = [], []
+
+    def clerk_saves():
+        for n, number in enumerate(insured):
+            try:
+                records.add_record(other, actor=clerk, data={
+                    "subject": number, "kind": "insured_illegal_use", "amount": "800.00",
+                    "decision_date": TODAY.isoformat(), "case_no": f"宁医保罚〔{TODAY.year}〕{900 + n}号"})
+                saved.append(number)
+            except Exception as exc:  # noqa: BLE001 - any failure is what this test looks for
+                failed.append(repr(exc))
+
+    worker = threading.Thread(target=clerk_saves)
+    worker.start()
+    run = standing.refresh_due(db, actor=admin, batch=40)
+    worker.join()
+    assert not failed and len(saved) == len(insured)
+    assert run.subjects >= 500
+    with UnitOfWork(db) as uow:
+        assert standing.due(uow, TODAY) == []
+    other.dispose()
+    db.dispose()
