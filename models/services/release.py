@@ -36,6 +36,7 @@ class PackInForce:
     title: str
     version: str
     period: str
+    reference: bool  # in the profile for comparison only (not applied to this county's decisions)
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,8 @@ def about(uow: UnitOfWork, *, today: date | None = None) -> AboutInfo:
     if info is not None:
         day = today or date.today()
         prof = evaluation.profile_for(uow)
-        packs = tuple(PackInForce(p.cite_as, p.title, p.version, p.period_text()) for p in prof.packs if p.covers(day))
+        packs = tuple(PackInForce(e.pack.cite_as, e.pack.title, e.pack.version, e.pack.period_text(), e.reference)
+                      for e in prof.entries if e.pack.covers(day))
     return AboutInfo(program_version(), schema_revision(uow), f"{info.name}（{info.code}）" if info else "尚未初始化",
                      info.profile if info else "", packs)
 
