@@ -109,10 +109,10 @@ def _audit_trail_problems(con: sqlite3.Connection) -> list[str]:
     return problems
 
 
-def check_file(path: str | Path) -> CheckReport:
+def check_file(path: str | Path, progress=None) -> CheckReport:
     """Test restore: a copy in a temporary folder is checked and opened with this version (migrated if older).
 
-    The file itself is only read.
+    The file itself is only read. ``progress`` is accepted for the task runner (the steps are not counted).
     """
     source = Path(path)
     if not source.is_file():
@@ -152,6 +152,11 @@ def check_file(path: str | Path) -> CheckReport:
             problems.append("备份中没有本局信息（数据库尚未初始化）")
     return CheckReport(str(source), tuple(problems), revision, row[0] if row else "", subjects, records, entries,
                        str(last or "")[:19])
+
+
+def default_daily_folder(sqlite_file: Path | None) -> Path | None:
+    """Where daily copies go until the administrator chooses another folder (better: another disk)."""
+    return sqlite_file.parent / "backups" / "每日" if sqlite_file else None
 
 
 def daily_due(folder: Path, today: date) -> Path | None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from models.db.database import open_database
+from models.db.database import Database, open_database
 from models.db.migrate import backup_sqlite, integrity_problem, restrict_to_owner
 from models.services import users
 from models.services.backup import CheckReport, file_sha256, check_file
@@ -117,6 +117,15 @@ def restore(sqlite_file: Path, *, backup_file: str | Path, username: str, passwo
         sqlite_file.with_name(sqlite_file.name + stale).unlink(missing_ok=True)
     os.replace(work, sqlite_file)
     return info
+
+
+def restore_in_use(db: Database, *, backup_file: str, username: str, password: str, reason: str,
+                   progress=None) -> RestoreInfo:
+    """From the running program: its connections are closed first; it must be restarted afterwards."""
+    if db.sqlite_file is None:
+        raise ServiceError("数据库不是本机文件，请由数据库服务器管理员恢复")
+    db.dispose()
+    return restore(db.sqlite_file, backup_file=backup_file, username=username, password=password, reason=reason)
 
 
 def _prepare(sqlite_file: Path, work: Path, source: Path, report: CheckReport, username: str, password: str,
