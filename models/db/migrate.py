@@ -24,6 +24,7 @@ from sqlalchemy import Engine, create_engine, event
 MIGRATIONS = Path(__file__).parent / "migrations"
 WORK_SUFFIX = ".migrating"
 KEEP_UPGRADE_BACKUPS = 5
+ON_WINDOWS = os.name == "nt"
 _UPGRADE_BACKUP = re.compile(r"-\d{8}-\d{6}(-\d+)?-rev[0-9a-z+]+\.sqlite3$")
 
 
@@ -54,7 +55,7 @@ def restrict_to_owner(path: Path) -> None:
     On Windows the file inherits the ACL of the user's profile folder (%LOCALAPPDATA% is private);
     os.chmod there could only set the read-only flag, which is not what is meant.
     """
-    if os.name != "nt":
+    if not ON_WINDOWS:
         os.chmod(path, 0o600)
 
 
@@ -104,7 +105,7 @@ def _fsync(path: Path) -> None:
 
 def _sync_folder(folder: Path) -> None:
     """Make a rename durable; Windows cannot open a directory and flushes renames itself."""
-    if os.name == "nt":
+    if ON_WINDOWS:
         return
     fd = os.open(folder, os.O_RDONLY)
     try:
