@@ -101,7 +101,7 @@ class BackupTab(LazyTab):
         self.daily_folder = QLineEdit(readOnly=True)
         self.daily_folder.setPlaceholderText("数据库所在文件夹的 backups/每日")
         self.folder_button = QPushButton("选择文件夹(&F)…", clicked=self.choose_folder)
-        self.keep_days = QSpinBox(minimum=1, maximum=3650, value=days, suffix=" 天")
+        self.keep_days = QSpinBox(minimum=1, maximum=3650, value=days, suffix=" 天", maximumWidth=120)
         self.last_backup = QLabel("上次备份：读取中…")
         for widget in (self.daily_enabled, self.folder_button, self.keep_days):
             allow(widget, self.actor, "backup.make", "")
