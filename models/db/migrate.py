@@ -140,46 +140,66 @@ def _checkpoint(sqlite_file: Path) -> None:
         con.close()
 
 
+def _writer_lock(sqlite_file: Path) -> sqlite3.Connection:
+    """Hold SQLite's write lock on the original while its copy is migrated: no other process writes to it
+    (its changes would be lost by the replacement) and a second program starting at the same time does
+    not migrate it twice."""
+    lock = sqlite3.connect(sqlite_file, timeout=0, isolation_level=None)
+    try:
+        lock.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError:
+        lock.close()
+        raise MigrationFailed("另一个程序正在使用或升级该数据库，请关闭其他程序后重新启动") from None
+    return lock
+
+
+def _migrated_copy(sqlite_file: Path, work: Path, revision: str) -> None:
+    if sqlite_file.exists():
+        backup_sqlite(sqlite_file, work)
+    else:
+        work.touch()
+        restrict_to_owner(work)
+    work_engine = _sqlite_engine(work)
+    try:
+        command.upgrade(alembic_config(work_engine), revision)
+    finally:
+        work_engine.dispose()
+    problem = integrity_problem(work)
+    if problem:
+        raise MigrationFailed(f"升级后的数据库未通过完整性检查（{problem}）")
+    _fsync(work)
+
+
 def _upgrade_sqlite(engine: Engine, sqlite_file: Path, current: frozenset[str], revision: str) -> Path | None:
     work = sqlite_file.with_name(sqlite_file.name + WORK_SUFFIX)
-    for leftover in (work, work.with_name(work.name + "-wal"), work.with_name(work.name + "-journal")):
-        leftover.unlink(missing_ok=True)  # a copy from an upgrade that was killed: never used
     engine.dispose()  # our own pooled connections must not hold the old file across the rename
-    backup = None
-    if current and sqlite_file.exists():
+    if sqlite_file.exists():
         _checkpoint(sqlite_file)
-        backup = backup_sqlite(sqlite_file, upgrade_backup_name(sqlite_file, current, datetime.now()))
-        prune_upgrade_backups(backup.parent)
-    named = f"；升级前的备份在 {backup}" if backup else ""
+    lock = _writer_lock(sqlite_file)
+    backup = None
     try:
-        if sqlite_file.exists():
-            backup_sqlite(sqlite_file, work)
-        else:
-            work.touch()
-            restrict_to_owner(work)
-        work_engine = _sqlite_engine(work)
+        for leftover in (work, work.with_name(work.name + "-wal"), work.with_name(work.name + "-journal")):
+            leftover.unlink(missing_ok=True)  # a copy from an upgrade that was killed: never used
+        if current:
+            backup = backup_sqlite(sqlite_file, upgrade_backup_name(sqlite_file, current, datetime.now()))
+            prune_upgrade_backups(backup.parent)
+        named = f"；升级前的备份在 {backup}" if backup else ""
         try:
-            command.upgrade(alembic_config(work_engine), revision)
-        finally:
-            work_engine.dispose()
-        problem = integrity_problem(work)
-        if problem:
-            raise MigrationFailed(f"升级后的数据库未通过完整性检查（{problem}）")
-        _fsync(work)
-        wal = sqlite_file.with_name(sqlite_file.name + "-wal")
-        if wal.exists() and wal.stat().st_size > 0:
-            _checkpoint(sqlite_file)
+            _migrated_copy(sqlite_file, work, revision)
+            lock.close()  # rolls back the empty transaction; the original is now to be replaced whole
+            wal = sqlite_file.with_name(sqlite_file.name + "-wal")
             if wal.exists() and wal.stat().st_size > 0:
-                raise MigrationFailed("数据库正被其他程序使用，无法替换为升级后的文件，请关闭其他程序后重试")
-        os.replace(work, sqlite_file)
-        _sync_folder(sqlite_file.parent)
-    except MigrationFailed as exc:
-        work.unlink(missing_ok=True)
-        raise MigrationFailed(f"数据库升级失败：{exc}。原数据库文件未作任何更改{named}") from None
-    except Exception as exc:  # noqa: BLE001 - any failure leaves the original in place; say so, with the backup
-        work.unlink(missing_ok=True)
-        raise MigrationFailed(f"数据库升级失败（{type(exc).__name__}: {exc}）。原数据库文件未作任何更改{named}") from exc
+                raise MigrationFailed("升级期间有其他程序写入了数据库，为免丢失其写入，未替换；请关闭其他程序后重新启动")
+            os.replace(work, sqlite_file)
+            _sync_folder(sqlite_file.parent)
+        except MigrationFailed as exc:
+            work.unlink(missing_ok=True)
+            raise MigrationFailed(f"数据库升级失败：{exc}。原数据库文件未作任何更改{named}") from None
+        except Exception as exc:  # noqa: BLE001 - any failure leaves the original in place; say so, with the backup
+            work.unlink(missing_ok=True)
+            raise MigrationFailed(f"数据库升级失败（{type(exc).__name__}: {exc}）。原数据库文件未作任何更改{named}") from exc
     finally:
+        lock.close()
         engine.dispose()
     return backup
 

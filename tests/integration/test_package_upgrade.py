@@ -161,3 +161,17 @@ def test_a_migration_killed_at_random_points_leaves_a_database_that_opens(tmp_pa
         db.dispose()
         assert not target.with_name(target.name + migrate.WORK_SUFFIX).exists()
     assert killed >= 4  # most runs really were interrupted, not finished before the kill
+
+
+def test_an_upgrade_waits_for_no_one_and_never_replaces_a_file_another_program_is_writing(old_file):
+    before = digest(old_file)
+    other = sqlite3.connect(old_file, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another copy of the program in the middle of a write
+    try:
+        with pytest.raises(migrate.MigrationFailed, match="另一个程序正在使用或升级该数据库"):
+            open_database(str(old_file))
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert digest(old_file) == before
+    assert not old_file.with_name(old_file.name + migrate.WORK_SUFFIX).exists()
