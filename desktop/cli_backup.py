@@ -22,6 +22,8 @@ def add_parsers(sub) -> None:
     s = sub.add_parser("restore", help="用备份替换正在使用的数据库（管理员；原文件先保存到 backups/）")
     s.add_argument("file", help="备份文件")
     s.add_argument("--reason", required=True, help="恢复原因（记入操作日志）")
+    s.add_argument("--sent-package", action="append", default=[], metavar="ZIP",
+                   help="备份之后本局发出的数据包文件（正在使用的数据库已损坏或丢失时，用它衔接与市局的序号；可多次给出）")
 
 
 def print_version(db_arg: str | None) -> int:
@@ -79,13 +81,17 @@ def cmd_restore(args) -> int:
     if not args.user:
         raise CliError("操作用户：请用 --user 指定备份中的管理员用户名")
     password = ask_password("CREDIT_DESK_PASSWORD", f"{args.user} 的密码：")
-    info = restore.restore(target, backup_file=args.file, username=args.user, password=password, reason=args.reason)
+    info = restore.restore(target, backup_file=args.file, username=args.user, password=password, reason=args.reason,
+                           sent_packages=tuple(args.sent_package))
     print(f"已用 {info.restored_from} 恢复数据库 {target}")
     if info.kept_previous:
         print(f"被替换的数据库已保存为 {info.kept_previous}" + ("（该文件已损坏，未能读取数据交换记录）" if info.previous_unreadable else ""))
     if info.carried_packages:
         print(f"数据交换：保留了备份之后发出的数据包记录（{'、'.join(info.carried_packages)}），下一个数据包序号与市局衔接；"
               "这些数据包中的记录市局已有，本机恢复后不再有，请核对后重新录入")
+    if info.previous_unreadable and not info.carried_packages:
+        print("数据交换：被替换的数据库无法读取，未能衔接与市局的数据包序号；如备份之后发出过数据包，"
+              "请用 --sent-package 给出最后发出的数据包文件重新恢复，或向市局核对其已导入的最后序号")
     if info.resend_needed:
         print(f"数据交换：备份之后收到的数据包需请对方重新发送后再导入：{'、'.join(info.resend_needed)}")
     return 0

@@ -22,7 +22,12 @@ from models.db.database import Database, open_database
 from models.db.migrate import backup_sqlite, integrity_problem, restrict_to_owner
 from models.services import users
 from models.services.backup import CheckReport, file_sha256, check_file
+from models.db.tables_exchange import ExchangePackage
 from models.services.base import Actor, ServiceError, UnitOfWork, require
+from models.services.county import current_county
+from models.services.exchange import keys
+from models.services.exchange.export import last_package
+from models.services.exchange.format import PackageRefused, open_package, verify_signature
 from models.validation import ValidationError
 
 RESTORE_SUFFIX = ".restoring"
@@ -92,11 +97,14 @@ def _readable(path: Path) -> bool:
         return False
 
 
-def restore(sqlite_file: Path, *, backup_file: str | Path, username: str, password: str, reason: str) -> RestoreInfo:
+def restore(sqlite_file: Path, *, backup_file: str | Path, username: str, password: str, reason: str,
+            sent_packages: tuple[str, ...] = ()) -> RestoreInfo:
     """Replace ``sqlite_file`` by ``backup_file`` (checked first), keeping the exchange chain.
 
     Whoever restores must be an administrator in the backup (the file that will be in use).
-    The program must not have the database open elsewhere while this runs.
+    The program must not have the database open elsewhere while this runs. ``sent_packages`` are
+    package files this bureau sent after the backup (from its export folder): when the file being
+    replaced is lost or unreadable, the newest of them puts the sequence back in step.
     """
     if not reason.strip():
         raise ValidationError("恢复原因", "请写明恢复备份的原因")
@@ -109,7 +117,7 @@ def restore(sqlite_file: Path, *, backup_file: str | Path, username: str, passwo
     work = sqlite_file.with_name(sqlite_file.name + RESTORE_SUFFIX)
     work.unlink(missing_ok=True)
     try:
-        info = _prepare(sqlite_file, work, source, report, username, password, reason)
+        info = _prepare(sqlite_file, work, source, report, username, password, reason, sent_packages)
     except BaseException:
         work.unlink(missing_ok=True)
         raise
@@ -121,7 +129,9 @@ def restore(sqlite_file: Path, *, backup_file: str | Path, username: str, passwo
 
 def restore_in_use(db: Database, *, backup_file: str, username: str, password: str, reason: str,
                    progress=None) -> RestoreInfo:
-    """From the running program: its connections are closed first; it must be restarted afterwards."""
+    """From the running program: its connections are closed first; it must be restarted afterwards.
+
+    ``progress`` is accepted for the task runner (the steps are not counted)."""
     if db.sqlite_file is None:
         raise ServiceError("数据库不是本机文件，请由数据库服务器管理员恢复")
     db.dispose()
@@ -129,7 +139,7 @@ def restore_in_use(db: Database, *, backup_file: str, username: str, password: s
 
 
 def _prepare(sqlite_file: Path, work: Path, source: Path, report: CheckReport, username: str, password: str,
-             reason: str) -> RestoreInfo:
+             reason: str, sent_packages: tuple[str, ...]) -> RestoreInfo:
     """The restored file beside the one in use, complete and audited; nothing in use changes here."""
     shutil.copyfile(source, work)
     restrict_to_owner(work)
@@ -137,6 +147,7 @@ def _prepare(sqlite_file: Path, work: Path, source: Path, report: CheckReport, u
     try:
         actor = users.authenticate(db, username=username, password=password)
         require(actor, "backup.make")
+        adopted = [_adopt_sent(db, actor, Path(p)) for p in sent_packages]
     finally:
         db.dispose()
     readable = _readable(sqlite_file)
@@ -150,12 +161,43 @@ def _prepare(sqlite_file: Path, work: Path, source: Path, report: CheckReport, u
         else:  # not a sound database: keep the bytes as they are, for whoever investigates
             kept_path.parent.mkdir(parents=True, exist_ok=True)
             kept = str(shutil.copy2(sqlite_file, kept_path))
-    info = RestoreInfo(str(source), kept, report, tuple(carried or ()), tuple(resend or ()),
+    carried = [*(carried or ()), *(a for a in adopted if a not in (carried or ()))]
+    info = RestoreInfo(str(source), kept, report, tuple(carried), tuple(resend or ()),
                        sqlite_file.exists() and not readable)
     _audit(work, actor, info, reason)
     with open(work, "rb") as f:
         os.fsync(f.fileno())
     return info
+
+
+def _adopt_sent(db: Database, actor: Actor, path: Path) -> str:
+    """Record a package this bureau sent (verified with its own signing key) as the newest sent to its receiver."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ValidationError("已发出的数据包", f"无法读取 {path}（{exc.strerror}）") from None
+    with UnitOfWork(db) as uow:
+        own = current_county(uow).code
+        pkg = open_package(data)
+        if pkg.manifest.get("kind") != "data" or pkg.sender != own:
+            raise PackageRefused(f"{path.name} 不是本局（{own}）发出的数据包")
+        key = keys.key_for_fingerprint(uow, pkg.manifest.get("signer_fingerprint"))
+        if key is None:
+            raise PackageRefused(f"{path.name} 的签名密钥不在备份中（备份之后更换过密钥），无法确认是本局发出的")
+        verify_signature(pkg, key.sign_public, "本局")
+        sequence = int(pkg.manifest["sequence"])
+        label = f"{pkg.receiver} 第{sequence}号"
+        newest = last_package(uow, "out", own, pkg.receiver)
+        if newest is not None and newest.sequence >= sequence:
+            return label
+        uow.session.add(ExchangePackage(uuid=pkg.manifest["package_id"], direction="out", kind="data", sender=own,
+                                        receiver=pkg.receiver, sequence=sequence, manifest=pkg.manifest_raw.decode(),
+                                        manifest_sha256=pkg.manifest_sha256, summary="{}", filename=path.name,
+                                        content=data, handled_by=actor.username))
+        uow.audit(actor, "exchange.adopt_sent", "exchange_package", pkg.manifest["package_id"],
+                  after={"receiver": pkg.receiver, "sequence": sequence, "sha256": pkg.manifest_sha256, "file": str(path)})
+        uow.commit()
+    return label
 
 
 def _audit(path: Path, actor: Actor, info: RestoreInfo, reason: str) -> None:

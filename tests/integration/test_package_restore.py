@@ -140,3 +140,47 @@ def test_after_a_restore_the_next_package_follows_the_last_one_the_city_accepted
     assert third.name.endswith("-000003.zip")
     applied = receive(city, third)
     assert applied.status == "applied" and applied.sequence == 3
+
+
+def test_with_the_database_lost_the_last_package_sent_puts_the_sequence_back_in_step(tmp_path):
+    """The disk failed: only the backup and the export folder are left. The package file, signed with the
+    bureau's own key, tells the restored database which number the city has applied."""
+    county = bureau(tmp_path / "county", "370921", "宁阳县")
+    city = bureau(tmp_path / "city", "370900", "泰安市")
+    introduce(county, city)
+    hospital = institution(county, 1, "宁阳县第一人民医院")
+    practitioner(county, id_number(1), "李医生", hospital)
+    saved = tmp_path / "backup.sqlite3"
+    backup.make_backup(county.db, actor=county.admin, dest=str(saved))
+    violation(county, id_number(1), "宁医保协〔2026〕1号")
+    receive(city, export(county, city, tmp_path / "sent"))
+    violation(county, id_number(1), "宁医保协〔2026〕2号")
+    second = export(county, city, tmp_path / "sent")
+    receive(city, second)
+    county.db.dispose()
+    county.path.write_bytes(b"\0" * 4096)  # the file in use is destroyed
+
+    info = restore.restore(county.path, backup_file=saved, username="admin", password=PASSWORD, reason="硬盘损坏",
+                           sent_packages=(str(second),))
+    assert info.previous_unreadable and info.carried_packages == ("370900 第2号",)
+    county.db = open_database(str(county.path))
+    violation(county, id_number(1), "宁医保协〔2026〕3号")
+    third = export(county, city, tmp_path / "after")
+    assert third.name.endswith("-000003.zip") and receive(city, third).status == "applied"
+
+
+def test_a_package_of_another_county_cannot_set_the_sequence(tmp_path):
+    county = bureau(tmp_path / "county", "370921", "宁阳县")
+    other = bureau(tmp_path / "other", "370923", "东平县")
+    city = bureau(tmp_path / "city", "370900", "泰安市")
+    introduce(other, city)
+    hospital = institution(other, 1, "东平县人民医院")
+    practitioner(other, id_number(1, "370923"), "王医生", hospital)
+    foreign = export(other, city, tmp_path / "foreign")
+    saved = tmp_path / "backup.sqlite3"
+    backup.make_backup(county.db, actor=county.admin, dest=str(saved))
+    county.db.dispose()
+    with pytest.raises(ServiceError, match="不是本局"):
+        restore.restore(county.path, backup_file=saved, username="admin", password=PASSWORD, reason="演练",
+                        sent_packages=(str(foreign),))
+    assert not county.path.with_name(county.path.name + restore.RESTORE_SUFFIX).exists()
