@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 
 from desktop.cli import main
+from models.db import migrate
 from models.services import release
 
 PASSWORD = "abc12345"
+HEAD = "+".join(sorted(migrate.head_revisions()))
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "creditdesk-0.1.0.sqlite3"
 
 
@@ -35,7 +37,7 @@ def office(tmp_path, monkeypatch, capsys):
 def test_version_names_program_schema_and_packs(office):
     code, out, _err = office("--version")
     assert code == 0
-    assert f"CreditDesk）{release.program_version()}" in out and "数据库结构版本：0015" in out
+    assert f"CreditDesk）{release.program_version()}" in out and f"数据库结构版本：{HEAD}" in out
     assert "现行政策包：" in out and "宁阳县（370921）" in out
 
 
