@@ -42,9 +42,11 @@ def daily_settings(sqlite_file: Path | None) -> tuple[bool, str, int]:
 
 
 class DailyBackupSchedule(QObject):
-    """Makes the day's copy after sign-in and then hourly checks whether the date changed."""
+    """Makes the day's copy a minute after sign-in (not competing with the first screen's reads), then
+    checks hourly whether the date changed."""
 
-    def __init__(self, runner, actor: Actor, sqlite_file: Path | None, parent: QObject | None = None):
+    def __init__(self, runner, actor: Actor, sqlite_file: Path | None, parent: QObject | None = None,
+                 first_delay_ms: int = 60_000):
         super().__init__(parent)
         self.runner, self.actor, self.sqlite_file = runner, actor, sqlite_file
         self.last_message = ""
@@ -52,7 +54,7 @@ class DailyBackupSchedule(QObject):
         self.timer = QTimer(self, interval=HOUR_MS, timeout=self.run_if_due)
         if sqlite_file is not None:
             self.timer.start()
-            QTimer.singleShot(0, self.run_if_due)
+            QTimer.singleShot(first_delay_ms, self.run_if_due)
 
     def run_if_due(self) -> None:
         enabled, folder, days = daily_settings(self.sqlite_file)

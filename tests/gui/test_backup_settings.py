@@ -67,7 +67,7 @@ def test_the_daily_copy_is_made_at_sign_in_into_the_chosen_folder(qtbot, runner,
     set_choice(f"{KEY}/enabled", "1")
     set_choice(f"{KEY}/folder", str(folder))
     set_choice(f"{KEY}/keep_days", "7")
-    schedule = DailyBackupSchedule(runner, admin, db.sqlite_file)
+    schedule = DailyBackupSchedule(runner, admin, db.sqlite_file, first_delay_ms=0)
     qtbot.waitUntil(lambda: bool(schedule.last_message), timeout=10000)
     assert [p.name for p in folder.iterdir()] == [f"信用数据每日备份-{date.today():%Y%m%d}.sqlite3"]
     tab = BackupTab(runner, admin)
