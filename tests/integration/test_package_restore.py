@@ -112,14 +112,19 @@ def test_a_backup_of_another_county_is_refused(tmp_path):
     assert count(a.path, "audit_log") == before
 
 
-def test_after_a_restore_the_next_package_follows_the_last_one_the_city_accepted(tmp_path):
-    """鲁医保发〔2024〕25号 第五条 sharing needs an unbroken chain: the restored county's next package must
-    not reuse a sequence number the city already applied (it would be refused as a replay for good)."""
+def county_and_city(tmp_path):
+    """A county with one practitioner, and its city, keys exchanged."""
     county = bureau(tmp_path / "county", "370921", "宁阳县")
     city = bureau(tmp_path / "city", "370900", "泰安市")
     introduce(county, city)
-    hospital = institution(county, 1, "宁阳县第一人民医院")
-    practitioner(county, id_number(1), "李医生", hospital)
+    practitioner(county, id_number(1), "李医生", institution(county, 1, "宁阳县第一人民医院"))
+    return county, city
+
+
+def test_after_a_restore_the_next_package_follows_the_last_one_the_city_accepted(tmp_path):
+    """鲁医保发〔2024〕25号 第五条 sharing needs an unbroken chain: the restored county's next package must
+    not reuse a sequence number the city already applied (it would be refused as a replay for good)."""
+    county, city = county_and_city(tmp_path)
     violation(county, id_number(1), "宁医保协〔2026〕1号")
     receive(city, export(county, city, tmp_path / "p1"))
     saved = tmp_path / "before-second.sqlite3"
@@ -145,11 +150,7 @@ def test_after_a_restore_the_next_package_follows_the_last_one_the_city_accepted
 def test_with_the_database_lost_the_last_package_sent_puts_the_sequence_back_in_step(tmp_path):
     """The disk failed: only the backup and the export folder are left. The package file, signed with the
     bureau's own key, tells the restored database which number the city has applied."""
-    county = bureau(tmp_path / "county", "370921", "宁阳县")
-    city = bureau(tmp_path / "city", "370900", "泰安市")
-    introduce(county, city)
-    hospital = institution(county, 1, "宁阳县第一人民医院")
-    practitioner(county, id_number(1), "李医生", hospital)
+    county, city = county_and_city(tmp_path)
     saved = tmp_path / "backup.sqlite3"
     backup.make_backup(county.db, actor=county.admin, dest=str(saved))
     violation(county, id_number(1), "宁医保协〔2026〕1号")
