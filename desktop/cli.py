@@ -23,11 +23,12 @@ class CliError(Exception):
 
 
 def build_parser() -> Parser:
-    from desktop import cli_casework, cli_inspection  # import this module; loaded once the module is complete
+    from desktop import cli_backup, cli_casework, cli_inspection  # import this module; loaded once the module is complete
 
     p = Parser(prog="credit-desk", description="医保信用管理系统（CreditDesk）命令行")
     p.add_argument("--db", help="数据库文件路径或 SQLAlchemy URL（默认：用户数据目录；也可用环境变量 CREDIT_DESK_DB）")
     p.add_argument("--user", help="操作用户名（密码取自环境变量 CREDIT_DESK_PASSWORD 或提示输入）")
+    p.add_argument("--version", action="store_true", help="显示程序版本、数据库结构版本和现行政策包")
     sub = p.add_subparsers(dest="command", metavar="命令", parser_class=Parser)
 
     s = sub.add_parser("init", help="初始化本局数据库并创建管理员")
@@ -55,8 +56,7 @@ def build_parser() -> Parser:
     s.add_argument("subject", help="身份证号、统一社会信用代码或 UUID")
     s.add_argument("--json", action="store_true", help="以 JSON 输出")
 
-    s = sub.add_parser("backup", help="备份数据库文件")
-    s.add_argument("--to", help="备份文件路径（默认：数据目录下 backups/）")
+    cli_backup.add_parsers(sub)
 
     s = sub.add_parser("users", help="用户管理：add / list / passwd")
     actions = s.add_subparsers(dest="action", metavar="操作", parser_class=Parser, required=True)
@@ -167,17 +167,19 @@ def print_json(value) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.command in (None, "gui"):
+    if args.command in (None, "gui") and not args.version:
         from desktop.gui import run
 
         return run(args.db)
-    from desktop import cli_commands
+    from desktop import cli_backup, cli_commands
+    from models.db.migrate import MigrationFailed
     from models.services.base import ServiceError
     from models.validation import ValidationError
 
     try:
-        return cli_commands.dispatch(args)
-    except (CliError, ValidationError, ServiceError) as exc:
+        code = cli_backup.run(args)
+        return cli_commands.dispatch(args) if code is None else code
+    except (CliError, ValidationError, ServiceError, MigrationFailed) as exc:
         code = exc.code if isinstance(exc, CliError) else EXIT_INPUT if isinstance(exc, ValidationError) else EXIT_REFUSED
         print(f"错误：{exc}", file=sys.stderr)
         return code

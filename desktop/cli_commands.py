@@ -106,15 +106,6 @@ def cmd_show(db: Database, args) -> int:
     return 0
 
 
-def cmd_backup(db: Database, args) -> int:
-    from models.services.backup import make_backup, suggested_path
-
-    actor = login(db, args.user)
-    info = make_backup(db, actor=actor, dest=args.to or suggested_path(db) or "").value
-    print(f"已备份到 {info.path}（{info.size} 字节，SHA-256 {info.sha256}）")
-    return 0
-
-
 def cmd_users(db: Database, args) -> int:
     actor = login(db, args.user)
     if args.action == "add":
@@ -138,7 +129,7 @@ def cmd_users(db: Database, args) -> int:
 
 COMMANDS = {
     "init": cmd_init, "demo": cmd_demo, "subject": cmd_subject, "record": cmd_record, "show": cmd_show,
-    "backup": cmd_backup, "users": cmd_users,
+    "users": cmd_users,
 }
 
 

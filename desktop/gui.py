@@ -19,8 +19,10 @@ from desktop import settings
 from desktop.mainwindow import MainWindow
 from desktop.taskrunner import TaskRunner
 from models.services import county, standing
+from views.about_dialog import show_release_notes_when_due
 from views.first_run import FirstRunDialog
 from views.login import LoginDialog
+from views.settings_backup import DailyBackupSchedule
 
 # Windows first (微软雅黑 is on every Chinese Windows PC), then macOS and Linux fallbacks.
 CJK_FAMILIES = ("Microsoft YaHei UI", "Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC",
@@ -168,6 +170,8 @@ class Launcher(QObject):
         self.window = MainWindow(self.runner, actor, self.county_name, self.opened.location, self.opened.sqlite_file)
         self.runner.dialog_parent = self.window
         self.window.show()
+        show_release_notes_when_due(self.runner, self.window, actor)
+        self.window.daily_backups = DailyBackupSchedule(self.runner, actor, self.opened.sqlite_file, self.window)
         self.app.setQuitOnLastWindowClosed(True)
         # Standings whose validity ended since the program last ran (a measure ended, a new year began) are
         # brought up to date before anything is read: usually none, at a new year the whole county.

@@ -2,19 +2,19 @@
 from __future__ import annotations
 
 import importlib
-import importlib.metadata
 from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QFileDialog, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox, QSplitter, QStackedWidget, QWidget,
+    QFileDialog, QLabel, QListWidget, QListWidgetItem, QMainWindow, QSplitter, QStackedWidget, QWidget,
 )
 
 from desktop import settings
 from models.services import backup
 from models.services.base import Actor
+from views.about_dialog import show_about
 from views.placeholder import PlaceholderPage
 
 # (section, what it is for). The order is the Ctrl+1…Ctrl+9 order.
@@ -150,12 +150,7 @@ class MainWindow(QMainWindow):
                                 on_done=lambda done: self.statusBar().showMessage(f"已备份到 {done.value.path}", 10000))
 
     def about(self) -> None:
-        try:
-            version = f"<p>版本 {importlib.metadata.version('credit-desk')}</p>"
-        except importlib.metadata.PackageNotFoundError:  # a bundle built without package metadata
-            version = ""
-        QMessageBox.about(self, "关于", f"<h3>医保信用管理系统</h3>{version}"
-                                       "<p>县级医疗保障局医保信用管理：信用档案、记分与评价、异议与修复、告知书和数据交换。</p>")
+        show_about(self.runner, self)
 
     # -- remembered geometry ---------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ if [ "$mode" = test ]; then
   # Xvfb for screenshots of real windows, poppler for checking PDFs and their signatures.
   packages+=(xvfb xauth poppler-utils libnss3-tools)  # certutil: pdfsig trusts the test CA only through NSS
   packages+=(postgresql)  # a PostgreSQL server the city-mode tests start for themselves
+  packages+=(binutils)  # the .deb test builds the bundle; PyInstaller strips its libraries
 fi
 
 missing=()
