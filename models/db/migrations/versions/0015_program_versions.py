@@ -1,7 +1,7 @@
 """The program versions that opened the database (更新说明 at the first start after an upgrade).
 
 Revision ID: 0015
-Revises: 0009
+Revises: 0010
 """
 import sqlalchemy as sa
 from alembic import op
@@ -9,7 +9,7 @@ from alembic import op
 from models.db.base import UtcDateTime
 
 revision = "0015"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
