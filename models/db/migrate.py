@@ -11,6 +11,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from models.db.engine import private_file
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -33,7 +35,7 @@ def head_revisions() -> frozenset[str]:
 
 def backup_sqlite(src: Path, dest: Path) -> Path:
     """Consistent copy through SQLite's backup API (safe while WAL is in use)."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    private_file(dest)
     with sqlite3.connect(src) as s, sqlite3.connect(dest) as d:
         s.backup(d)
     d.close()

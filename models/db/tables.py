@@ -283,3 +283,4 @@ import models.db.tables_inspections  # noqa: E402,F401  (inspection roster and d
 import models.db.tables_exchange  # noqa: E402,F401  (exchange tables on the same metadata)
 import models.db.tables_subject_list  # noqa: E402,F401  (indexes for subject lists)
 import models.db.tables_notices  # noqa: E402,F401  (notice register, steps, deliveries, certificates)
+import models.db.tables_integrity  # noqa: E402,F401  (the hash chain over rows with legal weight)

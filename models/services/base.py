@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from models.db import integrity
 from models.db.database import Database
 from models.db.tables import AuditEntry
 
@@ -171,6 +172,8 @@ class UnitOfWork:
 
     def commit(self) -> None:
         assert self.session is not None
+        self.session.flush()
+        integrity.seal(self.session.connection())  # the rows with legal weight this transaction added
         self.session.commit()
 
     def audit(

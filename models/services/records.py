@@ -5,6 +5,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -14,7 +15,7 @@ from models.services.county import current_county
 from models.services.base import Actor, Changes, NotFound, Result, ServiceError, UnitOfWork, require, service
 from models.services.subjects import ensure_local, find_subject
 
-from models.validation import ValidationError, amount, clean, max_length, one_of, past_date, required
+from models.validation import ValidationError, amount, clean, max_length, no_control, one_of, past_date, required
 
 # Where information comes from (鲁医保发〔2024〕25号 第六条).
 SOURCES = {
@@ -109,6 +110,33 @@ def store_blob(uow: UnitOfWork, name: str, content: bytes) -> tuple[str, str]:
     if uow.session.get(Blob, digest) is None:
         uow.session.add(Blob(sha256=digest, size=len(content), data=content))
     return name, digest
+
+
+def files_beside(paths, folder: Path) -> list[tuple[str, bytes]]:
+    """Attachments named in a JSON file: only regular files inside that file's folder, each within the limit.
+
+    A path that leaves the folder (``../``, an absolute path, a link pointing out) would let a file
+    read whatever the user may read (/etc/shadow) and send it to the city with the record.
+    """
+    if isinstance(paths, str):
+        paths = [paths]
+    if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+        raise ValidationError("attachments", "应为文件名或文件名列表（JSON 字符串数组）")
+    root, files = folder.resolve(), []
+    for name in paths:
+        no_control(name, "附件文件名")
+        path = (root / name).resolve()
+        if not path.is_relative_to(root):
+            raise ValidationError("附件", f"“{name}”不在 JSON 文件所在的文件夹内：附件只能是该文件夹中的文件")
+        if not path.is_file():
+            raise ValidationError("附件", f"“{name}”不存在或不是普通文件")
+        if path.stat().st_size > MAX_ATTACHMENT:
+            raise ValidationError("附件", f"“{name}”超过{MAX_ATTACHMENT // 1024 // 1024}MB")
+        try:
+            files.append((path.name, path.read_bytes()))
+        except OSError as exc:
+            raise ValidationError("附件", f"无法读取“{name}”（{exc.strerror}）") from None
+    return files
 
 
 def attach(uow: UnitOfWork, record: CreditRecord, files: list[tuple[str, bytes]]) -> None:

@@ -61,12 +61,30 @@ def find_subject(uow: UnitOfWork, key: str, *, type: str | None = None, field: s
         stmt = stmt.where(Subject.type == type)
     found = list(uow.session.scalars(stmt))
     if not found:
+        _refuse_malformed(text, field)
         what = f"{TYPE_NAMES[type]}" if type else "信用主体"
         raise NotFound(f"{field}：找不到号码为“{text}”的{what}")
     if len(found) > 1:
         options = "；".join(f"{TYPE_NAMES[s.type]} {s.name} UUID {s.uuid}" for s in found)
         raise ServiceError(f"{field}：号码“{text}”对应多个信用主体（{options}），请改用UUID")
     return found[0]
+
+
+def _refuse_malformed(text: str, field: str) -> None:
+    """A key that could not be any subject's is a format problem, named as one, not a missing subject."""
+    if _UUID.match(text):
+        return
+    if len(text) != 18:
+        raise ValidationError(field, f"“{text}”为{len(text)}位：身份证号和统一社会信用代码都应为18位，请核对是否漏录或多录")
+    checks = (id_number, credit_code) if re.fullmatch(r"\d{17}[\dX]", text) else (credit_code, id_number)
+    problems = []
+    for check in checks:
+        try:
+            check(text, field)
+            return  # well formed: simply not registered here
+        except ValidationError as exc:
+            problems.append(exc)
+    raise problems[0]
 
 
 def _text(data: dict, key: str, field: str, limit: int, *, needed: bool = False) -> str | None:

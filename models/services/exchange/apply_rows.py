@@ -17,6 +17,7 @@ from models.db.tables import CreditRecord
 from models.db.tables_exchange import ExchangeAlias
 from models.services.base import Actor, UnitOfWork
 from models.services.exchange.format import PackageRefused
+from models.services.exchange.keys import role_of
 from models.services.exchange.rows import APPEND_ONLY, MERGED_BY_NATURAL_KEY, TableSpec, decode, decoder, type_name
 
 CHUNK = 2000
@@ -81,12 +82,16 @@ class Context:
             evaluation.refresh(self.uow, sorted(ids), actor=self.actor)
 
 
-def _check_line(spec: TableSpec, line, n: int) -> None:
+def _check_line(ctx: Context, spec: TableSpec, line, n: int) -> None:
     ok = (isinstance(line, dict) and isinstance(line.get("uuid"), str) and isinstance(line.get("data"), dict)
           and set(line["data"]) == set(spec.columns) and isinstance(line.get("origin"), str)
           and _CODE.match(line["origin"]) and isinstance(line.get("updated_at"), str))
     if not ok:
         raise PackageRefused(f"{type_name(spec.name)}第{n}条记录的字段与本程序的数据结构不符，数据包无法导入")
+    if role_of(ctx.sender) == "county" and line["origin"] != ctx.sender:
+        # Only the city forwards other counties' rows; a county speaks for itself alone, whatever it claims.
+        raise PackageRefused(f"{type_name(spec.name)}第{n}条记录标为由 {line['origin']} 维护，但数据包由 {ctx.sender} 签发："
+                             "县（区）局只能发送本局维护的记录，整个数据包不予导入")
 
 
 def _by_depth(spec: TableSpec, lines: list[dict]) -> list[list[dict]]:
@@ -122,7 +127,7 @@ def apply_table(ctx: Context, spec: TableSpec, lines, tick) -> None:
         chunk = []
         for line in group:
             n += 1
-            _check_line(spec, line, n)
+            _check_line(ctx, spec, line, n)
             if line["uuid"] in seen:
                 raise PackageRefused(f"{type_name(spec.name)}中有重复的 UUID，数据包无法导入")
             seen.add(line["uuid"])

@@ -148,6 +148,7 @@ def _run(uow: UnitOfWork, actor: Actor, data: bytes, filename: str, apply: bool,
     box = keys.key_for_fingerprint(uow, (pkg.manifest.get("encryption") or {}).get("recipient_fingerprint"))
     if box is None:
         raise PackageRefused("数据包不是加密给本局现有密钥的（接收方指纹不符）：请对方导入本局最新的公钥后重新导出")
+    private = keys.box_private(box)
     ctx = Context(uow=uow, actor=actor, own=own, sender=pkg.sender)
     # pysqlite opens the transaction only at the first write; a savepoint taken before that (a deletion
     # marker is applied in one) would commit on release, even in a dry run. A write that changes nothing
@@ -158,7 +159,7 @@ def _run(uow: UnitOfWork, actor: Actor, data: bytes, filename: str, apply: bool,
     done = [0]
 
     def lines(record_type: str):
-        return part_lines(pkg, files[record_type], box.box_private)
+        return part_lines(pkg, files[record_type], private)
 
     def tick(n: int, what: str) -> None:
         done[0] += n
