@@ -65,9 +65,12 @@ def _source(value: object) -> str:
 
 
 def _fields(uow: UnitOfWork, data: dict, subject_type: str | None = None) -> tuple[dict, cat.KindSpec]:
-    """Validate the documented record fields against the catalogue of the county's profile."""
-    county = current_county(uow)
-    spec = cat.kind_spec(county.profile, required(data.get("kind"), "信息类别"))
+    return record_fields(current_county(uow).profile, data, subject_type)
+
+
+def record_fields(profile: str, data: dict, subject_type: str | None = None) -> tuple[dict, cat.KindSpec]:
+    """Validate the documented record fields against the catalogue of the county's profile (no database work)."""
+    spec = cat.kind_spec(profile, required(data.get("kind"), "信息类别"))
     if subject_type and spec.subject_type != subject_type:
         raise ValidationError("信息类别", f"“{spec.name}”不适用于该类信用主体")
     fields = {

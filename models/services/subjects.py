@@ -61,7 +61,7 @@ def find_subject(uow: UnitOfWork, key: str, *, type: str | None = None, field: s
         stmt = stmt.where(Subject.type == type)
     found = list(uow.session.scalars(stmt))
     if not found:
-        _refuse_malformed(text, field)
+        refuse_malformed(text, field)
         what = f"{TYPE_NAMES[type]}" if type else "信用主体"
         raise NotFound(f"{field}：找不到号码为“{text}”的{what}")
     if len(found) > 1:
@@ -70,7 +70,7 @@ def find_subject(uow: UnitOfWork, key: str, *, type: str | None = None, field: s
     return found[0]
 
 
-def _refuse_malformed(text: str, field: str) -> None:
+def refuse_malformed(text: str, field: str) -> None:
     """A key that could not be any subject's is a format problem, named as one, not a missing subject."""
     if _UUID.match(text):
         return
