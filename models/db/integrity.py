@@ -14,8 +14,6 @@ from __future__ import annotations
 import hashlib
 import struct
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
 
 from sqlalchemy import Connection, Engine, event, text
 
@@ -35,24 +33,9 @@ _ENTRY = struct.Struct(">q8s")  # row id, first 8 bytes of the row digest
 _PENDING = "creditdesk_sealed_tables"
 
 
-def _canon(value) -> str:
-    if value is None:
-        return "\x00"
-    if isinstance(value, bool):
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=None).isoformat(sep=" ")
-    if isinstance(value, (date, Decimal, int)):
-        return str(value)
-    if isinstance(value, float):
-        return repr(value)
-    if isinstance(value, (bytes, memoryview)):
-        return bytes(value).hex()
-    return str(value)
-
-
 def row_digest(row) -> bytes:
-    return hashlib.sha256("\x1f".join(_canon(v) for v in row).encode("utf-8", "surrogatepass")).digest()[:8]
+    """The row's values as the database driver returns them, written out unambiguously (None ≠ 'None')."""
+    return hashlib.sha256(repr(tuple(row)).encode("utf-8", "surrogatepass")).digest()[:8]
 
 
 def link(prev: str, table: str, first: int, last: int, entries: bytes) -> str:

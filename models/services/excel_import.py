@@ -170,10 +170,8 @@ def _field_and_problem(exc: Exception) -> tuple[str, str]:
     return (name, rest) if sep and len(name) <= 20 else ("整行", str(exc))
 
 
-def _duplicate_key(kind: str, v: dict) -> tuple:
-    if kind == "roster":
-        return fold(v.get("id_number")).upper(), fold(v.get("institution")).upper()
-    return tuple(fold(v.get(k)).upper() for k in ("subject", "kind", "decision_date", "case_no"))
+def _duplicate_key(v: dict) -> tuple:
+    return fold(v.get("id_number")).upper(), fold(v.get("institution")).upper()
 
 
 def _file_checks(kind: str, sheet: Sheet) -> tuple[list, list]:
@@ -184,15 +182,16 @@ def _file_checks(kind: str, sheet: Sheet) -> tuple[list, list]:
             cell, problem = sheet.damaged[row]
             errors.append({"row": row, "field": "整行", "problem": problem})
             continue
-        try:
-            key = _duplicate_key(kind, values)
-        except ValidationError as exc:
-            errors.append({"row": row, "field": FIELD_NAMES[kind].get(exc.field, exc.field), "problem": exc.problem})
-            continue
-        if key in seen:
-            errors.append({"row": row, "field": "整行", "problem": f"与第{seen[key]}行重复，只导入一次"})
-            continue
-        seen[key] = row
+        if kind == "roster":  # a violation list finds its repeats by natural key once the rows are checked
+            try:
+                key = _duplicate_key(values)
+            except ValidationError as exc:
+                errors.append({"row": row, "field": FIELD_NAMES[kind].get(exc.field, exc.field), "problem": exc.problem})
+                continue
+            if key in seen:
+                errors.append({"row": row, "field": "整行", "problem": f"与第{seen[key]}行重复，只导入一次"})
+                continue
+            seen[key] = row
         damaged = [f for f in CODE_FIELDS if (row, f) in sheet.numeric]
         if damaged:
             errors += [{"row": row, "field": FIELD_NAMES[kind][f], "problem": NUMERIC_CODE} for f in sorted(damaged)]

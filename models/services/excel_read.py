@@ -142,7 +142,8 @@ def read_sheet(kind_fields: dict[str, tuple[str, ...]], required: dict[str, str]
     rows, numeric = [], set()
     for r in range(best_row + 1, len(cells)):
         raw = cells[r]
-        values = {f: _text(raw[c]).strip() if c < len(raw) else "" for f, c in best.items()}
+        values = {f: (v.strip() if type(v) is str else _text(v).strip()) for f, v in
+                  ((f, raw[c] if c < len(raw) else "") for f, c in best.items())}
         if any(values.values()) or (r + 1) in damaged:
             rows.append((r + 1, values))  # Excel counts rows from 1
             numeric |= {(r + 1, f) for f, c in best.items()

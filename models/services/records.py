@@ -68,22 +68,39 @@ def _fields(uow: UnitOfWork, data: dict, subject_type: str | None = None) -> tup
     return record_fields(current_county(uow).profile, data, subject_type)
 
 
-def record_fields(profile: str, data: dict, subject_type: str | None = None) -> tuple[dict, cat.KindSpec]:
-    """Validate the documented record fields against the catalogue of the county's profile (no database work)."""
-    spec = cat.kind_spec(profile, required(data.get("kind"), "信息类别"))
+def _shared_fields(profile: str, kind, decision_date, source, decision_type, responsibility) -> tuple[dict, cat.KindSpec]:
+    """The fields a list repeats row after row (kind, date, source…): checked once per distinct combination."""
+    spec = cat.kind_spec(profile, required(kind, "信息类别"))
+    return {
+        "kind": spec.code,
+        "good": spec.good,
+        "decision_date": past_date(decision_date, "决定日期"),
+        "source": _source(source or "supervision"),
+        "decision_type": one_of(decision_type, DECISION_TYPES, "决定类型") if clean(decision_type) else None,
+        "responsibility": one_of(responsibility, RESPONSIBILITY_LEVELS, "责任程度") if clean(responsibility) else None,
+    }, spec
+
+
+def record_fields(profile: str, data: dict, subject_type: str | None = None,
+                  memo: dict | None = None) -> tuple[dict, cat.KindSpec]:
+    """Validate the documented record fields against the catalogue of the county's profile (no database work).
+
+    ``memo`` (a dict the caller keeps for one batch) spares re-checking the fields rows share.
+    """
+    key = tuple(data.get(k) for k in ("kind", "decision_date", "source", "decision_type", "responsibility"))
+    shared = memo.get(key) if memo is not None else None
+    if shared is None:
+        shared = _shared_fields(profile, *key)
+        if memo is not None:
+            memo[key] = shared
+    common, spec = shared
     if subject_type and spec.subject_type != subject_type:
         raise ValidationError("信息类别", f"“{spec.name}”不适用于该类信用主体")
     fields = {
-        "kind": spec.code,
-        "good": spec.good,
-        "decision_date": past_date(data.get("decision_date"), "决定日期"),
-        "source": _source(data.get("source") or "supervision"),
-        "case_no": max_length(clean(data.get("case_no")), 60, "案件编号"),
-        "note": max_length(clean(data.get("note")), 2000, "备注"),
-        "decision_type": one_of(data["decision_type"], DECISION_TYPES, "决定类型") if clean(data.get("decision_type")) else None,
-        "amount": amount(data["amount"], "金额") if clean(data.get("amount")) else None,
-        "responsibility": one_of(data["responsibility"], RESPONSIBILITY_LEVELS, "责任程度")
-        if clean(data.get("responsibility")) else None,
+        **common,
+        "case_no": max_length(clean(data.get("case_no"), "案件编号"), 60, "案件编号"),
+        "note": max_length(clean(data.get("note"), "备注"), 2000, "备注"),
+        "amount": amount(data["amount"], "金额") if clean(data.get("amount"), "金额") else None,
     }
     if spec.needs_amount and fields["amount"] is None:
         raise ValidationError("金额", f"“{spec.name}”须填写造成的医保基金损失金额")
