@@ -13,7 +13,7 @@ from pathlib import Path
 
 from desktop.cli_args import Parser
 
-EXIT_INPUT, EXIT_REFUSED = 2, 1
+EXIT_INPUT, EXIT_REFUSED, EXIT_FAILED = 2, 1, 3
 
 
 class CliError(Exception):
@@ -174,11 +174,14 @@ def main(argv: list[str] | None = None) -> int:
         from desktop.gui import run
 
         return run(args.db)
-    from desktop import cli_commands
+    from models import errors
     from models.services.base import ServiceError
     from models.validation import ValidationError
 
+    errors.setup_for(args.db)
     try:
+        from desktop import cli_commands
+
         return cli_commands.dispatch(args)
     except (CliError, ValidationError, ServiceError) as exc:
         code = exc.code if isinstance(exc, CliError) else EXIT_INPUT if isinstance(exc, ValidationError) else EXIT_REFUSED
@@ -187,6 +190,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已取消，未写入任何数据", file=sys.stderr)
         return 130
+    except Exception as exc:  # noqa: BLE001 - no traceback reaches a user: the log has it, the user an incident number
+        print(f"错误：{errors.message(exc, f'credit-desk {args.command}')}", file=sys.stderr)
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":

@@ -4,14 +4,16 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from models.db import integrity
+from models.db import holders, integrity
 from models.db.database import Database
 from models.db.tables import AuditEntry
 
@@ -221,6 +223,34 @@ def to_json(value: Any) -> str:
     return json.dumps(jsonable(value), ensure_ascii=False, sort_keys=True)
 
 
+# Seconds to wait before each new attempt when another program holds the database (each attempt itself
+# already waits busy_timeout, 5 s); after the last one the user is told who holds it.
+LOCK_RETRIES = (1.0, 2.0, 4.0)
+
+
+class DatabaseBusy(ServiceError):
+    """Another program kept the database locked through every retry."""
+
+
+def _locked(exc: OperationalError) -> bool:
+    text = str(exc.orig).lower()
+    return "locked" in text or "busy" in text
+
+
+def retry_when_locked(db: Database, attempt):
+    """``attempt()`` again while the database is locked (nothing of a failed attempt was kept), then a message."""
+    for wait in (*LOCK_RETRIES, None):
+        try:
+            return attempt()
+        except OperationalError as exc:
+            if not _locked(exc):
+                raise
+            if wait is None:
+                raise DatabaseBusy(f"数据库正被其他程序占用，已等待并重试{len(LOCK_RETRIES) + 1}次仍无法完成："
+                                   f"{holders.describe(db.sqlite_file)}。请等它完成后重试，本次操作没有写入任何数据") from None
+            time.sleep(wait)
+
+
 def service(fn):
     """Turn ``fn(uow, **kw)`` into ``fn(db, **kw)`` that runs in one committed unit of work.
 
@@ -230,10 +260,13 @@ def service(fn):
 
     @functools.wraps(fn)
     def run(db: Database, /, **kwargs):
-        with UnitOfWork(db) as uow:
-            result = fn(uow, **kwargs)
-            uow.commit()
-            return result
+        def once():
+            with UnitOfWork(db) as uow:
+                result = fn(uow, **kwargs)
+                uow.commit()
+                return result
+
+        return retry_when_locked(db, once)
 
     run.in_uow = fn
     return run
@@ -244,8 +277,11 @@ def query(fn):
 
     @functools.wraps(fn)
     def run(db: Database, /, **kwargs):
-        with UnitOfWork(db) as uow:
-            return fn(uow, **kwargs)
+        def once():
+            with UnitOfWork(db) as uow:
+                return fn(uow, **kwargs)
+
+        return retry_when_locked(db, once)
 
     run.in_uow = fn
     return run
