@@ -152,14 +152,21 @@ def ask_password(env: str, prompt: str, *, confirm: bool = False) -> str:
 
 
 def read_json(path: str | None):
+    from models.validation import decode_text
+
     try:
-        text = Path(path).read_text(encoding="utf-8-sig") if path else sys.stdin.read()
+        if path:
+            text = decode_text(Path(path).read_bytes(), "输入文件")
+        else:  # a terminal's own encoding, or bytes piped from a file saved by Notepad
+            text = decode_text(sys.stdin.buffer.read(), "标准输入") if hasattr(sys.stdin, "buffer") else sys.stdin.read()
     except OSError as exc:
         raise CliError(f"输入文件：无法读取 {path}（{exc.strerror}）") from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise CliError(f"输入：不是有效的 JSON（第{exc.lineno}行第{exc.colno}列：{exc.msg}）") from None
+    except RecursionError:
+        raise CliError("输入：JSON 嵌套层数过深，不是本程序可用的输入格式") from None
 
 
 def print_json(value) -> None:

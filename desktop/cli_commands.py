@@ -49,8 +49,10 @@ def cmd_demo(db: Database, args) -> int:
 def _add(db: Database, args, fn, data) -> int:
     actor = login(db, args.user)
     if isinstance(data, list):
-        values = run_batch(db, fn=fn, items=data, actor=actor).value
-        print_json([v.__dict__ for v in values])
+        result = run_batch(db, fn=fn, items=data, actor=actor)
+        for note in result.notes:
+            print(note, file=sys.stderr)
+        print_json([v.__dict__ for v in result.value])
     else:
         print_json(fn(db, actor=actor, data=data).value.__dict__)
     return 0

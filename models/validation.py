@@ -176,3 +176,38 @@ def max_length(text: str, limit: int, field: str) -> str:
     if len(text) > limit:
         raise ValidationError(field, f"不能超过{limit}个字符（当前{len(text)}个）")
     return text
+
+
+_SCALARS = (str, int, Decimal, date, type(None))
+
+
+def json_fields(data: object, fields: dict[str, str], *, lists: frozenset[str] = frozenset(), what: str = "输入") -> dict:
+    """A JSON object with only the documented fields, each of the right JSON type, named when it is not.
+
+    ``fields`` maps each accepted key to the Chinese label the message names; ``lists`` are keys that also
+    accept an array of texts.
+    """
+    if not isinstance(data, dict):
+        raise ValidationError(what, f"应为一个 JSON 对象（{{…}}），实际是 {type(data).__name__}")
+    for key, value in data.items():
+        if key not in fields:
+            raise ValidationError(str(key)[:40], f"不是可用的字段；可用字段：{'、'.join(fields)}")
+        label = f"{fields[key]}（{key}）"
+        if key in lists and isinstance(value, list):
+            if not all(isinstance(v, str) for v in value):
+                raise ValidationError(label, "应为文本或文本的数组")
+        elif isinstance(value, bool) or not isinstance(value, _SCALARS):
+            raise ValidationError(label, f"应为文本，实际是 JSON 的 {type(value).__name__}")
+    return data
+
+
+def decode_text(data: bytes, field: str) -> str:
+    """A text file as Windows saves it: UTF-8 (with or without BOM), or GBK/GB18030 (Notepad's “ANSI”)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise ValidationError(field, "既不是 UTF-8 也不是 GBK/GB18030 编码的文本，请用记事本“另存为”UTF-8 后重试") from None

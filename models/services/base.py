@@ -104,6 +104,14 @@ class NotFound(ServiceError):
     pass
 
 
+class AlreadyDone(ServiceError):
+    """The same fact was recorded before (same natural key): a batch skips the item and says so."""
+
+    def __init__(self, message: str, existing: str):
+        super().__init__(message)
+        self.existing = existing
+
+
 @dataclass(frozen=True)
 class Actor:
     username: str
@@ -152,6 +160,7 @@ class Changes:
 class Result:
     value: Any
     changes: Changes = field(default_factory=Changes)
+    notes: tuple[str, ...] = ()  # what a batch skipped, in words
 
 
 class UnitOfWork:
@@ -291,18 +300,26 @@ def query(fn):
 def run_batch(uow: UnitOfWork, *, fn, items: list, **kwargs) -> Result:
     """Apply the service ``fn`` to every item in one transaction: all are written or none.
 
-    A refusal names the item (第N条) so the user can find it in the input.
+    A refusal names the item (第N条) so the user can find it in the input. An item recorded before (the
+    same file imported again, after a kill or a failed report) is skipped with a note; the same item twice
+    in one input is refused.
     """
     from models.validation import ValidationError
 
-    values, changes = [], Changes()
+    values, changes, notes, made = [], Changes(), [], {}
     for n, item in enumerate(items, 1):
         try:
             result = fn.in_uow(uow, data=item, **kwargs)
+        except AlreadyDone as exc:
+            if exc.existing in made:
+                raise ValidationError(f"第{n}条", f"与第{made[exc.existing]}条重复（同一事实在一次输入中出现两次）") from None
+            notes.append(f"第{n}条：{exc}，已跳过")
+            continue
         except ValidationError as exc:
             raise ValidationError(f"第{n}条 {exc.field}", exc.problem) from None
         except ServiceError as exc:
             raise type(exc)(f"第{n}条 {exc}") from None
+        made[getattr(result.value, "uuid", None)] = n
         values.append(result.value)
         changes |= result.changes
-    return Result(values, changes)
+    return Result(values, changes, tuple(notes))

@@ -12,10 +12,10 @@ from sqlalchemy import select
 from models.db.tables import Attachment, Blob, CreditRecord, RESPONSIBILITY_LEVELS
 from models.services import catalogue as cat
 from models.services.county import current_county
-from models.services.base import Actor, Changes, NotFound, Result, ServiceError, UnitOfWork, require, service
+from models.services.base import AlreadyDone, Actor, Changes, NotFound, Result, ServiceError, UnitOfWork, require, service
 from models.services.subjects import ensure_local, find_subject
 
-from models.validation import ValidationError, amount, clean, max_length, no_control, one_of, past_date, required
+from models.validation import ValidationError, amount, clean, json_fields, max_length, no_control, one_of, past_date, required
 
 # Where information comes from (鲁医保发〔2024〕25号 第六条).
 SOURCES = {
@@ -30,6 +30,9 @@ SOURCES = {
 }
 DECISION_TYPES = ("行政处罚", "协议处理", "刑事")
 FIELDS = ("kind", "decision_date", "amount", "responsibility", "case_no", "source", "note", "decision_type", "institution")
+INPUT_FIELDS = {"subject": "信用主体", "kind": "信息类别", "decision_date": "决定日期", "amount": "金额",
+                "responsibility": "责任程度", "case_no": "案件编号", "source": "信息来源", "note": "备注",
+                "decision_type": "决定类型", "institution": "所在机构"}
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,16 @@ def record_fields(profile: str, data: dict, subject_type: str | None = None,
     return fields, spec
 
 
+def _refuse_repeat(uow: UnitOfWork, subject, fields: dict) -> None:
+    """A decision is recorded once: the same subject, kind, decision date and case number is the same fact."""
+    same = uow.session.scalar(select(CreditRecord.uuid).where(
+        CreditRecord.subject_id == subject.id, CreditRecord.kind == fields["kind"],
+        CreditRecord.decision_date == fields["decision_date"], CreditRecord.case_no == fields["case_no"]).limit(1))
+    if same is not None:
+        raise AlreadyDone(f"{subject.name}的这条信用信息（{fields['decision_date']}，案件编号“{fields['case_no']}”）"
+                          f"已经录入过（UUID {same}），不能重复录入", same)
+
+
 def _institution(uow: UnitOfWork, data: dict):
     code = clean(data.get("institution"))
     return find_subject(uow, code, type="institution", field="所在机构") if code else None
@@ -175,13 +188,13 @@ def _take_effect(uow: UnitOfWork, actor: Actor, subject) -> None:
 @service
 def add_record(uow: UnitOfWork, *, actor: Actor, data: dict, files: list[tuple[str, bytes]] = ()) -> Result:
     require(actor, "record.write")
-    if not isinstance(data, dict):
-        raise ValidationError("输入", "应为一个 JSON 对象")
+    json_fields(data, INPUT_FIELDS)
     county = current_county(uow)
     spec = cat.kind_spec(county.profile, required(data.get("kind"), "信息类别"))
     subject = find_subject(uow, data.get("subject"), type=spec.subject_type, field="信用主体")
     ensure_local(subject, county.code)
     fields, spec = _fields(uow, data, subject.type)
+    _refuse_repeat(uow, subject, fields)
     record = CreditRecord(subject=subject, institution=_institution(uow, data), entered_by=actor.username, **fields)
     uow.session.add(record)
     attach(uow, record, list(files))

@@ -8,14 +8,20 @@ from datetime import date
 from sqlalchemy import select
 
 from models.db.tables import Registration, RegistrationStatus, ServiceCommitment, Subject
-from models.services.base import Actor, Changes, NotFound, Result, ServiceError, UnitOfWork, require, service
-from models.validation import ValidationError, clean, credit_code, fold, id_number, max_length, one_of, past_date, required
+from models.services.base import AlreadyDone, Actor, Changes, NotFound, Result, ServiceError, UnitOfWork, require, service
+from models.validation import (ValidationError, clean, credit_code, fold, id_number, json_fields, max_length, one_of, past_date,
+                               required)
 
 TYPE_NAMES = {"practitioner": "医保医（药）师", "insured": "参保人", "institution": "定点医药机构"}
 INSTITUTION_KINDS = {"hospital": "医院", "clinic": "诊所", "pharmacy": "零售药店"}
 INSURANCE_TYPES = ("职工", "居民", "生育")
 PROFESSIONS = ("医师", "药师", "护士", "技师", "结算审核", "主要负责人")
 COMMITMENT_KINDS = ("个人", "集体")
+INPUT_FIELDS = {"type": "主体类型", "name": "姓名或名称", "township": "乡镇（街道）", "phone": "联系电话", "address": "地址",
+                "credit_code": "统一社会信用代码", "insurance_code": "医保机构编码", "institution_kind": "机构类别",
+                "id_number": "身份证号", "other_id": "其他证件号码", "insurance_type": "参保类型", "profession": "人员类别",
+                "practice_reg_no": "执业注册号", "institutions": "执业机构", "registered_on": "登记备案日期",
+                "commitment": "服务承诺", "commitment_date": "承诺日期"}
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
@@ -127,6 +133,8 @@ def _refuse_duplicate(uow: UnitOfWork, fields: dict) -> None:
             select(Subject).where(Subject.type == fields["type"], Subject.id_number == fields["id_number"])
         )
         field = "身份证号"
+    if clash and clash.type == fields["type"] and clash.name == fields["name"]:
+        raise AlreadyDone(f"{TYPE_NAMES[clash.type]}“{clash.name}”已经登记过", clash.uuid)
     if clash:
         raise ValidationError(field, f"已登记为{TYPE_NAMES[clash.type]}“{clash.name}”，不能重复登记")
 
@@ -150,8 +158,7 @@ def register_at(uow: UnitOfWork, actor: Actor, practitioner: Subject, institutio
 def add_subject(uow: UnitOfWork, *, actor: Actor, data: dict) -> Result:
     """Register a subject from the documented JSON fields (README: 输入字段)."""
     require(actor, "subject.write")
-    if not isinstance(data, dict):
-        raise ValidationError("输入", "应为一个 JSON 对象")
+    json_fields(data, INPUT_FIELDS, lists=frozenset({"institutions"}))
     fields = _base_fields(data)
     _refuse_duplicate(uow, fields)
     subject = Subject(**fields, initials=initials_of(fields["name"]))
