@@ -11,15 +11,9 @@ import os
 import sys
 from pathlib import Path
 
-from desktop.cli_args import Parser
+from desktop.cli_args import EXIT_INPUT, CliError, Parser
 
-EXIT_INPUT, EXIT_REFUSED, EXIT_FAILED = 2, 1, 3
-
-
-class CliError(Exception):
-    def __init__(self, message: str, code: int = EXIT_INPUT):
-        super().__init__(message)
-        self.code = code
+EXIT_REFUSED, EXIT_FAILED = 1, 3
 
 
 def build_parser() -> Parser:

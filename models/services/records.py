@@ -125,7 +125,7 @@ def _refuse_repeat(uow: UnitOfWork, subject, fields: dict) -> None:
 
 
 def _institution(uow: UnitOfWork, data: dict):
-    code = clean(data.get("institution"))
+    code = clean(data.get("institution"), "所在机构")
     return find_subject(uow, code, type="institution", field="所在机构") if code else None
 
 

@@ -94,7 +94,7 @@ def refuse_malformed(text: str, field: str) -> None:
 
 
 def _text(data: dict, key: str, field: str, limit: int, *, needed: bool = False) -> str | None:
-    value = required(data.get(key), field) if needed else clean(data.get(key))
+    value = required(data.get(key), field) if needed else clean(data.get(key), field)
     return max_length(value, limit, field) if value else None
 
 
@@ -110,7 +110,7 @@ def _base_fields(data: dict) -> dict:
     if kind == "institution":
         fields["credit_code"] = credit_code(data.get("credit_code"))
         fields["insurance_code"] = _text(data, "insurance_code", "医保机构编码", 32)
-        raw_kind = clean(data.get("institution_kind")) or "hospital"
+        raw_kind = clean(data.get("institution_kind"), "机构类别") or "hospital"
         by_name = {v: k for k, v in INSTITUTION_KINDS.items()}
         fields["institution_kind"] = by_name.get(raw_kind) or one_of(raw_kind, tuple(INSTITUTION_KINDS), "机构类别")
     else:
@@ -179,7 +179,7 @@ def _add_registrations(uow: UnitOfWork, actor: Actor, subject: Subject, data: di
     if not codes:
         raise ValidationError("执业机构", "医保医（药）师至少登记一个执业的定点医药机构（统一社会信用代码）")
     on = past_date(data.get("registered_on") or date.today(), "登记备案日期")
-    commitment = clean(data.get("commitment"))
+    commitment = clean(data.get("commitment"), "服务承诺")
     for code in codes:
         institution = find_subject(uow, credit_code(code, "执业机构"), type="institution", field="执业机构")
         register_at(uow, actor, subject, institution, on)
