@@ -47,11 +47,16 @@ def watch(engine: Engine) -> None:
     prefixes = tuple((f"INSERT INTO {t} ", f"INSERT OR REPLACE INTO {t} ", f"REPLACE INTO {t} ") for t in SEALED)
 
     @event.listens_for(engine, "before_cursor_execute")
-    def _noted(conn, _cursor, statement, _params, _context, _many):
+    def _noted(conn, cursor, statement, _params, _context, _many):
         if statement.startswith(("INSERT", "REPLACE")):
             for table, forms in zip(SEALED, prefixes):
                 if statement.startswith(forms):
-                    conn.info.setdefault(_PENDING, set()).add(table)
+                    pending = conn.info.setdefault(_PENDING, {})
+                    if table not in pending:  # the highest id before this transaction's first row
+                        probe = cursor.connection.cursor()
+                        probe.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
+                        pending[table] = probe.fetchone()[0]
+                        probe.close()
 
     @event.listens_for(engine, "rollback")
     def _forgotten(conn):
@@ -76,9 +81,13 @@ def last_sealed(conn: Connection, table: str) -> int:
 
 def seal(conn: Connection, tables=None) -> None:
     """Seal the rows added to ``tables`` (default: those this connection inserted into) since their last seal."""
-    todo = set(conn.info.pop(_PENDING, set())) if tables is None else set(tables)
+    todo = dict(conn.info.pop(_PENDING, {})) if tables is None else {t: 0 for t in tables}
+    if todo and conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(4242)"))  # one chain: seals are appended one at a time
     for table in [t for t in SEALED if t in todo]:
-        rows = _rows(conn, table, last_sealed(conn, table)).all()
+        # Rows between the last seal and this transaction's first row were not written by the program
+        # (SQLite lets one writer at a time): they stay unsealed, and verify names them.
+        rows = _rows(conn, table, max(last_sealed(conn, table), todo[table])).all()
         if not rows:
             continue
         entries = b"".join(_ENTRY.pack(r[0], row_digest(r)) for r in rows)
@@ -102,9 +111,10 @@ class Finding:
         return f"{where}：{self.problem}"
 
 
-def _check_seal_rows(conn: Connection, table: str, first: int, last: int, entries: bytes) -> Finding | None:
+def _check_seal_rows(conn: Connection, table: str, after: int, last: int, entries: bytes) -> Finding | None:
+    """Every row after the table's previous seal up to this seal's last row is in this seal, unchanged."""
     expected = dict(_ENTRY.iter_unpack(entries))
-    for r in _rows(conn, table, first - 1, last):
+    for r in _rows(conn, table, after, last):
         digest = expected.pop(r[0], None)
         if digest is None:
             return Finding(table, r[0], "这一行不是本程序写入的（封存记录中没有它），可能被直接插入数据库")
@@ -122,16 +132,19 @@ def verify(conn: Connection, *, tail: int | None = None) -> Finding | None:
     """
     seals = conn.execute(text("SELECT id, table_name, first_id, last_id, rows, entries, prev_hash, hash "
                               "FROM integrity_seals ORDER BY id")).all()
-    prev, start = GENESIS, 0 if tail is None else max(0, len(seals) - tail)
+    prev, start, sealed_up_to = GENESIS, 0 if tail is None else max(0, len(seals) - tail), dict.fromkeys(SEALED, 0)
     for n, (sid, table, first, last, count, entries, prev_hash, hash_) in enumerate(seals):
         entries = bytes(entries)
         if prev_hash != prev or link(prev, table, first, last, entries) != hash_ or len(entries) != count * _ENTRY.size:
             return Finding("integrity_seals", sid, "封存链在此断开（封存记录被改动、删除或伪造）")
         prev = hash_
-        if n >= start and table in SEALED:
-            found = _check_seal_rows(conn, table, first, last, entries)
+        if table not in SEALED:
+            continue
+        if n >= start:
+            found = _check_seal_rows(conn, table, sealed_up_to[table], last, entries)
             if found:
                 return found
+        sealed_up_to[table] = last
     for table in SEALED if tail is None else ():
         held = conn.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one()
         sealed = conn.execute(text("SELECT COALESCE(SUM(rows), 0) FROM integrity_seals WHERE table_name = :t"),
