@@ -19,6 +19,7 @@ from models.services.base import Actor, UnitOfWork
 from models.services.exchange.format import PackageRefused
 from models.services.exchange.keys import role_of
 from models.services.exchange.rows import APPEND_ONLY, MERGED_BY_NATURAL_KEY, TableSpec, decode, decoder, type_name
+from models.validation import control_character
 
 CHUNK = 2000
 _CODE = re.compile(r"^\d{6}$")
@@ -69,17 +70,14 @@ class Context:
         ids = sorted(self.touched_subjects)
         return frozenset(self.uow.session.scalars(select(Subject.uuid).where(Subject.id.in_(ids)))) if ids else frozenset()
 
-    def refresh_evaluations(self) -> None:
-        """Re-evaluate local files that received another county's records (results count everywhere)."""
-        from models.services import evaluation
-
+    def affected_subjects(self) -> list[int]:
+        """Local files that received another county's facts (results count everywhere), for one standing update."""
         ids = set(self.touched_subjects)
         if self.touched_records:
             ids |= set(self.uow.session.scalars(select(CreditRecord.subject_id).where(
                 CreditRecord.id.in_(sorted(self.touched_records)))))
         ids -= self.created["subjects"]  # files that arrived whole are evaluated by the next county-wide run
-        if ids:
-            evaluation.refresh(self.uow, sorted(ids), actor=self.actor)
+        return sorted(ids)
 
 
 def _check_line(ctx: Context, spec: TableSpec, line, n: int) -> None:
@@ -154,6 +152,9 @@ def _decode_row(ctx: Context, spec: TableSpec, line: dict) -> tuple[dict | None,
         raw = data[col]
         if raw is None:
             values[col] = None
+        elif isinstance(raw, str) and control_character(raw):
+            # PostgreSQL refuses U+0000: the row is reported, the rest of the package still applies.
+            return None, f"字段 {col} 含有控制字符（{control_character(raw)}），请发送方改正后重发"
         elif ref is not None and ref.kind != "blob":
             if raw in ctx.failed[ref.target]:
                 return None, f"所引用的{type_name(ref.target)} {raw} 未能导入"
