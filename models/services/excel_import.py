@@ -1,9 +1,9 @@
 """Excel rosters (执业人员名册) and violation lists (智能审核/稽核系统导出的违规清单).
 
-Violation lists are checked as a set and written in bulk (excel_violations.py); roster rows go
-through the same services as a form would (subjects.add_subject, add_registration), each inside a
-savepoint, so one bad row costs only itself. The user then takes nothing, or only the valid rows, in
-one transaction, and each affected subject's standing is brought up to date once. A file already
+Both are checked as a set, every row by the checks of the forms, and written in bulk
+(excel_violations.py, excel_roster.py): one bad row costs only itself. The user then takes nothing,
+or only the valid rows, in one transaction, and each affected subject's standing is brought up to
+date once. A file already
 imported (same content) and rows already held (same natural key) are recognised and skipped.
 Cells are read once as text with calamine (excel_read.py): an ID number Excel already turned into
 4.10123E+17 is named as such, never guessed.
@@ -13,18 +13,17 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
-from sqlalchemy import false, select, update
+from sqlalchemy import select
 
-from models.db.tables import Registration, Subject
 from models.db.tables_exchange import ExcelImport
-from models.services import excel_read, excel_violations, standing, subjects
-from models.services.base import Actor, Changes, Result, ServiceError, UnitOfWork, require, service
+from models.services import excel_read, excel_roster, excel_violations, standing
+from models.services.base import Actor, Changes, Result, UnitOfWork, require, service
+from models.services.county import current_county
 from models.services.excel_read import CODE_FIELDS, Sheet
 from models.services.excel_violations import Cancelled
-from models.validation import ValidationError, clean, fold
+from models.validation import ValidationError, fold
 
 SHEETS = {"roster": "执业人员名册", "violations": "违规清单"}
 KIND_NAMES = {"roster": "执业人员名册", "violations": "违规清单"}
@@ -114,35 +113,6 @@ def _date(text: str) -> str:
     return f"{int(m[1]):04d}-{int(m[2]):02d}-{int(m[3]):02d}" if m else text
 
 
-def _roster_row(uow: UnitOfWork, actor: Actor, v: dict) -> str:
-    """A practitioner at one institution: registered when new, registered there too when known elsewhere."""
-    data = {"type": "practitioner", "name": v.get("name"), "id_number": v.get("id_number"),
-            "profession": v.get("profession") or "医师", "practice_reg_no": v.get("practice_reg_no"),
-            "institutions": [v.get("institution")] if v.get("institution") else [],
-            "registered_on": _date(v.get("registered_on") or "") or None, "commitment": v.get("commitment"),
-            "commitment_date": _date(v.get("commitment_date") or "") or None, "phone": v.get("phone")}
-    number = fold(v.get("id_number"), "身份证号").upper()
-    person = uow.session.scalar(select(Subject).where(Subject.type == "practitioner", Subject.id_number == number))
-    if person is None:
-        subjects.add_subject.in_uow(uow, actor=actor, data=data)
-        return "new"
-    name = clean(v.get("name"), "姓名")
-    if name and name != person.name:
-        raise ValidationError("姓名", f"“{name}”与该身份证号登记的“{person.name}”不一致：请核对是否把一个人的号码配上了另一个人的姓名")
-    inst = subjects.find_subject(uow, fold(v.get("institution")).upper(), type="institution", field="执业机构统一社会信用代码")
-    if uow.session.scalar(select(Registration.id).where(Registration.practitioner_id == person.id,
-                                                        Registration.institution_id == inst.id)):
-        return "unchanged"
-    subjects.add_registration.in_uow(uow, actor=actor, practitioner=person.uuid, institution=inst.uuid,
-                                     registered_on=data["registered_on"] or date.today())
-    return "registered"
-
-
-# Which input field a service's field name belongs to, so the report names the column the user sees.
-SERVICE_FIELDS = {"身份证号": "身份证号", "执业机构": "执业机构统一社会信用代码", "信用主体": "身份证号或统一社会信用代码",
-                  "所在机构": "所在机构统一社会信用代码", "登记备案日期": "登记备案日期"}
-
-
 @dataclass(frozen=True)
 class ExcelOutcome:
     kind: str
@@ -160,14 +130,6 @@ class ExcelOutcome:
 
     def report_rows(self) -> list[tuple]:
         return [(e["row"], e["field"], e["problem"]) for e in self.errors]
-
-
-def _field_and_problem(exc: Exception) -> tuple[str, str]:
-    """Services name the field in ValidationError.field, or as “字段：问题” in a refusal's message."""
-    if isinstance(exc, ValidationError):
-        return exc.field, exc.problem
-    name, sep, rest = str(exc).partition("：")
-    return (name, rest) if sep and len(name) <= 20 else ("整行", str(exc))
 
 
 def _duplicate_key(v: dict) -> tuple:
@@ -202,28 +164,6 @@ def _file_checks(kind: str, sheet: Sheet) -> tuple[list, list]:
     return errors, keep
 
 
-def _check_roster(uow: UnitOfWork, actor: Actor, rows: list, errors: list, progress) -> tuple[dict, int, set]:
-    outcomes, valid = {}, 0
-    # pysqlite opens the transaction only at the first write; a savepoint taken before that would commit
-    # on release. A write that changes nothing opens it now, so every row's savepoint is a nested one.
-    uow.session.execute(update(ExcelImport).where(false()).values(rows=0))
-    for n, (row, values) in enumerate(rows, 1):
-        savepoint = uow.session.begin_nested()
-        try:
-            outcome = _roster_row(uow, actor, values)
-            savepoint.commit()
-        except (ValidationError, ServiceError) as exc:
-            savepoint.rollback()
-            name, problem = _field_and_problem(exc)
-            errors.append({"row": row, "field": SERVICE_FIELDS.get(name, name), "problem": problem})
-            continue
-        valid += 1
-        outcomes[outcome] = outcomes.get(outcome, 0) + 1
-        if progress and n % 50 == 0 and progress(n, len(rows), "核对Excel") is False:
-            raise Cancelled("已取消Excel导入，未写入任何数据")
-    return outcomes, valid, set()
-
-
 def _earlier(uow: UnitOfWork, kind: str, digest: str) -> ExcelImport | None:
     return uow.session.scalar(select(ExcelImport).where(ExcelImport.kind == kind, ExcelImport.sha256 == digest,
                                                         ExcelImport.imported > 0).order_by(ExcelImport.id).limit(1))
@@ -253,7 +193,8 @@ def import_file(uow: UnitOfWork, *, actor: Actor, kind: str, data: bytes, filena
         outcomes = {k: n for k, n in (("new", len(checked.rows)), ("already", len(checked.already))) if n}
         valid = len(checked.rows) + len(checked.already)
     else:
-        outcomes, valid, _ids = _check_roster(uow, actor, rows, errors, progress)
+        checked = excel_roster.check(uow, current_county(uow).code, rows, errors, _date, progress)
+        outcomes, valid = checked.outcomes, checked.valid
     imported = outcomes.get("new", 0) + outcomes.get("registered", 0)
     take = not dry_run and imported > 0 and (not errors or valid_only)
     already = outcomes.get("already", 0)
@@ -265,9 +206,10 @@ def import_file(uow: UnitOfWork, *, actor: Actor, kind: str, data: bytes, filena
                       imported=imported, imported_by=actor.username)
     uow.session.add(log)
     uow.session.flush()
-    written, subject_ids = [], set()
     if kind == "violations":
         written, subject_ids = excel_violations.write(uow, checked), checked.subject_ids
+    else:
+        written, subject_ids = excel_roster.write(uow, actor, checked)
     uow.audit(actor, f"excel.import.{kind}", "excel_import", log.uuid,
               after={"file": filename, "sha256": digest, "rows": len(sheet.rows), "imported": imported,
                      "skipped_rows": sorted({e["row"] for e in errors}), **outcomes, "records": written},

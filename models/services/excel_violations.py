@@ -42,7 +42,7 @@ class Checked:
     subject_ids: set[int] = field(default_factory=set)
 
 
-def _chunks(values):
+def chunks(values):
     values = sorted(values)
     for start in range(0, len(values), CHUNK):
         yield values[start:start + CHUNK]
@@ -52,7 +52,7 @@ def _subjects(uow: UnitOfWork, keys: set[str]) -> dict[str, list]:
     """Key (身份证号 or 统一社会信用代码) → the subjects holding it, for all keys in a few queries."""
     s = Subject.__table__.c
     out: dict[str, list] = defaultdict(list)
-    for part in _chunks(keys):
+    for part in chunks(keys):
         for row in uow.session.execute(select(s.id, s.type, s.name, s.id_number, s.credit_code, s.origin_county).where(
                 or_(s.id_number.in_(part), s.credit_code.in_(part)))):
             out[row.id_number or row.credit_code].append(row)
@@ -63,7 +63,7 @@ def _held(uow: UnitOfWork, subject_ids: set[int]) -> set[tuple]:
     """Natural keys of the records already in these files."""
     c = CreditRecord.__table__.c
     out = set()
-    for part in _chunks(subject_ids):
+    for part in chunks(subject_ids):
         out |= {tuple(r) for r in uow.session.execute(select(c.subject_id, c.kind, c.decision_date, c.case_no)
                                                       .where(c.subject_id.in_(part)))}
     return out

@@ -239,3 +239,17 @@ def test_a_report_that_cannot_be_written_fails_before_anything_is_imported(db, c
                "--report", str(tmp_path / "missing-folder" / "r.xlsx"))
     assert done.returncode == 2 and "错误报告：无法写入" in done.stderr.decode()
     assert count(db, CreditRecord) == 0
+
+
+def test_a_roster_row_whose_name_does_not_match_a_known_practitioner_is_an_error(db, admin, doctor):
+    from models.db.tables import Registration
+
+    from test_excel_import import ROSTER_HEAD
+
+    second = credit_code(2)
+    from models.services import subjects
+
+    subjects.add_subject(db, actor=admin, data={"type": "institution", "name": "宁阳县中医院", "credit_code": second})
+    outcome = run(db, admin, "roster", xlsx([ROSTER_HEAD, ["李娜", doctor, "医师", "", second, "", "", "", ""]]))
+    assert outcome.imported == 0 and count(db, Registration) == 1
+    assert outcome.errors[0]["field"] == "姓名" and "与该身份证号登记的“张伟”不一致" in outcome.errors[0]["problem"]
