@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 
 import pytest
 
+from test_city_postgres import postgres  # noqa: F401  (the throw-away PostgreSQL server fixture)
 from test_exchange_refusals import refused
 from test_exchange_support import (bureau, export, id_number, institution, introduce, practitioner, receive, rows_owned_by,
                                    signing_key, violation)
@@ -158,3 +159,30 @@ def test_a_part_that_inflates_far_beyond_any_real_part_is_refused(pair):
     packed = zlib.compress(b"0" * (300 * 1024 * 1024), 9)
     part = Part("data/subjects.jsonl", "subjects", packed, 1, "0" * 64)
     refused(city, _package(a, city, [part]), "压缩炸弹")
+
+
+def test_a_nul_stored_by_an_earlier_version_does_not_block_a_postgresql_city(postgres, tmp_path, monkeypatch):
+    """PostgreSQL refuses U+0000: the row carrying it is reported as a conflict, everything else applies."""
+    from models import validation
+    from models.services import records
+
+    a = bureau(tmp_path / "a", "370921", "宁阳县")
+    city = bureau(tmp_path / "city", "370900", "泰安市", url=postgres())
+    try:
+        introduce(a, city)
+        inst = institution(a, 1, "宁阳县人民医院")
+        practitioner(a, id_number(1), "张伟", inst)
+        with monkeypatch.context() as m:  # what versions before this check let through
+            m.setattr(validation, "_CONTROL", __import__("re").compile(r"(?!)"))
+            from test_exchange_support import clerk
+
+            records.add_record(a.db, actor=clerk(a), data={
+                "subject": id_number(1), "kind": "pq_agreement_minor", "decision_date": "2026-03-02",
+                "responsibility": "一般", "case_no": "宁医保协〔2026〕1号", "decision_type": "协议处理", "note": "超量\x00开药"})
+        report = receive(city, export(a, city, tmp_path / "out"))
+        assert report.status == "applied" and report.counts["credit_records"] == {"conflicts": 1}
+        assert "控制字符（U+0000）" in report.conflicts[0]["reason"]
+        assert report.counts["subjects"] == {"new": 2}
+    finally:
+        a.db.dispose()
+        city.db.dispose()

@@ -11,9 +11,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, or_, select, update
 
-from models.db.tables import CreditRecord
+from models.db.tables import CreditRecord, Subject
 from models.db.tables_exchange import ExchangeAlias
 from models.services.base import Actor, UnitOfWork
 from models.services.exchange.format import PackageRefused
@@ -65,8 +65,6 @@ class Context:
                 self.ids[t.name].update({r: local[lu] for r, lu in aliases.items() if lu in local})
 
     def changed_subjects(self) -> frozenset[str]:
-        from models.db.tables import Subject
-
         ids = sorted(self.touched_subjects)
         return frozenset(self.uow.session.scalars(select(Subject.uuid).where(Subject.id.in_(ids)))) if ids else frozenset()
 
@@ -77,7 +75,16 @@ class Context:
             ids |= set(self.uow.session.scalars(select(CreditRecord.subject_id).where(
                 CreditRecord.id.in_(sorted(self.touched_records)))))
         ids -= self.created["subjects"]  # files that arrived whole are evaluated by the next county-wide run
-        return sorted(ids)
+        if not ids:
+            return []
+        # Only files kept here: another county's file (and its registrations) is that county's to bring up to date.
+        s = Subject.__table__.c
+        local = set()
+        for start in range(0, len(ids), CHUNK):
+            part = sorted(ids)[start:start + CHUNK]
+            local |= set(self.uow.session.scalars(select(s.id).where(
+                s.id.in_(part), or_(s.origin_county.is_(None), s.origin_county == self.own))))
+        return sorted(local)
 
 
 def _check_line(ctx: Context, spec: TableSpec, line, n: int) -> None:

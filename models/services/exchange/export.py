@@ -181,6 +181,8 @@ def export_package(uow: UnitOfWork, *, actor: Actor, to_dir: str, receiver: str 
             raise Cancelled("已取消导出，未生成数据包")
         builder = PartBuilder(f"data/{spec.name}.jsonl", spec.name)
         for rows, local in _batches(uow, spec, county.code, partner.code, since, forward.get(spec.name, set())):
+            if not rows:  # forwarded ids that turned out to be the city's own rows: they go with its pending rows
+                continue
             for line_ in _lines(uow, spec, rows, county.code):
                 builder.add(line_)
             uow.session.execute(insert(ExchangePackageRow.__table__), [  # Core: the ORM bulk path is ~3× slower
