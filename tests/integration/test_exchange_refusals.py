@@ -37,10 +37,7 @@ def refused(b, data: bytes, match: str) -> None:
 def resigned(data: bytes, signer, change) -> bytes:
     """The package with its manifest changed and signed again with ``signer``'s key, as a real sender would."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-    from sqlalchemy import select
 
-    from models.db.tables_exchange import ExchangeKey
-    from models.services.base import UnitOfWork
     from models.services.exchange.format import MANIFEST, SIGNATURE, b64, canonical_zip, manifest_bytes, open_package
 
     pkg = open_package(data)

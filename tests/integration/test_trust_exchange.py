@@ -13,22 +13,9 @@ from datetime import datetime, timezone
 import pytest
 
 from test_city_postgres import postgres  # noqa: F401  (the throw-away PostgreSQL server fixture)
-from test_exchange_refusals import refused
+from test_exchange_refusals import pair, refused  # noqa: F401  (pair: a county and the city that know each other)
 from test_exchange_support import (bureau, export, id_number, institution, introduce, practitioner, receive, rows_owned_by,
-                                   signing_key, violation)
-
-
-@pytest.fixture
-def pair(tmp_path):
-    a = bureau(tmp_path / "a", "370921", "宁阳县")
-    city = bureau(tmp_path / "city", "370900", "泰安市")
-    introduce(a, city)
-    inst = institution(a, 1, "宁阳县人民医院")
-    practitioner(a, id_number(1), "张伟", inst)
-    violation(a, id_number(1), "宁医保协〔2026〕3号")
-    yield a, city
-    a.db.dispose()
-    city.db.dispose()
+                                   signing_key)
 
 
 def _package(sender, receiver, parts: list, sequence: int = 1) -> bytes:
