@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from desktop.cli import CliError, print_json
+from models.validation import decode_text
 
 
 def _actions(sub, name: str, help_: str):
@@ -159,7 +160,7 @@ def _keys(db, actor, args) -> int:
         Path(args.to).write_text(keys.public_key_file(db), encoding="utf-8")
         print(f"已导出本局公钥：{args.to}（指纹 {keys.own_key(db).shown}）")
     else:
-        info = keys.import_partner_key(db, actor=actor, text=_read(args.file, "公钥文件").decode("utf-8-sig"),
+        info = keys.import_partner_key(db, actor=actor, text=decode_text(_read(args.file, "公钥文件"), "公钥文件"),
                                        expect_fingerprint=args.fingerprint).value
         print(f"已导入 {info.name}（{info.code}）的公钥。指纹：{info.shown}")
         if not args.fingerprint:

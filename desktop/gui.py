@@ -179,6 +179,8 @@ def run(db_arg: str | None) -> int:
     errors.setup_for(db_arg)
     app = make_app()
     runner = TaskRunner()
+    # A slip in a screen's own code (on the GUI thread) is logged and told like any other failure.
+    sys.excepthook = lambda _type, exc, _tb: runner.show_error(exc)
     launcher = Launcher(app, runner, db_arg)
     launcher.start()
     code = app.exec()

@@ -77,5 +77,5 @@ def message(exc: BaseException, context: str = "") -> str:
         return text
     incident = record(exc, context)
     where = f"日志 {log_path()}" if log_path() else "日志"
-    return (f"操作未能完成：程序发生了意外错误（事件编号 {incident}）。数据库没有被改动一半：这一步要么全部完成，要么没有执行。"
+    return (f"操作未能完成：程序发生了意外错误（事件编号 {incident}）。数据库中不会留下只做了一半的改动。"
             f"详细情况已记入{where}（不含姓名、证件号码等个人信息），请把事件编号告诉系统管理员。")
