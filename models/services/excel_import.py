@@ -10,6 +10,7 @@ Cells are read once as text with calamine (excel_read.py): an ID number Excel al
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -107,6 +108,7 @@ def write_template(kind: str, path: str | Path) -> Path:
     return path
 
 
+@functools.lru_cache(maxsize=4096)  # a list repeats a few hundred dates over thousands of rows
 def _date(text: str) -> str:
     """Dates as Excel or people write them (2026/3/5, 2026年3月5日, a date cell) → ISO; others pass to the check."""
     m = _DATE.match(fold(text))

@@ -140,15 +140,20 @@ def read_sheet(kind_fields: dict[str, tuple[str, ...]], required: dict[str, str]
             damaged.setdefault(row, (cell, f"单元格 {cell} 是公式，但文件中没有保存计算结果（由其他程序生成）："
                                            "请用 Excel 打开并保存一次，或把公式粘贴为数值后重新导入"))
     rows, numeric = [], set()
+    fields = list(best.items())
+    codes = [(f, c) for f, c in fields if f in CODE_FIELDS]
     for r in range(best_row + 1, len(cells)):
         raw = cells[r]
-        values = {f: (v.strip() if type(v) is str else _text(v).strip()) for f, v in
-                  ((f, raw[c] if c < len(raw) else "") for f, c in best.items())}
+        width = len(raw)
+        values = {}
+        for f, c in fields:
+            v = raw[c] if c < width else ""
+            values[f] = v.strip() if type(v) is str else _text(v).strip()
         if any(values.values()) or (r + 1) in damaged:
             rows.append((r + 1, values))  # Excel counts rows from 1
-            numeric |= {(r + 1, f) for f, c in best.items()
-                        if f in CODE_FIELDS and c < len(raw) and isinstance(raw[c], (int, float))
-                        and not isinstance(raw[c], bool) and values[f]}
+            for f, c in codes:  # a number where an ID or code belongs: Excel already dropped its last digits
+                if c < width and type(raw[c]) in (int, float) and values[f]:
+                    numeric.add((r + 1, f))
     if not rows:
         raise ValidationError("Excel 文件", "表头下面没有数据行")
     return Sheet(best, rows, frozenset(numeric), damaged)
