@@ -11,15 +11,9 @@ import os
 import sys
 from pathlib import Path
 
-from desktop.cli_args import Parser
+from desktop.cli_args import EXIT_INPUT, CliError, Parser
 
-EXIT_INPUT, EXIT_REFUSED = 2, 1
-
-
-class CliError(Exception):
-    def __init__(self, message: str, code: int = EXIT_INPUT):
-        super().__init__(message)
-        self.code = code
+EXIT_REFUSED, EXIT_FAILED = 1, 3
 
 
 def build_parser() -> Parser:
@@ -69,6 +63,9 @@ def build_parser() -> Parser:
     a = actions.add_parser("passwd", help="修改密码（新密码取自 CREDIT_DESK_NEW_PASSWORD 或提示输入）")
     a.add_argument("username", nargs="?", help="用户名（省略则为当前用户）")
 
+    s = sub.add_parser("audit", help="数据完整性：verify 校验审计日志和信用信息的封存链，报告第一处断开")
+    actions = s.add_subparsers(dest="action", required=True, metavar="verify")
+    actions.add_parser("verify", help="逐行校验封存链（发现在本程序之外的改动、插入和删除）")
     s = sub.add_parser("catalog", help="本局政策配置的信息类别目录")
     s.add_argument("--json", action="store_true", help="以 JSON 输出")
 
@@ -149,14 +146,21 @@ def ask_password(env: str, prompt: str, *, confirm: bool = False) -> str:
 
 
 def read_json(path: str | None):
+    from models.validation import decode_text
+
     try:
-        text = Path(path).read_text(encoding="utf-8-sig") if path else sys.stdin.read()
+        if path:
+            text = decode_text(Path(path).read_bytes(), "输入文件")
+        else:  # a terminal's own encoding, or bytes piped from a file saved by Notepad
+            text = decode_text(sys.stdin.buffer.read(), "标准输入") if hasattr(sys.stdin, "buffer") else sys.stdin.read()
     except OSError as exc:
         raise CliError(f"输入文件：无法读取 {path}（{exc.strerror}）") from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise CliError(f"输入：不是有效的 JSON（第{exc.lineno}行第{exc.colno}列：{exc.msg}）") from None
+    except RecursionError:
+        raise CliError("输入：JSON 嵌套层数过深，不是本程序可用的输入格式") from None
 
 
 def print_json(value) -> None:
@@ -172,10 +176,12 @@ def main(argv: list[str] | None = None) -> int:
 
         return run(args.db)
     from desktop import cli_backup, cli_commands
+    from models import errors
     from models.db.migrate import MigrationFailed
     from models.services.base import ServiceError
     from models.validation import ValidationError
 
+    errors.setup_for(args.db)
     try:
         code = cli_backup.run(args)
         return cli_commands.dispatch(args) if code is None else code
@@ -186,6 +192,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已取消，未写入任何数据", file=sys.stderr)
         return 130
+    except Exception as exc:  # noqa: BLE001 - no traceback reaches a user: the log has it, the user an incident number
+        print(f"错误：{errors.message(exc, f'credit-desk {args.command}')}", file=sys.stderr)
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":

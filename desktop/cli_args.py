@@ -17,6 +17,18 @@ _ZH = {
     "invalid %(type)s value: %(value)r": "无效的值：%(value)r",
     "%(prog)s: error: %(message)s\n": "%(prog)s：错误：%(message)s\n",
 }
+EXIT_INPUT = 2
+
+
+class CliError(Exception):
+    """Bad input on the command line: one Chinese line and this exit code. Defined here, not in cli.py,
+    so that ``python -m desktop.cli`` (which runs cli.py as __main__) catches the same class."""
+
+    def __init__(self, message: str, code: int = EXIT_INPUT):
+        super().__init__(message)
+        self.code = code
+
+
 argparse._ = lambda text: _ZH.get(text, text)  # argparse looks its messages up through this name
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from desktop.cli import CliError, ask_password, print_json, read_json
 from models.db.database import Database, open_database
 from models.services import county, records, subjects, users
+from models.services.audit import check_at_start
 from models.services.base import Actor, jsonable, run_batch
 
 
@@ -48,25 +49,18 @@ def cmd_demo(db: Database, args) -> int:
 def _add(db: Database, args, fn, data) -> int:
     actor = login(db, args.user)
     if isinstance(data, list):
-        values = run_batch(db, fn=fn, items=data, actor=actor).value
-        print_json([v.__dict__ for v in values])
+        result = run_batch(db, fn=fn, items=data, actor=actor)
+        for note in result.notes:
+            print(note, file=sys.stderr)
+        print_json([v.__dict__ for v in result.value])
     else:
         print_json(fn(db, actor=actor, data=data).value.__dict__)
     return 0
 
 
 def read_attachments(data: dict, json_file: str | None) -> list[tuple[str, bytes]]:
-    """`attachments`: file paths, relative to the JSON file (or the working directory for stdin)."""
-    paths = data.pop("attachments", None) or []
-    base = Path(json_file).parent if json_file else Path.cwd()
-    files = []
-    for p in [paths] if isinstance(paths, str) else paths:
-        path = base / p
-        try:
-            files.append((path.name, path.read_bytes()))
-        except OSError as exc:
-            raise CliError(f"附件：无法读取 {path}（{exc.strerror}）") from None
-    return files
+    """`attachments`: file names inside the JSON file's folder (the working directory for stdin)."""
+    return records.files_beside(data.pop("attachments", None) or [], Path(json_file).parent if json_file else Path.cwd())
 
 
 def cmd_subject(db: Database, args) -> int:
@@ -127,8 +121,20 @@ def cmd_users(db: Database, args) -> int:
     return 0
 
 
+def cmd_audit(db: Database, args) -> int:
+    from models.services import audit
+
+    login(db, args.user)
+    found = audit.verify(db)
+    if found is not None:
+        print(f"封存链断开：{found}", file=sys.stderr)
+        return 1
+    print("封存链完整：审计日志、信用信息和登记备案状态历史均与写入时一致")
+    return 0
+
+
 COMMANDS = {
-    "init": cmd_init, "demo": cmd_demo, "subject": cmd_subject, "record": cmd_record, "show": cmd_show,
+    "audit": cmd_audit, "init": cmd_init, "demo": cmd_demo, "subject": cmd_subject, "record": cmd_record, "show": cmd_show,
     "users": cmd_users,
 }
 
@@ -142,6 +148,9 @@ def dispatch(args) -> int:
 
     db = open_database(args.db)
     try:
+        warning = None if args.command == "audit" else check_at_start(db)
+        if warning:
+            print(f"警告：{warning}", file=sys.stderr)
         return {**COMMANDS, **POLICY_COMMANDS, **CASEWORK_COMMANDS, **INSPECTION_COMMANDS, **EXCHANGE_COMMANDS,
                 **NOTICE_COMMANDS}[args.command](db, args)
     finally:

@@ -4,10 +4,12 @@ Parsers are added by ``add_parsers`` (called from desktop/cli.py); the work is i
 """
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 from desktop.cli import CliError, print_json
+from models.validation import decode_text
 
 
 def _actions(sub, name: str, help_: str):
@@ -158,7 +160,7 @@ def _keys(db, actor, args) -> int:
         Path(args.to).write_text(keys.public_key_file(db), encoding="utf-8")
         print(f"已导出本局公钥：{args.to}（指纹 {keys.own_key(db).shown}）")
     else:
-        info = keys.import_partner_key(db, actor=actor, text=_read(args.file, "公钥文件").decode("utf-8-sig"),
+        info = keys.import_partner_key(db, actor=actor, text=decode_text(_read(args.file, "公钥文件"), "公钥文件"),
                                        expect_fingerprint=args.fingerprint).value
         print(f"已导入 {info.name}（{info.code}）的公钥。指纹：{info.shown}")
         if not args.fingerprint:
@@ -218,21 +220,34 @@ def cmd_city(db, args) -> int:
     return 0
 
 
+def _writable(path: Path) -> None:
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir() or not folder.is_dir() or not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise CliError(f"错误报告：无法写入 {path}（文件夹不存在、没有写权限或是一个文件夹），未导入任何数据")
+
+
 def cmd_excel(db, args) -> int:
-    from desktop.cli_commands import login
+    from desktop.cli_commands import _progress, login
     from models.services import excel_import
     from reports.xlsx import write_table
 
     if args.action == "template":
-        headers, rows = excel_import.template(args.kind)
-        write_table(args.to, headers, rows, sheet=excel_import.SHEETS[args.kind], title=excel_import.TEMPLATE_NOTES[args.kind])
+        try:
+            excel_import.write_template(args.kind, args.to)
+        except OSError as exc:
+            raise CliError(f"模板：无法写入 {args.to}（{exc.strerror}）") from None
         print(f"已保存模板：{args.to}")
         return 0
     actor = login(db, args.user)
+    if args.report:
+        _writable(Path(args.report))  # a report that cannot be written fails before anything is committed
     data = _read(args.file, "Excel 文件")
     result = excel_import.import_file(db, actor=actor, kind=args.kind, data=data, filename=Path(args.file).name,
-                                      valid_only=args.valid_only)
+                                      valid_only=args.valid_only, progress=_progress)
+    sys.stderr.write("\n")
     outcome = result.value
+    if outcome.message:
+        print(outcome.message, file=sys.stderr)
     if args.report:
         write_table(args.report, excel_import.REPORT_HEADERS, outcome.report_rows(), sheet="错误报告")
     if args.json:

@@ -6,7 +6,6 @@ command line stays fast and works on a PC without a display.
 from __future__ import annotations
 
 import sys
-import traceback
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -18,7 +17,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from desktop import settings
 from desktop.mainwindow import MainWindow
 from desktop.taskrunner import TaskRunner
-from models.services import county, standing
+from models import errors
+from models.services import audit, county, standing
 from views.about_dialog import show_release_notes_when_due
 from views.first_run import FirstRunDialog
 from views.login import LoginDialog
@@ -81,6 +81,7 @@ class Opened:
     profiles: dict[str, str]
     location: str
     sqlite_file: Path | None
+    tampered: str | None = None  # the first broken link of the hash chain, checked at every start
 
 
 def open_for_gui(db_arg: str | None, progress=None) -> Opened:
@@ -90,7 +91,8 @@ def open_for_gui(db_arg: str | None, progress=None) -> Opened:
     db = open_database(db_arg)
     # initialise() makes the county and the first administrator in one transaction, so a
     # county means there is a user to sign in as.
-    return Opened(db, county.get_county(db), county.available_profiles(), describe_location(db_arg), db.sqlite_file)
+    return Opened(db, county.get_county(db), county.available_profiles(), describe_location(db_arg), db.sqlite_file,
+                  audit.check_at_start(db))
 
 
 def describe_location(db_arg: str | None) -> str:
@@ -129,6 +131,8 @@ class Launcher(QObject):
     def _opened(self, opened: Opened) -> None:
         self.opened = opened
         self.runner.db = opened.db
+        if opened.tampered:
+            QMessageBox.warning(None, "数据完整性警告", opened.tampered)
         if opened.county is None:
             self._show_dialog(FirstRunDialog(self.runner, opened.profiles), self._initialised)
         else:
@@ -137,9 +141,8 @@ class Launcher(QObject):
     def _open_failed(self, exc: BaseException) -> None:
         box = QMessageBox(QMessageBox.Icon.Critical, "无法打开数据库",
                           f"无法打开数据库，程序不能继续。\n\n数据库：{describe_location(self.db_arg)}\n\n"
-                          "请确认这是本系统的数据库文件、所在文件夹可以写入，且没有其他程序正在升级该数据库；"
-                          "如仍不能打开，请点击“显示详情”，把其中的内容发给系统管理员。")
-        box.setDetailedText("".join(traceback.format_exception(exc)))
+                          "请确认这是本系统的数据库文件、所在文件夹可以写入，且没有其他程序正在升级该数据库。\n\n"
+                          + errors.message(exc, "open database"))
         box.exec()  # nothing else is running yet: blocking here is the simplest correct thing
         self.exit_code = 1
         self.app.exit(1)
@@ -191,8 +194,11 @@ class Launcher(QObject):
 
 def run(db_arg: str | None) -> int:
     """``credit-desk gui [--db PATH]``: returns the process exit code."""
+    errors.setup_for(db_arg)
     app = make_app()
     runner = TaskRunner()
+    # A slip in a screen's own code (on the GUI thread) is logged and told like any other failure.
+    sys.excepthook = lambda _type, exc, _tb: runner.show_error(exc)
     launcher = Launcher(app, runner, db_arg)
     launcher.start()
     code = app.exec()

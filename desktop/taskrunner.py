@@ -18,13 +18,13 @@ from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 from shiboken6 import isValid
 
+from models import errors
 from views.forms import user_message
 from views.qtcompat import emit
 
 # Quick tasks (a sign-in, a lookup) finish before this and never flash a dialog.
 PROGRESS_DELAY_MS = 400
 PROGRESS_INTERVAL_S = 0.05
-UNEXPECTED = "操作未能完成：程序发生了意外错误。请点击“显示详情”，把其中的内容发给系统管理员。"
 
 
 @dataclass
@@ -168,14 +168,13 @@ class TaskRunner(QObject):
             task.cancelled.set()
 
     def show_error(self, exc: BaseException, details: str = "") -> None:
-        """Refusals verbatim; anything else as a generic message with the traceback as details."""
+        """Refusals verbatim; anything else as an incident number and where the log is (models/errors.py)."""
         message = user_message(exc)
         box = QMessageBox(self.dialog_parent)
         box.setWindowTitle("提示" if message else "错误")
         box.setIcon(QMessageBox.Icon.Warning if message else QMessageBox.Icon.Critical)
-        box.setText(message or UNEXPECTED)
-        if not message:
-            box.setDetailedText(details or "".join(traceback.format_exception(exc)))
+        # Anything else goes to the log under an incident number; the traceback never reaches the user.
+        box.setText(message or errors.message(exc, "task"))
         # Without a parent only this reference keeps the box alive until it is dismissed.
         self._boxes.add(box)
         box.finished.connect(lambda _result: self._boxes.discard(box))

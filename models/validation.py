@@ -32,25 +32,44 @@ class ValidationError(ValueError):
         self.problem = problem
 
 
-def clean(value: object) -> str:
+# Tab and line breaks belong in a note; every other control character (NUL above all: PostgreSQL refuses
+# it, so one NUL would block every later package to a city) and lone UTF-16 halves are refused.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+MAX_AMOUNT = Decimal("999999999999.99")  # far below what the integer 分 column holds (2^63 − 1)
+
+
+def control_character(text: str) -> str | None:
+    """The first forbidden control character in ``text``, as U+XXXX, or None."""
+    m = _CONTROL.search(text)
+    return f"U+{ord(m.group()):04X}" if m else None
+
+
+def no_control(text: str, field: str) -> str:
+    bad = control_character(text)
+    if bad:
+        raise ValidationError(field, f"含有不可见的控制字符（{bad}），可能是从其他系统复制时带入的；请删除后重新输入")
+    return text
+
+
+def clean(value: object, field: str = "输入内容") -> str:
     """Free text as typed or pasted, outer spaces removed; Chinese punctuation is kept."""
-    return "" if value is None else str(value).strip()
+    return "" if value is None else no_control(str(value).strip(), field)
 
 
-def fold(value: object) -> str:
+def fold(value: object, field: str = "输入内容") -> str:
     """Codes, numbers and dates: full-width digits and letters folded to ASCII (NFKC)."""
-    return unicodedata.normalize("NFKC", clean(value)).strip()
+    return unicodedata.normalize("NFKC", clean(value, field)).strip()
 
 
 def required(value: object, field: str) -> str:
-    text = clean(value)
+    text = clean(value, field)
     if not text:
         raise ValidationError(field, "必填，不能为空")
     return text
 
 
 def required_code(value: object, field: str) -> str:
-    return required(fold(value), field)
+    return required(fold(value, field), field)
 
 
 def id_number(value: object, field: str = "身份证号") -> str:
@@ -130,13 +149,17 @@ def amount(value: object, field: str = "金额") -> Decimal:
     if text.startswith("-"):
         raise ValidationError(field, "不能为负数")
     if not _AMOUNT.match(text):
-        raise ValidationError(field, f"“{text}”不是有效金额，应为数字，最多两位小数")
+        raise ValidationError(field, f"“{text[:40]}”不是有效金额，应为数字，最多两位小数")
+    if len(text.partition(".")[0].lstrip("0")) > len(str(int(MAX_AMOUNT))):
+        raise ValidationError(field, f"金额过大，不能超过 {MAX_AMOUNT:,} 元")
     try:
         d = Decimal(text)
     except InvalidOperation:
         raise ValidationError(field, f"“{text}”不是有效金额") from None
     if d.as_tuple().exponent < -2:
-        raise ValidationError(field, f"“{text}”超过两位小数（金额精确到分）")
+        raise ValidationError(field, f"“{text[:40]}”超过两位小数（金额精确到分）")
+    if d > MAX_AMOUNT:
+        raise ValidationError(field, f"金额过大，不能超过 {MAX_AMOUNT:,} 元")
     return d.quantize(Decimal("0.01"))
 
 
@@ -149,6 +172,42 @@ def one_of(value: object, choices: tuple[str, ...] | list[str], field: str) -> s
 
 def max_length(text: str, limit: int, field: str) -> str:
     """Refuse rather than silently cut text that would not fit its column."""
+    no_control(text, field)
     if len(text) > limit:
         raise ValidationError(field, f"不能超过{limit}个字符（当前{len(text)}个）")
     return text
+
+
+_SCALARS = (str, int, Decimal, date, type(None))
+
+
+def json_fields(data: object, fields: dict[str, str], *, lists: frozenset[str] = frozenset(), what: str = "输入") -> dict:
+    """A JSON object with only the documented fields, each of the right JSON type, named when it is not.
+
+    ``fields`` maps each accepted key to the Chinese label the message names; ``lists`` are keys that also
+    accept an array of texts.
+    """
+    if not isinstance(data, dict):
+        raise ValidationError(what, f"应为一个 JSON 对象（{{…}}），实际是 {type(data).__name__}")
+    for key, value in data.items():
+        if key not in fields:
+            raise ValidationError(str(key)[:40], f"不是可用的字段；可用字段：{'、'.join(fields)}")
+        label = f"{fields[key]}（{key}）"
+        if key in lists and isinstance(value, list):
+            if not all(isinstance(v, str) for v in value):
+                raise ValidationError(label, "应为文本或文本的数组")
+        elif isinstance(value, bool) or not isinstance(value, _SCALARS):
+            raise ValidationError(label, f"应为文本，实际是 JSON 的 {type(value).__name__}")
+    return data
+
+
+def decode_text(data: bytes, field: str) -> str:
+    """A text file as Windows saves it: UTF-8 (with or without BOM), or GBK/GB18030 (Notepad's “ANSI”)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise ValidationError(field, "既不是 UTF-8 也不是 GBK/GB18030 编码的文本，请用记事本“另存为”UTF-8 后重试") from None

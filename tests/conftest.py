@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import os
+import tempfile
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Exchange private keys are sealed with the user's key store: the tests' own, never the real one.
+os.environ.setdefault("CREDIT_DESK_KEYSTORE", tempfile.mkdtemp(prefix="creditdesk-keystore-"))
 
 PASSWORD = "abc12345"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from models.services import excel_import
+from models.validation import ValidationError
 from views.exchange_common import PathField, RowsModel, read_then, table
 from views.forms import FormErrors, error_label
 
@@ -13,7 +14,6 @@ KINDS = (("roster", "执业人员名册（定点医药机构报送）"), ("viola
 def _write(db, *, path: str, headers, rows, sheet: str, title: str | None = None) -> str:
     """Worker-side xlsx writing (templates and error reports): ID columns stay text."""
     from reports.xlsx import write_table
-    from models.validation import ValidationError
 
     if not path:
         raise ValidationError("保存位置", "请选择保存位置")
@@ -22,6 +22,16 @@ def _write(db, *, path: str, headers, rows, sheet: str, title: str | None = None
     except OSError as exc:
         raise ValidationError("保存位置", f"无法写入 {path}（{exc.strerror}）") from None
     return path
+
+
+def _template(db, *, kind: str, path: str) -> str:
+    """Worker-side: the template with ID and code columns formatted as text before anyone types."""
+    if not path:
+        raise ValidationError("保存位置", "请选择保存位置")
+    try:
+        return str(excel_import.write_template(kind, path))
+    except OSError as exc:
+        raise ValidationError("保存位置", f"无法写入 {path}（{exc.strerror}）") from None
 
 
 class ExcelTab(QWidget):
@@ -106,12 +116,11 @@ class ExcelTab(QWidget):
             self.take_valid.setEnabled(outcome.valid > 0 and bool(outcome.errors))
         else:
             self.message.setText(f"已导入 {outcome.imported} 行" + (f"；{outcome.invalid} 行有错误未导入" if outcome.errors else ""))
+        if outcome.message:
+            self.message.setText(f"{self.message.text()}\n{outcome.message}")
 
     def save_template(self) -> None:
-        kind = self.kind.currentData()
-        headers, rows = excel_import.template(kind)
-        self.runner.service(_write, path=self.save_to.text(), headers=headers, rows=rows, sheet=excel_import.SHEETS[kind],
-                            title=excel_import.TEMPLATE_NOTES[kind], on_error=self._failed,
+        self.runner.service(_template, kind=self.kind.currentData(), path=self.save_to.text(), on_error=self._failed,
                             on_done=lambda p: self.message.setText(f"已保存模板：{p}"))
 
     def save_report(self) -> None:

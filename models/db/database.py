@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from models.db import migrate
+from models.db import holders, migrate
 from models.db.engine import make_engine, resolve_url, sqlite_path
 
 
@@ -33,6 +33,8 @@ def open_database(db: str | None = None, *, upgrade: bool = True) -> Database:
     url = resolve_url(db)
     engine = make_engine(url)
     database = Database(url=url, engine=engine, sqlite_file=sqlite_path(url))
+    if database.sqlite_file is not None:
+        holders.announce(database.sqlite_file)
     if upgrade:
         database.backup_made = migrate.upgrade(engine, sqlite_file=database.sqlite_file)
     return database

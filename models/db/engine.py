@@ -7,6 +7,8 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from models.db import integrity
+
 APP_NAME = "CreditDesk"
 ENV_DB = "CREDIT_DESK_DB"
 
@@ -29,8 +31,25 @@ def resolve_url(db: str | None = None) -> str:
     if "://" in value:
         return value
     path = Path(value).expanduser().resolve()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_file(path)
     return f"sqlite:///{path}"
+
+
+def private_file(path: Path) -> Path:
+    """Create ``path`` (and a new folder for it) readable and writable by this user only, or make it so.
+
+    Credit files, backups and logs hold ID numbers: the process umask (often 022) would leave them readable
+    by every account on the PC. SQLite gives its -wal and -shm files the mode of the database file.
+    """
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, mode=0o700, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        if os.name == "posix":
+            os.chmod(path, 0o600)
+    except OSError:
+        pass  # a read-only location: opening the database reports the real problem in its own words
+    return path
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -44,6 +63,9 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
+    # INSERT OR REPLACE deletes the row it replaces; without this its DELETE triggers (append-only rows)
+    # would not fire and a credit record or an audit entry could be rewritten.
+    cur.execute("PRAGMA recursive_triggers=ON")
     cur.execute("PRAGMA busy_timeout=5000")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
@@ -53,4 +75,5 @@ def make_engine(url: str) -> Engine:
     engine = create_engine(url)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    integrity.watch(engine)
     return engine

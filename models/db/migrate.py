@@ -21,6 +21,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 
+from models.db.engine import private_file
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 WORK_SUFFIX = ".migrating"
 KEEP_UPGRADE_BACKUPS = 5
@@ -61,9 +63,7 @@ def restrict_to_owner(path: Path) -> None:
 
 def backup_sqlite(src: Path, dest: Path) -> Path:
     """Consistent copy through SQLite's backup API (safe while WAL is in use), readable by the user only."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    dest.touch(exist_ok=True)
-    restrict_to_owner(dest)
+    private_file(dest)
     s, d = sqlite3.connect(src), sqlite3.connect(dest)
     try:
         s.backup(d)

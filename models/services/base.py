@@ -4,13 +4,16 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Callable, ClassVar
 
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from models.db import holders, integrity
 from models.db.database import Database
 from models.db.tables import AuditEntry
 
@@ -101,6 +104,14 @@ class NotFound(ServiceError):
     pass
 
 
+class AlreadyDone(ServiceError):
+    """The same fact was recorded before (same natural key): a batch skips the item and says so."""
+
+    def __init__(self, message: str, existing: str):
+        super().__init__(message)
+        self.existing = existing
+
+
 @dataclass(frozen=True)
 class Actor:
     username: str
@@ -149,6 +160,7 @@ class Changes:
 class Result:
     value: Any
     changes: Changes = field(default_factory=Changes)
+    notes: tuple[str, ...] = ()  # what a batch skipped, in words
 
 
 class UnitOfWork:
@@ -180,6 +192,8 @@ class UnitOfWork:
         assert self.session is not None
         for hook in self.before_commit:
             hook(self)
+        self.session.flush()
+        integrity.seal(self.session.connection())  # the rows with legal weight this transaction added
         self.session.commit()
 
     def audit(
@@ -228,6 +242,34 @@ def to_json(value: Any) -> str:
     return json.dumps(jsonable(value), ensure_ascii=False, sort_keys=True)
 
 
+# Seconds to wait before each new attempt when another program holds the database (each attempt itself
+# already waits busy_timeout, 5 s); after the last one the user is told who holds it.
+LOCK_RETRIES = (1.0, 2.0, 4.0)
+
+
+class DatabaseBusy(ServiceError):
+    """Another program kept the database locked through every retry."""
+
+
+def _locked(exc: OperationalError) -> bool:
+    text = str(exc.orig).lower()
+    return "locked" in text or "busy" in text
+
+
+def retry_when_locked(db: Database, attempt):
+    """``attempt()`` again while the database is locked (nothing of a failed attempt was kept), then a message."""
+    for wait in (*LOCK_RETRIES, None):
+        try:
+            return attempt()
+        except OperationalError as exc:
+            if not _locked(exc):
+                raise
+            if wait is None:
+                raise DatabaseBusy(f"数据库正被其他程序占用，已等待并重试{len(LOCK_RETRIES) + 1}次仍无法完成："
+                                   f"{holders.describe(db.sqlite_file)}。请等它完成后重试，本次操作没有写入任何数据") from None
+            time.sleep(wait)
+
+
 def service(fn):
     """Turn ``fn(uow, **kw)`` into ``fn(db, **kw)`` that runs in one committed unit of work.
 
@@ -237,10 +279,13 @@ def service(fn):
 
     @functools.wraps(fn)
     def run(db: Database, /, **kwargs):
-        with UnitOfWork(db) as uow:
-            result = fn(uow, **kwargs)
-            uow.commit()
-            return result
+        def once():
+            with UnitOfWork(db) as uow:
+                result = fn(uow, **kwargs)
+                uow.commit()
+                return result
+
+        return retry_when_locked(db, once)
 
     run.in_uow = fn
     return run
@@ -251,8 +296,11 @@ def query(fn):
 
     @functools.wraps(fn)
     def run(db: Database, /, **kwargs):
-        with UnitOfWork(db) as uow:
-            return fn(uow, **kwargs)
+        def once():
+            with UnitOfWork(db) as uow:
+                return fn(uow, **kwargs)
+
+        return retry_when_locked(db, once)
 
     run.in_uow = fn
     return run
@@ -262,18 +310,26 @@ def query(fn):
 def run_batch(uow: UnitOfWork, *, fn, items: list, **kwargs) -> Result:
     """Apply the service ``fn`` to every item in one transaction: all are written or none.
 
-    A refusal names the item (第N条) so the user can find it in the input.
+    A refusal names the item (第N条) so the user can find it in the input. An item recorded before (the
+    same file imported again, after a kill or a failed report) is skipped with a note; the same item twice
+    in one input is refused.
     """
     from models.validation import ValidationError
 
-    values, changes = [], Changes()
+    values, changes, notes, made = [], Changes(), [], {}
     for n, item in enumerate(items, 1):
         try:
             result = fn.in_uow(uow, data=item, **kwargs)
+        except AlreadyDone as exc:
+            if exc.existing in made:
+                raise ValidationError(f"第{n}条", f"与第{made[exc.existing]}条重复（同一事实在一次输入中出现两次）") from None
+            notes.append(f"第{n}条：{exc}，已跳过")
+            continue
         except ValidationError as exc:
             raise ValidationError(f"第{n}条 {exc.field}", exc.problem) from None
         except ServiceError as exc:
             raise type(exc)(f"第{n}条 {exc}") from None
+        made[getattr(result.value, "uuid", None)] = n
         values.append(result.value)
         changes |= result.changes
-    return Result(values, changes)
+    return Result(values, changes, tuple(notes))

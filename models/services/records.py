@@ -5,16 +5,17 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 from sqlalchemy import select
 
 from models.db.tables import Attachment, Blob, CreditRecord, RESPONSIBILITY_LEVELS
 from models.services import catalogue as cat
 from models.services.county import current_county
-from models.services.base import Actor, Changes, NotFound, Result, ServiceError, UnitOfWork, require, service
+from models.services.base import AlreadyDone, Actor, Changes, NotFound, Result, ServiceError, UnitOfWork, require, service
 from models.services.subjects import ensure_local, find_subject
 
-from models.validation import ValidationError, amount, clean, max_length, one_of, past_date, required
+from models.validation import ValidationError, amount, clean, json_fields, max_length, no_control, one_of, past_date, required
 
 # Where information comes from (鲁医保发〔2024〕25号 第六条).
 SOURCES = {
@@ -29,6 +30,9 @@ SOURCES = {
 }
 DECISION_TYPES = ("行政处罚", "协议处理", "刑事")
 FIELDS = ("kind", "decision_date", "amount", "responsibility", "case_no", "source", "note", "decision_type", "institution")
+INPUT_FIELDS = {"subject": "信用主体", "kind": "信息类别", "decision_date": "决定日期", "amount": "金额",
+                "responsibility": "责任程度", "case_no": "案件编号", "source": "信息来源", "note": "备注",
+                "decision_type": "决定类型", "institution": "所在机构"}
 
 
 @dataclass(frozen=True)
@@ -64,22 +68,42 @@ def _source(value: object) -> str:
 
 
 def _fields(uow: UnitOfWork, data: dict, subject_type: str | None = None) -> tuple[dict, cat.KindSpec]:
-    """Validate the documented record fields against the catalogue of the county's profile."""
-    county = current_county(uow)
-    spec = cat.kind_spec(county.profile, required(data.get("kind"), "信息类别"))
+    return record_fields(current_county(uow).profile, data, subject_type)
+
+
+def _shared_fields(profile: str, kind, decision_date, source, decision_type, responsibility) -> tuple[dict, cat.KindSpec]:
+    """The fields a list repeats row after row (kind, date, source…): checked once per distinct combination."""
+    spec = cat.kind_spec(profile, required(kind, "信息类别"))
+    return {
+        "kind": spec.code,
+        "good": spec.good,
+        "decision_date": past_date(decision_date, "决定日期"),
+        "source": _source(source or "supervision"),
+        "decision_type": one_of(decision_type, DECISION_TYPES, "决定类型") if clean(decision_type) else None,
+        "responsibility": one_of(responsibility, RESPONSIBILITY_LEVELS, "责任程度") if clean(responsibility) else None,
+    }, spec
+
+
+def record_fields(profile: str, data: dict, subject_type: str | None = None,
+                  memo: dict | None = None) -> tuple[dict, cat.KindSpec]:
+    """Validate the documented record fields against the catalogue of the county's profile (no database work).
+
+    ``memo`` (a dict the caller keeps for one batch) spares re-checking the fields rows share.
+    """
+    key = tuple(data.get(k) for k in ("kind", "decision_date", "source", "decision_type", "responsibility"))
+    shared = memo.get(key) if memo is not None else None
+    if shared is None:
+        shared = _shared_fields(profile, *key)
+        if memo is not None:
+            memo[key] = shared
+    common, spec = shared
     if subject_type and spec.subject_type != subject_type:
         raise ValidationError("信息类别", f"“{spec.name}”不适用于该类信用主体")
     fields = {
-        "kind": spec.code,
-        "good": spec.good,
-        "decision_date": past_date(data.get("decision_date"), "决定日期"),
-        "source": _source(data.get("source") or "supervision"),
-        "case_no": max_length(clean(data.get("case_no")), 60, "案件编号"),
-        "note": max_length(clean(data.get("note")), 2000, "备注"),
-        "decision_type": one_of(data["decision_type"], DECISION_TYPES, "决定类型") if clean(data.get("decision_type")) else None,
-        "amount": amount(data["amount"], "金额") if clean(data.get("amount")) else None,
-        "responsibility": one_of(data["responsibility"], RESPONSIBILITY_LEVELS, "责任程度")
-        if clean(data.get("responsibility")) else None,
+        **common,
+        "case_no": max_length(clean(data.get("case_no"), "案件编号"), 60, "案件编号"),
+        "note": max_length(clean(data.get("note"), "备注"), 2000, "备注"),
+        "amount": amount(data["amount"], "金额") if clean(data.get("amount"), "金额") else None,
     }
     if spec.needs_amount and fields["amount"] is None:
         raise ValidationError("金额", f"“{spec.name}”须填写造成的医保基金损失金额")
@@ -90,8 +114,18 @@ def _fields(uow: UnitOfWork, data: dict, subject_type: str | None = None) -> tup
     return fields, spec
 
 
+def _refuse_repeat(uow: UnitOfWork, subject, fields: dict) -> None:
+    """A decision is recorded once: the same subject, kind, decision date and case number is the same fact."""
+    same = uow.session.scalar(select(CreditRecord.uuid).where(
+        CreditRecord.subject_id == subject.id, CreditRecord.kind == fields["kind"],
+        CreditRecord.decision_date == fields["decision_date"], CreditRecord.case_no == fields["case_no"]).limit(1))
+    if same is not None:
+        raise AlreadyDone(f"{subject.name}的这条信用信息（{fields['decision_date']}，案件编号“{fields['case_no']}”）"
+                          f"已经录入过（UUID {same}），不能重复录入", same)
+
+
 def _institution(uow: UnitOfWork, data: dict):
-    code = clean(data.get("institution"))
+    code = clean(data.get("institution"), "所在机构")
     return find_subject(uow, code, type="institution", field="所在机构") if code else None
 
 
@@ -111,6 +145,33 @@ def store_blob(uow: UnitOfWork, name: str, content: bytes) -> tuple[str, str]:
     return name, digest
 
 
+def files_beside(paths, folder: Path) -> list[tuple[str, bytes]]:
+    """Attachments named in a JSON file: only regular files inside that file's folder, each within the limit.
+
+    A path that leaves the folder (``../``, an absolute path, a link pointing out) would let a file
+    read whatever the user may read (/etc/shadow) and send it to the city with the record.
+    """
+    if isinstance(paths, str):
+        paths = [paths]
+    if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+        raise ValidationError("attachments", "应为文件名或文件名列表（JSON 字符串数组）")
+    root, files = folder.resolve(), []
+    for name in paths:
+        no_control(name, "附件文件名")
+        path = (root / name).resolve()
+        if not path.is_relative_to(root):
+            raise ValidationError("附件", f"“{name}”不在 JSON 文件所在的文件夹内：附件只能是该文件夹中的文件")
+        if not path.is_file():
+            raise ValidationError("附件", f"“{name}”不存在或不是普通文件")
+        if path.stat().st_size > MAX_ATTACHMENT:
+            raise ValidationError("附件", f"“{name}”超过{MAX_ATTACHMENT // 1024 // 1024}MB")
+        try:
+            files.append((path.name, path.read_bytes()))
+        except OSError as exc:
+            raise ValidationError("附件", f"无法读取“{name}”（{exc.strerror}）") from None
+    return files
+
+
 def attach(uow: UnitOfWork, record: CreditRecord, files: list[tuple[str, bytes]]) -> None:
     """Scans and documents cited by a record."""
     for name, content in files:
@@ -121,8 +182,7 @@ def attach(uow: UnitOfWork, record: CreditRecord, files: list[tuple[str, bytes]]
 @service
 def add_record(uow: UnitOfWork, *, actor: Actor, data: dict, files: list[tuple[str, bytes]] = ()) -> Result:
     require(actor, "record.write")
-    if not isinstance(data, dict):
-        raise ValidationError("输入", "应为一个 JSON 对象")
+    json_fields(data, INPUT_FIELDS)
     county = current_county(uow)
     spec = cat.kind_spec(county.profile, required(data.get("kind"), "信息类别"))
     subject = find_subject(uow, data.get("subject"), type=spec.subject_type, field="信用主体")
@@ -133,6 +193,7 @@ def add_record(uow: UnitOfWork, *, actor: Actor, data: dict, files: list[tuple[s
         raise ValidationError("信息类别", f"“{spec.name}”记医保支付资格记分，须作为违规认定录入（违规认定 → 认定责任人员），"
                                       "经另一名审核员确认后记分并通知其登记备案的各定点医药机构")
     fields, spec = _fields(uow, data, subject.type)
+    _refuse_repeat(uow, subject, fields)
     record = CreditRecord(subject=subject, institution=_institution(uow, data), entered_by=actor.username, **fields)
     uow.session.add(record)
     attach(uow, record, list(files))

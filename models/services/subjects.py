@@ -9,14 +9,20 @@ from sqlalchemy import select
 
 from models.db.tables import (Registration, RegistrationStatus, ServiceCommitment, StandingResult, Subject,
                               SubjectStanding)
-from models.services.base import Actor, Changes, NotFound, Result, ServiceError, UnitOfWork, require, service
-from models.validation import ValidationError, clean, credit_code, fold, id_number, max_length, one_of, past_date, required
+from models.services.base import AlreadyDone, Actor, Changes, NotFound, Result, ServiceError, UnitOfWork, require, service
+from models.validation import (ValidationError, clean, credit_code, fold, id_number, json_fields, max_length, one_of, past_date,
+                               required)
 
 TYPE_NAMES = {"practitioner": "医保医（药）师", "insured": "参保人", "institution": "定点医药机构"}
 INSTITUTION_KINDS = {"hospital": "医院", "clinic": "诊所", "pharmacy": "零售药店"}
 INSURANCE_TYPES = ("职工", "居民", "生育")
 PROFESSIONS = ("医师", "药师", "护士", "技师", "结算审核", "主要负责人")
 COMMITMENT_KINDS = ("个人", "集体")
+INPUT_FIELDS = {"type": "主体类型", "name": "姓名或名称", "township": "乡镇（街道）", "phone": "联系电话", "address": "地址",
+                "credit_code": "统一社会信用代码", "insurance_code": "医保机构编码", "institution_kind": "机构类别",
+                "id_number": "身份证号", "other_id": "其他证件号码", "insurance_type": "参保类型", "profession": "人员类别",
+                "practice_reg_no": "执业注册号", "institutions": "执业机构", "registered_on": "登记备案日期",
+                "commitment": "服务承诺", "commitment_date": "承诺日期"}
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
@@ -62,6 +68,7 @@ def find_subject(uow: UnitOfWork, key: str, *, type: str | None = None, field: s
         stmt = stmt.where(Subject.type == type)
     found = list(uow.session.scalars(stmt))
     if not found:
+        refuse_malformed(text, field)
         what = f"{TYPE_NAMES[type]}" if type else "信用主体"
         raise NotFound(f"{field}：找不到号码为“{text}”的{what}")
     if len(found) > 1:
@@ -70,8 +77,25 @@ def find_subject(uow: UnitOfWork, key: str, *, type: str | None = None, field: s
     return found[0]
 
 
+def refuse_malformed(text: str, field: str) -> None:
+    """A key that could not be any subject's is a format problem, named as one, not a missing subject."""
+    if _UUID.match(text):
+        return
+    if len(text) != 18:
+        raise ValidationError(field, f"“{text}”为{len(text)}位：身份证号和统一社会信用代码都应为18位，请核对是否漏录或多录")
+    checks = (id_number, credit_code) if re.fullmatch(r"\d{17}[\dX]", text) else (credit_code, id_number)
+    problems = []
+    for check in checks:
+        try:
+            check(text, field)
+            return  # well formed: simply not registered here
+        except ValidationError as exc:
+            problems.append(exc)
+    raise problems[0]
+
+
 def _text(data: dict, key: str, field: str, limit: int, *, needed: bool = False) -> str | None:
-    value = required(data.get(key), field) if needed else clean(data.get(key))
+    value = required(data.get(key), field) if needed else clean(data.get(key), field)
     return max_length(value, limit, field) if value else None
 
 
@@ -87,7 +111,7 @@ def _base_fields(data: dict) -> dict:
     if kind == "institution":
         fields["credit_code"] = credit_code(data.get("credit_code"))
         fields["insurance_code"] = _text(data, "insurance_code", "医保机构编码", 32)
-        raw_kind = clean(data.get("institution_kind")) or "hospital"
+        raw_kind = clean(data.get("institution_kind"), "机构类别") or "hospital"
         by_name = {v: k for k, v in INSTITUTION_KINDS.items()}
         fields["institution_kind"] = by_name.get(raw_kind) or one_of(raw_kind, tuple(INSTITUTION_KINDS), "机构类别")
     else:
@@ -110,6 +134,8 @@ def _refuse_duplicate(uow: UnitOfWork, fields: dict) -> None:
             select(Subject).where(Subject.type == fields["type"], Subject.id_number == fields["id_number"])
         )
         field = "身份证号"
+    if clash and clash.type == fields["type"] and clash.name == fields["name"]:
+        raise AlreadyDone(f"{TYPE_NAMES[clash.type]}“{clash.name}”已经登记过", clash.uuid)
     if clash:
         raise ValidationError(field, f"已登记为{TYPE_NAMES[clash.type]}“{clash.name}”，不能重复登记")
 
@@ -151,8 +177,7 @@ def register_at(uow: UnitOfWork, actor: Actor, practitioner: Subject, institutio
 def add_subject(uow: UnitOfWork, *, actor: Actor, data: dict) -> Result:
     """Register a subject from the documented JSON fields (README: 输入字段)."""
     require(actor, "subject.write")
-    if not isinstance(data, dict):
-        raise ValidationError("输入", "应为一个 JSON 对象")
+    json_fields(data, INPUT_FIELDS, lists=frozenset({"institutions"}))
     fields = _base_fields(data)
     _refuse_duplicate(uow, fields)
     subject = Subject(**fields, initials=initials_of(fields["name"]))
@@ -173,7 +198,7 @@ def _add_registrations(uow: UnitOfWork, actor: Actor, subject: Subject, data: di
     if not codes:
         raise ValidationError("执业机构", "医保医（药）师至少登记一个执业的定点医药机构（统一社会信用代码）")
     on = past_date(data.get("registered_on") or date.today(), "登记备案日期")
-    commitment = clean(data.get("commitment"))
+    commitment = clean(data.get("commitment"), "服务承诺")
     for code in codes:
         institution = find_subject(uow, credit_code(code, "执业机构"), type="institution", field="执业机构")
         register_at(uow, actor, subject, institution, on)

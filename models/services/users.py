@@ -1,6 +1,8 @@
 """Users, roles and signing in."""
 from __future__ import annotations
 
+import functools
+import os
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -11,6 +13,12 @@ from models.services.base import (
 )
 from models.services.passwords import hash_password, password_problem, verify_password
 from models.validation import ValidationError, max_length, required
+
+
+@functools.cache
+def unknown_user_hash() -> str:
+    """A hash of the same cost as a real one that no password opens, made once when first needed."""
+    return hash_password(os.urandom(16).hex())
 
 
 @dataclass(frozen=True)
@@ -135,8 +143,10 @@ def set_active(uow: UnitOfWork, *, actor: Actor, username: str, active: bool, re
 @query
 def authenticate(uow: UnitOfWork, *, username: str, password: str) -> Actor:
     user = uow.session.scalar(select(User).where(User.username == (username or "").strip()))
-    # Same message whether the name or the password is wrong: no hint which users exist.
-    if user is None or not verify_password(password, user.password_hash):
+    # Same message and the same work whether the name or the password is wrong: an unknown name is checked
+    # against a hash made with the same cost, so the time taken gives no hint which users exist.
+    stored = user.password_hash if user is not None else unknown_user_hash()
+    if not verify_password(password or "", stored) or user is None:
         raise ServiceError("用户名或密码错误")
     if not user.active:
         raise ServiceError(f"用户“{user.username}”已停用，请联系管理员")

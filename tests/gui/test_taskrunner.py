@@ -1,6 +1,7 @@
 """The worker thread: results and refusals reach the GUI thread; long work can be cancelled."""
 from __future__ import annotations
 
+import re
 import threading
 import time
 
@@ -8,7 +9,6 @@ from PySide6.QtCore import Qt
 import shiboken6
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QProgressDialog, QPushButton
 
-from desktop.taskrunner import UNEXPECTED
 from models.services.base import ServiceError
 
 
@@ -67,12 +67,23 @@ def test_a_refusal_reaches_on_error_on_the_gui_thread(qtbot, runner):
     assert got["thread"] == threading.get_ident()
 
 
-def test_unexpected_error_is_shown_with_a_generic_chinese_message_and_details(qtbot, runner):
-    runner.run(lambda: 1 / 0)
+def test_unexpected_error_is_shown_as_an_incident_number_and_logged_without_a_traceback_for_the_user(
+        qtbot, runner, tmp_path):
+    from models import errors
+
+    errors.setup_logging(tmp_path)
+
+    def fail():
+        raise RuntimeError("张三 370921198001010018")  # a message that must never reach the log
+
+    runner.run(fail)
     qtbot.waitUntil(lambda: bool(visible(QMessageBox)))
     box = visible(QMessageBox)[0]
-    assert box.text() == UNEXPECTED
-    assert "ZeroDivisionError" in box.detailedText()
+    incident = re.search(r"事件编号 ([0-9A-F]{8})", box.text())[1]
+    assert "Traceback" not in box.text() and "RuntimeError" not in box.text() and box.detailedText() == ""
+    log = errors.log_path().read_text(encoding="utf-8")
+    assert f"incident {incident}" in log and "RuntimeError" in log
+    assert "张三" not in log and "370921198001010018" not in log
     box.close()
 
 

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from test_exchange_support import bureau, export, id_number, institution, introduce, practitioner, receive, violation
+from test_exchange_support import (bureau, export, id_number, institution, introduce, practitioner, receive, signing_key,
+                                   violation)
 
 
 @pytest.fixture
@@ -36,18 +37,14 @@ def refused(b, data: bytes, match: str) -> None:
 def resigned(data: bytes, signer, change) -> bytes:
     """The package with its manifest changed and signed again with ``signer``'s key, as a real sender would."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-    from sqlalchemy import select
 
-    from models.db.tables_exchange import ExchangeKey
-    from models.services.base import UnitOfWork
     from models.services.exchange.format import MANIFEST, SIGNATURE, b64, canonical_zip, manifest_bytes, open_package
 
     pkg = open_package(data)
     manifest = json.loads(pkg.manifest_raw)
     change(manifest)
     body = manifest_bytes(manifest)
-    with UnitOfWork(signer.db) as uow:
-        private = uow.session.scalar(select(ExchangeKey.sign_private).where(ExchangeKey.retired_at.is_(None)))
+    private, _fp = signing_key(signer)
     sig = json.dumps({"algorithm": "Ed25519", "key_fingerprint": manifest["signer_fingerprint"],
                       "signature": b64(Ed25519PrivateKey.from_private_bytes(private).sign(body))},
                      sort_keys=True).encode()
@@ -148,9 +145,7 @@ def test_a_row_maintained_here_is_never_changed_by_a_package(pair, tmp_path):
     uuid, data = next((u, d) for u, d in rows_owned_by(a, a.code)["subjects"].items() if d["type"] == "practitioner")
     now = datetime.now(timezone.utc).isoformat()
     line = {"uuid": uuid, "origin": "370923", "created_at": now, "updated_at": now, "data": {**data, "name": "张冒名"}}
-    with UnitOfWork(city.db) as uow:
-        sign_private, city_fp = uow.session.execute(select(ExchangeKey.sign_private, ExchangeKey.fingerprint)
-                                                    .where(ExchangeKey.retired_at.is_(None))).one()
+    sign_private, city_fp = signing_key(city)
     a_key = keys.own_key(a.db)
     manifest = {"format": "creditdesk-exchange", "format_version": 1, "kind": "data", "package_id": "p-1",
                 "schema_version": schema_version(), "created_at": now, "sequence": 1, "previous_package_sha256": None,
@@ -200,8 +195,7 @@ def test_a_deletion_marker_from_a_bureau_that_does_not_own_the_row_deletes_nothi
     uuid = next(iter(rows_owned_by(a, a.code)["service_commitments"]))
     marker = {"marker": "deleted", "table": "service_commitments", "uuid": uuid, "origin": city.code,
               "at": datetime.now(timezone.utc).isoformat()}
-    with UnitOfWork(city.db) as uow:
-        sign_private, city_fp = uow.session.execute(select(ExchangeKey.sign_private, ExchangeKey.fingerprint)).one()
+    sign_private, city_fp = signing_key(city)
     with UnitOfWork(a.db) as uow:
         a_box = uow.session.scalar(select(ExchangeKey.box_public))
     manifest = {"format": "creditdesk-exchange", "format_version": 1, "kind": "data", "package_id": "p-2",

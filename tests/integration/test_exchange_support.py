@@ -40,6 +40,16 @@ def bureau(folder: Path, code: str, name: str, url: str | None = None) -> Bureau
     return Bureau(db, admin, code, name, None if url else path)
 
 
+def signing_key(b: Bureau) -> tuple[bytes, str]:
+    """The bureau's own signing key, opened with the key store as the program opens it: (private, fingerprint)."""
+    from models.services.base import UnitOfWork
+    from models.services.exchange import keys
+
+    with UnitOfWork(b.db) as uow:
+        key = keys.current_key(uow)
+        return keys.signing_private(key), key.fingerprint
+
+
 def clerk(b: Bureau):
     from models.services import users
 

@@ -11,14 +11,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, or_, select, update
 
-from models.db.tables import CreditRecord
+from models.db.tables import CreditRecord, Subject
 from models.db.tables_exchange import ExchangeAlias
 from models.services import standing
 from models.services.base import Actor, UnitOfWork
 from models.services.exchange.format import PackageRefused
+from models.services.exchange.keys import role_of
 from models.services.exchange.rows import APPEND_ONLY, MERGED_BY_NATURAL_KEY, TableSpec, decode, decoder, type_name
+from models.validation import control_character
 
 CHUNK = 2000
 _CODE = re.compile(r"^\d{6}$")
@@ -64,26 +66,38 @@ class Context:
                 self.ids[t.name].update({r: local[lu] for r, lu in aliases.items() if lu in local})
 
     def changed_subjects(self) -> frozenset[str]:
-        from models.db.tables import Subject
-
         ids = sorted(self.touched_subjects)
         return frozenset(self.uow.session.scalars(select(Subject.uuid).where(Subject.id.in_(ids)))) if ids else frozenset()
 
-    def refresh_evaluations(self) -> None:
-        """Re-evaluate local files that received another county's records (results count everywhere)."""
+    def affected_subjects(self) -> list[int]:
+        """Local files that received another county's facts (results count everywhere), for one standing update."""
         ids = set(self.touched_subjects)
         if self.touched_records:
             ids |= set(self.uow.session.scalars(select(CreditRecord.subject_id).where(
                 CreditRecord.id.in_(sorted(self.touched_records)))))
-        standing.after_change(self.uow, self.actor, ids | set(self.created["subjects"]))
+        ids |= set(self.created["subjects"])
+        if not ids:
+            return []
+        # Only files kept here: another county's file (and its registrations) is that county's to bring up to date.
+        s = Subject.__table__.c
+        local = set()
+        for start in range(0, len(ids), CHUNK):
+            part = sorted(ids)[start:start + CHUNK]
+            local |= set(self.uow.session.scalars(select(s.id).where(
+                s.id.in_(part), or_(s.origin_county.is_(None), s.origin_county == self.own))))
+        return sorted(local)
 
 
-def _check_line(spec: TableSpec, line, n: int) -> None:
+def _check_line(ctx: Context, spec: TableSpec, line, n: int) -> None:
     ok = (isinstance(line, dict) and isinstance(line.get("uuid"), str) and isinstance(line.get("data"), dict)
           and set(line["data"]) == set(spec.columns) and isinstance(line.get("origin"), str)
           and _CODE.match(line["origin"]) and isinstance(line.get("updated_at"), str))
     if not ok:
         raise PackageRefused(f"{type_name(spec.name)}第{n}条记录的字段与本程序的数据结构不符，数据包无法导入")
+    if role_of(ctx.sender) == "county" and line["origin"] != ctx.sender:
+        # Only the city forwards other counties' rows; a county speaks for itself alone, whatever it claims.
+        raise PackageRefused(f"{type_name(spec.name)}第{n}条记录标为由 {line['origin']} 维护，但数据包由 {ctx.sender} 签发："
+                             "县（区）局只能发送本局维护的记录，整个数据包不予导入")
 
 
 def _by_depth(spec: TableSpec, lines: list[dict]) -> list[list[dict]]:
@@ -119,7 +133,7 @@ def apply_table(ctx: Context, spec: TableSpec, lines, tick) -> None:
         chunk = []
         for line in group:
             n += 1
-            _check_line(spec, line, n)
+            _check_line(ctx, spec, line, n)
             if line["uuid"] in seen:
                 raise PackageRefused(f"{type_name(spec.name)}中有重复的 UUID，数据包无法导入")
             seen.add(line["uuid"])
@@ -146,6 +160,9 @@ def _decode_row(ctx: Context, spec: TableSpec, line: dict) -> tuple[dict | None,
         raw = data[col]
         if raw is None:
             values[col] = None
+        elif isinstance(raw, str) and control_character(raw):
+            # PostgreSQL refuses U+0000: the row is reported, the rest of the package still applies.
+            return None, f"字段 {col} 含有控制字符（{control_character(raw)}），请发送方改正后重发"
         elif ref is not None and ref.kind != "blob":
             if raw in ctx.failed[ref.target]:
                 return None, f"所引用的{type_name(ref.target)} {raw} 未能导入"

@@ -20,6 +20,7 @@ from models.db.tables import Blob, CalendarYear
 from models.db.tables_exchange import ExchangePackage, ExchangePackageRow, ExchangeTombstone
 from models.services.base import Actor, Changes, Result, ServiceError, UnitOfWork, require, service
 from models.services.county import current_county
+from models.services.audit import tamper_check
 from models.services.exchange import keys, shared
 from models.services.exchange.format import Part, PartBuilder, b64, make_part, sha256, write_package
 from models.services.exchange.rows import TableSpec, line, synced_tables, type_name
@@ -151,6 +152,8 @@ def export_package(uow: UnitOfWork, *, actor: Actor, to_dir: str, receiver: str 
     require(actor, "exchange.run")
     county = current_county(uow)
     own_key = keys.current_key(uow)
+    sign_private = keys.signing_private(own_key)  # before anything is read: a copied file stops here
+    tamper_check(uow)
     partner = choose_receiver(uow, receiver)
     folder = Path(to_dir)
     if not folder.is_dir():
@@ -178,7 +181,7 @@ def export_package(uow: UnitOfWork, *, actor: Actor, to_dir: str, receiver: str 
             raise Cancelled("已取消导出，未生成数据包")
         builder = PartBuilder(f"data/{spec.name}.jsonl", spec.name)
         for rows, local in _batches(uow, spec, county.code, partner.code, since, forward.get(spec.name, set())):
-            if not rows:
+            if not rows:  # forwarded ids that turned out to be the city's own rows: they go with its pending rows
                 continue
             for line_ in _lines(uow, spec, rows, county.code):
                 builder.add(line_)
@@ -222,7 +225,7 @@ def export_package(uow: UnitOfWork, *, actor: Actor, to_dir: str, receiver: str 
         | {p["id"]: str(p["version"]) for p in policy_packs},
         "acknowledges": acknowledgement(uow, county.code, partner.code),
     }
-    content, body = write_package(manifest, parts, sign_private=own_key.sign_private,
+    content, body = write_package(manifest, parts, sign_private=sign_private,
                                   signer_fingerprint=own_key.fingerprint, receiver_box_public=partner.box_public)
     pkg.manifest, pkg.manifest_sha256, pkg.content = body.decode("utf-8"), sha256(body), content
     pkg.summary = json.dumps({"records": counts}, ensure_ascii=False)

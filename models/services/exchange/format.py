@@ -33,6 +33,12 @@ SIGNATURE = "manifest.sig"
 ENCRYPTION = "X25519-HKDF-SHA256-AES-256-GCM"
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 MAX_PACKAGE = 2 * 1024 ** 3  # refuse absurd files before reading them into memory
+MAX_MEMBERS = 200  # a manifest, a signature and one part per record type
+# JSON Lines of real rows compress about 5–15 to 1 and attachments hardly at all; a part that grows past
+# this ratio is a bomb. One line holds at most one attachment (50 MB) as Base64.
+MAX_RATIO = 100
+MAX_LINE = 80 * 1024 * 1024
+_STEP = 1 << 20
 
 
 class PackageRefused(ServiceError):
@@ -173,15 +179,34 @@ class Package:
         return list(self.manifest.get("files", []))
 
 
+def _member_sizes_checked(z: zipfile.ZipFile, total: int) -> list[str]:
+    """Sizes and storage method of every member, from the zip directory, before a byte is decompressed.
+
+    This program writes every member stored (not compressed): a compressed member, a size larger than
+    the file or members that overlap are what a zip bomb looks like, and are refused unread.
+    """
+    infos = z.infolist()
+    names = [i.filename for i in infos]
+    if len(names) != len(set(names)):
+        raise PackageRefused("数据包中有重名的文件，已被改动")
+    if len(infos) > MAX_MEMBERS:
+        raise PackageRefused(f"数据包中有 {len(infos)} 个文件，超过本程序生成的数据包可能有的数目，不予导入")
+    for info in infos:
+        if info.compress_type != zipfile.ZIP_STORED or info.file_size != info.compress_size:
+            raise PackageRefused(f"数据包中的文件 {info.filename} 是压缩存放的（解压后 {info.file_size} 字节）："
+                                 "本程序生成的数据包不压缩存放文件，可能是恶意构造的压缩炸弹，未解压即拒绝")
+    if sum(i.file_size for i in infos) > total:
+        raise PackageRefused("数据包中各文件的大小之和超过数据包本身，文件目录已被改动，不予导入")
+    return names
+
+
 def open_package(data: bytes) -> Package:
     """Read the members and the manifest; nothing is trusted yet (see :func:`verify_signature`)."""
     if len(data) > MAX_PACKAGE:
         raise PackageRefused("数据包超过 2 GB，不是本程序生成的数据包")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
-            names = z.namelist()
-            if len(names) != len(set(names)):
-                raise PackageRefused("数据包中有重名的文件，已被改动")
+            names = _member_sizes_checked(z, len(data))
             members = {n: z.read(n) for n in names}
     except PackageRefused:
         raise
@@ -253,18 +278,16 @@ def part_lines(pkg: Package, file: dict, box_private: bytes) -> Iterator[dict]:
             stored[:12], stored[12:], file["name"].encode())
     except (InvalidTag, ValueError):
         raise PackageRefused(f"无法解密文件 {file['name']}：数据包不是加密给本局当前密钥的，或已被改动") from None
-    # Decompressed a megabyte at a time and parsed line by line: the text of a county's 200,000 rows is
-    # never held at once. The counts and the hash are checked at the end; the import is one transaction,
-    # so a mismatch found there still leaves nothing behind.
-    unzip, digest, count, rest = zlib.decompressobj(), hashlib.sha256(), 0, b""
-    step = 1 << 20
-    for start in range(0, len(packed) + 1, step):
-        try:
-            chunk = unzip.decompress(packed[start:start + step]) if start < len(packed) else unzip.flush()
-        except zlib.error:
-            raise PackageRefused(f"文件 {file['name']} 解压失败，数据包已损坏") from None
+    # Decompressed a megabyte at a time, never more than a megabyte of output per step, and parsed line by
+    # line: the text of a county's 200,000 rows is never held at once, and a bomb is stopped when the output
+    # outgrows any real part. The counts and the hash are checked at the end; the import is one
+    # transaction, so a mismatch found there still leaves nothing behind.
+    digest, count, rest = hashlib.sha256(), 0, b""
+    for chunk in _inflate(packed, file["name"]):
         digest.update(chunk)
         *lines, rest = (rest + chunk).split(b"\n")
+        if len(rest) > MAX_LINE:
+            raise PackageRefused(f"文件 {file['name']} 第{count + 1}行超过 {MAX_LINE // 1024 // 1024} MB，不是本程序生成的数据")
         for line in lines:
             count += 1
             try:
@@ -275,3 +298,21 @@ def part_lines(pkg: Package, file: dict, box_private: bytes) -> Iterator[dict]:
         raise PackageRefused(f"文件 {file['name']} 的记录数 {count} 与清单中的 {file.get('records')} 不符")
     if digest.hexdigest() != file.get("plain_sha256"):
         raise PackageRefused(f"文件 {file['name']} 解密后的内容与清单不符")
+
+
+def _inflate(packed: bytes, name: str) -> Iterator[bytes]:
+    """zlib output in pieces of at most a megabyte, refused once it outgrows ``MAX_RATIO`` × the input."""
+    unzip, out, limit = zlib.decompressobj(), 0, MAX_RATIO * len(packed) + _STEP
+    try:
+        for start in range(0, len(packed), _STEP):
+            pending = packed[start:start + _STEP]
+            while pending:
+                chunk = unzip.decompress(pending, _STEP)
+                pending = unzip.unconsumed_tail
+                out += len(chunk)
+                if out > limit:
+                    raise PackageRefused(f"文件 {name} 解压后超过压缩前的 {MAX_RATIO} 倍，可能是恶意构造的压缩炸弹，不予导入")
+                yield chunk
+        yield unzip.flush()
+    except zlib.error:
+        raise PackageRefused(f"文件 {name} 解压失败，数据包已损坏") from None

@@ -14,6 +14,7 @@ from sqlalchemy import false, update
 
 from models.db.migrate import MIGRATIONS
 from models.db.tables_exchange import ExchangePackage, ExchangeTombstone
+from models.services import standing
 from models.services.base import Actor, Changes, Result, ServiceError, UnitOfWork, query, require, service
 from models.services.county import current_county
 from models.services.exchange import keys
@@ -148,6 +149,7 @@ def _run(uow: UnitOfWork, actor: Actor, data: bytes, filename: str, apply: bool,
     box = keys.key_for_fingerprint(uow, (pkg.manifest.get("encryption") or {}).get("recipient_fingerprint"))
     if box is None:
         raise PackageRefused("数据包不是加密给本局现有密钥的（接收方指纹不符）：请对方导入本局最新的公钥后重新导出")
+    private = keys.box_private(box)
     ctx = Context(uow=uow, actor=actor, own=own, sender=pkg.sender)
     # pysqlite opens the transaction only at the first write; a savepoint taken before that (a deletion
     # marker is applied in one) would commit on release, even in a dry run. A write that changes nothing
@@ -158,7 +160,7 @@ def _run(uow: UnitOfWork, actor: Actor, data: bytes, filename: str, apply: bool,
     done = [0]
 
     def lines(record_type: str):
-        return part_lines(pkg, files[record_type], box.box_private)
+        return part_lines(pkg, files[record_type], private)
 
     def tick(n: int, what: str) -> None:
         done[0] += n
@@ -182,7 +184,7 @@ def _run(uow: UnitOfWork, actor: Actor, data: bytes, filename: str, apply: bool,
         tick(files["markers"]["records"], "markers")
     ack = apply_ack(uow, own=own, partner=pkg.sender, ack=pkg.manifest.get("acknowledges"))
     if apply:
-        ctx.refresh_evaluations()
+        standing.after_change(uow, actor, ctx.affected_subjects())
         _record(uow, actor, pkg, filename, {"counts": ctx.counts, "conflicts": len(ctx.conflicts), "acknowledged": ack})
     report = _report(pkg, "applied" if apply else "preview", counts=ctx.counts, conflicts=ctx.conflicts[:300],
                      acknowledged=ack)

@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 from sqlalchemy import select
 
+from models.db import vault
 from models.db.base import utcnow
 from models.db.tables_exchange import ExchangeKey, ExchangePartnerKey
 from models.services.base import Actor, Changes, Result, ServiceError, UnitOfWork, query, require, service
@@ -52,6 +53,24 @@ def current_key(uow: UnitOfWork) -> ExchangeKey:
     return key
 
 
+def _unsealed(key: ExchangeKey, which: str) -> bytes:
+    try:
+        return vault.unseal(key.sign_private if which == "sign" else key.box_private, f"{which} {key.fingerprint}")
+    except vault.SecretUnavailable:
+        raise ServiceError(f"本机密钥库（{vault.keystore_dir()}）打不开本局的数据交换私钥：这个数据库文件是从别处复制来的，"
+                           "或本机密钥库已丢失。私钥不随数据库文件保存，复制的数据库不能签署或解开数据包；"
+                           "如确为本局迁移电脑，请管理员重新生成密钥，并把新公钥和指纹告知对方") from None
+
+
+def signing_private(key: ExchangeKey) -> bytes:
+    """The raw Ed25519 private key, opened with this account's key store."""
+    return _unsealed(key, "sign")
+
+
+def box_private(key: ExchangeKey) -> bytes:
+    return _unsealed(key, "box")
+
+
 def key_for_fingerprint(uow: UnitOfWork, fp: str | None) -> ExchangeKey | None:
     """The pair a package was encrypted for; a retired pair still opens packages made before it retired."""
     return uow.session.scalar(select(ExchangeKey).where(ExchangeKey.fingerprint == fp)) if fp else None
@@ -84,11 +103,12 @@ def make_keys(uow: UnitOfWork, *, actor: Actor) -> Result:
     for k in old:
         k.retired_at = now
     sign, box = Ed25519PrivateKey.generate(), X25519PrivateKey.generate()
+    sign_public, box_public = raw_public(sign.public_key()), raw_public(box.public_key())
+    fp = fingerprint(sign_public, box_public)
     key = ExchangeKey(
-        sign_private=sign.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption()),
-        box_private=box.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption()),
-        sign_public=raw_public(sign.public_key()), box_public=raw_public(box.public_key()), created_by=actor.username)
-    key.fingerprint = fingerprint(key.sign_public, key.box_public)
+        sign_private=vault.seal(sign.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption()), f"sign {fp}"),
+        box_private=vault.seal(box.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption()), f"box {fp}"),
+        sign_public=sign_public, box_public=box_public, fingerprint=fp, created_by=actor.username)
     uow.session.add(key)
     uow.session.flush()
     uow.audit(actor, "exchange.keys.make", "exchange_key", key.uuid,
@@ -145,6 +165,10 @@ def import_partner_key(uow: UnitOfWork, *, actor: Actor, text: str, expect_finge
         raise ValidationError("指纹", f"与公钥文件的指纹 {show_fingerprint(key['fingerprint'])} 不一致，请与对方核对，不要导入")
     if key["code"] == current_county(uow).code:
         raise ValidationError("公钥文件", "这是本局自己的公钥，应导入对方（市局或县局）的公钥文件")
+    known = partner_keys(uow, key["code"])
+    if known and known[0].fingerprint != key["fingerprint"] and not expected:
+        # Whoever holds a copy of a key file could otherwise swap the partner's key without a phone call.
+        raise ValidationError("指纹", f"{key['name']}（{key['code']}）已有公钥，更换公钥必须填写对方电话告知的新指纹并核对一致")
     exists = uow.session.scalar(select(ExchangePartnerKey).where(
         ExchangePartnerKey.code == key["code"], ExchangePartnerKey.fingerprint == key["fingerprint"]))
     if exists is None:

@@ -54,7 +54,7 @@ def make_receipt(uow: UnitOfWork, *, actor: Actor, partner: str, to_dir: str) ->
             "receiver": {"code": other.code, "name": other.name, "role": other.role, "fingerprint": other.fingerprint},
             "acknowledges": ack,
         }
-        content, body = write_package(manifest, [], sign_private=own_key.sign_private,
+        content, body = write_package(manifest, [], sign_private=keys.signing_private(own_key),
                                       signer_fingerprint=own_key.fingerprint, receiver_box_public=other.box_public)
         made = ExchangePackage(uuid=manifest["package_id"], direction="out", kind="receipt", sender=county.code,
                                receiver=other.code, sequence=ack["sequence"], manifest=body.decode(),

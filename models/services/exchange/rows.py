@@ -19,7 +19,7 @@ from models.db.base import Base, Money, UtcDateTime
 
 SYNC_COLUMNS = ("id", "uuid", "created_at", "updated_at", "sync_pending", "origin_county")
 # The database refuses to rewrite these rows (trigger in migration 0001): a different version is a conflict.
-APPEND_ONLY = frozenset({"credit_records"})
+APPEND_ONLY = frozenset({"credit_records", "registration_status"})
 # Rows of these tables describe one person or institution; another county's row for the same
 # subject is merged into the local file (一医一档) instead of being refused as a duplicate.
 MERGED_BY_NATURAL_KEY = frozenset({"subjects"})
