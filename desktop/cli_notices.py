@@ -5,6 +5,7 @@ The certificate password comes from CREDIT_DESK_CERT_PASSWORD or a prompt; it is
 """
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from desktop.cli import EXIT_REFUSED, CliError, ask_password, iso_date, print_json
@@ -32,6 +33,7 @@ def add_parsers(sub) -> None:
     a = actions.add_parser("issue", help="印发：编号、盖章（数字签名）并存入登记簿；可一次印发多份（全部成功或全部不印发）")
     a.add_argument("notices", nargs="+", help="告知书 UUID")
     a.add_argument("--date", type=iso_date, help="成文日期（默认今天）")
+    a.add_argument("--backdate-reason", default="", help="倒签理由（成文日期早于今天超过设置天数时必填）")
     a = actions.add_parser("void", help="作废已印发的告知书（保留文号和理由；签发人）")
     a.add_argument("notice")
     a.add_argument("--reason", required=True)
@@ -70,6 +72,9 @@ def add_parsers(sub) -> None:
     a.add_argument("--series", action="append", help="类型代字，如 credit_result=信（可重复）")
     a.add_argument("--appeal-days", help="申诉期限（工作日；文件未规定时由本局设置；none 表示不设）")
     a.add_argument("--phone", help="经办人电话")
+    a.add_argument("--address", help="受理异议、申诉的地点（印在告知书上）")
+    a.add_argument("--backdate-days", help="成文日期最多可早于今天的天数（超过须填写倒签理由）")
+    a.add_argument("--timestamp-url", help="RFC 3161 时间戳服务地址（留空表示不加时间戳）")
     a.add_argument("--reason", help="变更原因")
 
     actions = _actions(sub, "cert", "签章证书：make-test 生成试用证书；install 安装；list 查看")
@@ -125,7 +130,7 @@ def cmd_notice(db, args) -> int:
 
         password = ask_password("CREDIT_DESK_CERT_PASSWORD", "本局签章证书密码：")
         value = notices.issue(db, actor=actor, notices=args.notices, password=password, produce=produce,
-                              issued_on=args.date).value
+                              issued_on=args.date, backdate_reason=args.backdate_reason, progress=_waiting).value
     elif act == "void":
         value = notices.void(db, actor=actor, notice=args.notice, reason=args.reason).value
     elif act == "deliver":
@@ -157,6 +162,13 @@ def cmd_notice(db, args) -> int:
     print_json([v.__dict__ for v in value] if isinstance(value, list) else value if isinstance(value, dict)
                else value.__dict__)
     return 0
+
+
+def _waiting(done: int, total: int, message: str) -> bool:
+    """Only the wait for another office's issuing is worth telling on the command line."""
+    if done == 0:
+        print(message, file=sys.stderr, flush=True)
+    return True
 
 
 def _verify(db, args) -> int:
@@ -191,8 +203,9 @@ def _settings(db, actor, args) -> int:
             raise CliError("类型代字：应写作 类型=代字，如 credit_result=信") from None
     if args.appeal_days is not None:
         changes["appeal_days"] = None if args.appeal_days.lower() == "none" else args.appeal_days
-    if args.phone is not None:
-        changes["phone"] = args.phone
+    for key in ("phone", "address", "backdate_days", "timestamp_url"):
+        if getattr(args, key) is not None:
+            changes[key] = getattr(args, key)
     if not changes:
         print_json(notices.get_settings(db))
         return 0

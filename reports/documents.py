@@ -52,6 +52,14 @@ def per(basis: str) -> str:
     return f"（{basis}）" if basis.startswith("参照") else f"（依据{basis}）"
 
 
+def remedy(facts: dict, key: str) -> str:
+    """“如对…有异议，可以自收到本告知书之日起N个工作日内，以书面方式向…提出…（依据）。” The facts always
+    carry a period: a draft without one is refused before it reaches paper."""
+    r = facts[key]
+    return (f"如对上述{r['about']}有异议，可以自收到本告知书之日起{r['days']}个工作日内，以书面方式向"
+            f"{r['where']}提出{r['verb']}，并提供相关证明材料{per(r['basis'])}。")
+
+
 def doc_number(prefix: str, year: int, number: int) -> str:
     """发文字号: 代字〔年份〕序号号, the year in 〔〕, no leading zeros (GB/T 9704 7.2.5)."""
     return f"{prefix}〔{year}〕{number}号"

@@ -13,7 +13,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph, Table, TableStyle
 
 from reports import gbt9704 as g
-from reports.documents import Spec, Story, cn_date, per
+from reports.documents import Spec, Story, cn_date, per, remedy
 from reports.fonts import FontSet, runs
 
 CELL_SIZE = 14  # 4号 in tables: 3号 does not fit the label column
@@ -140,9 +140,7 @@ def repair_refused(story: Story, facts: dict, number: str) -> Spec:
         ground = f"不符合{'、'.join(cites)}规定的信用修复条件" if cites else "不符合信用修复条件"
         st.para(f"我局于{cn_date(facts['applied_on'])}收到你（单位）提出的{facts['record_text']}信用修复申请，经审查，"
                 f"{ground}{('（' + reasons + '）') if reasons else ''}，决定不予信用修复。")
-        st.para(f"如不服本决定，可以自收到本告知书之日起{facts['objection']['days']}个工作日内，向{facts['organ']}"
-                f"提出异议申请{per(facts['objection']['basis'])}。" if facts.get("objection") else
-                f"如不服本决定，可以向{facts['organ']}提出异议申请。")
+        st.para(remedy(facts, "objection"))
 
     def handler(st: Story) -> list:
         return [g.Blank(1), g.GridText(f"经办人：{facts.get('handler', '')}　　经办人电话：{facts.get('handler_phone', '')}",

@@ -27,6 +27,9 @@ def test_a_points_notice_from_draft_to_verified_file(run, monkeypatch, tmp_path)
     finding = enter_finding(run, date.today() - timedelta(days=10))
     out(run("finding", "confirm", finding, user="reviewer"))
     record = next(p["record"] for p in out(run("finding", "show", finding))["persons"] if p["name"] == "张医生")
+    code, _, err = run("notice", "draft", "points_notice", "--record", record, user="clerk")
+    assert code == 1 and "申诉期限" in err and "四（八）未规定" in err  # no period may be invented
+    out(run("notice", "settings", "--appeal-days", "15", "--phone", "0538-5621234", "--reason", "局务会议决定"))
     draft = out(run("notice", "draft", "points_notice", "--record", record, user="clerk"))
     assert draft["state"] == "draft" and draft["subject"] == "张医生"
     preview = tmp_path / "draft.pdf"

@@ -16,6 +16,8 @@ from sqlalchemy import select, text
 
 PASSWORD = "abc12345"
 CERT_PASSWORD = "证书口令-2026"
+SETTINGS = {"appeal_days": 15, "phone": "0538-5621234", "address": "宁阳县医疗保障局信用管理科，宁阳县中心路88号"}
+NAMES = {"clerk": "王丽", "reviewer": "李明", "reviewer2": "赵强", "signer": "孙建国", "office": "周敏", "admin2": "吴刚"}
 STAFF = {"clerk": "录入员", "reviewer": "审核员", "reviewer2": "审核员", "signer": "签发人", "office": "录入员", "admin2": "管理员"}
 
 
@@ -30,10 +32,11 @@ class Scenario:
     subjects: dict = field(default_factory=dict)  # role → subject uuid
 
 
-def _pending(db, kind: str):
+def _pending(db, kind: str, since: date = date(2000, 1, 1), until: date = date(2100, 1, 1)):
     with db.session() as s:
         rows = s.execute(text("SELECT r.uuid, r.subject_id FROM credit_records r JOIN subjects j ON j.id = r.subject_id "
-                              "WHERE r.kind = :k ORDER BY r.decision_date DESC"), {"k": kind}).all()
+                              "WHERE r.kind = :k AND r.decision_date BETWEEN :a AND :b ORDER BY r.decision_date DESC"),
+                         {"k": kind, "a": since, "b": until}).all()
     return rows
 
 
@@ -51,13 +54,15 @@ def build(folder: Path) -> Scenario:
     admin = users.authenticate(db, username="admin", password=PASSWORD)
     actors = {"admin": admin}
     for name, roles in STAFF.items():
-        users.add_user(db, actor=admin, username=name, display_name=f"{name}姓名", password=PASSWORD, roles=roles)
+        users.add_user(db, actor=admin, username=name, display_name=NAMES[name], password=PASSWORD, roles=roles)
         actors[name] = users.authenticate(db, username=name, password=PASSWORD)
     demo.fill_demo(db, actor=admin, scale="small", seed=1)
     evaluation.evaluate_all(db, actor=actors["reviewer"])
     ca_pem, p12 = make_test_certificates("宁阳县医疗保障局", CERT_PASSWORD)
     signing.install(db, actor=admin, p12=p12, password=CERT_PASSWORD, test_only=True)
     sc = Scenario(db, path, actors, ca_pem, p12)
+    # 济医保发〔2025〕6号 四（八） fixes no appeal period: the bureau sets one, and the 经办人's phone.
+    notices.set_settings(db, actor=admin, changes=SETTINGS, reason="局务会议决定")
     clerk, reviewer = actors["clerk"], actors["reviewer"]
 
     def draft(type_, **kw):
@@ -101,7 +106,8 @@ def build(folder: Path) -> Scenario:
     recent = repairs.apply(db, actor=clerk, record=pq_record, applied_on=today, materials="整改报告",
                            commitment="承诺不再发生同类行为").value
     repairs.decide(db, actor=reviewer, repair=recent.uuid, grant=False, reason="认定之日起未满6个月")
-    for uuid, _sid in _pending(db, "pq_agreement_minor")[::-1]:
+    # An older record, decided while 鲁医保发〔2024〕25号 was in force (its 第十一条 is the repair's basis).
+    for uuid, _sid in _pending(db, "pq_agreement_minor", since=date(2024, 8, 10), until=date(2026, 5, 31)):
         r = repairs.apply(db, actor=clerk, record=uuid, applied_on=today, materials="整改报告和培训证明",
                           commitment="承诺不再发生同类行为").value
         if r.eligible:
