@@ -17,6 +17,7 @@ from reportlab.platypus import BaseDocTemplate, Frame, KeepTogether, PageTemplat
 
 from reports import gbt9704 as g
 from reports.fonts import FontSet, font_set
+from reports.signing import SignatureSpec
 
 
 @dataclass(frozen=True)
@@ -115,14 +116,16 @@ def _header(story: Story, organ: str, number: str) -> None:
     story.blank(1.5)
 
 
-def render(doc_type: str, facts: dict, stamp: Stamp | None, *, fonts: FontSet | None = None) -> Rendered:
+def render(doc_type: str, facts: dict, stamp: Stamp | None, *, fonts: FontSet | None = None,
+           signature: SignatureSpec | None = None) -> Rendered:
     from reports.notice_texts import BUILDERS
 
     fonts = fonts or font_set()
     builder = BUILDERS[doc_type]
     geometry = g.Geometry()
     footer = f"{stamp.number}\n验证码 {stamp.verify_code}" if stamp else ""
-    decor = g.PageDecor(fonts, footer=footer, qr=stamp.qr if stamp else "", draft=stamp is None, geometry=geometry)
+    decor = g.PageDecor(fonts, footer=footer, qr=stamp.qr if stamp else "", draft=stamp is None, geometry=geometry,
+                        signature=signature)
     story = Story(fonts)
     number = stamp.number if stamp else f"{facts.get('prefix', '')}〔　　〕　号"
     spec = builder(story, {**facts, "_stamp": stamp, "_geometry": geometry}, number)

@@ -80,7 +80,10 @@ def _register(name: str, path: Path, index: int) -> None:
     from reportlab.pdfbase.ttfonts import TTFont
 
     if name not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(name, str(path), subfontIndex=index))
+        font = TTFont(name, str(path), subfontIndex=index)
+        # Subsetting copies whole tables (the CJK glyf table is megabytes) out of the file for every document.
+        font.face.get_table = lru_cache(maxsize=None)(font.face.get_table)
+        pdfmetrics.registerFont(font)
 
 
 def _find(role: str, dirs: tuple[Path, ...]) -> tuple[Path, int] | None:

@@ -18,6 +18,8 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
 from reports.fonts import FontSet, runs
+from reports.seal import draw_seal
+from reports.signing import SignatureSpec, reserve
 
 PAGE_W, PAGE_H = 210 * mm, 297 * mm
 TOP, LEFT = 37 * mm, 28 * mm
@@ -249,6 +251,8 @@ class SignatureBlock(Flowable):
             self.canv.setDash(3, 3)
             self.canv.circle(cx, top - SEAL_D / 2, SEAL_D / 2)
             self.canv.setDash()
+        else:  # the seal is page content: every viewer and printer shows it exactly as signed
+            draw_seal(self.canv, cx, top - SEAL_D / 2, self.organ, self.fonts)
         ax1, ay1 = self.canv.absolutePosition(x1, y1)
         ax2, ay2 = self.canv.absolutePosition(x1 + SEAL_D, y1 + SEAL_D)
         self.geometry.seal = (self.canv.getPageNumber(), ax1, ay1, ax2, ay2)
@@ -264,9 +268,12 @@ class PageDecor:
     qr: str = ""  # QR code content
     draft: bool = False
     geometry: Geometry = field(default_factory=Geometry)
+    signature: SignatureSpec | None = None  # the signature field is reserved on the first page
 
     def __call__(self, canvas, doc) -> None:
         n = canvas.getPageNumber()
+        if n == 1 and self.signature is not None:
+            reserve(canvas, self.signature)
         self.geometry.pages = max(self.geometry.pages, n)
         font = self.fonts["song"].name
         text = f"— {n} —"

@@ -14,7 +14,7 @@ import hashlib
 import json
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from models import policy
 from models.db.tables import CreditRecord, EvaluationSnapshot, Registration, Subject, SubjectStanding, User
@@ -78,11 +78,10 @@ def _evaluation(uow: UnitOfWork, s: Subject, day: date) -> dict:
     return ev
 
 
-def _latest_decision(ev: dict) -> date | None:
-    """The newest decision on a record the result reports (grade measures start on the evaluation day)."""
-    dates = [e["date"] for e in ev["points"]["entries"]] + [m["start"] for m in ev["measures"]
-                                                            if m.get("start") and m.get("record")]
-    return date.fromisoformat(max(dates)) if dates else None
+def _latest_decision(uow: UnitOfWork, s: Subject, day: date) -> date | None:
+    """The newest decision on the subject's file up to ``day``: the rules it was made under govern the result."""
+    return uow.session.scalar(select(func.max(CreditRecord.decision_date))
+                              .where(CreditRecord.subject_id == s.id, CreditRecord.decision_date <= day))
 
 
 def _documents(uow: UnitOfWork, day: date) -> str:
@@ -147,7 +146,7 @@ def gather(uow: UnitOfWork, n: Notice) -> dict:
     if t == "credit_result":
         ev = _evaluation(uow, s, day)
         return base | {"evaluation": ev, "basis_documents": _documents(uow, day), "objection": remedy(
-            uow, procedures=("objection_filing",), subject_type=s.type, days=(day, _latest_decision(ev)),
+            uow, procedures=("objection_filing",), subject_type=s.type, days=(day, _latest_decision(uow, s, day)),
             about="信用评价结果", verb="异议申请", where=where)}
     if t == "credit_report":
         file = credit_file.in_uow(uow, actor=FULL, subject=s.uuid)

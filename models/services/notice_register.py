@@ -138,7 +138,8 @@ def lookup(uow: UnitOfWork, *, actor: Actor | None = None, code: str | None = No
     return {"notice": n.uuid, "doc_number": issue.doc_number, "title": issue.title, "issued_on": issue.issued_on,
             "subject": n.subject.name if n.subject else None, "verify_code": issue.verify_code, "sha256": issue.sha256,
             "pages": issue.pages, "state": n.state, "state_name": STATES.get(n.state),
-            "voided": voided.note if voided else None, "cert_fingerprint": issue.cert_fingerprint}
+            "voided": voided.note if voided else None, "cert_fingerprint": issue.cert_fingerprint,
+            "registered_at": issue.created_at}
 
 
 @query
