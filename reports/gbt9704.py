@@ -301,8 +301,9 @@ class PageDecor:
         if canvas.getPageNumber() == 1:  # one form XObject per document, placed on every page
             canvas.beginForm("cd-qr", 0, 0, size, size)
             canvas.setFillColor(black)
-            for rx, ry, rw, rh in qr_modules(self.qr, size):
-                canvas.rect(rx, ry, rw, rh, stroke=0, fill=1)
+            # One path of rectangles written as operators: a rect() call per module formats each number anew.
+            canvas._code.append(" ".join(f"{x:.3f} {y:.3f} {w:.3f} {h:.3f} re" for x, y, w, h in
+                                         qr_runs(self.qr, size)) + " f")
             canvas.endForm()
         canvas.saveState()
         canvas.translate(x, y)
@@ -313,6 +314,18 @@ class PageDecor:
         draw = canvas.drawString if odd else canvas.drawRightString
         for i, line in enumerate(self.footer.split("\n")):
             draw(tx, y + size - 9 - i * 10, line)
+
+
+def qr_runs(content: str, size: float) -> list[tuple[float, float, float, float]]:
+    """The dark modules joined into horizontal runs (fewer rectangles, same picture)."""
+    runs_: list[list[float]] = []
+    for x, y, w, h in sorted(qr_modules(content, size), key=lambda r: (round(r[1], 3), r[0])):
+        last = runs_[-1] if runs_ else None
+        if last and abs(last[1] - y) < 1e-6 and abs(last[0] + last[2] - x) < 1e-6 and abs(last[3] - h) < 1e-6:
+            last[2] += w
+        else:
+            runs_.append([x, y, w, h])
+    return [tuple(r) for r in runs_]
 
 
 @lru_cache(maxsize=256)

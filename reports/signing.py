@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFObject, PDFObjectReference, PDFString
 
-SIG_BYTES = 16384  # reserved for the CMS: chain, CRLs and a timestamp token fit with room to spare
+SIG_BYTES = 8192  # reserved for the CMS: chain (2 certificates), CRLs and a timestamp token with its certificate fit
 BYTE_RANGE = b"[0 0000000000 0000000000 0000000000]"
 CRL_MAX_AGE = 3600  # seconds a fetched CRL is reused across batches
 
