@@ -93,7 +93,7 @@ def objection_answer(story: Story, facts: dict, number: str) -> Spec:
         f = st.fonts
         _number_line(st, number)
         result = f"经复核，{facts['outcome_text']}。\n{facts['answer']}"
-        cell = [para(f, result), g.Blank(0.5), _seal_cell(st, facts, 0.74)]
+        cell = [para(f, result), g.Blank(0.5), _seal_cell(st, facts, 0.74), g.Blank(0.6)]
         basis = facts.get("basis") or ""
         note = (f"本单依据{basis}作出。" if "〔" in basis and "没有有效" not in basis else basis)
         if facts.get("received_on"):
@@ -157,7 +157,7 @@ def repair_confirmed(story: Story, facts: dict, number: str) -> Spec:
         f = st.fonts
         _number_line(st, number)
         opinion = [para(f, f"同意修复。自{cn_date(facts['repaired_on'])}起停止公示该失信记录{per(facts['basis'])}。"
-                           f"\n经办人：{facts.get('handler', '')}"), g.Blank(0.5), _seal_cell(st, facts, 0.78)]
+                           f"\n经办人：{facts.get('handler', '')}"), g.Blank(0.5), _seal_cell(st, facts, 0.78), g.Blank(0.6)]
         rows = [[_label(f, "申请修复的\n失信主体"), _label(f, "姓名"), s["name"]],
                 ["", _label(f, "身份证号"), s.get("id_number") or s.get("credit_code") or ""],
                 ["", _label(f, "联系方式"), s.get("phone") or ""],

@@ -60,6 +60,9 @@ def draw_seal(c: Canvas, cx: float, cy: float, organ: str, fonts: FontSet) -> No
         c.setFont(font, size)
         c.drawString(-stringWidth(ch, font, size) / 2, -size * 0.35, ch)
         c.restoreState()
+    # Text extractors (poppler) keep the last characters' rotation until the font changes: end upright.
+    c.setFont(fonts["song"].name, size)
+    c.drawString(cx, cy, " ")
     c.restoreState()
 
 
