@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from reportlab.lib.colors import Color, black
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.platypus import Flowable
 
 from reports.fonts import FontSet, runs
@@ -30,6 +30,7 @@ LINE = BLOCK_H / LINES  # 28.99 pt
 BOTTOM = PAGE_H - TOP - BLOCK_H
 BODY, TITLE, PAGE_NO, SMALL = 16, 22, 14, 14  # 3号, 2号, 4号; 4号 in tables
 RED = Color(0.86, 0.08, 0.11)
+GLYPH_GAP = (LINE - BODY) / 2  # a body-size character is centred in its line slot: this much above and below
 SEAL_D = 42 * mm  # 县级机关印章直径 4.2 cm
 
 NO_LINE_START = set("，。、；：？！）》」』”’〕】…—·%％,.;:?!)]}")
@@ -97,23 +98,24 @@ class GridText(Flowable):
             start = len(lines)
             tokens = _tokens(para)
             current, used = "", self.indent * CELL
+            placed: list[str] = []  # the tokens on the current line
             avail = width - self.right * CELL
             i = 0
             while i < len(tokens):
                 tok = tokens[i]
                 w = self._w(tok)
                 if used + w > avail + 0.01 and current:
-                    if tok[0] in NO_LINE_START:  # squeeze the closing punctuation (）， together) onto this line
-                        while i < len(tokens) and tokens[i][0] in NO_LINE_START:
-                            current += tokens[i]
-                            i += 1
-                    elif current[-1] in NO_LINE_END:  # carry the opening mark over
-                        tokens.insert(i, current[-1])
-                        current = current[:-1]
+                    # 禁则 without running past the block: closing punctuation never starts a line, so the
+                    # character before it goes down with it (推出); an opening mark never ends a line.
+                    while len(placed) > 1 and (tok[0] in NO_LINE_START or placed[-1][-1] in NO_LINE_END):
+                        tok = placed.pop()
+                        i -= 1
+                    current = "".join(placed)
                     lines.append(_Line(current, False))
-                    current, used = "", 0.0
+                    current, used, placed = "", 0.0, []
                     continue
                 current += tok
+                placed.append(tok)
                 used += w
                 i += 1
             if current or len(lines) == start:
@@ -175,6 +177,12 @@ class GridText(Flowable):
                 t.setFont(font, self.size)
                 t.textOut(s)
             c.drawText(t)
+
+
+def heading(flowable: Flowable) -> Flowable:
+    """A heading stays on the page of the paragraph after it."""
+    flowable.keepWithNext = 1
+    return flowable
 
 
 class Blank(Flowable):
@@ -278,7 +286,8 @@ class PageDecor:
         font = self.fonts["song"].name
         text = f"— {n} —"
         width = stringWidth(text, font, PAGE_NO)
-        y = BOTTOM - 7 * mm - PAGE_NO * 0.7  # the dash (mid-height of the digits) 7 mm below the block
+        face = getFont(font).face  # the dash sits at the middle of the em box: that middle 7 mm below the block
+        y = BOTTOM - 7 * mm - PAGE_NO * (face.ascent + face.descent) / 2000
         odd = n % 2 == 1
         x = LEFT + BLOCK_W - CELL - width if odd else LEFT + CELL
         canvas.saveState()

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from reports.documents import Spec, Story, cn_date, per, remedy
+from reports.documents import Spec, Story, cn_date, cn_number, per, remedy
 
-NUMERALS = "一二三四五六七八九十"
 SUBJECT_YOU = {"institution": "你单位", "practitioner": "你", "insured": "你"}
 
 
@@ -48,7 +47,7 @@ class Sections:
         self.story, self.n = story, 0
 
     def __call__(self, text: str) -> None:
-        self.story.h1(f"{NUMERALS[self.n]}、{text}")
+        self.story.h1(f"{cn_number(self.n + 1)}、{text}")
         self.n += 1
 
 
@@ -59,7 +58,7 @@ def _points(story: Story, points: dict, h: Sections) -> None:
     story.para(f"{points['year']}年度累计记分{points['total']}分，明细如下：")
     for i, e in enumerate(points["entries"], 1):
         scored = f"记{e['points']}分" if e.get("points") is not None else "尚未认定责任，暂不记分"
-        story.para(f"（{i}）{cn_date(e['date'])}，{e.get('kind_name') or e['kind']}，{scored}{per(e['basis'])}。")
+        story.para(f"（{cn_number(i)}）{cn_date(e['date'])}，{e.get('kind_name') or e['kind']}，{scored}{per(e['basis'])}。")
 
 
 def _measures(story: Story, measures: list[dict], h: Sections, heading: str = "信用管理措施") -> None:
@@ -68,7 +67,7 @@ def _measures(story: Story, measures: list[dict], h: Sections, heading: str = "�
     h(heading)
     for i, m in enumerate(measures, 1):
         period = _period(m)
-        story.para(f"（{i}）{m['name']}{('，' + period) if period else ''}，{m.get('status_text', '')}。"
+        story.para(f"（{cn_number(i)}）{m['name']}{('，' + period) if period else ''}，{m.get('status_text', '')}。"
                    f"依据：{m['basis']}。" + (m["note"].rstrip("。") + "。" if m.get("note") else ""))
 
 
@@ -176,7 +175,7 @@ def public_list(story: Story, facts: dict, number: str) -> Spec:
                 f"（共{len(facts['entries'])}名）：")
         rows = [["序号", "名称（姓名）", "证件号码", "列入日期", "依据"]]
         rows += [[str(i), e["name"], e["code"], e["since"], e["basis"]] for i, e in enumerate(facts["entries"], 1)]
-        st.add(table(st.fonts, rows, [0.07, 0.14, 0.30, 0.17, 0.32], header=True, size=10.5))  # 五号: codes on one line
+        st.add(table(st.fonts, rows, [0.08, 0.17, 0.26, 0.155, 0.335], header=True, size=10.5))  # 五号: codes on one line
         st.blank(1)
         st.para("对公布内容有异议的，可以向本局提出异议申请。" + ("" if red else "已完成信用修复的，自修复之日起停止公布。"))
 
