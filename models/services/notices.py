@@ -360,6 +360,17 @@ def record_print(uow: UnitOfWork, *, actor: Actor, notices: list[str]) -> Result
 
 
 @query
+def print_copies(uow: UnitOfWork, *, notices: list[str]) -> dict[str, bool]:
+    """Whether printing each issued notice now would make a copy (副本): it was printed before."""
+    out = {}
+    for uuid in notices:
+        n = _notice(uow, uuid)
+        _expect(n, "issued", "voided")
+        out[uuid] = any(s.step == "print" for s in _steps(uow, n))
+    return out
+
+
+@query
 def delivered_on(uow: UnitOfWork, *, subject: str, type: str = "credit_result") -> date | None:
     """The day the newest issued notice of ``type`` reached the subject: what objections count from."""
     s = find_subject(uow, subject)
