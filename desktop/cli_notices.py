@@ -61,7 +61,7 @@ def add_parsers(sub) -> None:
     a = actions.add_parser("verify", help="核验PDF是否为本局印发且未被改动（签名有效、与登记簿一致）")
     a.add_argument("file")
     a.add_argument("--json", action="store_true")
-    a = actions.add_parser("code", help="按验证码（或扫描二维码所得文字）查登记簿")
+    a = actions.add_parser("code", help="按验证码查登记簿；或核验扫描二维码所得文字（CD2|…，用对方的数据交换公钥离线核验）")
     a.add_argument("code")
     a = actions.add_parser("form", help="空白申请表：objection_form 异议信息处理申请表（附件1），repair_form 信用修复申请表（附件3）")
     a.add_argument("form", choices=["objection_form", "repair_form"])
@@ -107,6 +107,12 @@ def cmd_notice(db, args) -> int:
     if act == "verify":
         return _verify(db, args)
     if act == "code":
+        from models.services import notice_code
+
+        if notice_code.is_payload(args.code):  # the scanned QR text: checked offline with the partner's key
+            verdict = notice_code.check(db, text=args.code)
+            print(verdict.text())
+            return 0 if verdict.genuine else EXIT_REFUSED
         entry = reg.lookup(db, code=args.code)
         if entry is None:
             raise CliError(f"验证码：登记簿中没有“{args.code}”", EXIT_REFUSED)

@@ -26,11 +26,11 @@ class Stamp:
     issued_on: date
     verify_code: str  # ABCD-EFGH
     county_code: str
+    qr_text: str = ""  # the signed payload issuing made (models/services/notice_code.py)
 
     @property
     def qr(self) -> str:
-        # ASCII only, so any scanner types it into the verification field unchanged.
-        return f"CDVERIFY:{self.county_code}:{self.verify_code}"
+        return self.qr_text or f"CDVERIFY:{self.county_code}:{self.verify_code}"
 
 
 @dataclass(frozen=True)

@@ -304,7 +304,7 @@ class PageDecor:
         canvas.restoreState()
 
     def _qr(self, canvas, odd: bool) -> None:
-        size = 17 * mm
+        size = 20 * mm  # the signed payload needs about 60 modules a side: 20 mm keeps each above 0.3 mm
         x = LEFT if odd else LEFT + BLOCK_W - size  # the inner side, away from the page number
         y = 6 * mm
         if canvas.getPageNumber() == 1:  # one form XObject per document, placed on every page

@@ -19,8 +19,8 @@ def produce(doc_type: str, facts: dict, stamp, key) -> tuple[bytes, int]:
     when = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     spec = SignatureSpec(field=f"签章{stamp.verify_code}", name=facts["organ"], when=when, location=facts["county"],
                          reason=f"{facts['organ']}印发 {stamp.number}")
-    out: Rendered = render(doc_type, facts, Stamp(stamp.number, stamp.issued_on, stamp.verify_code, stamp.county_code),
-                           fonts=fonts, signature=spec)
+    out: Rendered = render(doc_type, facts, Stamp(stamp.number, stamp.issued_on, stamp.verify_code, stamp.county_code,
+                                                  getattr(stamp, "qr", "")), fonts=fonts, signature=spec)
     if out.geometry.seal is None:
         raise RuntimeError(f"{doc_type}: the layout reserved no place for the seal")
     return batch_signer(key.p12, key.password, getattr(stamp, "timestamp_url", "")).sign(out.pdf, when), out.geometry.pages

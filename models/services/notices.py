@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from models.db.tables import Blob, CreditRecord
 from models.db.tables_casework import Notice
 from models.db.tables_notices import DELIVERY_METHODS, NoticeDelivery, NoticeIssue, NoticeStep
-from models.services import notice_facts, notice_numbering, notice_remedy, signing
+from models.services import notice_code, notice_facts, notice_numbering, notice_remedy, signing
 from models.services.notice_settings import (  # noqa: F401  (settings are part of this facade)
     DOC_TYPES, default_prefix, get_settings, prefix_for, set_settings, settings)
 from models.services.base import Actor, Changes, Result, ServiceError, UnitOfWork, jsonable, query, require, service
@@ -61,6 +61,7 @@ class IssueStamp:
     verify_code: str
     county_code: str
     timestamp_url: str = ""  # RFC 3161 service; empty: no timestamp
+    qr: str = ""  # the QR code's content: the signed payload (notice_code)
 
 
 def _info(n: Notice, issue: NoticeIssue | None = None) -> NoticeInfo:
@@ -233,8 +234,10 @@ def issue_in_uow(uow: UnitOfWork, actor: Actor, n: Notice, key: signing.SigningK
     conf = settings(uow)
     prefix = prefix_for(conf, n.type)
     number = _next_number(uow, prefix, day.year)
-    stamp = IssueStamp(f"{prefix}〔{day.year}〕{number}号", day, _new_code(uow), county.code,
-                       conf.get("timestamp_url") or "")
+    doc_number, code = f"{prefix}〔{day.year}〕{number}号", _new_code(uow)
+    qr = notice_code.make(uow, number=doc_number, issued_on=day, verify_code=code, facts_sha256=signed.facts_sha256,
+                          addressee=n.subject.name if n.subject else "", summary=notice_code.decided(n.type, facts))
+    stamp = IssueStamp(doc_number, day, code, county.code, conf.get("timestamp_url") or "", qr)
     pdf, pages = notice_numbering.produced(produce, n.type, facts, stamp, key)
     digest = hashlib.sha256(pdf).hexdigest()
     if uow.session.get(Blob, digest) is None:
@@ -248,7 +251,7 @@ def issue_in_uow(uow: UnitOfWork, actor: Actor, n: Notice, key: signing.SigningK
     _step(uow, actor, n, "issue", "issued", note, signed.facts_sha256)
     uow.audit(actor, "notice.register", "notice", n.uuid, after={
         "doc_number": stamp.number, "verify_code": stamp.verify_code, "sha256": digest, "issued_on": day,
-        "cert": key.fingerprint}, reason=backdate_reason)
+        "cert": key.fingerprint, "qr": stamp.qr}, reason=backdate_reason)
     return row
 
 
