@@ -12,7 +12,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFileDialo
 from models.services import notice_register, notices
 from models.services.base import PERMISSIONS, ROLES, Actor
 from views.forms import heading
-from views.notice_dialogs import CodeDialog, DeliveryDialog, DraftDialog, IssueDialog, ReasonDialog
+from views.notice_dialogs import (CodeDialog, DeliveryDialog, DraftDialog, IssueDialog, NoticeSettingsDialog,
+                                  ReasonDialog)
 from views.notice_model import NoticeRegisterModel
 from views.notice_print import PreviewDialog, print_preview
 
@@ -96,7 +97,8 @@ class NoticesPage(QWidget):
                 (row3, "print", "打印所选(&T)…", self.print_selected, None),
                 (row3, "export", "导出PDF(&E)…", self.export, None),
                 (row3, "deliver", "登记送达(&D)…", self.deliver, "notice.deliver"),
-                (row3, "code", "验证码查验(&V)…", self.lookup, None)):
+                (row3, "code", "验证码查验(&V)…", self.lookup, None),
+                (row3, "settings", "告知书设置(&G)…", self.settings, "notice.settings")):
             button = QPushButton(text, clicked=slot)
             if permission and not actor.can(permission):
                 button.setEnabled(False)
@@ -230,6 +232,12 @@ class NoticesPage(QWidget):
 
     def lookup(self) -> None:
         self._open(CodeDialog(self.runner, self))
+
+    def settings(self) -> None:
+        from reports.fonts import font_set
+
+        self.runner.service(notices.get_settings, on_done=lambda current: self._open(
+            NoticeSettingsDialog(self.runner, self.actor, current, font_set().fallback_text(), self)))
 
     # -- preview, print, export ------------------------------------------------------------------
 

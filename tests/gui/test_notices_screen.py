@@ -149,3 +149,28 @@ def test_the_printed_original_carries_the_seal_exactly_as_the_signed_pdf(page, t
     printed = _red_pixels(tmp_path / "printed.pdf", last, tmp_path / "b")
     assert original > 200  # the seal is on the signed page
     assert abs(printed - original) < 0.15 * original, (printed, original)
+
+
+def test_notice_settings_say_which_fonts_print_and_save_with_a_reason(qtbot, runner, scenario):
+    """The periods no document fixes are the bureau's settings (济医保发〔2025〕6号 四（八）): kept with a reason;
+    the dialog names the fonts this PC lacks and the fallback printed instead."""
+    from PySide6.QtWidgets import QLabel
+
+    from models.services import notices
+    from reports.fonts import font_set
+    from views.notice_dialogs import NoticeSettingsDialog
+
+    runner.db = scenario.db
+    dialog = NoticeSettingsDialog(runner, scenario.actors["admin"], notices.get_settings(scenario.db),
+                                  font_set().fallback_text())
+    qtbot.addWidget(dialog)
+    labels = lambda: dialog.findChildren(QLabel)  # noqa: E731
+    assert any("本机未找到" in w.text() and "内置字体" in w.text() for w in labels())
+    dialog.edits["appeal_days"].setText("20")
+    dialog.submit()  # without a reason: refused under the reason field, nothing saved
+    qtbot.waitUntil(lambda: any("变更原因" in w.text() and not w.isHidden() for w in labels()))
+    assert notices.get_settings(scenario.db)["appeal_days"] == 15
+    dialog.reason.setText("局务会议决定")
+    dialog.submit()
+    qtbot.waitUntil(lambda: dialog.result_value is not None)
+    assert notices.get_settings(scenario.db)["appeal_days"] == 20
