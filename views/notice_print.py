@@ -90,7 +90,9 @@ def print_documents(printer: QPrinter, items: list[tuple[str, bytes, bool]], par
 def print_preview(items: list[tuple[str, bytes, bool]], parent: QWidget | None = None) -> QPrintPreviewDialog:
     """Qt's print preview over the documents (the seal is part of each page; reprints marked 副本); printing
     from it draws the same pages on the printer chosen there. ``dialog.pages`` counts the pages printed."""
-    dialog = QPrintPreviewDialog(make_printer(), parent)
+    printer = make_printer()
+    dialog = QPrintPreviewDialog(printer, parent)
+    dialog.printer = printer  # the dialog does not own it: without this reference it is freed under the dialog
     dialog.setWindowTitle(f"打印预览 — {len(items)}份")
     dialog.pages = 0
 
