@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from reportlab.graphics.barcode import qrencoder
 from reportlab.lib.colors import Color, black
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
@@ -58,9 +59,9 @@ def _tokens(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=65536)
-def _width(text: str, font: str, size: float) -> float:
+def _natural(text: str, font: str, fallback: str, size: float) -> float:
     """Line breaking measures the same tokens over and over; reportlab's pure-Python measuring is slow."""
-    return stringWidth(text, font, size)
+    return sum(stringWidth(t, f, size) for f, t in runs(text, font, fallback))
 
 
 @dataclass
@@ -89,8 +90,7 @@ class GridText(Flowable):
         self._width = BLOCK_W
 
     def _w(self, s: str) -> float:
-        return sum(_width(t, f, self.size) for f, t in runs(s, self.font.name, self.fonts.fallback)) \
-            + self.tracking * len(s)
+        return _natural(s, self.font.name, self.fonts.fallback, self.size) + self.tracking * len(s)
 
     def _break(self, width: float) -> list[_Line]:
         lines: list[_Line] = []
@@ -325,32 +325,30 @@ class PageDecor:
             draw(tx, y + size - 9 - i * 10, line)
 
 
+QR_BORDER = 4  # quiet zone, in modules
+
+
 def qr_runs(content: str, size: float) -> list[tuple[float, float, float, float]]:
-    """The dark modules joined into horizontal runs (fewer rectangles, same picture)."""
-    runs_: list[list[float]] = []
-    for x, y, w, h in sorted(qr_modules(content, size), key=lambda r: (round(r[1], 3), r[0])):
-        last = runs_[-1] if runs_ else None
-        if last and abs(last[1] - y) < 1e-6 and abs(last[0] + last[2] - x) < 1e-6 and abs(last[3] - h) < 1e-6:
-            last[2] += w
-        else:
-            runs_.append([x, y, w, h])
-    return [tuple(r) for r in runs_]
+    """The dark modules of the QR code (level M, byte mode, UTF-8) as horizontal runs in a ``size`` square.
 
-
-@lru_cache(maxsize=256)
-def qr_modules(content: str, size: float) -> tuple[tuple[float, float, float, float], ...]:
-    """The QR code's dark modules as rectangles (drawn directly: renderPDF would set a non-embedded Helvetica)."""
-    from reportlab.graphics.barcode.qr import QrCodeWidget
-    from reportlab.graphics.shapes import Group
-
-    out = []
-
-    def walk(node):
-        for child in getattr(node, "contents", []):
-            if isinstance(child, Group):
-                walk(child)
-            elif hasattr(child, "width") and getattr(child, "fillColor", None) == black:
-                out.append((child.x, child.y, child.width, child.height))
-
-    walk(QrCodeWidget(content, barLevel="M", barWidth=size, barHeight=size).draw())
-    return tuple(out)
+    The mask is fixed (pattern 0, valid for every decoder) rather than the best of eight: choosing it costs
+    more than the rest of a document's layout, and each issued notice carries a different payload."""
+    qr = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
+    qr.addData(qrencoder.QR8bitByte(content))
+    qr.version = qr.calculate_version()
+    qr.makeImpl(False, 0)
+    count = len(qr.modules)
+    unit = size / (count + 2 * QR_BORDER)
+    runs_ = []
+    for r, row in enumerate(qr.modules):
+        y = size - (QR_BORDER + r + 1) * unit
+        c = 0
+        while c < count:
+            if row[c]:
+                start = c
+                while c < count and row[c]:
+                    c += 1
+                runs_.append(((QR_BORDER + start) * unit, y, (c - start) * unit, unit))
+            else:
+                c += 1
+    return runs_

@@ -160,3 +160,14 @@ def tool(name: str) -> str:
 
 def run(*args: str) -> str:
     return subprocess.run(args, capture_output=True, text=True, check=False).stdout
+
+
+def nss_trusting(folder: Path) -> str:
+    """An NSS database in ``folder``/nssdb trusting ``folder``/ca.pem, as pdfsig needs (it trusts nothing else)."""
+    certutil = tool("certutil")
+    db = folder / "nssdb"
+    db.mkdir(exist_ok=True)
+    subprocess.run([certutil, "-N", "-d", f"sql:{db}", "--empty-password"], check=True, capture_output=True)
+    subprocess.run([certutil, "-A", "-n", "test-root", "-t", "CT,C,C", "-i", str(folder / "ca.pem"), "-d", f"sql:{db}"],
+                   check=True, capture_output=True)
+    return f"sql:{db}"

@@ -3,11 +3,10 @@ database) accept the issued file and reject it after a one-byte change; `notice 
 register (DOMAIN.md §6; Panan 第二十五条 punishes 篡改信息)."""
 from __future__ import annotations
 
-import subprocess
 
 import pytest
 
-from notice_scenario import run, tool
+from notice_scenario import nss_trusting, run, tool
 
 DOC_TYPES = ("credit_result", "pq_suspend", "repair_refused", "repair_confirmed", "public_list")
 
@@ -20,14 +19,7 @@ def one_byte_changed(data: bytes) -> bytes:
 
 @pytest.fixture(scope="module")
 def nss(issued):
-    """An NSS database trusting the test root CA, as pdfsig needs (it trusts nothing else)."""
-    certutil = tool("certutil")
-    folder = issued.folder / "nssdb"
-    folder.mkdir(exist_ok=True)
-    subprocess.run([certutil, "-N", "-d", f"sql:{folder}", "--empty-password"], check=True, capture_output=True)
-    subprocess.run([certutil, "-A", "-n", "test-root", "-t", "CT,C,C", "-i", str(issued.folder / "ca.pem"),
-                    "-d", f"sql:{folder}"], check=True, capture_output=True)
-    return f"sql:{folder}"
+    return nss_trusting(issued.folder)
 
 
 @pytest.mark.parametrize("doc_type", DOC_TYPES)

@@ -5,14 +5,13 @@ verifies. pyHanko and poppler's pdfsig agree with `notice verify` on the same fi
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
 import notice_scenario as ns
-from notice_scenario import run, tool
+from notice_scenario import nss_trusting, run, tool
 
 ORGAN = "宁阳县医疗保障局"
 TSA_PASSWORD = "时间戳-2026"
@@ -129,13 +128,7 @@ def test_a_changed_or_unregistered_file_judged_years_later_is_refused(ltv):
 
 @pytest.fixture(scope="module")
 def nss(ltv):
-    certutil = tool("certutil")
-    folder = ltv.folder / "nssdb"
-    folder.mkdir(exist_ok=True)
-    subprocess.run([certutil, "-N", "-d", f"sql:{folder}", "--empty-password"], check=True, capture_output=True)
-    subprocess.run([certutil, "-A", "-n", "test-root", "-t", "CT,C,C", "-i", str(ltv.folder / "ca.pem"),
-                    "-d", f"sql:{folder}"], check=True, capture_output=True)
-    return f"sql:{folder}"
+    return nss_trusting(ltv.folder)
 
 
 def _cli_verify(ltv, path, monkeypatch, capsys) -> tuple[int, str]:
