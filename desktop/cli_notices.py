@@ -190,7 +190,9 @@ def _verify(db, args) -> int:
         print_json({"genuine": verdict.genuine, "reasons": verdict.reasons, "sha256": verdict.sha256,
                     "entry": verdict.entry, "signature": {"present": c.present, "intact": c.intact, "valid": c.valid,
                                                           "trusted": c.trusted, "whole_file": c.covers_whole_file,
-                                                          "signer": c.signer_name, "signed_at": c.signed_at}})
+                                                          "signer": c.signer_name, "signed_at": c.signed_at,
+                                                          "judged_at": c.judged_at, "timestamped": c.timestamped,
+                                                          "revocation_embedded": c.revocation_embedded}})
     else:
         print(verdict.text())
     return 0 if verdict.genuine else EXIT_REFUSED
@@ -251,4 +253,32 @@ def cmd_cert(db, args) -> int:
     return 0
 
 
-COMMANDS = {"notice": cmd_notice, "cert": cmd_cert}
+def _guarded(command):
+    """Every notice path ends in a Chinese sentence: a busy database is waited for by the services that write
+    numbers; anything unforeseen is logged (type and code location only, no personal data) and explained."""
+    import functools
+
+    from sqlalchemy.exc import OperationalError
+
+    from models.services.base import ServiceError
+    from models.services.notice_numbering import log, where
+    from models.validation import ValidationError
+
+    @functools.wraps(command)
+    def run(db, args) -> int:
+        try:
+            return command(db, args)
+        except (CliError, ValidationError, ServiceError, KeyboardInterrupt):
+            raise
+        except OperationalError as exc:
+            log.error("notice command %s %s: %s", args.command, getattr(args, "action", ""), where(exc))
+            raise CliError("数据库正忙或无法写入（其他用户正在保存），本次未作任何更改；请稍后重试", EXIT_REFUSED) from None
+        except Exception as exc:  # noqa: BLE001 -- the user reads a sentence, the log keeps the details
+            log.error("notice command %s %s: %s", args.command, getattr(args, "action", ""), where(exc))
+            raise CliError(f"{args.command} {getattr(args, 'action', '')}：处理时出错，本次未作任何更改；"
+                           "详细情况已记入日志，请联系管理员", EXIT_REFUSED) from None
+
+    return run
+
+
+COMMANDS = {"notice": _guarded(cmd_notice), "cert": _guarded(cmd_cert)}
