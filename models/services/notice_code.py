@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from sqlalchemy import select
 
 from models.db.tables_exchange import ExchangeKey
+from models.db.tables_notices import NoticeIssue
 from models.services.base import UnitOfWork, query
 from models.services.county import current_county
 from models.services.exchange.keys import partner_keys
@@ -140,8 +141,19 @@ def check(uow: UnitOfWork, *, text: str) -> CodeCheck:
             Ed25519PublicKey.from_public_bytes(public).verify(signature, body)
         except InvalidSignature:
             continue
-        return CodeCheck(True, code, number, issued_on, verify_code, addressee, summary, f"{whose}（{code}）")
+        verdict = CodeCheck(True, code, number, issued_on, verify_code, addressee, summary, f"{whose}（{code}）")
+        return _against_register(uow, verdict) if code == current_county(uow).code else verdict
     return _refused(found, f"签名与{code}的密钥不符：内容被改动，或并非该局签发")
+
+
+def _against_register(uow: UnitOfWork, verdict: CodeCheck) -> CodeCheck:
+    """Our own notice: the register also knows whether it was voided since."""
+    issue = uow.session.scalar(select(NoticeIssue).where(NoticeIssue.verify_code == verdict.verify_code))
+    if issue is None or issue.doc_number != verdict.number:
+        return _refused(verdict, "签名有效，但本局发文登记簿中没有这份文书")
+    if issue.notice.state == "voided":
+        return _refused(verdict, f"{verdict.number}已作废，不再有效")
+    return verdict
 
 
 def _refused(found: CodeCheck, problem: str) -> CodeCheck:

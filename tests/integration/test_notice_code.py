@@ -82,3 +82,13 @@ def test_cli_code_checks_a_scanned_payload(two_bureaus, capsys):
     assert code == 0 and "二维码签名有效" in capsys.readouterr().out
     code = main(["--db", str(sc.path.parent / "city.sqlite3"), "notice", "code", sc.qr[:-3] + "AAA"])
     assert code == 1 and "不可信" in capsys.readouterr().out
+
+
+def test_at_the_issuing_county_the_register_also_says_whether_it_was_voided(two_bureaus):
+    from models.services import notices
+
+    sc, _city = two_bureaus
+    assert notice_code.check(sc.db, text=sc.qr).genuine
+    notices.void(sc.db, actor=sc.actors["signer"], notice=sc.drafts["pq_suspend"], reason="送达对象有误")
+    verdict = notice_code.check(sc.db, text=sc.qr)
+    assert not verdict.genuine and "已作废" in verdict.problem
