@@ -80,6 +80,15 @@ def build(folder: Path) -> Scenario:
     measures.choose_measure(db, actor=reviewer, record=pq_record, months=3, reason="首次违规，积极配合调查")
     draft("points_notice", record=pq_record)
     draft("pq_suspend", record=pq_record)
+    # 12 points: 终止 with its ban on registration (医保发〔2024〕23号; 济医保发〔2025〕6号 四（六）).
+    with db.session() as s:
+        for uuid, _sid in _pending(db, "pq_admin_penalty") + _pending(db, "pq_fraud"):
+            rec = s.scalar(select(CreditRecord).where(CreditRecord.uuid == uuid))
+            ev = current_evaluation(_Uow(s), rec.subject, date.today())
+            if any(m.record == uuid and m.kind == "terminate_payment_qualification" and m.start for m in ev.measures):
+                terminated = uuid
+                break
+    draft("pq_terminate", record=terminated)
     draft("credit_result", subject=sc.subjects["practitioner"])
     draft("credit_report", subject=sc.subjects["practitioner"])
     draft("public_list", list="black")

@@ -15,7 +15,7 @@ from models.services.base import ServiceError
 from notice_scenario import STAFF, tool
 
 IN_FORCE = date(2026, 7, 1)
-MEASURE_NOTICES = ("points_notice", "pq_suspend", "settlement_suspend")
+MEASURE_NOTICES = ("points_notice", "pq_suspend", "pq_terminate", "settlement_suspend")
 REMEDY = re.compile(r"自收到本告知书之日起\d+个工作日内，以书面方式向宁阳县医疗保障局")
 MACHINE = [re.compile(p) for p in (
     r"[a-z]{3,}",  # code names (pq_suspend, in_effect), English words, login names
@@ -57,7 +57,8 @@ def rendered(issued):
 
 
 def test_every_document_type_is_rendered(rendered):
-    assert {"credit_result", "credit_report", "public_list", "points_notice", "pq_suspend", "settlement_suspend",
+    assert {"credit_result", "credit_report", "public_list", "points_notice", "pq_suspend", "pq_terminate",
+            "settlement_suspend",
             "objection_answer", "repair_refused", "repair_confirmed", "objection_form", "repair_form"} <= set(rendered)
 
 
