@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFObject, PDFObjectReference, PDFString
 
+from models.services.base import ServiceError
+
 SIG_BYTES = 8192  # reserved for the CMS: chain (2 certificates), CRLs and a timestamp token with its certificate fit
 BYTE_RANGE = b"[0 0000000000 0000000000 0000000000]"
 CRL_MAX_AGE = 3600  # seconds a fetched CRL is reused across batches
@@ -234,7 +236,12 @@ class BatchSigner:
         from reports.cms import CmsSigner
 
         probe = CmsSigner(p12, password)
-        crls = current_crls(probe.signer_certificates, fetcher)
+        try:
+            crls = current_crls(probe.signer_certificates, fetcher)
+        except (OSError, ValueError) as exc:
+            raise ServiceError(f"签章证书的吊销列表（CRL）无法取得（{'、'.join(crl_urls(probe.signer_certificates))}："
+                               f"{type(exc).__name__}）；请检查网络或证书颁发机构的发布地址。本次未编号、未印发") from None
+        self.timestamp_url = timestamp_url
         self.cms = CmsSigner(p12, password, crls=crls, timestamper=http_timestamper(timestamp_url) if timestamp_url
                              else None)
 
@@ -246,7 +253,11 @@ class BatchSigner:
         filled = pdf[:at] + ranges + pdf[at + len(BYTE_RANGE):]
         digest = hashlib.sha256(memoryview(filled)[:start])
         digest.update(memoryview(filled)[end:])
-        cms = self.cms.sign(digest.digest(), when)
+        try:
+            cms = self.cms.sign(digest.digest(), when)
+        except (OSError, ValueError) as exc:  # urllib's errors are OSErrors; a refusal by the TSA a ValueError
+            raise ServiceError(f"时间戳服务（{self.timestamp_url}）无法取得时间戳（{type(exc).__name__}）；请检查网络或"
+                               "在“告知书设置”中更正或清空时间戳服务地址。本次未编号、未印发") from None
         if len(cms) > SIG_BYTES:
             raise ValueError(f"signature of {len(cms)} bytes exceeds the {SIG_BYTES} reserved")
         return filled[:start + 1] + cms.hex().upper().encode().ljust(2 * SIG_BYTES, b"0") + filled[end - 1:]

@@ -156,3 +156,21 @@ def test_pdfsig_pyhanko_and_notice_verify_agree_and_a_voided_notice_exits_non_ze
     # The signature itself is still intact: pdfsig and pyHanko say so, and verify names the void as the reason.
     assert "Signature is Valid." in run(tool("pdfsig"), "-nssdir", nss, str(path))
     assert check_signature(path.read_bytes(), [ltv.ca_pem]).ok
+
+
+def test_an_unreachable_timestamp_service_issues_nothing_and_says_why(ltv):
+    """Issuing with a configured service that does not answer: a Chinese refusal, no number used up."""
+    from models.services import notice_register, notices
+    from models.services.base import ServiceError
+
+    uuid = ltv.drafts["settlement_suspend"]
+    ns.sign_through(ltv, uuid)
+    before = notices.get_settings(ltv.db)["timestamp_url"]
+    notices.set_settings(ltv.db, actor=ltv.actors["admin"], changes={"timestamp_url": "http://127.0.0.1:9/tsa"},
+                         reason="试验")
+    try:
+        with pytest.raises(ServiceError, match="时间戳服务"):
+            ns.issue(ltv, [uuid])
+        assert notice_register.detail(ltv.db, notice=uuid)["issue"] is None
+    finally:
+        notices.set_settings(ltv.db, actor=ltv.actors["admin"], changes={"timestamp_url": before}, reason="恢复")
