@@ -17,7 +17,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from models import policy
-from models.db.tables import CreditRecord, EvaluationSnapshot, Registration, Subject, SubjectStanding, User
+from models.db.tables import CreditRecord, Registration, Subject, SubjectStanding, User
 from models.db.tables_casework import Notice, Objection, Repair
 from models.policy.packs import basis as cite
 from models.policy.score import in_force
@@ -241,16 +241,16 @@ def reported_on(facts: dict) -> date | None:
 
 
 def listed_subjects(uow: UnitOfWork, which: str, day: date) -> list[tuple[Subject, dict]]:
-    """(subject, standing) of every subject on the red or black list on ``day``.
+    """(subject, standing) of every subject on the red or black list on ``day``, each confirmed with
+    ``standing.of`` as of the day.
 
-    Candidates are the subjects whose stored standing names the list plus, for the black list, every subject
-    with a credit record; each is confirmed with ``standing.of`` as of the day. One place to switch to the
-    list membership kept with the standing."""
-    stored = (select(SubjectStanding.subject_id).join(EvaluationSnapshot, EvaluationSnapshot.id == SubjectStanding.evaluation_id)
-              .where(EvaluationSnapshot.result.like(f'%"list": "{which}"%')))
-    ids = set(uow.session.scalars(stored))
+    Candidates: for the black list every subject with a credit record (list entries come from records), for the
+    red list the subjects whose standing grade is 优秀 (the red list needs years of it). The one place to switch
+    to the list membership kept with the standing."""
     if which == "black":
-        ids |= set(uow.session.scalars(select(CreditRecord.subject_id).distinct()))
+        ids = select(CreditRecord.subject_id).distinct()
+    else:
+        ids = select(SubjectStanding.subject_id).where(SubjectStanding.grade == "优秀")
     out = []
     for s in uow.session.scalars(select(Subject).where(Subject.id.in_(ids)).order_by(Subject.name, Subject.id)):
         st = standing.of(uow, s, day)
