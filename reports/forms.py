@@ -8,11 +8,9 @@ the grid of 附件3; its rows follow the materials 第二十四条 lists.
 from __future__ import annotations
 
 import re
-from xml.sax.saxutils import escape
 
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Paragraph, Table, TableStyle
+from reportlab.platypus import Table, TableStyle
 
 from reports import gbt9704 as g
 from reports.documents import Spec, Story, cn_date, per, remedy
@@ -22,14 +20,13 @@ CELL_SIZE = 14  # 4号 in tables: 3号 does not fit the label column
 LABELLED = [0.25, 0.27, 0.18, 0.30]  # 附件1 and 附件3: seven 4号 characters fit the label column
 
 
-def para(fonts: FontSet, text: str, *, role: str = "fangsong", size: float = CELL_SIZE, align: int = 0) -> Paragraph:
-    """A table cell's text; characters the font lacks are drawn in the bundled font."""
-    name = fonts[role].name
-    markup = "<br/>".join(
-        "".join(escape(t) if f == name else f'<font face="{f}">{escape(t)}</font>' for f, t in runs(line, name, fonts.fallback))
-        for line in str(text).split("\n"))
-    style = ParagraphStyle("cell", fontName=name, fontSize=size, leading=size * 1.5, wordWrap="CJK", alignment=align)
-    return Paragraph(markup, style)
+ALIGN = {0: "left", 1: "center", 2: "right"}
+
+
+def para(fonts: FontSet, text: str, *, role: str = "fangsong", size: float = CELL_SIZE, align: int = 0) -> g.GridText:
+    """A table cell's text, broken as the body text is (禁则 without running past the cell); characters the
+    font lacks are drawn in the bundled font."""
+    return g.GridText(str(text), fonts, role, size, align=ALIGN[align], tracking=0.0, leading=size * 1.5)
 
 
 # A date, an ID or code, a document number: never split across lines inside a cell.
@@ -37,7 +34,7 @@ WHOLE = re.compile(r"^[0-9A-Za-z*\-./:]+$|^\S{1,8}〔\d{4}〕\d+号$")
 PADDING = 5
 
 
-def whole(fonts: FontSet, text: str, width: float, size: float) -> Paragraph:
+def whole(fonts: FontSet, text: str, width: float, size: float) -> g.GridText:
     """One line, the font made smaller where the column is narrower than the text at ``size``."""
     name = fonts["fangsong"].name
     natural = sum(stringWidth(t, f, size) for f, t in runs(text, name, fonts.fallback))
@@ -68,7 +65,7 @@ def table(fonts: FontSet, rows: list[list], fracs: list[float], *, header: bool 
     return t
 
 
-def _label(fonts: FontSet, text: str) -> Paragraph:
+def _label(fonts: FontSet, text: str) -> g.GridText:
     return para(fonts, text, align=1)
 
 

@@ -74,15 +74,18 @@ class GridText(Flowable):
     """A paragraph set on the document grid, one line slot per line.
 
     ``indent``: cells of first-line indent (正文左空二字 = 2); ``right``: cells kept free at the right
-    (成文日期右空四字 = 4); ``align``: justify | left | center | right.
+    (成文日期右空四字 = 4); ``align``: justify | left | center | right; ``leading``: the line slot (the
+    grid's line outside tables, 1.5 × the size inside a table cell).
     """
 
     def __init__(self, text: str, fonts: FontSet, role: str = "fangsong", size: float = BODY, *,
                  indent: float = 0, right: float = 0, align: str = "justify", color=black, slots: int = 1,
-                 tracking: float | None = None):
+                 tracking: float | None = None, leading: float = LINE):
         super().__init__()
         self.text, self.fonts, self.role, self.size = text, fonts, role, size
         self.indent, self.right, self.align, self.color, self.slots = indent, right, align, color, slots
+        self.leading = leading
+        self.slot = leading * slots
         # Full-width characters advance by one grid cell at body size; other sizes set solid.
         self.tracking = (CELL - BODY if size == BODY else 0.0) if tracking is None else tracking
         self.font = fonts[role]
@@ -127,12 +130,12 @@ class GridText(Flowable):
     def wrap(self, avail_w, avail_h):
         self._width = avail_w
         self._lines = self._break(avail_w)
-        self.height = len(self._lines) * LINE * self.slots
+        self.height = len(self._lines) * self.slot
         return avail_w, self.height
 
     def split(self, avail_w, avail_h):
         self.wrap(avail_w, avail_h)
-        fit = int(avail_h // (LINE * self.slots))
+        fit = int(avail_h // self.slot)
         if fit <= 0 or fit >= len(self._lines):
             return [] if fit <= 0 else [self]
         head, tail = self._copy(self._lines[:fit]), self._copy(self._lines[fit:])
@@ -140,14 +143,15 @@ class GridText(Flowable):
 
     def _copy(self, lines: list[_Line]) -> GridText:
         other = GridText("", self.fonts, self.role, self.size, indent=self.indent, right=self.right,
-                         align=self.align, color=self.color, slots=self.slots, tracking=self.tracking)
+                         align=self.align, color=self.color, slots=self.slots, tracking=self.tracking,
+                         leading=self.leading)
         other._fixed = lines
         other.wrap = lambda w, h: other._wrap_fixed(w)
         return other
 
     def _wrap_fixed(self, w):
         self._width, self._lines = w, self._fixed
-        self.height = len(self._lines) * LINE * self.slots
+        self.height = len(self._lines) * self.slot
         return w, self.height
 
     def draw(self):
@@ -165,8 +169,8 @@ class GridText(Flowable):
                 x0 = (avail - natural) / 2
             elif self.align == "right":
                 x0 = avail - natural + self.tracking  # the last character's tracking is not visible
-            cell_top = self.height - n * LINE * self.slots
-            baseline = cell_top - LINE * self.slots / 2 - 0.38 * self.size  # em box centred in the slot
+            cell_top = self.height - n * self.slot
+            baseline = cell_top - self.slot / 2 - 0.38 * self.size  # em box centred in the slot
             t = c.beginText(x0, baseline)
             t.setCharSpace(space)
             if self.font.emboldened:
