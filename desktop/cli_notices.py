@@ -5,6 +5,7 @@ The certificate password comes from CREDIT_DESK_CERT_PASSWORD or a prompt; it is
 """
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from desktop.cli import EXIT_REFUSED, CliError, ask_password, iso_date, print_json
@@ -32,6 +33,7 @@ def add_parsers(sub) -> None:
     a = actions.add_parser("issue", help="印发：编号、盖章（数字签名）并存入登记簿；可一次印发多份（全部成功或全部不印发）")
     a.add_argument("notices", nargs="+", help="告知书 UUID")
     a.add_argument("--date", type=iso_date, help="成文日期（默认今天）")
+    a.add_argument("--backdate-reason", default="", help="倒签理由（成文日期早于今天超过设置天数时必填）")
     a = actions.add_parser("void", help="作废已印发的告知书（保留文号和理由；签发人）")
     a.add_argument("notice")
     a.add_argument("--reason", required=True)
@@ -59,7 +61,7 @@ def add_parsers(sub) -> None:
     a = actions.add_parser("verify", help="核验PDF是否为本局印发且未被改动（签名有效、与登记簿一致）")
     a.add_argument("file")
     a.add_argument("--json", action="store_true")
-    a = actions.add_parser("code", help="按验证码（或扫描二维码所得文字）查登记簿")
+    a = actions.add_parser("code", help="按验证码查登记簿；或核验扫描二维码所得文字（CD2|…，用对方的数据交换公钥离线核验）")
     a.add_argument("code")
     a = actions.add_parser("form", help="空白申请表：objection_form 异议信息处理申请表（附件1），repair_form 信用修复申请表（附件3）")
     a.add_argument("form", choices=["objection_form", "repair_form"])
@@ -70,6 +72,9 @@ def add_parsers(sub) -> None:
     a.add_argument("--series", action="append", help="类型代字，如 credit_result=信（可重复）")
     a.add_argument("--appeal-days", help="申诉期限（工作日；文件未规定时由本局设置；none 表示不设）")
     a.add_argument("--phone", help="经办人电话")
+    a.add_argument("--address", help="受理异议、申诉的地点（印在告知书上）")
+    a.add_argument("--backdate-days", help="成文日期最多可早于今天的天数（超过须填写倒签理由）")
+    a.add_argument("--timestamp-url", help="RFC 3161 时间戳服务地址（留空表示不加时间戳）")
     a.add_argument("--reason", help="变更原因")
 
     actions = _actions(sub, "cert", "签章证书：make-test 生成试用证书；install 安装；list 查看")
@@ -102,6 +107,12 @@ def cmd_notice(db, args) -> int:
     if act == "verify":
         return _verify(db, args)
     if act == "code":
+        from models.services import notice_code
+
+        if notice_code.is_payload(args.code):  # the scanned QR text: checked offline with the partner's key
+            verdict = notice_code.check(db, text=args.code)
+            print(verdict.text())
+            return 0 if verdict.genuine else EXIT_REFUSED
         entry = reg.lookup(db, code=args.code)
         if entry is None:
             raise CliError(f"验证码：登记簿中没有“{args.code}”", EXIT_REFUSED)
@@ -125,7 +136,7 @@ def cmd_notice(db, args) -> int:
 
         password = ask_password("CREDIT_DESK_CERT_PASSWORD", "本局签章证书密码：")
         value = notices.issue(db, actor=actor, notices=args.notices, password=password, produce=produce,
-                              issued_on=args.date).value
+                              issued_on=args.date, backdate_reason=args.backdate_reason, progress=_waiting).value
     elif act == "void":
         value = notices.void(db, actor=actor, notice=args.notice, reason=args.reason).value
     elif act == "deliver":
@@ -159,6 +170,13 @@ def cmd_notice(db, args) -> int:
     return 0
 
 
+def _waiting(done: int, total: int, message: str) -> bool:
+    """Only the wait for another office's issuing is worth telling on the command line."""
+    if done == 0:
+        print(message, file=sys.stderr, flush=True)
+    return True
+
+
 def _verify(db, args) -> int:
     from reports.issuing import verify_pdf
 
@@ -172,7 +190,9 @@ def _verify(db, args) -> int:
         print_json({"genuine": verdict.genuine, "reasons": verdict.reasons, "sha256": verdict.sha256,
                     "entry": verdict.entry, "signature": {"present": c.present, "intact": c.intact, "valid": c.valid,
                                                           "trusted": c.trusted, "whole_file": c.covers_whole_file,
-                                                          "signer": c.signer_name, "signed_at": c.signed_at}})
+                                                          "signer": c.signer_name, "signed_at": c.signed_at,
+                                                          "judged_at": c.judged_at, "timestamped": c.timestamped,
+                                                          "revocation_embedded": c.revocation_embedded}})
     else:
         print(verdict.text())
     return 0 if verdict.genuine else EXIT_REFUSED
@@ -191,8 +211,9 @@ def _settings(db, actor, args) -> int:
             raise CliError("类型代字：应写作 类型=代字，如 credit_result=信") from None
     if args.appeal_days is not None:
         changes["appeal_days"] = None if args.appeal_days.lower() == "none" else args.appeal_days
-    if args.phone is not None:
-        changes["phone"] = args.phone
+    for key in ("phone", "address", "backdate_days", "timestamp_url"):
+        if getattr(args, key) is not None:
+            changes[key] = getattr(args, key)
     if not changes:
         print_json(notices.get_settings(db))
         return 0
@@ -232,4 +253,32 @@ def cmd_cert(db, args) -> int:
     return 0
 
 
-COMMANDS = {"notice": cmd_notice, "cert": cmd_cert}
+def _guarded(command):
+    """Every notice path ends in a Chinese sentence: a busy database is waited for by the services that write
+    numbers; anything unforeseen is logged (type and code location only, no personal data) and explained."""
+    import functools
+
+    from sqlalchemy.exc import OperationalError
+
+    from models.services.base import ServiceError
+    from models.services.notice_numbering import log, where
+    from models.validation import ValidationError
+
+    @functools.wraps(command)
+    def run(db, args) -> int:
+        try:
+            return command(db, args)
+        except (CliError, ValidationError, ServiceError, KeyboardInterrupt):
+            raise
+        except OperationalError as exc:
+            log.error("notice command %s %s: %s", args.command, getattr(args, "action", ""), where(exc))
+            raise CliError("数据库正忙或无法写入（其他用户正在保存），本次未作任何更改；请稍后重试", EXIT_REFUSED) from None
+        except Exception as exc:  # noqa: BLE001 -- the user reads a sentence, the log keeps the details
+            log.error("notice command %s %s: %s", args.command, getattr(args, "action", ""), where(exc))
+            raise CliError(f"{args.command} {getattr(args, 'action', '')}：处理时出错，本次未作任何更改；"
+                           "详细情况已记入日志，请联系管理员", EXIT_REFUSED) from None
+
+    return run
+
+
+COMMANDS = {"notice": _guarded(cmd_notice), "cert": _guarded(cmd_cert)}

@@ -17,6 +17,7 @@ from reportlab.platypus import BaseDocTemplate, Frame, KeepTogether, PageTemplat
 
 from reports import gbt9704 as g
 from reports.fonts import FontSet, font_set
+from reports.signing import SignatureSpec
 
 
 @dataclass(frozen=True)
@@ -25,11 +26,11 @@ class Stamp:
     issued_on: date
     verify_code: str  # ABCD-EFGH
     county_code: str
+    qr_text: str = ""  # the signed payload issuing made (models/services/notice_code.py)
 
     @property
     def qr(self) -> str:
-        # ASCII only, so any scanner types it into the verification field unchanged.
-        return f"CDVERIFY:{self.county_code}:{self.verify_code}"
+        return self.qr_text or f"CDVERIFY:{self.county_code}:{self.verify_code}"
 
 
 @dataclass(frozen=True)
@@ -47,9 +48,26 @@ def cn_date(d: date | str | None) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
+def cn_number(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 35 → 三十五: the numerals of 一、 and （一） (GB/T 9704 7.3.3)."""
+    digits = "〇一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
+
+
 def per(basis: str) -> str:
     """The basis in brackets: “（依据鲁医保发〔2024〕25号 第十条）”, or “（参照…）” for another region's document."""
     return f"（{basis}）" if basis.startswith("参照") else f"（依据{basis}）"
+
+
+def remedy(facts: dict, key: str) -> str:
+    """“如对…有异议，可以自收到本告知书之日起N个工作日内，以书面方式向…提出…（依据）。” The facts always
+    carry a period: a draft without one is refused before it reaches paper."""
+    r = facts[key]
+    return (f"如对上述{r['about']}有异议，可以自收到本告知书之日起{r['days']}个工作日内，以书面方式向"
+            f"{r['where']}提出{r['verb']}，并提供相关证明材料{per(r['basis'])}。")
 
 
 def doc_number(prefix: str, year: int, number: int) -> str:
@@ -84,40 +102,43 @@ class Story:
         return self.add(g.GridText(text, self.fonts, indent=indent))
 
     def h1(self, text: str) -> Story:
-        """一级标题 “一、” in 黑体."""
-        return self.add(g.GridText(text, self.fonts, "hei", indent=2))
+        """一级标题 “一、” in 黑体, kept on the page of what follows it (never stranded at a page foot)."""
+        return self.add(g.heading(g.GridText(text, self.fonts, "hei", indent=2)))
 
     def h2(self, text: str) -> Story:
-        """二级标题 “（一）” in 楷体."""
-        return self.add(g.GridText(text, self.fonts, "kai", indent=2))
+        """二级标题 “（一）” in 楷体, kept with what follows."""
+        return self.add(g.heading(g.GridText(text, self.fonts, "kai", indent=2)))
 
     def left(self, text: str, role: str = "fangsong") -> Story:
         return self.add(g.GridText(text, self.fonts, role, align="left"))
 
 
 def _header(story: Story, organ: str, number: str) -> None:
-    """版头: 发文机关标志 in red 小标宋, 35 mm below the top of the text block; 发文字号 centred two lines
-    below; the red rule 4 mm under the number; the title two lines under the rule (GB/T 9704 7.2)."""
-    story.add(g.Blank(35 * g.mm / g.LINE))
+    """版头: 发文机关标志 in red 小标宋, 35 mm below the top of the text block; 发文字号 centred with two blank
+    lines between them (下空二行); the red rule 4 mm under the number; the title two lines under the rule
+    (GB/T 9704 7.2.3–7.2.6)."""
     size = min(36, g.BLOCK_W / max(len(organ), 1) * 0.9)
-    story.add(g.GridText(organ, story.fonts, "title", size, align="center", color=g.RED, slots=1.5))
-    story.blank(1)
+    story.add(g.Blank((35 * g.mm - (2 * g.LINE - size) / 2) / g.LINE))  # the mark's top edge 35 mm down
+    story.add(g.GridText(organ, story.fonts, "title", size, align="center", color=g.RED, slots=2))
+    story.blank(2)
     story.add(g.GridText(number, story.fonts, align="center"))
-    story.add(g.RedRule())
+    story.add(g.RedRule(above=4 * g.mm - g.GLYPH_GAP))
     story.blank(1.5)
 
 
-def render(doc_type: str, facts: dict, stamp: Stamp | None, *, fonts: FontSet | None = None) -> Rendered:
+def render(doc_type: str, facts: dict, stamp: Stamp | None, *, fonts: FontSet | None = None,
+           signature: SignatureSpec | None = None) -> Rendered:
     from reports.notice_texts import BUILDERS
 
     fonts = fonts or font_set()
     builder = BUILDERS[doc_type]
     geometry = g.Geometry()
     footer = f"{stamp.number}\n验证码 {stamp.verify_code}" if stamp else ""
-    decor = g.PageDecor(fonts, footer=footer, qr=stamp.qr if stamp else "", draft=stamp is None, geometry=geometry)
     story = Story(fonts)
     number = stamp.number if stamp else f"{facts.get('prefix', '')}〔　　〕　号"
     spec = builder(story, {**facts, "_stamp": stamp, "_geometry": geometry}, number)
+    decor = g.PageDecor(fonts, footer=footer, qr=stamp.qr if stamp else "", geometry=geometry, signature=signature,
+                        draft=stamp is None and not spec.blank_form)
     if spec.header:
         _header(story, facts["organ"], number)
     story.title(spec.title).blank(1)
@@ -125,7 +146,10 @@ def render(doc_type: str, facts: dict, stamp: Stamp | None, *, fonts: FontSet | 
     if spec.signed:
         tail = [g.SignatureBlock(facts["organ"], cn_date(stamp.issued_on if stamp else None), fonts, geometry,
                                  draft=stamp is None)]
-        story.items.append(KeepTogether([story.items.pop(), *tail]))  # never a seal on a page of its own
+        kept = [story.items.pop()]  # never a seal on a page of its own, nor a heading left above it
+        while story.items and getattr(story.items[-1], "keepWithNext", 0):
+            kept.insert(0, story.items.pop())
+        story.items.append(KeepTogether([*kept, *tail]))
     for extra in spec.after:
         story.add(extra)
     out = io.BytesIO()
@@ -154,3 +178,4 @@ class Spec:
     header: bool = True
     signed: bool = True
     after: tuple = ()
+    blank_form: bool = False  # an application form the subject fills in: never a draft, never numbered

@@ -74,13 +74,25 @@ class FontSet:
     def describe(self) -> str:
         return "；".join(f"{ROLE_NAMES[r]}：{c.path.name}{'（内置）' if c.bundled else ''}" for r, c in self.choices.items())
 
+    def fallback_text(self) -> str:
+        """For the settings: which GB/T 9704 fonts this PC lacks and what prints instead."""
+        missing = [f"{ROLE_NAMES[r]}（{WINDOWS_FILES[r][0][0]}）" for r, c in self.choices.items() if c.bundled]
+        used = "、".join(f"{ROLE_NAMES[r]}用{c.path.name}" for r, c in self.choices.items() if not c.bundled)
+        if not missing:
+            return f"公文字体均使用本机字体：{used}。"
+        return (f"本机未找到{'、'.join(missing)}，以内置字体{BUNDLED_NAME}代替"
+                + (f"；{used}" if used else "") + "。安装上述字体后重新启动即按国家标准字体印制。")
+
 
 def _register(name: str, path: Path, index: int) -> None:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
     if name not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(name, str(path), subfontIndex=index))
+        font = TTFont(name, str(path), subfontIndex=index)
+        # Subsetting copies whole tables (the CJK glyf table is megabytes) out of the file for every document.
+        font.face.get_table = lru_cache(maxsize=None)(font.face.get_table)
+        pdfmetrics.registerFont(font)
 
 
 def _find(role: str, dirs: tuple[Path, ...]) -> tuple[Path, int] | None:

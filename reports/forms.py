@@ -7,43 +7,65 @@ the grid of 附件3; its rows follow the materials 第二十四条 lists.
 """
 from __future__ import annotations
 
-from xml.sax.saxutils import escape
+import re
 
-from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import Paragraph, Table, TableStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Table, TableStyle
 
 from reports import gbt9704 as g
-from reports.documents import Spec, Story, cn_date, per
+from reports.documents import Spec, Story, cn_date, per, remedy
 from reports.fonts import FontSet, runs
 
 CELL_SIZE = 14  # 4号 in tables: 3号 does not fit the label column
+LABELLED = [0.25, 0.27, 0.18, 0.30]  # 附件1 and 附件3: seven 4号 characters fit the label column
 
 
-def para(fonts: FontSet, text: str, *, role: str = "fangsong", size: float = CELL_SIZE, align: int = 0) -> Paragraph:
-    """A table cell's text; characters the font lacks are drawn in the bundled font."""
-    name = fonts[role].name
-    markup = "<br/>".join(
-        "".join(escape(t) if f == name else f'<font face="{f}">{escape(t)}</font>' for f, t in runs(line, name, fonts.fallback))
-        for line in str(text).split("\n"))
-    style = ParagraphStyle("cell", fontName=name, fontSize=size, leading=size * 1.5, wordWrap="CJK", alignment=align)
-    return Paragraph(markup, style)
+ALIGN = {0: "left", 1: "center", 2: "right"}
+
+
+def para(fonts: FontSet, text: str, *, role: str = "fangsong", size: float = CELL_SIZE, align: int = 0) -> g.GridText:
+    """A table cell's text, broken as the body text is (禁则 without running past the cell); characters the
+    font lacks are drawn in the bundled font."""
+    return g.GridText(str(text), fonts, role, size, align=ALIGN[align], tracking=0.0, leading=size * 1.5)
+
+
+# A date, an ID or code, a document number: never split across lines inside a cell.
+WHOLE = re.compile(r"^[0-9A-Za-z*\-./:]+$|^\S{1,8}〔\d{4}〕\d+号$")
+PADDING = 5
+
+
+def whole(fonts: FontSet, text: str, width: float, size: float) -> g.GridText:
+    """One line, the font made smaller where the column is narrower than the text at ``size``."""
+    name = fonts["fangsong"].name
+    natural = sum(stringWidth(t, f, size) for f, t in runs(text, name, fonts.fallback))
+    fitted = max(8.0, min(size, size * (width - 2 * PADDING - 1) / natural)) if natural else size
+    return para(fonts, text, size=fitted)
+
+
+def _cell(fonts: FontSet, c, width: float, size: float, align: int):
+    if not isinstance(c, str):
+        return c
+    if WHOLE.match(c):
+        return whole(fonts, c, width, size)
+    return para(fonts, c, size=size, align=align)
 
 
 def table(fonts: FontSet, rows: list[list], fracs: list[float], *, header: bool = False, spans=(), heights=None,
           size: float = CELL_SIZE) -> Table:
-    """Ruled table as wide as the text block; strings become paragraphs, flowables stay as they are."""
-    data = [[para(fonts, c, size=size, align=1 if header and r == 0 else 0) if isinstance(c, str) else c
-             for c in row] for r, row in enumerate(rows)]
+    """Ruled table as wide as the text block; strings become paragraphs (dates, codes and document numbers on
+    one line), flowables stay as they are; the header row repeats on every page."""
+    data = [[_cell(fonts, c, fracs[i] * g.BLOCK_W, size, 1 if header and r == 0 else 0) for i, c in enumerate(row)]
+            for r, row in enumerate(rows)]
     t = Table(data, colWidths=[f * g.BLOCK_W for f in fracs], rowHeights=heights, repeatRows=1 if header else 0)
     style = [("GRID", (0, 0), (-1, -1), 0.75, g.black), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
              ("FONTNAME", (0, 0), (-1, -1), fonts["fangsong"].name),  # else Table sets a non-embedded Helvetica
-             ("LEFTPADDING", (0, 0), (-1, -1), 5), ("RIGHTPADDING", (0, 0), (-1, -1), 5)]
+             ("LEFTPADDING", (0, 0), (-1, -1), PADDING), ("RIGHTPADDING", (0, 0), (-1, -1), PADDING)]
     style += [("SPAN", a, b) for a, b in spans]
     t.setStyle(TableStyle(style))
     return t
 
 
-def _label(fonts: FontSet, text: str) -> Paragraph:
+def _label(fonts: FontSet, text: str) -> g.GridText:
     return para(fonts, text, align=1)
 
 
@@ -81,9 +103,9 @@ def objection_form(story: Story, facts: dict, number: str) -> Spec:
                 [_label(f, "信用承诺"), "本人承诺所填写内容和提交的相关材料真实准确，否则由此产生的相应后果自负。\n\n签字：　　　　　　（盖章）", "", ""],
                 [_label(f, "备注"), facts.get("note", ""), "", ""]]
         spans = [((1, r), (3, r)) for r in (0, 2, 3, 4, 5)]
-        st.add(table(f, rows, [0.22, 0.3, 0.18, 0.3], spans=spans, heights=[40, 40, 150, 170, 110, 60]))
+        st.add(table(f, rows, LABELLED, spans=spans, heights=[40, 40, 150, 170, 110, 60]))
 
-    return Spec("异议信息处理申请表", body, header=False, signed=False)
+    return Spec("异议信息处理申请表", body, header=False, signed=False, blank_form=True)
 
 
 def objection_answer(story: Story, facts: dict, number: str) -> Spec:
@@ -93,7 +115,7 @@ def objection_answer(story: Story, facts: dict, number: str) -> Spec:
         f = st.fonts
         _number_line(st, number)
         result = f"经复核，{facts['outcome_text']}。\n{facts['answer']}"
-        cell = [para(f, result), g.Blank(0.5), _seal_cell(st, facts, 0.74)]
+        cell = [para(f, result), g.Blank(0.5), _seal_cell(st, facts, 0.74), g.Blank(0.6)]
         basis = facts.get("basis") or ""
         note = (f"本单依据{basis}作出。" if "〔" in basis and "没有有效" not in basis else basis)
         if facts.get("received_on"):
@@ -122,9 +144,9 @@ def repair_form(story: Story, facts: dict, number: str) -> Spec:
                  "今后不再发生同类失信行为，否则由此产生的相应后果自负。\n\n签字：　　　　　　（盖章）\n年　　月　　日", "", ""],
                 [_label(f, "所附材料"), "1．信用修复承诺书\n2．违法违规行为纠正、整改情况的相关证明材料", "", ""]]
         spans = [((1, r), (3, r)) for r in (2, 3, 4, 5)]
-        st.add(table(f, rows, [0.22, 0.3, 0.18, 0.3], spans=spans, heights=[50, 40, 90, 170, 150, 70]))
+        st.add(table(f, rows, LABELLED, spans=spans, heights=[50, 40, 90, 170, 150, 70]))
 
-    return Spec("信用修复申请表", body, header=False, signed=False)
+    return Spec("信用修复申请表", body, header=False, signed=False, blank_form=True)
 
 
 def repair_refused(story: Story, facts: dict, number: str) -> Spec:
@@ -140,9 +162,7 @@ def repair_refused(story: Story, facts: dict, number: str) -> Spec:
         ground = f"不符合{'、'.join(cites)}规定的信用修复条件" if cites else "不符合信用修复条件"
         st.para(f"我局于{cn_date(facts['applied_on'])}收到你（单位）提出的{facts['record_text']}信用修复申请，经审查，"
                 f"{ground}{('（' + reasons + '）') if reasons else ''}，决定不予信用修复。")
-        st.para(f"如不服本决定，可以自收到本告知书之日起{facts['objection']['days']}个工作日内，向{facts['organ']}"
-                f"提出异议申请{per(facts['objection']['basis'])}。" if facts.get("objection") else
-                f"如不服本决定，可以向{facts['organ']}提出异议申请。")
+        st.para(remedy(facts, "objection"))
 
     def handler(st: Story) -> list:
         return [g.Blank(1), g.GridText(f"经办人：{facts.get('handler', '')}　　经办人电话：{facts.get('handler_phone', '')}",
@@ -159,7 +179,7 @@ def repair_confirmed(story: Story, facts: dict, number: str) -> Spec:
         f = st.fonts
         _number_line(st, number)
         opinion = [para(f, f"同意修复。自{cn_date(facts['repaired_on'])}起停止公示该失信记录{per(facts['basis'])}。"
-                           f"\n经办人：{facts.get('handler', '')}"), g.Blank(0.5), _seal_cell(st, facts, 0.78)]
+                           f"\n经办人：{facts.get('handler', '')}"), g.Blank(0.5), _seal_cell(st, facts, 0.78), g.Blank(0.6)]
         rows = [[_label(f, "申请修复的\n失信主体"), _label(f, "姓名"), s["name"]],
                 ["", _label(f, "身份证号"), s.get("id_number") or s.get("credit_code") or ""],
                 ["", _label(f, "联系方式"), s.get("phone") or ""],

@@ -12,12 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from reportlab.graphics.barcode import qrencoder
 from reportlab.lib.colors import Color, black
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.platypus import Flowable
 
 from reports.fonts import FontSet, runs
+from reports.seal import draw_seal
+from reports.signing import SignatureSpec, reserve
 
 PAGE_W, PAGE_H = 210 * mm, 297 * mm
 TOP, LEFT = 37 * mm, 28 * mm
@@ -28,6 +31,7 @@ LINE = BLOCK_H / LINES  # 28.99 pt
 BOTTOM = PAGE_H - TOP - BLOCK_H
 BODY, TITLE, PAGE_NO, SMALL = 16, 22, 14, 14  # 3号, 2号, 4号; 4号 in tables
 RED = Color(0.86, 0.08, 0.11)
+GLYPH_GAP = (LINE - BODY) / 2  # a body-size character is centred in its line slot: this much above and below
 SEAL_D = 42 * mm  # 县级机关印章直径 4.2 cm
 
 NO_LINE_START = set("，。、；：？！）》」』”’〕】…—·%％,.;:?!)]}")
@@ -55,9 +59,9 @@ def _tokens(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=65536)
-def _width(text: str, font: str, size: float) -> float:
+def _natural(text: str, font: str, fallback: str, size: float) -> float:
     """Line breaking measures the same tokens over and over; reportlab's pure-Python measuring is slow."""
-    return stringWidth(text, font, size)
+    return sum(stringWidth(t, f, size) for f, t in runs(text, font, fallback))
 
 
 @dataclass
@@ -70,15 +74,18 @@ class GridText(Flowable):
     """A paragraph set on the document grid, one line slot per line.
 
     ``indent``: cells of first-line indent (正文左空二字 = 2); ``right``: cells kept free at the right
-    (成文日期右空四字 = 4); ``align``: justify | left | center | right.
+    (成文日期右空四字 = 4); ``align``: justify | left | center | right; ``leading``: the line slot (the
+    grid's line outside tables, 1.5 × the size inside a table cell).
     """
 
     def __init__(self, text: str, fonts: FontSet, role: str = "fangsong", size: float = BODY, *,
                  indent: float = 0, right: float = 0, align: str = "justify", color=black, slots: int = 1,
-                 tracking: float | None = None):
+                 tracking: float | None = None, leading: float = LINE):
         super().__init__()
         self.text, self.fonts, self.role, self.size = text, fonts, role, size
         self.indent, self.right, self.align, self.color, self.slots = indent, right, align, color, slots
+        self.leading = leading
+        self.slot = leading * slots
         # Full-width characters advance by one grid cell at body size; other sizes set solid.
         self.tracking = (CELL - BODY if size == BODY else 0.0) if tracking is None else tracking
         self.font = fonts[role]
@@ -86,8 +93,7 @@ class GridText(Flowable):
         self._width = BLOCK_W
 
     def _w(self, s: str) -> float:
-        return sum(_width(t, f, self.size) for f, t in runs(s, self.font.name, self.fonts.fallback)) \
-            + self.tracking * len(s)
+        return _natural(s, self.font.name, self.fonts.fallback, self.size) + self.tracking * len(s)
 
     def _break(self, width: float) -> list[_Line]:
         lines: list[_Line] = []
@@ -95,23 +101,24 @@ class GridText(Flowable):
             start = len(lines)
             tokens = _tokens(para)
             current, used = "", self.indent * CELL
+            placed: list[str] = []  # the tokens on the current line
             avail = width - self.right * CELL
             i = 0
             while i < len(tokens):
                 tok = tokens[i]
                 w = self._w(tok)
                 if used + w > avail + 0.01 and current:
-                    if tok[0] in NO_LINE_START:  # squeeze the closing punctuation (）， together) onto this line
-                        while i < len(tokens) and tokens[i][0] in NO_LINE_START:
-                            current += tokens[i]
-                            i += 1
-                    elif current[-1] in NO_LINE_END:  # carry the opening mark over
-                        tokens.insert(i, current[-1])
-                        current = current[:-1]
+                    # 禁则 without running past the block: closing punctuation never starts a line, so the
+                    # character before it goes down with it (推出); an opening mark never ends a line.
+                    while len(placed) > 1 and (tok[0] in NO_LINE_START or placed[-1][-1] in NO_LINE_END):
+                        tok = placed.pop()
+                        i -= 1
+                    current = "".join(placed)
                     lines.append(_Line(current, False))
-                    current, used = "", 0.0
+                    current, used, placed = "", 0.0, []
                     continue
                 current += tok
+                placed.append(tok)
                 used += w
                 i += 1
             if current or len(lines) == start:
@@ -123,12 +130,12 @@ class GridText(Flowable):
     def wrap(self, avail_w, avail_h):
         self._width = avail_w
         self._lines = self._break(avail_w)
-        self.height = len(self._lines) * LINE * self.slots
+        self.height = len(self._lines) * self.slot
         return avail_w, self.height
 
     def split(self, avail_w, avail_h):
         self.wrap(avail_w, avail_h)
-        fit = int(avail_h // (LINE * self.slots))
+        fit = int(avail_h // self.slot)
         if fit <= 0 or fit >= len(self._lines):
             return [] if fit <= 0 else [self]
         head, tail = self._copy(self._lines[:fit]), self._copy(self._lines[fit:])
@@ -136,14 +143,15 @@ class GridText(Flowable):
 
     def _copy(self, lines: list[_Line]) -> GridText:
         other = GridText("", self.fonts, self.role, self.size, indent=self.indent, right=self.right,
-                         align=self.align, color=self.color, slots=self.slots, tracking=self.tracking)
+                         align=self.align, color=self.color, slots=self.slots, tracking=self.tracking,
+                         leading=self.leading)
         other._fixed = lines
         other.wrap = lambda w, h: other._wrap_fixed(w)
         return other
 
     def _wrap_fixed(self, w):
         self._width, self._lines = w, self._fixed
-        self.height = len(self._lines) * LINE * self.slots
+        self.height = len(self._lines) * self.slot
         return w, self.height
 
     def draw(self):
@@ -161,8 +169,8 @@ class GridText(Flowable):
                 x0 = (avail - natural) / 2
             elif self.align == "right":
                 x0 = avail - natural + self.tracking  # the last character's tracking is not visible
-            cell_top = self.height - n * LINE * self.slots
-            baseline = cell_top - LINE * self.slots / 2 - 0.38 * self.size  # em box centred in the slot
+            cell_top = self.height - n * self.slot
+            baseline = cell_top - self.slot / 2 - 0.38 * self.size  # em box centred in the slot
             t = c.beginText(x0, baseline)
             t.setCharSpace(space)
             if self.font.emboldened:
@@ -173,6 +181,12 @@ class GridText(Flowable):
                 t.setFont(font, self.size)
                 t.textOut(s)
             c.drawText(t)
+
+
+def heading(flowable: Flowable) -> Flowable:
+    """A heading stays on the page of the paragraph after it."""
+    flowable.keepWithNext = 1
+    return flowable
 
 
 class Blank(Flowable):
@@ -249,6 +263,8 @@ class SignatureBlock(Flowable):
             self.canv.setDash(3, 3)
             self.canv.circle(cx, top - SEAL_D / 2, SEAL_D / 2)
             self.canv.setDash()
+        else:  # the seal is page content: every viewer and printer shows it exactly as signed
+            draw_seal(self.canv, cx, top - SEAL_D / 2, self.organ, self.fonts)
         ax1, ay1 = self.canv.absolutePosition(x1, y1)
         ax2, ay2 = self.canv.absolutePosition(x1 + SEAL_D, y1 + SEAL_D)
         self.geometry.seal = (self.canv.getPageNumber(), ax1, ay1, ax2, ay2)
@@ -264,14 +280,18 @@ class PageDecor:
     qr: str = ""  # QR code content
     draft: bool = False
     geometry: Geometry = field(default_factory=Geometry)
+    signature: SignatureSpec | None = None  # the signature field is reserved on the first page
 
     def __call__(self, canvas, doc) -> None:
         n = canvas.getPageNumber()
+        if n == 1 and self.signature is not None:
+            reserve(canvas, self.signature)
         self.geometry.pages = max(self.geometry.pages, n)
         font = self.fonts["song"].name
         text = f"— {n} —"
         width = stringWidth(text, font, PAGE_NO)
-        y = BOTTOM - 7 * mm - PAGE_NO * 0.7  # the dash (mid-height of the digits) 7 mm below the block
+        face = getFont(font).face  # the dash sits at the middle of the em box: that middle 7 mm below the block
+        y = BOTTOM - 7 * mm - PAGE_NO * (face.ascent + face.descent) / 2000
         odd = n % 2 == 1
         x = LEFT + BLOCK_W - CELL - width if odd else LEFT + CELL
         canvas.saveState()
@@ -288,14 +308,15 @@ class PageDecor:
         canvas.restoreState()
 
     def _qr(self, canvas, odd: bool) -> None:
-        size = 17 * mm
+        size = 20 * mm  # the signed payload needs about 60 modules a side: 20 mm keeps each above 0.3 mm
         x = LEFT if odd else LEFT + BLOCK_W - size  # the inner side, away from the page number
         y = 6 * mm
         if canvas.getPageNumber() == 1:  # one form XObject per document, placed on every page
             canvas.beginForm("cd-qr", 0, 0, size, size)
             canvas.setFillColor(black)
-            for rx, ry, rw, rh in qr_modules(self.qr, size):
-                canvas.rect(rx, ry, rw, rh, stroke=0, fill=1)
+            # One path of rectangles written as operators: a rect() call per module formats each number anew.
+            canvas._code.append(" ".join(f"{x:.3f} {y:.3f} {w:.3f} {h:.3f} re" for x, y, w, h in
+                                         qr_runs(self.qr, size)) + " f")
             canvas.endForm()
         canvas.saveState()
         canvas.translate(x, y)
@@ -308,20 +329,30 @@ class PageDecor:
             draw(tx, y + size - 9 - i * 10, line)
 
 
-@lru_cache(maxsize=256)
-def qr_modules(content: str, size: float) -> tuple[tuple[float, float, float, float], ...]:
-    """The QR code's dark modules as rectangles (drawn directly: renderPDF would set a non-embedded Helvetica)."""
-    from reportlab.graphics.barcode.qr import QrCodeWidget
-    from reportlab.graphics.shapes import Group
+QR_BORDER = 4  # quiet zone, in modules
 
-    out = []
 
-    def walk(node):
-        for child in getattr(node, "contents", []):
-            if isinstance(child, Group):
-                walk(child)
-            elif hasattr(child, "width") and getattr(child, "fillColor", None) == black:
-                out.append((child.x, child.y, child.width, child.height))
+def qr_runs(content: str, size: float) -> list[tuple[float, float, float, float]]:
+    """The dark modules of the QR code (level M, byte mode, UTF-8) as horizontal runs in a ``size`` square.
 
-    walk(QrCodeWidget(content, barLevel="M", barWidth=size, barHeight=size).draw())
-    return tuple(out)
+    The mask is fixed (pattern 0, valid for every decoder) rather than the best of eight: choosing it costs
+    more than the rest of a document's layout, and each issued notice carries a different payload."""
+    qr = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
+    qr.addData(qrencoder.QR8bitByte(content))
+    qr.version = qr.calculate_version()
+    qr.makeImpl(False, 0)
+    count = len(qr.modules)
+    unit = size / (count + 2 * QR_BORDER)
+    runs_ = []
+    for r, row in enumerate(qr.modules):
+        y = size - (QR_BORDER + r + 1) * unit
+        c = 0
+        while c < count:
+            if row[c]:
+                start = c
+                while c < count and row[c]:
+                    c += 1
+                runs_.append(((QR_BORDER + start) * unit, y, (c - start) * unit, unit))
+            else:
+                c += 1
+    return runs_

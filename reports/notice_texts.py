@@ -6,9 +6,10 @@ delivery, as the law counts it) and under which article.
 """
 from __future__ import annotations
 
-from reports.documents import Spec, Story, cn_date, per
+from datetime import date
 
-NUMERALS = "一二三四五六七八九十"
+from reports.documents import Spec, Story, cn_date, cn_number, per, remedy
+
 SUBJECT_YOU = {"institution": "你单位", "practitioner": "你", "insured": "你"}
 
 
@@ -20,15 +21,23 @@ def _period(m: dict) -> str:
     return ""
 
 
-def remedy(facts: dict, key: str, verb: str, about: str = "结果") -> str:
-    """“如对…有异议，可以自收到本告知书之日起N个工作日内，向…提出…（依据）。” Where no pack in force
-    fixes a period, no period is printed (none may be invented)."""
-    r = facts.get(key)
-    if not r:
-        return f"如对上述{about}有异议，可以向{facts['organ']}提出{verb}。"
-    days = f"自收到本告知书之日起{r['days']}个工作日内，" if r.get("days") else ""
-    return f"如对上述{r.get('about', '结果')}有异议，可以{days}以书面方式向{r.get('body') or facts['organ']}提出{verb}，" \
-           f"并提供相关证明材料{per(r['basis'])}。"
+def _issued_on(facts: dict) -> date:
+    stamp = facts.get("_stamp")
+    return stamp.issued_on if stamp else date.today()
+
+
+def _over(m: dict, facts: dict) -> str:
+    """A period already over on the 成文日期 is stated as such, not announced as if it were to come."""
+    if m.get("end") and date.fromisoformat(str(m["end"])[:10]) < _issued_on(facts):
+        return f"该期限已于{cn_date(m['end'])}届满。"
+    return ""
+
+
+def decision(r: dict) -> str:
+    """The decision a notice reports: who decided what, when, under which case number, for which violation."""
+    who = r.get("institution") or "你所在定点医药机构"
+    return (f"{who}于{cn_date(r['decision_date'])}被作出{r.get('decision_type') or '处理'}决定（{r['case_no']}），"
+            f"违法违规情形为“{r['kind_name']}”")
 
 
 class Sections:
@@ -38,7 +47,7 @@ class Sections:
         self.story, self.n = story, 0
 
     def __call__(self, text: str) -> None:
-        self.story.h1(f"{NUMERALS[self.n]}、{text}")
+        self.story.h1(f"{cn_number(self.n + 1)}、{text}")
         self.n += 1
 
 
@@ -49,7 +58,7 @@ def _points(story: Story, points: dict, h: Sections) -> None:
     story.para(f"{points['year']}年度累计记分{points['total']}分，明细如下：")
     for i, e in enumerate(points["entries"], 1):
         scored = f"记{e['points']}分" if e.get("points") is not None else "尚未认定责任，暂不记分"
-        story.para(f"（{i}）{cn_date(e['date'])}，{e.get('kind_name') or e['kind']}，{scored}{per(e['basis'])}。")
+        story.para(f"（{cn_number(i)}）{cn_date(e['date'])}，{e.get('kind_name') or e['kind']}，{scored}{per(e['basis'])}。")
 
 
 def _measures(story: Story, measures: list[dict], h: Sections, heading: str = "信用管理措施") -> None:
@@ -58,7 +67,7 @@ def _measures(story: Story, measures: list[dict], h: Sections, heading: str = "�
     h(heading)
     for i, m in enumerate(measures, 1):
         period = _period(m)
-        story.para(f"（{i}）{m['name']}{('，' + period) if period else ''}，{m.get('status_text', '')}。"
+        story.para(f"（{cn_number(i)}）{m['name']}{('，' + period) if period else ''}，{m.get('status_text', '')}。"
                    f"依据：{m['basis']}。" + (m["note"].rstrip("。") + "。" if m.get("note") else ""))
 
 
@@ -90,7 +99,7 @@ def credit_result(story: Story, facts: dict, number: str) -> Spec:
             h("评价结论")
             st.para("评价期内未发现不良信息，未采取信用管理措施。")
         h("异议权利")
-        st.para(remedy(facts, "objection", "异议申请"))
+        st.para(remedy(facts, "objection"))
 
     return Spec("信用结果告知书", body)
 
@@ -100,9 +109,7 @@ def points_notice(story: Story, facts: dict, number: str) -> Spec:
 
     def body(st: Story) -> None:
         st.addressee(s["name"])
-        who = r.get("institution") or "你所在定点医药机构"
-        st.para(f"{who}于{cn_date(r['decision_date'])}被作出{r.get('decision_type') or '处理'}决定（{r['case_no']}）。"
-                f"经责任认定，你为该案{r.get('responsibility') or '相关'}责任人员（{r['kind_name']}）。根据{facts['basis']}，"
+        st.para(f"{decision(r)}。经责任认定，你为该案{r.get('responsibility') or '相关'}责任人员。根据{facts['basis']}，"
                 f"对你记{facts['points']}分，记分时点为{cn_date(r['decision_date'])}。")
         st.para(f"截至本告知书作出之日，你{facts['year']}年度医保支付资格累计记分{facts['year_total']}分。记分在一个自然年度内"
                 "累加计算，下一个自然年度自动清零，已作出的处理不停止执行。")
@@ -111,7 +118,7 @@ def points_notice(story: Story, facts: dict, number: str) -> Spec:
                     f"依据{m['basis']}，处理决定另行书面告知。")
         if facts.get("institutions"):
             st.para(f"本次记分情况已同时通报你登记备案的定点医药机构：{'、'.join(facts['institutions'])}。")
-        st.para(remedy(facts, "appeal", "申诉"))
+        st.para(remedy(facts, "appeal"))
 
     return Spec("记分告知书", body)
 
@@ -122,9 +129,12 @@ def pq_measure(story: Story, facts: dict, number: str) -> Spec:
 
     def body(st: Story) -> None:
         st.addressee(s["name"])
-        st.para(f"你{facts['year']}年度医保支付资格累计记分{facts['year_total']}分。根据{m['basis']}，决定{m['name']}"
-                + (f"，期限{m['months']}个月" if m.get("months") else "") + f"，{_period(m)}。"
-                + (f"确定期限的理由：{m['reason']}。" if m.get("reason") else ""))
+        r = facts["record"]
+        st.para(f"{decision(r)}。经责任认定，你为该案{r.get('responsibility') or '相关'}责任人员，"
+                f"依据{facts['points_basis']}记{facts['points']}分，你{facts['year']}年度医保支付资格累计记分"
+                f"{facts['year_total']}分。")
+        st.para(f"根据{m['basis']}，决定{m['name']}" + (f"，期限{m['months']}个月" if m.get("months") else "")
+                + f"，{_period(m)}。" + (f"确定期限的理由：{m['reason']}。" if m.get("reason") else "") + _over(m, facts))
         if facts.get("ban"):
             b = facts["ban"]
             st.para(f"{b['name']}，{_period(b)}{per(b['basis'])}。")
@@ -134,7 +144,7 @@ def pq_measure(story: Story, facts: dict, number: str) -> Spec:
             st.para(f"本决定同时通报：{'、'.join(facts['institutions'])}。")
         if not terminate:
             st.para("积极配合履行处理决定、全面改正违法违规行为的，可以申请缩减暂停期限（济医保发〔2025〕6号 四（七））。")
-        st.para(remedy(facts, "appeal", "申诉"))
+        st.para(remedy(facts, "appeal"))
 
     return Spec(("终止" if terminate else "暂停") + "医保支付资格告知书", body)
 
@@ -147,10 +157,10 @@ def settlement_suspend(story: Story, facts: dict, number: str) -> Spec:
         loss = f"，造成医保基金损失{r['amount']}元" if r.get("amount") else ""
         st.para(f"经查，你于{cn_date(r['decision_date'])}被认定{r['kind_name']}（{r['case_no']}）{loss}。根据{m['basis']}，"
                 f"决定{m['name']}" + (f"{m['months']}个月" if m.get("months") else "") + f"，{_period(m)}。"
-                + (f"确定期限的理由：{m['reason']}。" if m.get("reason") else ""))
+                + (f"确定期限的理由：{m['reason']}。" if m.get("reason") else "") + _over(m, facts))
         st.para("在规定期限内纠正失信行为、消除不良影响、作出修复承诺的，措施期满信用自动修复（鲁医保发〔2024〕25号 第十二条）；"
                 "也可以依照第十一条申请信用修复。")
-        st.para(remedy(facts, "objection", "异议申请"))
+        st.para(remedy(facts, "objection"))
 
     return Spec("暂停联网结算告知书", body)
 
@@ -165,7 +175,7 @@ def public_list(story: Story, facts: dict, number: str) -> Spec:
                 f"（共{len(facts['entries'])}名）：")
         rows = [["序号", "名称（姓名）", "证件号码", "列入日期", "依据"]]
         rows += [[str(i), e["name"], e["code"], e["since"], e["basis"]] for i, e in enumerate(facts["entries"], 1)]
-        st.add(table(st.fonts, rows, [0.07, 0.14, 0.30, 0.17, 0.32], header=True, size=10.5))  # 五号: codes on one line
+        st.add(table(st.fonts, rows, [0.08, 0.17, 0.26, 0.155, 0.335], header=True, size=10.5))  # 五号: codes on one line
         st.blank(1)
         st.para("对公布内容有异议的，可以向本局提出异议申请。" + ("" if red else "已完成信用修复的，自修复之日起停止公布。"))
 

@@ -1,12 +1,12 @@
 """The bureau's red seal, drawn as vectors from the template in resources/seal/seal.json: a ring, a
 five-pointed star in the centre and the organ's name along the upper arc, left to right.
 
-It is the appearance of the digital signature (reports/signing.py), so the seal shows exactly where
-the document was signed and nowhere else.
+It is drawn on the page of an issued document, over the organ's name and the date (GB/T 9704 7.3.5.1),
+so every viewer and printer shows it exactly as signed; the digital signature (reports/signing.py)
+protects the whole file, seal included. Drafts show a dashed ring in its place instead.
 """
 from __future__ import annotations
 
-import io
 import json
 import math
 from functools import lru_cache
@@ -60,15 +60,7 @@ def draw_seal(c: Canvas, cx: float, cy: float, organ: str, fonts: FontSet) -> No
         c.setFont(font, size)
         c.drawString(-stringWidth(ch, font, size) / 2, -size * 0.35, ch)
         c.restoreState()
+    # Text extractors (poppler) keep the last characters' rotation until the font changes: end upright.
+    c.setFont(fonts["song"].name, size)
+    c.drawString(cx, cy, " ")
     c.restoreState()
-
-
-def seal_pdf(organ: str, fonts: FontSet) -> bytes:
-    """A one-page PDF exactly the seal's size, for the signature appearance."""
-    d = template()["diameter_mm"] * mm
-    out = io.BytesIO()
-    c = Canvas(out, pagesize=(d, d), initialFontName=fonts["song"].name)
-    draw_seal(c, d / 2, d / 2, organ, fonts)
-    c.showPage()
-    c.save()
-    return out.getvalue()

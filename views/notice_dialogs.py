@@ -139,6 +139,8 @@ class IssueDialog(ServiceForm):
         self.form.addRow(QLabel("印发时自动编号、加盖电子印章（数字签名）并存入发文登记簿；全部成功或全部不印发。"))
         self.errors.add_row(self.form, "证书密码(&P)：", self.password, "证书密码")
         self.errors.add_row(self.form, "成文日期(&D)：", self.day, "成文日期")
+        self.backdate = QLineEdit(placeholderText="成文日期早于今天超过本局设置的天数时必填，记入发文登记")
+        self.errors.add_row(self.form, "倒签理由(&B)：", self.backdate, "倒签理由")
 
     def submit(self) -> None:
         from models.services import notices
@@ -147,8 +149,8 @@ class IssueDialog(ServiceForm):
         self.ok.setEnabled(False)
         set_busy(self.body, True)
         self.runner.service(notices.issue, actor=self.actor, notices=self.notices, password=self.password.text(),
-                            produce=self.produce, issued_on=pydate(self.day), progress_title="正在印发告知书…",
-                            cancellable=True, on_done=self._done, on_error=self._error)
+                            produce=self.produce, issued_on=pydate(self.day), backdate_reason=self.backdate.text(),
+                            progress_title="正在印发告知书…", cancellable=True, on_done=self._done, on_error=self._error)
 
 
 class DeliveryDialog(ServiceForm):
@@ -186,10 +188,17 @@ class CodeDialog(ServiceForm):
         self.ok.setText("查验")
 
     def submit(self) -> None:
-        from models.services import notice_register
+        from models.services import notice_code, notice_register
 
         self.errors.clear()
-        self.runner.service(notice_register.lookup, code=self.code.text(), on_done=self._found, on_error=self._error)
+        text = self.code.text()
+        if notice_code.is_payload(text):  # a scanned QR: checked with the signing county's key, offline
+            self.runner.service(notice_code.check, text=text, on_done=self._checked, on_error=self._error)
+            return
+        self.runner.service(notice_register.lookup, code=text, on_done=self._found, on_error=self._error)
+
+    def _checked(self, verdict) -> None:
+        self.answer.setText(verdict.text())
 
     def _found(self, entry) -> None:
         if entry is None:
@@ -197,5 +206,35 @@ class CodeDialog(ServiceForm):
             return
         voided = f"<br><b style='color:#b3261e'>已作废：{entry['voided']}</b>" if entry.get("voided") else ""
         self.answer.setText(f"<b>{entry['doc_number']}</b>《{entry['title']}》<br>对象：{entry['subject'] or '公告'}"
+                            f"<br>决定内容：{entry['decided']}"
                             f"<br>成文日期：{entry['issued_on']}　共{entry['pages']}页<br>"
                             f"文件SHA-256：{entry['sha256'][:16]}…{voided}")
+
+
+class NoticeSettingsDialog(ServiceForm):
+    """告知书设置: what no document fixes and the bureau decides (申诉期限, 经办人电话, 受理地点, 倒签天数,
+    时间戳服务), each change with its reason; and which fonts print the documents on this PC."""
+
+    FIELDS = (("appeal_days", "申诉期限（工作日）", "申诉期限"), ("phone", "经办人电话", "经办人电话"),
+              ("address", "受理地点", "受理地点"), ("backdate_days", "成文日期可提前天数", "成文日期可提前天数"),
+              ("timestamp_url", "时间戳服务地址", "时间戳服务地址"))
+
+    def __init__(self, runner, actor, current: dict, fonts_text: str, parent=None):
+        super().__init__(runner, "告知书设置", parent)
+        self.actor = actor
+        self.edits = {}
+        for key, label, field in self.FIELDS:
+            value = current.get(key)
+            self.edits[key] = QLineEdit("" if value is None else str(value))
+            self.errors.add_row(self.form, f"{label}：", self.edits[key], field)
+        self.reason = QLineEdit(placeholderText="如：局务会议决定")
+        self.errors.add_row(self.form, "变更原因(&R)：", self.reason, "变更原因")
+        fonts = QLabel(f"字体：{fonts_text}")
+        fonts.setWordWrap(True)
+        self.form.addRow(fonts)
+
+    def submit(self) -> None:
+        from models.services import notices
+
+        changes = {key: edit.text() for key, edit in self.edits.items()}
+        self.call(notices.set_settings, actor=self.actor, changes=changes, reason=self.reason.text())

@@ -8,7 +8,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QKeySequence, QPageSize, QPainter, QPen
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import (QApplication, QDialog, QDialogButtonBox, QLabel, QProgressDialog, QPushButton,
                                QVBoxLayout, QWidget)
 
@@ -85,6 +85,23 @@ def print_documents(printer: QPrinter, items: list[tuple[str, bytes, bool]], par
         for _l, doc, _c in docs:
             doc.deleteLater()
     return printed
+
+
+def print_preview(items: list[tuple[str, bytes, bool]], parent: QWidget | None = None) -> QPrintPreviewDialog:
+    """Qt's print preview over the documents (the seal is part of each page; reprints marked 副本); printing
+    from it draws the same pages on the printer chosen there. ``dialog.pages`` counts the pages printed."""
+    printer = make_printer()
+    dialog = QPrintPreviewDialog(printer, parent)
+    dialog.printer = printer  # the dialog does not own it: without this reference it is freed under the dialog
+    dialog.setWindowTitle(f"打印预览 — {len(items)}份")
+    dialog.pages = 0
+
+    def paint(printer: QPrinter) -> None:
+        dialog.pages = print_documents(printer, items, dialog)
+
+    dialog.paintRequested.connect(paint)
+    dialog.resize(900, 760)
+    return dialog
 
 
 class PreviewDialog(QDialog):

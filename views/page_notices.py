@@ -12,9 +12,10 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFileDialo
 from models.services import notice_register, notices
 from models.services.base import PERMISSIONS, ROLES, Actor
 from views.forms import heading
-from views.notice_dialogs import CodeDialog, DeliveryDialog, DraftDialog, IssueDialog, ReasonDialog
+from views.notice_dialogs import (CodeDialog, DeliveryDialog, DraftDialog, IssueDialog, NoticeSettingsDialog,
+                                  ReasonDialog)
 from views.notice_model import NoticeRegisterModel
-from views.notice_print import PreviewDialog, make_printer, print_documents
+from views.notice_print import PreviewDialog, print_preview
 
 SECTION = "告知书"
 STEP_NAMES = {"review": "审核", "return": "退回", "sign_off": "签发", "issue": "印发", "void": "作废", "print": "打印"}
@@ -23,9 +24,9 @@ PURPOSE = "本栏目用于生成、打印和登记信用结果告知书、记分
 REGISTER = "发文登记簿：起草、审核、签发、印发（编号并加盖电子印章）、预览打印、登记送达和验证码查验。"
 
 
-def _load_for_print(db, *, actor: Actor, notices_: list[str]) -> list[tuple[str, bytes, bool]]:
-    """On the worker: each issued PDF, and whether this print is a copy (the print is recorded first)."""
-    flags = notices.record_print(db, actor=actor, notices=notices_).value
+def _load_for_print(db, *, notices_: list[str]) -> list[tuple[str, bytes, bool]]:
+    """On the worker: each issued PDF, and whether printing it now makes a copy (recorded once printed)."""
+    flags = notices.print_copies(db, notices=notices_)
     out = []
     for uuid in notices_:
         number, data = notice_register.pdf(db, notice=uuid)
@@ -96,7 +97,8 @@ class NoticesPage(QWidget):
                 (row3, "print", "打印所选(&T)…", self.print_selected, None),
                 (row3, "export", "导出PDF(&E)…", self.export, None),
                 (row3, "deliver", "登记送达(&D)…", self.deliver, "notice.deliver"),
-                (row3, "code", "验证码查验(&V)…", self.lookup, None)):
+                (row3, "code", "验证码查验(&V)…", self.lookup, None),
+                (row3, "settings", "告知书设置(&G)…", self.settings, "notice.settings")):
             button = QPushButton(text, clicked=slot)
             if permission and not actor.can(permission):
                 button.setEnabled(False)
@@ -231,6 +233,12 @@ class NoticesPage(QWidget):
     def lookup(self) -> None:
         self._open(CodeDialog(self.runner, self))
 
+    def settings(self) -> None:
+        from reports.fonts import font_set
+
+        self.runner.service(notices.get_settings, on_done=lambda current: self._open(
+            NoticeSettingsDialog(self.runner, self.actor, current, font_set().fallback_text(), self)))
+
     # -- preview, print, export ------------------------------------------------------------------
 
     def preview(self) -> None:
@@ -249,18 +257,19 @@ class NoticesPage(QWidget):
         self._open(PreviewDialog(title, data, on_print=on_print, parent=self), on_accept=lambda: None)
 
     def print_selected(self) -> None:
-        """Batch printing: the files come from the worker, pages go to the printer with progress and cancel."""
-        from PySide6.QtPrintSupport import QPrintDialog
-
+        """Batch printing: the files come from the worker; a print preview shows every page as it will print
+        (seal, 副本 marks), and only what the user then prints is recorded."""
         rows = [r for r in self.selected() if r.doc_number]
         if not rows:
             self.detail.setText("请选择已印发的告知书（可多选）；草稿请先预览。")
             return
-        printer = make_printer()
-        if QPrintDialog(printer, self).exec() != QDialog.DialogCode.Accepted:
-            return
-        self.runner.service(_load_for_print, actor=self.actor, notices_=[r.uuid for r in rows],
-                            on_done=lambda items: self._printed(print_documents(printer, items, self), items))
+        uuids = [r.uuid for r in rows]
+        self.runner.service(_load_for_print, notices_=uuids, on_done=lambda items: self._preview_print(uuids, items))
+
+    def _preview_print(self, uuids: list[str], items: list) -> None:
+        dialog = print_preview(items, self)
+        self._open(dialog, on_accept=lambda: self.runner.service(
+            notices.record_print, actor=self.actor, notices=uuids, on_done=lambda _r: self._printed(dialog.pages, items)))
 
     def _printed(self, pages: int, items: list) -> None:
         copies = sum(1 for _l, _d, copy in items if copy)

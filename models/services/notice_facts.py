@@ -1,5 +1,9 @@
-"""What each document says, as plain data: gathered from the credit file, the evaluation and the casework
-rows, with the legal basis the policy engine names and the remedy deadline of the pack in force.
+"""What each document says, as plain data: the subject's legal result from its standing (``standing.of``,
+never computed here), the decision facts from the credit records and findings, the casework rows, the
+legal basis the policy engine names and the remedy the subject has (``notice_remedy``).
+
+Nothing gathered is machine text: a fact the law requires that cannot be found refuses the draft with a
+Chinese reason for the user instead of reaching the paper.
 
 ``gather(uow, notice)`` is used for the preview, at review, at sign-off and at issue; the hash of its
 result ties the issued document to what the reviewer and the signer saw.
@@ -10,16 +14,19 @@ import hashlib
 import json
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from models import policy
 from models.db.tables import CreditRecord, Registration, Subject, User
 from models.db.tables_casework import Notice, Objection, Repair
 from models.policy.packs import basis as cite
 from models.policy.score import in_force
-from models.services import catalogue as cat, evaluation, lifecycle, standing
+from models.queries.credit_file import credit_file
+from models.services import catalogue as cat, evaluation, standing
 from models.services.base import Actor, ServiceError, UnitOfWork, jsonable
 from models.services.county import current_county
+from models.services.notice_remedy import citation, remedy
+from models.services.notice_settings import settings
 from models.services.subjects import mask_id
 
 FULL = Actor("system", "系统", frozenset({"reviewer"}))  # reads ID numbers in full for the subject's own notice
@@ -57,13 +64,9 @@ def _record_by_uuid(uow: UnitOfWork, uuid: str | None) -> CreditRecord | None:
     return uow.session.scalar(select(CreditRecord).where(CreditRecord.uuid == uuid)) if uuid else None
 
 
-def _remedy(uow: UnitOfWork, procedure: str, subject_type: str, day: date, about: str,
-            configured_days: int | None = None) -> dict | None:
-    found = policy.procedure_deadline(evaluation.profile_for(uow), procedure, subject_type, day,
-                                      configured_days=configured_days)
-    if found is None:
-        return None
-    return {"days": found.working_days, "basis": found.basis, "text": found.text, "about": about}
+def _where(uow: UnitOfWork, organ_name: str) -> str:
+    address = settings(uow).get("address")
+    return f"{organ_name}（{address}）" if address else organ_name
 
 
 def _evaluation(uow: UnitOfWork, s: Subject, day: date) -> dict:
@@ -73,6 +76,12 @@ def _evaluation(uow: UnitOfWork, s: Subject, day: date) -> dict:
     found = in_force(evaluation.profile_for(uow), "grades", day)
     ev["grade_basis"] = cite(*found) if found and ev.get("grade") else None
     return ev
+
+
+def _latest_decision(uow: UnitOfWork, s: Subject, day: date) -> date | None:
+    """The newest decision on the subject's file up to ``day``: the rules it was made under govern the result."""
+    return uow.session.scalar(select(func.max(CreditRecord.decision_date))
+                              .where(CreditRecord.subject_id == s.id, CreditRecord.decision_date <= day))
 
 
 def _documents(uow: UnitOfWork, day: date) -> str:
@@ -98,20 +107,31 @@ def _measure(ev: dict, record: str, kind: str) -> dict:
     return {**found, "months": chosen.get("months"), "reason": chosen.get("reason")}
 
 
-def _appeal_days(uow: UnitOfWork) -> int | None:
-    from models.services.notices import settings
+def _handler(uow: UnitOfWork, username: str | None) -> str:
+    """经办人 is the person's name, never a login name."""
+    user = uow.session.scalar(select(User).where(User.username == username)) if username else None
+    if user is None or not user.display_name:
+        raise ServiceError("经办人：找不到经办人的姓名，请管理员在用户管理中填写该用户的姓名")
+    return user.display_name
 
-    return settings(uow).get("appeal_days")
 
-
-def _handler(uow: UnitOfWork, username: str) -> str:
-    user = uow.session.scalar(select(User).where(User.username == username))
-    return user.display_name if user else username
+def _phone(uow: UnitOfWork) -> str:
+    phone = settings(uow).get("phone")
+    if not phone:
+        raise ServiceError("经办人电话：尚未设置，请管理员在“告知书设置”中填写经办人电话后再起草")
+    return phone
 
 
 def _disclosed(start: date, end: date) -> str:
     months = (end.year - start.year) * 12 + end.month - start.month - (1 if end.day < start.day else 0)
     return f"{months // 12}年{months % 12}个月"
+
+
+def _points_entry(ev: dict, rec: CreditRecord) -> dict:
+    entry = next((e for e in ev["points"]["entries"] if e["record"] == rec.uuid), None)
+    if entry is None or entry.get("points") is None:
+        raise ServiceError(f"{rec.case_no}：该决定尚未认定责任或没有记分，不能起草记分或资格告知书")
+    return entry
 
 
 def gather(uow: UnitOfWork, n: Notice) -> dict:
@@ -121,13 +141,14 @@ def gather(uow: UnitOfWork, n: Notice) -> dict:
     base = {"organ": organ(county.name), "county": county.name, "county_code": county.code,
             "subject": _subject(s), "doc_type": n.type}
     day = date.fromisoformat(payload["as_of"]) if payload.get("as_of") else n.created_at.date()
+    where = _where(uow, base["organ"])
     t = n.type
     if t == "credit_result":
-        return base | {"evaluation": _evaluation(uow, s, day), "basis_documents": _documents(uow, day),
-                       "objection": _remedy(uow, "objection_filing", s.type, day, "信用结果")}
+        ev = _evaluation(uow, s, day)
+        return base | {"evaluation": ev, "basis_documents": _documents(uow, day), "objection": remedy(
+            uow, procedures=("objection_filing",), subject_type=s.type, days=(day, _latest_decision(uow, s, day)),
+            about="信用评价结果", verb="异议申请", where=where)}
     if t == "credit_report":
-        from models.queries.credit_file import credit_file
-
         file = credit_file.in_uow(uow, actor=FULL, subject=s.uuid)
         # Only what the report prints: the file's audit trail and case list grow with every step on this notice.
         file = {k: file[k] for k in ("subject", "registrations", "records")}
@@ -139,59 +160,88 @@ def gather(uow: UnitOfWork, n: Notice) -> dict:
     rec = _record_by_uuid(uow, payload.get("record"))
     if t == "points_notice":
         ev = _evaluation(uow, s, min(day, date(rec.decision_date.year, 12, 31)))
-        entry = next(e for e in ev["points"]["entries"] if e["record"] == rec.uuid)
-        triggered = [m for m in ev["measures"] if m["record"] == rec.uuid and m["kind"] in lifecycle.PAYMENT_STATUS]
+        entry = _points_entry(ev, rec)
+        triggered = [m for m in ev["measures"] if m["record"] == rec.uuid and m["kind"] in PAYMENT_MEASURES]
         return base | {"record": _record(uow, rec), "points": entry["points"], "basis": entry["basis"],
                        "year": ev["points"]["year"], "year_total": ev["points"]["total"], "measures": triggered,
-                       "institutions": _institutions(uow, s),
-                       "appeal": _remedy(uow, "appeal", s.type, day, "记分", _appeal_days(uow))}
+                       "institutions": _institutions(uow, s), "appeal": _appeal(uow, s, rec, where, "记分")}
     if t in ("pq_suspend", "pq_terminate", "settlement_suspend"):
         ev = _evaluation(uow, s, day)
         m = _measure(ev, rec.uuid, payload["kind"])
         out = base | {"record": _record(uow, rec), "measure": m, "year": ev["points"]["year"],
                       "year_total": ev["points"]["total"]}
         if t == "settlement_suspend":
-            return out | {"objection": _remedy(uow, "objection_filing", s.type, day, "措施")}
+            return out | {"objection": remedy(uow, procedures=("objection_filing",), subject_type=s.type,
+                                              days=(rec.decision_date, day), about="处理决定", verb="异议申请",
+                                              where=where)}
+        entry = _points_entry(ev, rec)
         ban = next((b for b in ev["measures"] if b["record"] == rec.uuid and b["kind"] == "registration_ban"), None)
-        return out | {"ban": ban, "institutions": _institutions(uow, s),
-                      "appeal": _remedy(uow, "appeal", s.type, day, "处理决定", _appeal_days(uow))}
-    return base | _casework(uow, n, payload, rec)
+        return out | {"points": entry["points"], "points_basis": entry["basis"], "ban": ban,
+                      "institutions": _institutions(uow, s), "appeal": _appeal(uow, s, rec, where, "处理决定")}
+    return base | _casework(uow, n, payload, rec, where)
 
 
-def _casework(uow: UnitOfWork, n: Notice, payload: dict, rec: CreditRecord | None) -> dict:
+PAYMENT_MEASURES = ("terminate_payment_qualification", "suspend_payment_qualification")
+
+
+def _appeal(uow: UnitOfWork, s: Subject, rec: CreditRecord, where: str, about: str) -> dict:
+    """申诉 (济医保发〔2025〕6号 四（八）): the document fixes no period, the bureau's setting does."""
+    return remedy(uow, procedures=("appeal",), subject_type=s.type, days=(rec.decision_date,), about=about,
+                  verb="申诉", where=where, configured_days=settings(uow).get("appeal_days"))
+
+
+def _casework(uow: UnitOfWork, n: Notice, payload: dict, rec: CreditRecord | None, where: str) -> dict:
     """附件2, 4, 5 from the drafts the objections and repairs services wrote."""
     record_text = f"{rec.case_no}所涉失信信息（{_kind_name(uow, rec.kind)}）" if rec else "信用评价结果"
+    kind = n.subject.type
+    decided = rec.decision_date if rec else None
     if n.type == "objection_answer":
         o = uow.session.scalar(select(Objection).where(Objection.uuid == n.case_uuid))
         changed = payload["outcome"] == "变更"
+        received = _day(payload.get("received_on"))
         return {"outcome_text": "变更原结果，已更正相关信用信息并重新评价" if changed else "维持原结果",
-                "answer": payload["answer"], "objection": payload["objection"], "basis": payload.get("basis"),
+                "answer": payload["answer"], "objection": payload["objection"],
+                "basis": citation(uow, payload.get("basis"), procedures=("objection_review", "objection_filing"),
+                                  subject_type=kind, days=(received, decided)),
                 "received_on": payload.get("received_on"), "decided_on": payload.get("decided_on"),
                 "record_text": record_text, "handler": _handler(uow, o.decided_by if o else n.created_by)}
     repair = uow.session.scalar(select(Repair).where(Repair.uuid == n.case_uuid))
     if n.type == "repair_refused":
-        day = date.fromisoformat(str(payload.get("decided_on") or repair.decided_on or date.today()))
+        day = _day(payload.get("decided_on")) or (repair.decided_on if repair else None) or n.created_at.date()
         return {"applied_on": payload["applied_on"], "reasons": payload.get("reasons") or [],
-                "basis": payload.get("basis") or "", "record_text": record_text,
-                "objection": _remedy(uow, "repair_refusal_objection", n.subject.type, day, "决定"),
-                "handler": _handler(uow, repair.decided_by or n.created_by) if repair else n.created_by,
-                "handler_phone": _settings_phone(uow)}
+                "basis": citation(uow, payload.get("basis"), procedures=("repair_decision",), subject_type=kind,
+                                  days=(day, decided)), "record_text": record_text,
+                "objection": remedy(uow, procedures=("repair_refusal_objection", "objection_filing"), subject_type=kind,
+                                    days=(day, decided), about="决定", verb="异议申请", where=where),
+                "handler": _handler(uow, repair.decided_by if repair else n.created_by), "handler_phone": _phone(uow)}
     if n.type == "repair_confirmed":
         applied = repair.applied_on if repair else date.fromisoformat(payload["repaired_on"])
-        return {"repaired_on": payload["repaired_on"], "basis": payload.get("basis") or "", "record_text": record_text,
+        return {"repaired_on": payload["repaired_on"], "record_text": record_text,
+                "basis": citation(uow, payload.get("basis"), procedures=("repair_decision",), subject_type=kind,
+                                  days=(applied, decided)),
                 "disclosed": _disclosed(rec.decision_date, applied) if rec else "",
-                "handler": _handler(uow, repair.decided_by or n.created_by) if repair else n.created_by}
-    raise ServiceError(f"未知的文书类型“{n.type}”")
+                "handler": _handler(uow, repair.decided_by if repair else n.created_by)}
+    raise ServiceError(f"未知的文书类型“{DOC_NAMES.get(n.type, n.type)}”")
 
 
-def _settings_phone(uow: UnitOfWork) -> str:
-    from models.services.notices import settings
+DOC_NAMES = {"objection_answer": "异议信息处理结果反馈单", "repair_refused": "不予信用修复告知书",
+             "repair_confirmed": "信用修复确认通知书"}
 
-    return settings(uow).get("phone") or ""
+
+def _day(value) -> date | None:
+    return date.fromisoformat(str(value)[:10]) if value else None
+
+
+def reported_on(facts: dict) -> date | None:
+    """The latest date of a fact the document reports: its 成文日期 may not precede it."""
+    found = [facts.get("evaluation", {}).get("as_of"), facts.get("as_of"), (facts.get("record") or {}).get("decision_date"),
+             facts.get("received_on"), facts.get("decided_on"), facts.get("applied_on"), facts.get("repaired_on")]
+    days = [_day(d) for d in found if d]
+    return max(days) if days else None
 
 
 def _public_list(uow: UnitOfWork, which: str, day: date) -> dict:
-    """Entries from each subject's newest evaluation; ID numbers masked (published to everyone)."""
+    """Entries from the list membership of each subject's standing; ID numbers masked (published to everyone)."""
     entries: dict[int, dict] = {}
     bases = []
     for s, lists in standing.listed(uow, which, day):

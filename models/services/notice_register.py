@@ -12,7 +12,7 @@ from sqlalchemy import func, or_, select
 from models.db.tables import Blob, Subject
 from models.db.tables_casework import Notice
 from models.db.tables_notices import NoticeDelivery, NoticeIssue, NoticeStep
-from models.services import notice_facts
+from models.services import notice_code, notice_facts
 from models.services.base import Actor, NotFound, UnitOfWork, query
 from models.services.notices import DOC_TYPES, STATES, _notice, latest_delivery, delivery_dict
 from models.validation import ValidationError, fold
@@ -138,7 +138,8 @@ def lookup(uow: UnitOfWork, *, actor: Actor | None = None, code: str | None = No
     return {"notice": n.uuid, "doc_number": issue.doc_number, "title": issue.title, "issued_on": issue.issued_on,
             "subject": n.subject.name if n.subject else None, "verify_code": issue.verify_code, "sha256": issue.sha256,
             "pages": issue.pages, "state": n.state, "state_name": STATES.get(n.state),
-            "voided": voided.note if voided else None, "cert_fingerprint": issue.cert_fingerprint}
+            "voided": voided.note if voided else None, "cert_fingerprint": issue.cert_fingerprint,
+            "registered_at": issue.created_at, "decided": notice_code.decided(issue.doc_type, json.loads(issue.facts))}
 
 
 @query

@@ -18,27 +18,16 @@ from sqlalchemy import func, select
 
 from models.db.tables import Blob, CreditRecord
 from models.db.tables_casework import Notice
-from models.db.tables_notices import DELIVERY_METHODS, NoticeDelivery, NoticeIssue, NoticeSettings, NoticeStep
-from models.services import notice_facts, signing
-from models.services.base import Actor, Changes, Result, ServiceError, UnitOfWork, query, require, service
+from models.db.tables_notices import DELIVERY_METHODS, NoticeDelivery, NoticeIssue, NoticeStep
+from models.services import notice_code, notice_facts, notice_numbering, notice_remedy, signing
+from models.services.notice_settings import (  # noqa: F401  (settings are part of this facade)
+    DOC_TYPES, default_prefix, get_settings, prefix_for, set_settings, settings)
+from models.services.base import Actor, Changes, Result, ServiceError, UnitOfWork, jsonable, query, require, service
 from models.services.cases import add_notice, by_uuid
 from models.services.county import current_county
 from models.services.subjects import find_subject
 from models.validation import ValidationError, clean, max_length, one_of, past_date, required
 
-# type → (document name, 代字 appended to the county prefix). Types sharing a 代字 share a sequence.
-DOC_TYPES = {
-    "credit_result": ("信用结果告知书", "信"),
-    "points_notice": ("记分告知书", "记"),
-    "pq_suspend": ("暂停医保支付资格告知书", "资"),
-    "pq_terminate": ("终止医保支付资格告知书", "资"),
-    "settlement_suspend": ("暂停联网结算告知书", "结"),
-    "objection_answer": ("异议信息处理结果反馈单", "异"),
-    "repair_refused": ("不予信用修复告知书", "复"),
-    "repair_confirmed": ("信用修复确认通知书", "修"),
-    "credit_report": ("信用报告", "报"),
-    "public_list": ("信用名单公告", "公"),
-}
 # The types drafted here; 附件2, 4 and 5 are drafted by the objections and repairs services.
 DRAFT_TYPES = {t: n for t, (n, _s) in DOC_TYPES.items()
                if t not in ("objection_answer", "repair_refused", "repair_confirmed")}
@@ -71,62 +60,14 @@ class IssueStamp:
     issued_on: date
     verify_code: str
     county_code: str
+    timestamp_url: str = ""  # RFC 3161 service; empty: no timestamp
+    qr: str = ""  # the QR code's content: the signed payload (notice_code)
 
 
 def _info(n: Notice, issue: NoticeIssue | None = None) -> NoticeInfo:
     return NoticeInfo(n.uuid, n.type, DOC_TYPES.get(n.type, (n.type,))[0], n.subject.name if n.subject else "",
                       n.state, STATES.get(n.state, n.state), issue.doc_number if issue else None,
                       issue.verify_code if issue else None, issue.issued_on if issue else None)
-
-
-# -- settings ---------------------------------------------------------------------------------------
-
-
-def default_prefix(county_name: str) -> str:
-    """宁阳县 → 宁医保, 磐安县 → 磐医保 (as in 磐医保〔2021〕43号)."""
-    return f"{county_name[:1]}医保"
-
-
-def settings(uow: UnitOfWork) -> dict:
-    row = uow.session.scalar(select(NoticeSettings).order_by(NoticeSettings.id.desc()).limit(1))
-    stored = json.loads(row.content) if row else {}
-    return {"prefix": default_prefix(current_county(uow).name), "series": {}, "appeal_days": None, "phone": ""} | stored
-
-
-@query
-def get_settings(uow: UnitOfWork) -> dict:
-    return settings(uow)
-
-
-@service
-def set_settings(uow: UnitOfWork, *, actor: Actor, changes: dict, reason: str) -> Result:
-    """prefix (县局代字, e.g. 宁医保), series {type: 代字}, appeal_days (申诉期限, 文件未定时本局设置), phone."""
-    require(actor, "notice.settings")
-    before = settings(uow)
-    after = dict(before)
-    if "prefix" in changes:
-        after["prefix"] = max_length(required(changes["prefix"], "发文字号代字"), 10, "发文字号代字")
-    if "series" in changes:
-        unknown = set(changes["series"]) - set(DOC_TYPES)
-        if unknown:
-            raise ValidationError("文书类型", f"未知的类型：{'、'.join(sorted(unknown))}")
-        after["series"] = {**before["series"], **{k: max_length(required(v, "类型代字"), 4, "类型代字")
-                                                   for k, v in changes["series"].items()}}
-    if "appeal_days" in changes:
-        days = changes["appeal_days"]
-        if days is not None and (not str(days).isdigit() or not 1 <= int(days) <= 60):
-            raise ValidationError("申诉期限", "应为1至60个工作日，或留空表示不限")
-        after["appeal_days"] = None if days is None else int(days)
-    if "phone" in changes:
-        after["phone"] = max_length(clean(changes["phone"]), 30, "经办人电话")
-    uow.session.add(NoticeSettings(content=json.dumps(after, ensure_ascii=False), set_by=actor.username,
-                                   reason=required(reason, "变更原因")))
-    uow.audit(actor, "notice.settings", "county", None, before=before, after=after, reason=reason)
-    return Result(after, Changes(county=True))
-
-
-def prefix_for(conf: dict, doc_type: str) -> str:
-    return conf["prefix"] + conf["series"].get(doc_type, DOC_TYPES[doc_type][1])
 
 
 # -- drafting ---------------------------------------------------------------------------------------
@@ -259,13 +200,28 @@ def _new_code(uow: UnitOfWork) -> str:
 
 
 def _next_number(uow: UnitOfWork, prefix: str, year: int) -> int:
-    """No gaps: the next number after the highest issued (voided ones keep theirs), in this transaction."""
+    """No gaps: the next number after the highest issued (voided ones keep theirs), in this transaction,
+    which holds the write lock (``take_numbering_lock``) so no other process reads the same highest."""
     top = uow.session.scalar(select(func.max(NoticeIssue.number)).where(NoticeIssue.prefix == prefix,
                                                                        NoticeIssue.year == year))
     return (top or 0) + 1
 
 
-def issue_in_uow(uow: UnitOfWork, actor: Actor, n: Notice, key: signing.SigningKey, produce, day: date) -> NoticeIssue:
+def _check_date(uow: UnitOfWork, n: Notice, facts: dict, day: date, reason: str, today: date) -> None:
+    """成文日期 may not precede what the document reports, nor lie further back than the setting allows
+    without a reason that is recorded with the issue."""
+    reported = notice_facts.reported_on(facts)
+    if reported and day < reported:
+        raise ValidationError("成文日期", f"{day.isoformat()} 早于告知书所载事实的日期{reported.isoformat()}"
+                                      f"（{DOC_TYPES[n.type][0]}，{n.subject.name if n.subject else '公告'}）")
+    allowed = settings(uow)["backdate_days"]
+    if (today - day).days > allowed and not reason:
+        raise ValidationError("成文日期", f"{day.isoformat()} 早于今天{(today - day).days}天，超过本局设置的{allowed}天；"
+                                      "如确需倒签，请填写倒签理由（将记入发文登记和审计日志）")
+
+
+def issue_in_uow(uow: UnitOfWork, actor: Actor, n: Notice, key: signing.SigningKey, produce, day: date,
+                 backdate_reason: str = "", today: date | None = None) -> NoticeIssue:
     require(actor, "notice.issue")
     _expect(n, "signed_off")
     facts = notice_facts.gather(uow, n)
@@ -273,13 +229,16 @@ def issue_in_uow(uow: UnitOfWork, actor: Actor, n: Notice, key: signing.SigningK
     if notice_facts.facts_hash(facts) != signed.facts_sha256:
         raise ServiceError(f"告知书（{DOC_TYPES[n.type][0]}，{n.subject.name if n.subject else ''}）内容在签发后发生了变化，"
                            "不能印发，请退回后重新起草")
+    _check_date(uow, n, facts, day, backdate_reason, today or date.today())
     county = current_county(uow)
-    prefix = prefix_for(settings(uow), n.type)
+    conf = settings(uow)
+    prefix = prefix_for(conf, n.type)
     number = _next_number(uow, prefix, day.year)
-    from models.services.base import jsonable
-
-    stamp = IssueStamp(f"{prefix}〔{day.year}〕{number}号", day, _new_code(uow), county.code)
-    pdf, pages = produce(n.type, facts, stamp, key)
+    doc_number, code = f"{prefix}〔{day.year}〕{number}号", _new_code(uow)
+    qr = notice_code.make(uow, number=doc_number, issued_on=day, verify_code=code, facts_sha256=signed.facts_sha256,
+                          addressee=n.subject.name if n.subject else "", summary=notice_code.decided(n.type, facts))
+    stamp = IssueStamp(doc_number, day, code, county.code, conf.get("timestamp_url") or "", qr)
+    pdf, pages = notice_numbering.produced(produce, n.type, facts, stamp, key)
     digest = hashlib.sha256(pdf).hexdigest()
     if uow.session.get(Blob, digest) is None:
         uow.session.add(Blob(sha256=digest, size=len(pdf), data=pdf))
@@ -288,30 +247,34 @@ def issue_in_uow(uow: UnitOfWork, actor: Actor, n: Notice, key: signing.SigningK
                       sha256=digest, size=len(pdf), pages=pages, cert_fingerprint=key.fingerprint,
                       issued_by=actor.username, facts=json.dumps(jsonable(facts), ensure_ascii=False, sort_keys=True))
     uow.session.add(row)
-    _step(uow, actor, n, "issue", "issued", stamp.number, signed.facts_sha256)
+    note = stamp.number + (f"；倒签理由：{backdate_reason}" if backdate_reason else "")
+    _step(uow, actor, n, "issue", "issued", note, signed.facts_sha256)
     uow.audit(actor, "notice.register", "notice", n.uuid, after={
         "doc_number": stamp.number, "verify_code": stamp.verify_code, "sha256": digest, "issued_on": day,
-        "cert": key.fingerprint})
+        "cert": key.fingerprint, "qr": stamp.qr}, reason=backdate_reason)
     return row
 
 
 @service
 def issue(uow: UnitOfWork, *, actor: Actor, notices: list[str], password: str, produce,
-          issued_on: date | str | None = None, progress=None) -> Result:
+          issued_on: date | str | None = None, progress=None, backdate_reason: str = "") -> Result:
     """印发 one or many signed-off notices in one transaction: all get numbers or none does.
 
     ``produce(doc_type, facts, stamp, key) -> (signed pdf bytes, pages)``; ``progress(done, total,
-    message)`` returning False cancels, and nothing is kept (no number is used up).
+    message)`` returning False cancels, and nothing is kept (no number is used up). Another process
+    issuing at the same time is waited for (the numbering lock), never failed.
     """
     require(actor, "notice.issue")
     if not notices:
         raise ValidationError("告知书", "未选择要印发的告知书")
-    key = signing.unlock(uow, password)
     day = past_date(issued_on or date.today(), "成文日期")
+    reason = clean(backdate_reason)
+    notice_numbering.take_lock(uow, progress=lambda text: progress(0, len(notices), text) if progress else None)
+    key = signing.unlock(uow, password)
     done, subjects = [], set()
     for i, uuid in enumerate(notices, 1):
         n = _notice(uow, uuid)
-        row = issue_in_uow(uow, actor, n, key, produce, day)
+        row = issue_in_uow(uow, actor, n, key, produce, day, reason)
         uow.session.flush()
         done.append(_info(n, row))
         subjects |= {n.subject.uuid} if n.subject else set()
@@ -340,11 +303,9 @@ def _issue_row(uow: UnitOfWork, n: Notice) -> NoticeIssue | None:
 @service
 def deliver(uow: UnitOfWork, *, actor: Actor, notice: str, delivered_on: date | str, method: str,
             recipient: str = "", note: str = "", correcting: bool = False) -> Result:
-    """送达: the day the document reached the subject starts the period to object (鲁 第十条 etc.).
+    """送达: the day the document reached the subject starts the period printed on it (鲁 第十条 etc.).
 
     A second delivery record must say it corrects the first; the first stays in the register."""
-    from models.services.cases import deadline
-
     require(actor, "notice.deliver")
     n = _notice(uow, notice)
     _expect(n, "issued")
@@ -356,20 +317,25 @@ def deliver(uow: UnitOfWork, *, actor: Actor, notice: str, delivered_on: date | 
     previous = latest_delivery(uow, n)
     if previous is not None and not correcting:
         raise ServiceError(f"该告知书已于{previous.delivered_on.isoformat()}登记送达；如需更正，请注明为更正")
-    procedure = {"repair_refused": "repair_refusal_objection", "points_notice": "appeal", "pq_suspend": "appeal",
-                 "pq_terminate": "appeal"}.get(n.type, "objection_filing")
-    due = deadline(uow, procedure, n.subject.type, day) if n.subject else None
+    printed = _printed_remedy(issued)
+    due = notice_remedy.delivery_deadline(uow, printed, day)
     row = NoticeDelivery(notice_id=n.id, delivered_on=day, method=method, recipient=max_length(clean(recipient), 100, "签收人"),
                          note=max_length(clean(note), 500, "备注"), entered_by=actor.username,
                          supersedes_id=previous.id if previous else None,
-                         objection_deadline=due.deadline if due else None,
-                         deadline_provisional=bool(due and due.provisional), deadline_basis=due.basis if due else "")
+                         objection_deadline=due.date if due else None, deadline_provisional=bool(due and due.provisional),
+                         deadline_basis=printed["basis"] if due else "")
     uow.session.add(row)
     uow.session.flush()
     uow.audit(actor, "notice.deliver", "notice", n.uuid, after={
         "delivered_on": day, "method": method, "recipient": row.recipient, "deadline": row.objection_deadline,
         "supersedes": previous.uuid if previous else None})
     return Result(delivery_dict(row), Changes(subjects=frozenset({n.subject.uuid}) if n.subject else frozenset()))
+
+
+def _printed_remedy(issued: NoticeIssue) -> dict | None:
+    """The remedy as the issued document states it (its days and article): the register counts with it."""
+    facts = json.loads(issued.facts)
+    return next((facts[k] for k in ("objection", "appeal") if facts.get(k)), None)
 
 
 def latest_delivery(uow: UnitOfWork, n: Notice) -> NoticeDelivery | None:
@@ -394,6 +360,17 @@ def record_print(uow: UnitOfWork, *, actor: Actor, notices: list[str]) -> Result
         _step(uow, actor, n, "print", None, "副本" if copy else "正本")
         copies[uuid] = copy
     return Result(copies, Changes())
+
+
+@query
+def print_copies(uow: UnitOfWork, *, notices: list[str]) -> dict[str, bool]:
+    """Whether printing each issued notice now would make a copy (副本): it was printed before."""
+    out = {}
+    for uuid in notices:
+        n = _notice(uow, uuid)
+        _expect(n, "issued", "voided")
+        out[uuid] = any(s.step == "print" for s in _steps(uow, n))
+    return out
 
 
 @query

@@ -111,3 +111,66 @@ def test_preview_shows_every_page(page, qtbot, scenario):
     dialog = PreviewDialog(number, data, parent=page)
     qtbot.addWidget(dialog)
     assert dialog.doc.pageCount() >= 2 and not dialog.print_button.isEnabled()
+
+
+def _red_pixels(pdf: Path, page: int, folder: Path) -> int:
+    """Red pixels of one page at 40 dpi: the seal (and nothing else is red below the header rule)."""
+    from PIL import Image
+
+    prefix = folder / pdf.stem
+    subprocess.run(["pdftoppm", "-r", "40", "-f", str(page), "-l", str(page), "-png", str(pdf), str(prefix)], check=True)
+    image = Image.open(next(folder.glob(f"{pdf.stem}*.png"))).convert("RGB")
+    lower = image.crop((0, image.height // 3, image.width, image.height))
+    return sum(1 for r, g, b in lower.get_flattened_data() if r > 150 and g < 100 and b < 100)
+
+
+def test_the_printed_original_carries_the_seal_exactly_as_the_signed_pdf(page, tmp_path, scenario):
+    """The 正本 on paper is the signed file's pages: the seal, part of the page, prints with it (issue 12 item 3)."""
+    from PySide6.QtPrintSupport import QPrinter
+
+    from models.services import notice_register
+    from views.notice_print import print_preview
+
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("pdftoppm is not installed")
+    number, data = notice_register.pdf(scenario.db, notice=scenario.drafts["points_notice"])
+    signed = tmp_path / "signed.pdf"
+    signed.write_bytes(data)
+    dialog = print_preview([(number, data, False)], page)  # what 打印所选 shows before anything prints
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setFullPage(True)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+    dialog.paintRequested.emit(printer)
+    last = dialog.pages
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    original = _red_pixels(signed, last, tmp_path / "a")
+    printed = _red_pixels(tmp_path / "printed.pdf", last, tmp_path / "b")
+    assert original > 200  # the seal is on the signed page
+    assert abs(printed - original) < 0.15 * original, (printed, original)
+
+
+def test_notice_settings_say_which_fonts_print_and_save_with_a_reason(qtbot, runner, scenario):
+    """The periods no document fixes are the bureau's settings (济医保发〔2025〕6号 四（八）): kept with a reason;
+    the dialog names the fonts this PC lacks and the fallback printed instead."""
+    from PySide6.QtWidgets import QLabel
+
+    from models.services import notices
+    from reports.fonts import font_set
+    from views.notice_dialogs import NoticeSettingsDialog
+
+    runner.db = scenario.db
+    dialog = NoticeSettingsDialog(runner, scenario.actors["admin"], notices.get_settings(scenario.db),
+                                  font_set().fallback_text())
+    qtbot.addWidget(dialog)
+    labels = lambda: dialog.findChildren(QLabel)  # noqa: E731
+    assert any("本机未找到" in w.text() and "内置字体" in w.text() for w in labels())
+    dialog.edits["appeal_days"].setText("20")
+    dialog.submit()  # without a reason: refused under the reason field, nothing saved
+    qtbot.waitUntil(lambda: any("变更原因" in w.text() and not w.isHidden() for w in labels()))
+    assert notices.get_settings(scenario.db)["appeal_days"] == 15
+    dialog.reason.setText("局务会议决定")
+    dialog.submit()
+    qtbot.waitUntil(lambda: dialog.result_value is not None)
+    assert notices.get_settings(scenario.db)["appeal_days"] == 20

@@ -96,7 +96,13 @@ def test_delivery_starts_the_objection_period_and_corrections_are_new_rows(sc):
     uuid = sc.drafts["settlement_suspend"]
     if state(sc, uuid) == "draft":  # when run alone, before the numbering test signed it
         ns.sign_through(sc, uuid)
-    [row] = ns.issue(sc, [uuid], issued_on=date(2026, 6, 30))
+    with pytest.raises(ValidationError, match="倒签理由"):  # 成文日期 months back: only with a recorded reason
+        ns.issue(sc, [uuid], issued_on=date(2026, 6, 30))
+    with pytest.raises(ValidationError, match="早于告知书所载事实的日期2026-05-06"):
+        ns.issue(sc, [uuid], issued_on=date(2026, 5, 5), backdate_reason="补办")
+    [row] = ns.issue(sc, [uuid], issued_on=date(2026, 6, 30), backdate_reason="原件2026年6月30日已送达，补办电子登记")
+    steps = notice_register.detail(sc.db, notice=uuid)["steps"]
+    assert "倒签理由：原件2026年6月30日已送达" in steps[-1]["note"]
     assert row.doc_number.startswith("宁医保结〔2026〕")
     with pytest.raises(ValidationError) as err:
         notices.deliver(sc.db, actor=sc.actors["clerk"], notice=uuid, delivered_on="2026-06-29", method="邮寄送达")
@@ -184,12 +190,10 @@ def test_an_objection_counts_from_the_recorded_delivery_of_the_credit_result_not
         objections.file(sc.db, actor=sc.actors["clerk"], subject=sc.subjects["insured"], record=None,
                         delivered_on=None, received_on="2026-07-10", reason="金额有误")
     assert err.value.field == "告知书送达日期"
-    uuid = sc.drafts["credit_result"]
-    if state(sc, uuid) != "draft":  # already issued (and voided) by the tests above: draft the next one
-        uuid = notices.draft(sc.db, actor=sc.actors["clerk"], type="credit_result",
-                             subject=sc.subjects["practitioner"]).value.uuid
+    uuid = notices.draft(sc.db, actor=sc.actors["clerk"], type="credit_result", subject=sc.subjects["practitioner"],
+                         as_of="2026-06-29").value.uuid  # a result as of then, issued then (registered now)
     ns.sign_through(sc, uuid)
-    ns.issue(sc, [uuid], issued_on=date(2026, 6, 30))
+    ns.issue(sc, [uuid], issued_on=date(2026, 6, 30), backdate_reason="纸质文书当日已印发，补录")
     notices.deliver(sc.db, actor=sc.actors["clerk"], notice=uuid, delivered_on="2026-07-01", method="直接送达")
     filed = objections.file(sc.db, actor=sc.actors["clerk"], subject=sc.subjects["practitioner"], record=None,
                             delivered_on=None, received_on="2026-07-10", reason="评价有误").value

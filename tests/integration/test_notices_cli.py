@@ -27,6 +27,9 @@ def test_a_points_notice_from_draft_to_verified_file(run, monkeypatch, tmp_path)
     finding = enter_finding(run, date.today() - timedelta(days=10))
     out(run("finding", "confirm", finding, user="reviewer"))
     record = next(p["record"] for p in out(run("finding", "show", finding))["persons"] if p["name"] == "张医生")
+    code, _, err = run("notice", "draft", "points_notice", "--record", record, user="clerk")
+    assert code == 1 and "申诉期限" in err and "四（八）未规定" in err  # no period may be invented
+    out(run("notice", "settings", "--appeal-days", "15", "--phone", "0538-5621234", "--reason", "局务会议决定"))
     draft = out(run("notice", "draft", "points_notice", "--record", record, user="clerk"))
     assert draft["state"] == "draft" and draft["subject"] == "张医生"
     preview = tmp_path / "draft.pdf"
@@ -76,3 +79,30 @@ def test_blank_forms_and_settings(run, tmp_path):  # noqa: F811
     conf = out(run("notice", "settings", "--prefix", "宁阳医保", "--reason", "局务会决定"))
     assert conf["prefix"] == "宁阳医保"
     assert out(run("notice", "settings"))["prefix"] == "宁阳医保"
+
+
+def test_an_unforeseen_failure_reads_as_chinese_and_the_log_keeps_no_personal_data(run, monkeypatch, tmp_path,
+                                                                                   caplog):  # noqa: F811
+    """Issue 12 item 6: no traceback reaches the user; the log names the failure's type and place, never the ID
+    number, name or phone that the failing data held."""
+    import logging
+
+    import reports.issuing
+
+    make_county(run)
+    secret = "身份证370921198001010010 张三 电话13800000000"
+
+    def broken(db, data, **kw):
+        raise RuntimeError(secret)
+
+    monkeypatch.setattr(reports.issuing, "verify_pdf", broken)
+    pdf = tmp_path / "x.pdf"
+    pdf.write_bytes(b"%PDF-1.4")
+    with caplog.at_level(logging.ERROR, logger="creditdesk.notices"):
+        code, said, err = run("notice", "verify", str(pdf), user=None)
+    assert code == 1 and "处理时出错" in err and "日志" in err
+    assert "Traceback" not in err + said and secret not in err + said
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "RuntimeError" in logged and "_verify" in logged
+    for private in ("370921198001010010", "张三", "13800000000"):
+        assert private not in logged

@@ -16,6 +16,8 @@ from sqlalchemy import select, text
 
 PASSWORD = "abc12345"
 CERT_PASSWORD = "证书口令-2026"
+SETTINGS = {"appeal_days": 15, "phone": "0538-5621234", "address": "宁阳县医疗保障局信用管理科，宁阳县中心路88号"}
+NAMES = {"clerk": "王丽", "reviewer": "李明", "reviewer2": "赵强", "signer": "孙建国", "office": "周敏", "admin2": "吴刚"}
 STAFF = {"clerk": "录入员", "reviewer": "审核员", "reviewer2": "审核员", "signer": "签发人", "office": "录入员", "admin2": "管理员"}
 
 
@@ -30,10 +32,11 @@ class Scenario:
     subjects: dict = field(default_factory=dict)  # role → subject uuid
 
 
-def _pending(db, kind: str):
+def _pending(db, kind: str, since: date = date(2000, 1, 1), until: date = date(2100, 1, 1)):
     with db.session() as s:
         rows = s.execute(text("SELECT r.uuid, r.subject_id FROM credit_records r JOIN subjects j ON j.id = r.subject_id "
-                              "WHERE r.kind = :k ORDER BY r.decision_date DESC"), {"k": kind}).all()
+                              "WHERE r.kind = :k AND r.decision_date BETWEEN :a AND :b ORDER BY r.decision_date DESC"),
+                         {"k": kind, "a": since, "b": until}).all()
     return rows
 
 
@@ -51,13 +54,15 @@ def build(folder: Path) -> Scenario:
     admin = users.authenticate(db, username="admin", password=PASSWORD)
     actors = {"admin": admin}
     for name, roles in STAFF.items():
-        users.add_user(db, actor=admin, username=name, display_name=f"{name}姓名", password=PASSWORD, roles=roles)
+        users.add_user(db, actor=admin, username=name, display_name=NAMES[name], password=PASSWORD, roles=roles)
         actors[name] = users.authenticate(db, username=name, password=PASSWORD)
     demo.fill_demo(db, actor=admin, scale="small", seed=1)
     standing.evaluate_all(db, actor=actors["reviewer"])
     ca_pem, p12 = make_test_certificates("宁阳县医疗保障局", CERT_PASSWORD)
     signing.install(db, actor=admin, p12=p12, password=CERT_PASSWORD, test_only=True)
     sc = Scenario(db, path, actors, ca_pem, p12)
+    # 济医保发〔2025〕6号 四（八） fixes no appeal period: the bureau sets one, and the 经办人's phone.
+    notices.set_settings(db, actor=admin, changes=SETTINGS, reason="局务会议决定")
     clerk, reviewer = actors["clerk"], actors["reviewer"]
 
     def draft(type_, **kw):
@@ -75,6 +80,15 @@ def build(folder: Path) -> Scenario:
     measures.choose_measure(db, actor=reviewer, record=pq_record, months=3, reason="首次违规，积极配合调查")
     draft("points_notice", record=pq_record)
     draft("pq_suspend", record=pq_record)
+    # 12 points: 终止 with its ban on registration (医保发〔2024〕23号; 济医保发〔2025〕6号 四（六）).
+    with db.session() as s:
+        for uuid, _sid in _pending(db, "pq_admin_penalty") + _pending(db, "pq_fraud"):
+            rec = s.scalar(select(CreditRecord).where(CreditRecord.uuid == uuid))
+            ev = current_evaluation(_Uow(s), rec.subject, date.today())
+            if any(m.record == uuid and m.kind == "terminate_payment_qualification" and m.start for m in ev.measures):
+                terminated = uuid
+                break
+    draft("pq_terminate", record=terminated)
     draft("credit_result", subject=sc.subjects["practitioner"])
     draft("credit_report", subject=sc.subjects["practitioner"])
     draft("public_list", list="black")
@@ -101,7 +115,8 @@ def build(folder: Path) -> Scenario:
     recent = repairs.apply(db, actor=clerk, record=pq_record, applied_on=today, materials="整改报告",
                            commitment="承诺不再发生同类行为").value
     repairs.decide(db, actor=reviewer, repair=recent.uuid, grant=False, reason="认定之日起未满6个月")
-    for uuid, _sid in _pending(db, "pq_agreement_minor")[::-1]:
+    # An older record, decided while 鲁医保发〔2024〕25号 was in force (its 第十一条 is the repair's basis).
+    for uuid, _sid in _pending(db, "pq_agreement_minor", since=date(2024, 8, 10), until=date(2026, 5, 31)):
         r = repairs.apply(db, actor=clerk, record=uuid, applied_on=today, materials="整改报告和培训证明",
                           commitment="承诺不再发生同类行为").value
         if r.eligible:
@@ -155,3 +170,14 @@ def tool(name: str) -> str:
 
 def run(*args: str) -> str:
     return subprocess.run(args, capture_output=True, text=True, check=False).stdout
+
+
+def nss_trusting(folder: Path) -> str:
+    """An NSS database in ``folder``/nssdb trusting ``folder``/ca.pem, as pdfsig needs (it trusts nothing else)."""
+    certutil = tool("certutil")
+    db = folder / "nssdb"
+    db.mkdir(exist_ok=True)
+    subprocess.run([certutil, "-N", "-d", f"sql:{db}", "--empty-password"], check=True, capture_output=True)
+    subprocess.run([certutil, "-A", "-n", "test-root", "-t", "CT,C,C", "-i", str(folder / "ca.pem"), "-d", f"sql:{db}"],
+                   check=True, capture_output=True)
+    return f"sql:{db}"

@@ -3,11 +3,10 @@ database) accept the issued file and reject it after a one-byte change; `notice 
 register (DOMAIN.md §6; Panan 第二十五条 punishes 篡改信息)."""
 from __future__ import annotations
 
-import subprocess
 
 import pytest
 
-from notice_scenario import run, tool
+from notice_scenario import nss_trusting, run, tool
 
 DOC_TYPES = ("credit_result", "pq_suspend", "repair_refused", "repair_confirmed", "public_list")
 
@@ -20,14 +19,7 @@ def one_byte_changed(data: bytes) -> bytes:
 
 @pytest.fixture(scope="module")
 def nss(issued):
-    """An NSS database trusting the test root CA, as pdfsig needs (it trusts nothing else)."""
-    certutil = tool("certutil")
-    folder = issued.folder / "nssdb"
-    folder.mkdir(exist_ok=True)
-    subprocess.run([certutil, "-N", "-d", f"sql:{folder}", "--empty-password"], check=True, capture_output=True)
-    subprocess.run([certutil, "-A", "-n", "test-root", "-t", "CT,C,C", "-i", str(issued.folder / "ca.pem"),
-                    "-d", f"sql:{folder}"], check=True, capture_output=True)
-    return f"sql:{folder}"
+    return nss_trusting(issued.folder)
 
 
 @pytest.mark.parametrize("doc_type", DOC_TYPES)
@@ -78,18 +70,17 @@ def test_verify_says_genuine_only_for_the_unaltered_registered_file(issued, tmp_
 
 def test_a_valid_signature_by_another_certificate_is_not_this_bureaus(issued):
     """Re-signing a rendered document with a certificate the bureau never installed fails verification."""
-    from reports.documents import Stamp, render
-    from reports.issuing import verify_pdf
-    from reports.signing import make_test_certificates, sign_pdf
-    from reports.fonts import font_set
     from models.services import notice_register
+    from models.services.notices import IssueStamp
+    from reports.issuing import produce, verify_pdf
+    from reports.signing import make_test_certificates
     from datetime import date
+    from types import SimpleNamespace
 
     doc_type, facts = notice_register.facts(issued.db, notice=issued.drafts["credit_result"])
-    out = render(doc_type, facts, Stamp("宁医保信〔2026〕99号", date.today(), "ABCD-EFGH", "370921"))
     _root, p12 = make_test_certificates("宁阳县医疗保障局", "x1234567")
-    forged = sign_pdf(out.pdf, p12=p12, password="x1234567", seal=out.geometry.seal, organ=facts["organ"],
-                      fonts=font_set(), field="f", reason="r", location="l")
+    forged, _pages = produce(doc_type, facts, IssueStamp("宁医保信〔2026〕99号", date.today(), "ABCD-EFGH", "370921"),
+                             SimpleNamespace(p12=p12, password="x1234567"))
     verdict = verify_pdf(issued.db, forged)
     assert not verdict.genuine
     assert "签名证书不是本局的签章证书" in verdict.reasons and any("登记簿" in r for r in verdict.reasons)
