@@ -84,8 +84,9 @@ def build(folder: Path) -> Scenario:
     with db.session() as s:
         for uuid, _sid in _pending(db, "pq_admin_penalty") + _pending(db, "pq_fraud"):
             rec = s.scalar(select(CreditRecord).where(CreditRecord.uuid == uuid))
-            ev = current_evaluation(_Uow(s), rec.subject, date.today())
-            if any(m.record == uuid and m.kind == "terminate_payment_qualification" and m.start for m in ev.measures):
+            ev = standing.of(_Uow(s), rec.subject, date.today())
+            if any(m["record"] == uuid and m["kind"] == "terminate_payment_qualification" and m["start"]
+                   for m in ev["measures"]):
                 terminated = uuid
                 break
     draft("pq_terminate", record=terminated)
