@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from models.db.tables import CreditRecord, Registration
 from models.db.tables_casework import Finding, PointsNotification, ResponsiblePerson
-from models.services import catalogue as cat, records, standing
+from models.services import catalogue as cat, points_notices, records, standing
 from models.services.base import Actor, Changes, Result, ServiceError, UnitOfWork, query, require, service
 from models.services.cases import by_uuid, four_eyes
 from models.services.county import current_county
@@ -163,21 +163,6 @@ def _write_record(uow: UnitOfWork, actor: Actor, f: Finding, subject, kind: str,
     return rec
 
 
-def _notify(uow: UnitOfWork, actor: Actor, p: ResponsiblePerson, today: date) -> None:
-    """Points go to every institution where the person is registered (济医保发〔2025〕6号 四(六))."""
-    day = min(today, date(p.record.decision_date.year, 12, 31))
-    year = standing.of(uow, p.practitioner, day)["points"]
-    points = next((e["points"] for e in year["entries"] if e["record"] == p.record.uuid), None) or 0
-    for reg in uow.session.scalars(select(Registration).where(Registration.practitioner_id == p.practitioner_id)):
-        n = PointsNotification(record_id=p.record.id, practitioner_id=p.practitioner_id, institution=reg.institution,
-                               points=points, year_total=year["total"], created_by=actor.username)
-        uow.session.add(n)
-        uow.session.flush()
-        uow.audit(actor, "points.notify", "points_notification", n.uuid, after={
-            "practitioner": p.practitioner.uuid, "institution": reg.institution.name, "record": p.record.uuid,
-            "points": points, "year": day.year, "year_total": year["total"]})
-
-
 @service
 def confirm_finding(uow: UnitOfWork, *, actor: Actor, finding: str) -> Result:
     """The reviewer's confirmation (four-eyes): records, points, measures and notifications follow from it."""
@@ -201,7 +186,8 @@ def confirm_finding(uow: UnitOfWork, *, actor: Actor, finding: str) -> Result:
     uow.session.flush()
     standing.settle(uow)  # points and measures in the files first: the notifications state them
     for p in f.persons:
-        _notify(uow, actor, p, today)
+        regs = uow.session.scalars(select(Registration).where(Registration.practitioner_id == p.practitioner_id))
+        points_notices.notify(uow, actor, p.record, [r.institution for r in regs], today)
     uow.audit(actor, "finding.confirm", "finding", f.uuid, before=before, after={
         "state": f.state, "records": [p.record.uuid for p in f.persons] + ([inst_rec.uuid] if inst_rec else [])})
     touched = {f.institution.uuid, *(p.practitioner.uuid for p in f.persons)}

@@ -73,13 +73,23 @@ def test_county_receives_receipt_and_the_other_countys_records_of_the_shared_pra
     assert report.counts["credit_records"] == {"new": 2}  # B's record of 张伟 and B's hospital's own record
     assert report.counts["registrations"] == {"new": 1}
     assert report.total("conflicts") == 0
-    # Nothing of A's own is pending any more: the receipt covered every row A sent.
+    # The receipt covered every row A sent; only the notification of B's points to A's hospital, made on import,
+    # waits for the next package.
     with UnitOfWork(a.db) as uow:
-        assert ex.pending_counts(uow, a.code) == {}
+        assert ex.pending_counts(uow, a.code) == {"points_notifications": 1}
     # A's file of 张伟 now has B's record, and B's points count in A's evaluation.
     result = standing.explain(a.db, actor=a.admin, subject=SHARED)
     by_case = {e["note"] or e["record"]: e["points"] for e in result["points"]["entries"]}
     assert result["points"]["total"] == 3 + 6, by_case  # 主要责任: top of 1–3 (A) and of 4–6 (B)
+    # 济医保发〔2025〕6号 四（六）: B's points reach A's hospital where the person is registered, once.
+    from sqlalchemy import select
+
+    from models.db.tables_casework import PointsNotification
+
+    with UnitOfWork(a.db) as uow:
+        told = uow.session.execute(select(PointsNotification.points, PointsNotification.year_total)).all()
+    # A's own finding to its hospital, B's to B's hospital (sent with B's file), B's decision to A's hospital
+    assert sorted(told) == [(3, 3), (6, 6), (6, 9)]
     # B's rows arrived exactly as B holds them, B's row of 张伟 read as the one file A keeps.
     merged = aliases(city)
     at_b = rows_owned_by(b, "370923")

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import date
 
 from alembic.script import ScriptDirectory
 from sqlalchemy import false, update
 
 from models.db.migrate import MIGRATIONS
 from models.db.tables_exchange import ExchangePackage, ExchangeTombstone
-from models.services import standing
+from models.services import points_notices, standing
 from models.services.base import Actor, Changes, Result, ServiceError, UnitOfWork, query, require, service
 from models.services.county import current_county
 from models.services.exchange import keys
@@ -184,7 +185,9 @@ def _run(uow: UnitOfWork, actor: Actor, data: bytes, filename: str, apply: bool,
         tick(files["markers"]["records"], "markers")
     ack = apply_ack(uow, own=own, partner=pkg.sender, ack=pkg.manifest.get("acknowledges"))
     if apply:
-        standing.after_change(uow, actor, ctx.affected_subjects())
+        affected = ctx.affected_subjects()
+        standing.after_change(uow, actor, affected)
+        points_notices.notify_received(uow, actor, affected, own, date.today())
         _record(uow, actor, pkg, filename, {"counts": ctx.counts, "conflicts": len(ctx.conflicts), "acknowledged": ack})
     report = _report(pkg, "applied" if apply else "preview", counts=ctx.counts, conflicts=ctx.conflicts[:300],
                      acknowledged=ack)
