@@ -101,6 +101,13 @@ def baseline(xlsx: Path, db_path: Path) -> float:
     return time.perf_counter() - started
 
 
+def file_size(path: Path) -> int:
+    """The database file's size with its write-ahead log folded in."""
+    with sqlite3.connect(path) as con:
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path.stat().st_size
+
+
 def import_once(xlsx: Path, db_path: Path, with_standing: bool) -> tuple[float, object]:
     db = open_database(str(db_path))
     clerk = users.authenticate(db, username="clerk", password=PASSWORD)
@@ -141,8 +148,12 @@ def main() -> None:
           f"(target ≤ {TARGET}×: {'met' if elapsed / plain <= TARGET else 'NOT met'})")
     print(f"  the same file again (recognised, nothing written): {again:6.2f} s  ({repeat.message})")
     if not args.skip_standing:
+        before = file_size(copies["standing"])
         with_standing, _ = import_once(xlsx, copies["standing"], with_standing=True)
         print(f"  import with standing.after_change:              {with_standing:6.2f} s  = {with_standing / plain:.2f}×")
+        grown = file_size(copies["standing"]) - before
+        print(f"  database growth with the standing: {grown / 1e6:.1f} MB = {grown / args.rows:.0f} bytes per record "
+              f"(records, audit, seals, standing rows, history and results)")
     shutil.rmtree(folder, ignore_errors=True)
 
 

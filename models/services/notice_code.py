@@ -24,7 +24,7 @@ from models.db.tables_exchange import ExchangeKey
 from models.db.tables_notices import NoticeIssue
 from models.services.base import UnitOfWork, query
 from models.services.county import current_county
-from models.services.exchange.keys import partner_keys
+from models.services.exchange.keys import partner_keys, signing_private
 from models.validation import ValidationError
 
 PREFIX = "CD2"
@@ -80,7 +80,7 @@ def make(uow: UnitOfWork, *, number: str, issued_on: date, verify_code: str, add
     fields = [PREFIX, county.code, number, issued_on.isoformat(), verify_code, _clean(addressee or "公告"),
               _b64(bytes.fromhex(facts_sha256)[:16]), _clean(summary)]
     body = SEP.join(fields)
-    signature = Ed25519PrivateKey.from_private_bytes(key.sign_private).sign(body.encode("utf-8"))
+    signature = Ed25519PrivateKey.from_private_bytes(signing_private(key)).sign(body.encode("utf-8"))
     return body + SEP + _b64(signature)
 
 

@@ -30,7 +30,7 @@ def filed(db, admin, clerk):
     subjects.add_subject(db, actor=admin, data={"type": "institution", "name": "宁阳县人民医院", "credit_code": credit_code(1)})
     subjects.add_subject(db, actor=admin, data={"type": "practitioner", "name": "张伟", "id_number": id_number(1),
                                                 "institutions": [credit_code(1)]})
-    records.add_record(db, actor=clerk, data={"subject": id_number(1), "kind": "pq_agreement_serious",
+    records.add_record(db, actor=clerk, data={"subject": id_number(1), "kind": "refuse_penalty",
                                               "decision_date": "2026-03-02", "responsibility": "主要",
                                               "case_no": "宁医保协〔2026〕3号", "decision_type": "协议处理"})
     return db

@@ -164,7 +164,7 @@ def test_a_nul_stored_by_an_earlier_version_does_not_block_a_postgresql_city(pos
             from test_exchange_support import clerk
 
             records.add_record(a.db, actor=clerk(a), data={
-                "subject": id_number(1), "kind": "pq_agreement_minor", "decision_date": "2026-03-02",
+                "subject": id_number(1), "kind": "refuse_penalty", "decision_date": "2026-03-02",
                 "responsibility": "一般", "case_no": "宁医保协〔2026〕1号", "decision_type": "协议处理", "note": "超量\x00开药"})
         report = receive(city, export(a, city, tmp_path / "out"))
         assert report.status == "applied" and report.counts["credit_records"] == {"conflicts": 1}

@@ -31,7 +31,7 @@ def doctor(db, admin):
 
 
 def record(number: str, case_no: str = "宁医保协〔2026〕1号", **extra) -> dict:
-    return {"subject": number, "kind": "pq_agreement_serious", "decision_date": "2026-03-02", "responsibility": "主要",
+    return {"subject": number, "kind": "refuse_penalty", "decision_date": "2026-03-02", "responsibility": "主要",
             "case_no": case_no, "decision_type": "协议处理", **extra}
 
 
@@ -159,7 +159,7 @@ def violations(rows: list[list], **kw) -> bytes:
 
 
 def row(number: str, name: str = "张伟", case: int = 1) -> list:
-    return [number, name, "pq_agreement_serious", "2026-03-02", f"宁医保协〔2026〕{case}号", "协议处理", "", "主要"]
+    return [number, name, "refuse_penalty", "2026-03-02", f"宁医保协〔2026〕{case}号", "协议处理", "", "主要"]
 
 
 def test_a_row_whose_name_does_not_match_the_id_is_an_error(db, clerk, doctor):
@@ -210,7 +210,7 @@ def test_a_header_far_below_the_top_and_data_on_another_sheet_are_named(db, cler
 
 
 def test_a_formula_saved_without_its_value_is_named(db, clerk, doctor):
-    data = violations([row(doctor, case=1), [doctor, "张伟", "pq_agreement_serious", "2026-03-02", "=CONCAT(\"宁\",\"2\")",
+    data = violations([row(doctor, case=1), [doctor, "张伟", "refuse_penalty", "2026-03-02", "=CONCAT(\"宁\",\"2\")",
                                             "协议处理", "", "主要"]])
     outcome = run(db, clerk, "violations", data)  # openpyxl writes formulas without a cached result
     assert [e["row"] for e in outcome.errors] == [3]
