@@ -91,8 +91,11 @@ def _readable(path: Path) -> bool:
     if not path.exists() or integrity_problem(path):
         return False
     try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as con:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:  # closed explicitly: Windows cannot replace a file that still has a handle open
             return con.execute("SELECT count(*) FROM sqlite_master WHERE name = 'exchange_packages'").fetchone()[0] == 1
+        finally:
+            con.close()
     except sqlite3.DatabaseError:
         return False
 

@@ -46,6 +46,10 @@ def test_on_windows_notices_use_the_fonts_in_the_windows_font_folder(monkeypatch
     assert chosen.path == windir / "Fonts" / "simfang.ttf" and not chosen.bundled
 
 
+POSIX_ONLY = pytest.mark.skipif(os.name == "nt", reason="POSIX file modes; on Windows the profile's ACL applies")
+
+
+@POSIX_ONLY
 def test_on_windows_no_posix_permission_call_is_made(windows, monkeypatch, tmp_path):
     path = tmp_path / "f.sqlite3"
     path.write_bytes(b"")
@@ -61,6 +65,7 @@ def test_on_windows_no_posix_permission_call_is_made(windows, monkeypatch, tmp_p
     assert stat.S_IMODE(path.stat().st_mode) == 0o644
 
 
+@POSIX_ONLY
 def test_elsewhere_database_files_and_backups_are_readable_by_the_user_only(tmp_path):
     db = open_database(str(tmp_path / "county.sqlite3"))
     county.initialise(db, code="370921", name="宁阳县", profile="shandong", admin_username="admin", admin_password=PASSWORD)
