@@ -74,7 +74,7 @@ class CaseDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
         layout.addLayout(self.form)
-        layout.addWidget(self.errors.general)
+        layout.addWidget(self.errors.area)
         layout.addWidget(self.buttons)
 
     def field(self, label: str, widget: QWidget, name: str, validate: Callable[[str], object] | None = None) -> QWidget:

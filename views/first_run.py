@@ -67,7 +67,7 @@ class FirstRunDialog(QDialog):
         layout.addWidget(bureau)
         layout.addWidget(admin)
         layout.addWidget(self._demo_box())
-        layout.addWidget(self.errors.general)
+        layout.addWidget(self.errors.area)
         layout.addWidget(self.buttons)
 
         if not profiles:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QWidget
+from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from models.services.base import ServiceError
 from models.validation import ValidationError
@@ -39,17 +39,29 @@ def heading(text: str, scale: float = 1.4) -> QLabel:
 
 
 class FormErrors:
-    """Rows of a QFormLayout, each with a hidden message line below, keyed by field name."""
+    """A form's messages, keyed by the field name services use, all in one reserved area.
+
+    The area (``self.area``, placed once by the form, usually above its buttons) keeps room for
+    two lines whether or not a message shows, so a refusal never pushes fields or buttons from
+    under the pointer. The focus goes to the field a message concerns; the message names it.
+    """
 
     def __init__(self, general: QLabel):
         self.general = general  # for refusals that concern no single field
         self._fields: dict[str, tuple[QWidget, QLabel]] = {}
+        self.area = QWidget()
+        self._area_layout = QVBoxLayout(self.area)
+        self._area_layout.setContentsMargins(0, 0, 0, 0)
+        self._area_layout.setSpacing(0)
+        self._area_layout.addWidget(general)
+        self._area_layout.addStretch(1)
+        self.area.setMinimumHeight(2 * general.fontMetrics().lineSpacing() + 4)
 
     def add_row(self, form: QFormLayout, label: str, widget: QWidget, field: str) -> None:
         """``label`` carries the mnemonic (行政区划代码(&C)); ``field`` is the name services use."""
         form.addRow(label, widget)
         message = error_label()
-        form.addRow("", message)
+        self._area_layout.insertWidget(self._area_layout.count() - 1, message)
         self._fields[field] = (widget, message)
 
     def align_labels(self) -> None:

@@ -90,7 +90,7 @@ class DrawDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(heading("随机抽取检查对象和检查人员", 1.2))
         layout.addLayout(columns, 1)
-        layout.addWidget(self.errors.general)
+        layout.addWidget(self.errors.area)
         layout.addWidget(self.buttons)
         if not restore_geometry(self, GEOMETRY_KEY):
             self.resize(940, 560)

@@ -36,7 +36,7 @@ class LoginDialog(QDialog):
         layout.addWidget(QLabel(county_name))
         layout.addSpacing(8)
         layout.addLayout(form)
-        layout.addWidget(self.errors.general)
+        layout.addWidget(self.errors.area)
         layout.addWidget(self.buttons)
         # A returning user types only the password.
         (self.password if username else self.username).setFocus()
@@ -63,6 +63,8 @@ class LoginDialog(QDialog):
 
     def _refused(self, exc: BaseException) -> None:
         set_busy(self, False)
+        # Disabling the default button while busy made QDialog forget it: Enter then did nothing.
+        self.ok.setDefault(True)
         if not self.errors.show_exception(exc):
             self.runner.show_error(exc)
             return

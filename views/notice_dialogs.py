@@ -33,7 +33,7 @@ class ServiceForm(QDialog):
         self.body.setLayout(self.form)
         layout = QVBoxLayout(self)
         layout.addWidget(self.body)
-        layout.addWidget(self.general)
+        layout.addWidget(self.errors.area)
         layout.addWidget(self.buttons)
         self.result_value = None
         self.setMinimumWidth(460)

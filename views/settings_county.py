@@ -47,7 +47,7 @@ class CountyTab(LazyTab):
         self.errors.add_row(form, "政策配置(&P)：", self.profile, "政策配置")
         self.errors.add_row(form, "变更原因(&R)：", self.reason, "变更原因")
         form.addRow("", self.change_button)
-        form.addRow("", self.errors.general)
+        form.addRow("", self.errors.area)
         allow(self.change_box, actor, "county.manage")
         self.packs = QLabel(wordWrap=True, alignment=Qt.AlignmentFlag.AlignTop)
         self.packs.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
