@@ -1,10 +1,13 @@
 """The GUI entry point: open the database on the worker, first run or sign-in, then the main window.
 
 Qt is imported here and below only: ``desktop.cli`` imports this module lazily for ``gui``, so the
-command line stays fast and works on a PC without a display.
+command line stays fast and works on a PC without a display. For the same reason of speed this
+module imports only what the sign-in dialog needs; the database layer loads on the worker while
+the dialog paints, and the main window (with its pages) once someone has signed in.
 """
 from __future__ import annotations
 
+import importlib
 import sys
 import traceback
 from dataclasses import dataclass
@@ -16,10 +19,7 @@ from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop import settings
-from desktop.mainwindow import MainWindow
 from desktop.taskrunner import TaskRunner
-from models.services import county
-from views.first_run import FirstRunDialog
 from views.login import LoginDialog
 
 # Windows first (微软雅黑 is on every Chinese Windows PC), then macOS and Linux fallbacks.
@@ -75,7 +75,7 @@ def make_app() -> QApplication:
 @dataclass(frozen=True)
 class Opened:
     db: object
-    county: county.CountyInfo | None
+    county: object | None  # models.services.county.CountyInfo
     profiles: dict[str, str]
     location: str
     sqlite_file: Path | None
@@ -84,6 +84,7 @@ class Opened:
 def open_for_gui(db_arg: str | None, progress=None) -> Opened:
     """Runs on the worker: open (and migrate) the database and read what start-up decides on."""
     from models.db.database import open_database
+    from models.services import county
 
     db = open_database(db_arg)
     # initialise() makes the county and the first administrator in one transaction, so a
@@ -121,6 +122,9 @@ class Launcher(QObject):
     def start(self) -> None:
         # No window exists until the database is open; do not quit when a dialog closes in between.
         self.app.setQuitOnLastWindowClosed(False)
+        username = settings.last_username()
+        if username:  # someone signed in on this PC before: they can type while the database opens
+            self._login(None, username)
         self.runner.run(open_for_gui, self.db_arg, progress_title="正在打开数据库…",
                         on_done=self._opened, on_error=self._open_failed)
 
@@ -128,7 +132,11 @@ class Launcher(QObject):
         self.opened = opened
         self.runner.db = opened.db
         if opened.county is None:
-            self._show_dialog(FirstRunDialog(self.runner, opened.profiles), self._initialised)
+            first_run = importlib.import_module("views.first_run")
+            self._show_dialog(first_run.FirstRunDialog(self.runner, opened.profiles), self._initialised)
+        elif isinstance(self.dialog, LoginDialog):
+            self.county_name = opened.county.name
+            self.dialog.database_ready(opened.county.name)
         else:
             self._login(opened.county.name, settings.last_username())
 
@@ -158,15 +166,26 @@ class Launcher(QObject):
     def _initialised(self) -> None:
         self._login(self.dialog.county.name, self.dialog.admin.username)
 
-    def _login(self, county_name: str, username: str) -> None:
-        self.county_name = county_name
+    def _signed_out(self, switch: bool) -> None:
+        """切换用户 or 注销: the window goes, the sign-in dialog comes; the database stays open."""
+        window, self.window = self.window, None
+        self.app.setQuitOnLastWindowClosed(False)
+        self.runner.dialog_parent = None
+        self._login(self.county_name, "" if switch else settings.last_username())
+        window.close()  # remembers its geometry
+        window.deleteLater()  # its pages, open credit files and their pending results go with it
+
+    def _login(self, county_name: str | None, username: str) -> None:
+        self.county_name = county_name or ""
         self._show_dialog(LoginDialog(self.runner, county_name, username), self._signed_in)
 
     def _signed_in(self) -> None:
         actor = self.dialog.actor
         settings.set_last_username(actor.username)
-        self.window = MainWindow(self.runner, actor, self.county_name, self.opened.location, self.opened.sqlite_file)
+        mainwindow = importlib.import_module("desktop.mainwindow")
+        self.window = mainwindow.MainWindow(self.runner, actor, self.county_name, self.opened.location, self.opened.sqlite_file)
         self.runner.dialog_parent = self.window
+        self.window.signed_out.connect(self._signed_out)
         self.window.show()
         self.app.setQuitOnLastWindowClosed(True)
 

@@ -126,7 +126,7 @@ def drive(out: Path, password: str) -> Step:
 
 
 def page_of(window, section: str):
-    return window.pages.widget(window.section_names().index(section))
+    return window.page(section)
 
 
 ROSTER = (("张建国", "37092120190001"), ("李明", "37092120190002"), ("王芳", "37092120190003"))

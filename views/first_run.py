@@ -29,7 +29,7 @@ class FirstRunDialog(QDialog):
         self.county = None
         self.admin = None
         self.demo_summary = None  # what fill_demo loaded, when asked to
-        self.setWindowTitle("医保信用管理系统 — 首次使用")
+        self.setWindowTitle("首次使用")
         self.setMinimumWidth(560)
 
         self.code = QLineEdit(placeholderText="6位数字，例如 370921")

@@ -5,11 +5,14 @@ refusal next to the field the service named in ``ValidationError.field``.
 """
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QVBoxLayout, QWidget
 
-from models.services.base import ServiceError
+from models.actors import ServiceError
 from models.validation import ValidationError
 
 ERROR_STYLE = "color: #b3261e;"
@@ -18,6 +21,19 @@ ERROR_STYLE = "color: #b3261e;"
 def user_message(exc: BaseException) -> str | None:
     """The text to show as-is, for refusals the services phrase for users (Chinese, complete)."""
     return str(exc) if isinstance(exc, (ServiceError, ValidationError)) else None
+
+
+def later(module: str, name: str) -> Callable:
+    """A service function imported when it is first called, which is on the worker.
+
+    For the first dialog only: it paints before the database layer (SQLAlchemy, about 0.3 s) is
+    loaded, which the worker does while the user types.
+    """
+    def call(*args, **kwargs):
+        return getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+    call.__qualname__ = f"{module}.{name}"
+    return call
 
 
 def error_label() -> QLabel:
