@@ -22,7 +22,9 @@ from models.services.base import Actor
 from views.case_common import allow
 from views.case_forms import ChooseMeasureDialog
 from views.file_tabs import TABS, FileTable
+from views.feedback import tell
 from views.forms import ERROR_STYLE, heading
+from views.notice_draft import DraftDialog
 from views.record_dialog import CorrectDialog, RecordDialog
 from views.table_model import RowsModel, shown
 from views.table_view import RecordTable, copy_action
@@ -37,7 +39,7 @@ DETAIL_FIELDS = (("basis", "依据"), ("article", "违反条款"), ("reason", "�
                  ("answer", "复核意见"), ("decision_reason", "决定理由"), ("correction_reason", "更正原因"),
                  ("extension_reason", "延长理由"), ("materials", "申请材料"), ("commitment", "修复承诺"),
                  ("supersedes", "更正了记录"), ("superseded_by", "已被记录更正"), ("record", "所涉记录"),
-                 ("case_no", "案件编号"), ("uuid", "编号（UUID）"))
+                 ("case_no", "案件编号"))
 
 
 def load_file(db, *, actor: Actor, subject: str) -> dict:
@@ -77,7 +79,9 @@ class FileWindow(QWidget):
         self.runner, self.actor, self.subject = runner, actor, subject
         self.data: dict | None = None
         self.setWindowTitle("信用档案 — 正在读取…")
-        self.resize(1180, 700)
+        # Never wider or taller than the screen (1024×700 office PCs).
+        screen = (parent.screen() if parent is not None else self.screen()).availableGeometry()
+        self.resize(min(1180, screen.width() - 20), min(700, screen.height() - 40))
 
         self.name = heading("正在读取信用档案…", 1.5)
         self.identity = QLabel()
@@ -110,6 +114,10 @@ class FileWindow(QWidget):
         buttons = QDialogButtonBox()
         self.choose = buttons.addButton("确定处理期限(&Q)…", QDialogButtonBox.ButtonRole.ActionRole)
         self.choose.clicked.connect(self._choose_measure)
+        self.draft = buttons.addButton("起草告知书(&D)…", QDialogButtonBox.ButtonRole.ActionRole)
+        self.draft.clicked.connect(self._draft_notice)
+        allow(self.draft, actor, "notice.draft")
+        self.draft.setEnabled(False)  # until the file is read
         self.refresh = buttons.addButton("刷新（F5）", QDialogButtonBox.ButtonRole.ActionRole)
         self.refresh.clicked.connect(self.load)
         buttons.addButton("关闭", QDialogButtonBox.ButtonRole.RejectRole)
@@ -191,6 +199,8 @@ class FileWindow(QWidget):
         self.detail.clear()
         self._measure_selected()
         self._record_selected()
+        if allow(self.draft, self.actor, "notice.draft"):
+            self.draft.setEnabled(True)
 
     def _summary(self, data: dict) -> None:
         basis = data["column_basis"]
@@ -264,6 +274,18 @@ class FileWindow(QWidget):
             self.dialog = CorrectDialog(self.runner, self.actor, self.data["subject"], row, self)
             self.dialog.saved.connect(lambda _info: self.load())
             self.dialog.open()
+
+    def _draft_notice(self) -> None:
+        """起草告知书 for this subject; the record selected in 信用信息 preselects its notice."""
+        if self.data is None:
+            return
+        row = self.table("records").current_row()
+        subject = self.data["subject"]
+        self.dialog = DraftDialog(self.runner, self.actor, self, subject=(subject["uuid"], subject["name"]),
+                                  data=self.data, record=row["uuid"] if row else None)
+        dialog = self.dialog
+        dialog.accepted.connect(lambda: (self.load(), tell(self, "起草告知书", dialog.done_message())))
+        dialog.open()
 
     def _pending(self) -> dict | None:
         row = self.table("measures").current_row()

@@ -12,7 +12,9 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFileDialo
 from models.services import notice_register, notices
 from models.services.base import PERMISSIONS, ROLES, Actor
 from views.forms import heading
-from views.notice_dialogs import CodeDialog, DeliveryDialog, DraftDialog, IssueDialog, ReasonDialog
+from views.notice_dialogs import CodeDialog, DeliveryDialog, IssueDialog, ReasonDialog
+from views.feedback import tell
+from views.notice_draft import DraftDialog
 from views.notice_model import NoticeRegisterModel
 from views.notice_print import PreviewDialog, make_printer, print_documents
 
@@ -192,7 +194,8 @@ class NoticesPage(QWidget):
     # -- steps -----------------------------------------------------------------------------------
 
     def draft(self) -> None:
-        self._open(DraftDialog(self.runner, self.actor, self))
+        dialog = DraftDialog(self.runner, self.actor, self)
+        self._open(dialog, lambda: (self._changed(), tell(self, "起草告知书", dialog.done_message())))
 
     def step(self, fn, verb: str) -> None:
         row = self.current()
