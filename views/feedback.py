@@ -10,7 +10,8 @@ from collections.abc import Callable
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 
-def ask(parent: QWidget, title: str, text: str, do: str, on_yes: Callable[[], None]) -> QMessageBox:
+def ask(parent: QWidget, title: str, text: str, do: str, on_yes: Callable[[], None],
+        on_no: Callable[[], None] | None = None) -> QMessageBox:
     """``text`` says in words what will happen; ``do`` names the act on its button (e.g. 确认记分)."""
     box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=parent)
     yes = box.addButton(do, QMessageBox.ButtonRole.AcceptRole)
@@ -20,6 +21,8 @@ def ask(parent: QWidget, title: str, text: str, do: str, on_yes: Callable[[], No
     def finished(_code: int) -> None:
         if box.clickedButton() is yes:
             on_yes()
+        elif on_no is not None:
+            on_no()
 
     box.finished.connect(finished)
     box.open()

@@ -19,6 +19,7 @@ from models.queries.finding_list import FindingRow, finding_count, finding_page
 from models.services import findings
 from models.services.base import Actor
 from views.case_common import allow, four_eyes_block, section_header
+from views.feedback import ask, tell
 from views.finding_form import FindingForm
 from views.table_model import Column, PagedTableModel, shown
 from views.table_view import RecordTable, copy_action
@@ -161,18 +162,31 @@ class FindingsPage(QWidget):
         self.why.setText(problem or "")
 
     def _confirm(self) -> None:
+        """Asks first, saying what the confirmation will do to whom (the engine's figures)."""
         f = self.selected()
         if f is None:
             return
         self.confirm.setEnabled(False)
+        self.runner.service(findings.confirmation_preview, actor=self.actor, finding=f.uuid,
+                            on_done=lambda lines: self._ask(f, lines), on_error=self._refused)
+
+    def _ask(self, f: FindingRow, lines: list[str]) -> None:
+        text = (f"确认违规认定 {f.case_no} 后：\n\n" + "\n".join(f"• {line}" for line in lines)
+                + "\n\n信用信息将写入信用档案，并向责任人员登记备案的每个机构发出记分通知。确认后不能撤回，"
+                  "只能通过异议、更正或信用修复改变。")
+        self.prompt = ask(self, "审核确认", text, "确认并记分(&Y)", lambda: self._run_confirm(f), on_no=self._selected)
+
+    def _run_confirm(self, f: FindingRow) -> None:
         self.status.setText(f"正在确认 {f.case_no} 并重新评价所涉人员…")
         self.runner.service(findings.confirm_finding, actor=self.actor, finding=f.uuid, on_done=self._confirmed,
                             on_error=self._refused)
 
     def _confirmed(self, result) -> None:
         info = result.value
-        self.status.setText(f"已确认 {info.case_no}：{len(info.persons)}名责任人员的记分和措施已计入信用档案，"
-                         "并已通知其登记备案的机构")
+        text = (f"已确认 {info.case_no}：{len(info.persons)}名责任人员的记分和措施已计入信用档案，"
+                "并已通知其登记备案的机构")
+        self.status.setText(text)
+        tell(self, "审核确认", text)
         self.reload()
 
     def _refused(self, exc: BaseException) -> None:

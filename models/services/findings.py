@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from models.db.tables import CreditRecord, Registration
 from models.db.tables_casework import Finding, PointsNotification, ResponsiblePerson
-from models.services import catalogue as cat, evaluation, lifecycle, records
+from models.services import catalogue as cat, evaluation, lifecycle, records, standing
 from models.services.base import Actor, Changes, Result, ServiceError, UnitOfWork, query, require, service
 from models.services.cases import by_uuid, four_eyes
 from models.services.county import current_county
@@ -208,6 +208,31 @@ def confirm_finding(uow: UnitOfWork, *, actor: Actor, finding: str) -> Result:
         "state": f.state, "records": [p.record.uuid for p in f.persons] + ([inst_rec.uuid] if inst_rec else [])})
     touched = {f.institution.uuid, *(p.practitioner.uuid for p in f.persons)}
     return Result(info(f), Changes(subjects=frozenset(touched), lists=True))
+
+
+@query
+def confirmation_preview(uow: UnitOfWork, *, actor: Actor, finding: str) -> list[str]:
+    """What 审核确认 will do, one sentence per person, for the confirmation prompt.
+
+    The confirmation's records are written in this read-only unit of work (never committed) and each
+    person's standing is read through ``standing.of``: the points and measures are the engine's, not
+    a second derivation.
+    """
+    require(actor, "finding.confirm")
+    f = by_uuid(uow, Finding, finding, "违规认定")
+    lines = []
+    for p in f.persons:
+        rec = _write_record(uow, actor, f, p.practitioner, p.kind, p.responsibility, p.note, p.entered_by)
+        result = standing.of(uow, p.practitioner, min(date.today(), date(rec.decision_date.year, 12, 31)))
+        points = next((e.get("points") for e in result["points"]["entries"] if e.get("record") == rec.uuid), None)
+        measures = [m["name"] + (f"（须在{m['allowed_range']['text']}内确定期限）" if m.get("allowed_range") else "")
+                    for m in result.get("measures", ()) if m.get("record") == rec.uuid]
+        line = f"{p.practitioner.name}：记{points if points is not None else '（无记分规则）'}分，" \
+               f"本年度累计{result['points']['total']}分"
+        lines.append(line + (f"；将触发{'、'.join(measures)}" if measures else "；不触发处理措施"))
+    if f.institution_kind:
+        lines.append(f"{f.institution.name}：登记机构违规信息")
+    return lines
 
 
 @query
