@@ -55,3 +55,35 @@ def test_a_points_notice_is_drafted_from_the_credit_file_without_typing_an_ident
     drafted = sql(demo_db, "SELECT type, state FROM notices WHERE case_uuid = ?", f"points_notice:{points_record}")
     assert drafted == [("points_notice", "draft")]
     box.accept()
+
+
+def test_a_clerk_who_sees_masked_numbers_finds_a_person_by_the_last_four_digits(qtbot, runner, demo_db):
+    from tests.gui.test_files_support import type_text, wait_loaded
+    from views.page_files import FilesPage
+
+    name, number = sql(demo_db, "SELECT name, id_number FROM subjects WHERE type = 'insured' ORDER BY id LIMIT 1")[0]
+    runner.db = demo_db
+    page = FilesPage(runner, actor("clerk"))
+    qtbot.addWidget(page)
+    page.show()
+    wait_loaded(qtbot, page.model)
+    type_text(qtbot, page.search, number[-4:])
+    qtbot.keyClick(page.search, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.model.query.text == number[-4:])
+    wait_loaded(qtbot, page.model)
+    found = [r for r in page.model.rows if r.name == name]
+    assert found and found[0].number.endswith(number[-4:]) and "*" in found[0].number
+
+
+def test_names_sort_by_pinyin_not_by_code_point(qtbot, runner, demo_db):
+    """陈 (chén) comes before 李 (lǐ) and 张 (zhāng), although 张 < 李 < 陈 by code point."""
+    from tests.gui.test_files_support import wait_loaded
+    from views.page_files import FilesPage
+
+    runner.db = demo_db
+    page = FilesPage(runner, actor("clerk"))
+    qtbot.addWidget(page)
+    page.show()
+    wait_loaded(qtbot, page.model)
+    surnames = [r.name[0] for r in page.model.rows if r.name[0] in "陈李张"]
+    assert surnames and surnames == sorted(surnames, key="陈李张".index)

@@ -1,0 +1,49 @@
+"""subject pinyin sort key and reversed ID number
+
+Revision ID: 0013
+Revises: 0009
+Create Date: 2026-12-01
+
+Names sort by pinyin (subjects.sort_key) and a clerk finds a person by the last digits of the ID
+number (subjects.id_number_reversed); both are filled for the subjects already in the file
+(models/pinyin.py computes them, as it does for every new subject).
+"""
+import sqlalchemy as sa
+from alembic import op
+
+from models.pinyin import reversed_number, sort_key_of
+
+revision = '0013'
+down_revision = '0009'
+branch_labels = None
+depends_on = None
+
+BATCH = 5000
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('subjects') as batch:
+        batch.add_column(sa.Column('sort_key', sa.String(length=400), nullable=False, server_default=''))
+        batch.add_column(sa.Column('id_number_reversed', sa.String(length=18), nullable=True))
+    bind = op.get_bind()
+    rows = bind.execute(sa.text("SELECT id, name, id_number FROM subjects")).all()
+    keys: dict[str, str] = {}  # 200,000 insured persons share far fewer names
+    for start in range(0, len(rows), BATCH):
+        params = []
+        for id_, name, number in rows[start:start + BATCH]:
+            if name not in keys:
+                keys[name] = sort_key_of(name)
+            params.append({"id": id_, "k": keys[name], "r": reversed_number(number)})
+        bind.execute(sa.text("UPDATE subjects SET sort_key = :k, id_number_reversed = :r WHERE id = :id"), params)
+    op.create_index('ix_subjects_sort_key', 'subjects', ['sort_key'])
+    op.create_index('ix_subjects_type_sort_key', 'subjects', ['type', 'sort_key'])
+    op.create_index('ix_subjects_id_number_reversed', 'subjects', ['id_number_reversed'])
+
+
+def downgrade() -> None:
+    op.drop_index('ix_subjects_id_number_reversed', table_name='subjects')
+    op.drop_index('ix_subjects_type_sort_key', table_name='subjects')
+    op.drop_index('ix_subjects_sort_key', table_name='subjects')
+    with op.batch_alter_table('subjects') as batch:
+        batch.drop_column('id_number_reversed')
+        batch.drop_column('sort_key')
