@@ -21,6 +21,7 @@ from models.services.base import Actor
 from views.case_common import allow, four_eyes_block, section_header
 from views.feedback import ask, tell
 from views.finding_form import FindingForm
+from views.table_export import export_table
 from views.table_model import Column, PagedTableModel, shown
 from views.table_view import RecordTable, copy_action
 
@@ -89,6 +90,8 @@ class FindingsPage(QWidget):
         top.addWidget(label)
         top.addWidget(self.state)
         top.addWidget(self.count, 1)
+        self.export = QPushButton("导出Excel(&E)…", clicked=lambda: export_table(self, self.runner, self.table, "违规认定"))
+        top.addWidget(self.export)
         review = QGroupBox("审核确认（须由录入人以外的审核员办理）")
         review_layout = QVBoxLayout(review)
         review_layout.addLayout(top)
