@@ -79,13 +79,16 @@ def date_edit() -> QDateEdit:
 class ReasonDialog(ServiceForm):
     """退回 or 作废: a reason is required; ``fn`` receives it as ``field``."""
 
-    def __init__(self, runner, title: str, label: str, field: str, fn, kwargs: dict, parent=None):
+    def __init__(self, runner, title: str, label: str, field: str, fn, kwargs: dict, parent=None,
+                 error_field: str | None = None):
+        """``error_field``: the name the service gives the reason in its refusals."""
         super().__init__(runner, title, parent)
         self.fn, self.field, self.kwargs = fn, field, kwargs
         self.reason = QPlainTextEdit()
         self.reason.setTabChangesFocus(True)
         self.reason.setFixedHeight(90)
-        self.errors.add_row(self.form, label, self.reason, {"note": "退回理由", "reason": "作废理由"}[field])
+        self.errors.add_row(self.form, label, self.reason,
+                            error_field or {"note": "退回理由", "reason": "作废理由"}[field])
 
     def submit(self) -> None:
         self.call(self.fn, **self.kwargs, **{self.field: self.reason.toPlainText()})

@@ -276,3 +276,44 @@ def test_the_whole_story_two_people_one_finding_a_new_grade(qtbot, runner, demo_
     assert after.summary["grade"].text() == f"信用等级：{after.data['grade']}"
     assert [f["case_no"] for f in after.data["findings"]] == ["宁医保罚〔2026〕905号"]
     assert len(after.data["evaluations"]) >= 2  # the change is kept as history
+
+
+def test_the_clerk_withdraws_a_pending_finding_with_a_reason_and_the_reviewer_no_longer_sees_it(qtbot, runner, demo_db):
+    """Issue 13: a pending finding can be withdrawn by its author, with the reason kept (audit)."""
+    target = practitioner_with_registration(demo_db)
+    clerk = findings_page(qtbot, runner, demo_db, "clerk")
+    enter_finding(qtbot, clerk, target, "宁医保罚〔2026〕907号")
+    wait_loaded(qtbot, clerk.model)
+    clerk.table.selectRow(0)
+    assert clerk.withdraw.isEnabled()
+    qtbot.mouseClick(clerk.withdraw, Qt.MouseButton.LeftButton)
+    dialog = clerk.dialog
+    qtbot.waitUntil(dialog.isVisible)
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)  # no reason: refused under the field
+    qtbot.waitUntil(lambda: dialog.errors.message("撤回原因") != "")
+    assert "必填" in dialog.errors.message("撤回原因")
+    dialog.reason.setPlainText("案件编号录错，应为908号")
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    result = message_box(qtbot)
+    assert result.text().startswith("已撤回 宁医保罚〔2026〕907号")
+    result.accept()
+    reason = sql(demo_db, """SELECT w.reason, w.withdrawn_by FROM finding_withdrawals w JOIN findings f
+                             ON f.id = w.finding_id WHERE f.case_no = '宁医保罚〔2026〕907号'""")
+    assert reason == [("案件编号录错，应为908号", "clerk")]
+    assert sql(demo_db, "SELECT count(*) FROM audit_log WHERE action = 'finding.withdraw'")[0][0] == 1
+    reviewer = findings_page(qtbot, runner, demo_db, "reviewer")
+    assert "宁医保罚〔2026〕907号" not in [f.case_no for f in reviewer.model.rows]
+
+
+def test_only_the_author_may_withdraw_a_finding(qtbot, runner, demo_db):
+    target = practitioner_with_registration(demo_db)
+    clerk = findings_page(qtbot, runner, demo_db, "clerk")
+    enter_finding(qtbot, clerk, target, "宁医保罚〔2026〕909号")
+    other = findings_page(qtbot, runner, demo_db, "clerk2")
+    other.table.selectRow(0)
+    assert other.selected().case_no == "宁医保罚〔2026〕909号" and not other.withdraw.isEnabled()
+    from models.services import findings
+    from models.services.base import ServiceError
+
+    with pytest.raises(ServiceError, match="只能由录入人撤回"):
+        findings.withdraw_finding(demo_db, actor=actor("clerk2"), finding=other.selected().uuid, reason="不对")

@@ -1,4 +1,4 @@
-"""subject pinyin sort key and reversed ID number
+"""subject pinyin sort key and reversed ID number; finding withdrawals
 
 Revision ID: 0013
 Revises: 0009
@@ -6,7 +6,8 @@ Create Date: 2026-12-01
 
 Names sort by pinyin (subjects.sort_key) and a clerk finds a person by the last digits of the ID
 number (subjects.id_number_reversed); both are filled for the subjects already in the file
-(models/pinyin.py computes them, as it does for every new subject).
+(models/pinyin.py computes them, as it does for every new subject). A finding not yet confirmed
+can be withdrawn by the clerk who entered it: finding_withdrawals, never deleted.
 """
 import sqlalchemy as sa
 from alembic import op
@@ -38,9 +39,24 @@ def upgrade() -> None:
     op.create_index('ix_subjects_sort_key', 'subjects', ['sort_key'])
     op.create_index('ix_subjects_type_sort_key', 'subjects', ['type', 'sort_key'])
     op.create_index('ix_subjects_id_number_reversed', 'subjects', ['id_number_reversed'])
+    op.create_table(
+        'finding_withdrawals',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('finding_id', sa.Integer(), nullable=False),
+        sa.Column('reason', sa.Text(), nullable=False),
+        sa.Column('withdrawn_by', sa.String(length=40), nullable=False),
+        sa.Column('withdrawn_on', sa.Date(), nullable=False),
+        sa.ForeignKeyConstraint(['finding_id'], ['findings.id'], name=op.f('fk_finding_withdrawals_finding_id_findings')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_finding_withdrawals')),
+        sa.UniqueConstraint('finding_id', name=op.f('uq_finding_withdrawals_finding_id')),
+    )
+    op.execute("CREATE TRIGGER finding_withdrawals_no_delete BEFORE DELETE ON finding_withdrawals "
+               "BEGIN SELECT RAISE(ABORT, '办案记录不可删除'); END")
 
 
 def downgrade() -> None:
+    op.execute("DROP TRIGGER finding_withdrawals_no_delete")
+    op.drop_table('finding_withdrawals')
     op.drop_index('ix_subjects_id_number_reversed', table_name='subjects')
     op.drop_index('ix_subjects_type_sort_key', table_name='subjects')
     op.drop_index('ix_subjects_sort_key', table_name='subjects')
