@@ -53,7 +53,20 @@ def load_file(db, *, actor: Actor, subject: str) -> dict:
     return data
 
 
-def describe(table: FileTable, row: dict) -> str:
+def record_names(data: dict) -> dict[str, str]:
+    """Record UUID → what a user calls the record: its case number, else its kind and date."""
+    return {r["uuid"]: f"案件 {r['case_no']}" if r.get("case_no") else f"{r.get('kind_name', '')}（{r.get('decision_date')}）"
+            for r in data.get("records", ())}
+
+
+def readable(text: str, names: dict[str, str]) -> str:
+    """The engine's explanations name records by UUID; a user knows them by case number."""
+    for uuid, name in names.items():
+        text = text.replace(uuid, name)
+    return text
+
+
+def describe(table: FileTable, row: dict, names: dict[str, str] | None = None) -> str:
     """The side panel's HTML for one row: every column, then the basis and the texts behind it."""
     parts = [f"<h3>{html.escape(table.title)}</h3><table cellspacing='4'>"]
     for column in table.columns:
@@ -64,7 +77,7 @@ def describe(table: FileTable, row: dict) -> str:
     for key, label in DETAIL_FIELDS:
         value = row.get(key)
         if value:
-            text = "；".join(map(str, value)) if isinstance(value, list) else str(value)
+            text = readable("；".join(map(str, value)) if isinstance(value, list) else str(value), names or {})
             parts.append(f"<p><b>{label}：</b>{html.escape(text)}</p>")
     for step in row.get("history") or ():  # a registration's status history
         parts.append(f"<p>{html.escape(step['effective_on'])} {html.escape(step['status'])}："
@@ -192,7 +205,8 @@ class FileWindow(QWidget):
         self.identity.setText(f"{TYPE_NAMES[s['type']]}　{number}　评价日期 {data['as_of']}")
         self._summary(data)
         self._basic(s)
-        self.explanations.setHtml("".join(f"<p>{html.escape(t)}</p>" for t in data["explanations"])
+        names = record_names(data)
+        self.explanations.setHtml("".join(f"<p>{html.escape(readable(t, names))}</p>" for t in data["explanations"])
                                   or "<p>没有需要说明的记分、等级或措施。</p>")
         for spec, table in self.tables:
             table.model().set_rows(spec.rows(data))
@@ -239,7 +253,7 @@ class FileWindow(QWidget):
     def _selected(self, spec: FileTable, table: RecordTable) -> None:
         row = table.current_row()
         if row is not None:
-            self.detail.setHtml(describe(spec, row))
+            self.detail.setHtml(describe(spec, row, record_names(self.data or {})))
 
     def _record_buttons(self) -> None:
         """录入 and 更正 on the 信用信息 tab; a correction supersedes, it never overwrites."""

@@ -87,3 +87,15 @@ def test_names_sort_by_pinyin_not_by_code_point(qtbot, runner, demo_db):
     wait_loaded(qtbot, page.model)
     surnames = [r.name[0] for r in page.model.rows if r.name[0] in "陈李张"]
     assert surnames and surnames == sorted(surnames, key="陈李张".index)
+
+
+def test_the_credit_file_names_records_by_case_number_never_by_uuid(qtbot, file_window):
+    """Issue 13: no screen shows a UUID; the engine's explanations name records, the file shows case numbers."""
+    window = file_window
+    shown = window.explanations.toPlainText()
+    for record in window.data["records"]:
+        assert record["uuid"] not in shown
+    assert "案件 " in shown
+    records = window.table("records")
+    records.selectRow(0)
+    assert not any(r["uuid"] in window.detail.toPlainText() for r in window.data["records"])
