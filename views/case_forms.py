@@ -21,7 +21,7 @@ from models.services import measures, objections, repairs
 from models.services.base import Actor
 from models.validation import amount, clean, max_length, past_date, required
 from views.case_common import LiveErrors, allow, check, four_eyes_block, iso
-from views.forms import error_label, set_busy
+from views.forms import error_label, reject_unless_typed, set_busy
 from views.subject_picker import SubjectPicker
 
 RESPONSIBILITY_CHANGES = (("不变", ""), ("主要", "主要"), ("重要", "重要"), ("一般", "一般"))
@@ -100,7 +100,7 @@ class CaseDialog(QDialog):
 
     def reject(self) -> None:
         if not self.runner.busy:
-            super().reject()
+            reject_unless_typed(self, super().reject)
 
     def _submit(self) -> None:
         if self.valid():

@@ -10,10 +10,11 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
 
 from models.actors import ServiceError
 from models.validation import ValidationError
+from views.feedback import ask
 
 ERROR_STYLE = "color: #b3261e;"
 
@@ -115,6 +116,20 @@ class FormErrors:
         return label.text() if not label.isHidden() else ""
 
 
+def typed_into(root: QWidget) -> bool:
+    """The user typed something into the form that is not saved yet (text set by the program is not)."""
+    return (any(edit.isModified() for edit in root.findChildren(QLineEdit))
+            or any(edit.document().isModified() for edit in root.findChildren(QPlainTextEdit)))
+
+
+def reject_unless_typed(dialog: QDialog, reject: Callable[[], None]) -> None:
+    """Esc or 取消 on a filled form asks before the typed text is thrown away."""
+    if typed_into(dialog):
+        ask(dialog, "放弃填写", "已填写的内容尚未保存，关闭后将丢失。确定放弃吗？", "放弃填写(&D)", reject)
+    else:
+        reject()
+
+
 def set_busy(root: QWidget, busy: bool) -> None:
     """While the worker checks the input, the form cannot be edited or submitted twice.
 
@@ -139,6 +154,10 @@ class ServiceDialog(QDialog):
         super().__init__(parent)
         self.runner, self.actor = runner, actor
         self.result_info = None
+
+    def reject(self) -> None:
+        if not self.runner.busy:
+            reject_unless_typed(self, super().reject)
 
     def run_service(self, fn, **kwargs) -> None:
         set_busy(self, True)

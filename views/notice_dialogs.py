@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog, QDialogButtonBox, 
                                QPlainTextEdit, QVBoxLayout, QWidget)
 
 from models.services.notices import DELIVERY_METHODS
-from views.forms import FormErrors, error_label, set_busy
+from views.forms import FormErrors, error_label, reject_unless_typed, set_busy
 
 
 class ServiceForm(QDialog):
@@ -37,6 +37,10 @@ class ServiceForm(QDialog):
         layout.addWidget(self.buttons)
         self.result_value = None
         self.setMinimumWidth(460)
+
+    def reject(self) -> None:
+        if not self.runner.busy:
+            reject_unless_typed(self, super().reject)
 
     def call(self, fn, **kwargs) -> None:
         self.errors.clear()

@@ -13,7 +13,7 @@ from models.services import notice_register, notices
 from models.services.base import PERMISSIONS, ROLES, Actor
 from views.forms import heading
 from views.notice_dialogs import CodeDialog, DeliveryDialog, IssueDialog, ReasonDialog
-from views.feedback import tell
+from views.feedback import ask, tell
 from views.table_export import export_table
 from views.table_view import RecordTable
 from views.notice_draft import DraftDialog
@@ -81,6 +81,9 @@ class NoticesPage(QWidget):
         self.detail = QLabel("选择一份告知书查看办理过程。")
         self.detail.setWordWrap(True)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # A fixed height: a longer history must not push the button rows from under the pointer.
+        self.detail.setFixedHeight(4 * self.detail.fontMetrics().lineSpacing() + 6)
+        self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
 
         self.buttons = {}
         row1, row2, row3 = QHBoxLayout(), QHBoxLayout(), QHBoxLayout()
@@ -173,6 +176,7 @@ class NoticesPage(QWidget):
         if steps:
             text += f"<br>办理过程：{steps}"
         self.detail.setText(text)
+        self.detail.setToolTip(text)
 
     def _changed(self, _result=None) -> None:
         self.refresh()
@@ -195,10 +199,22 @@ class NoticesPage(QWidget):
         dialog = DraftDialog(self.runner, self.actor, self)
         self._open(dialog, lambda: (self._changed(), tell(self, "起草告知书", dialog.done_message())))
 
+    # What each step leads to, said before it is taken (the step cannot be taken back, only 退回 later).
+    STEP_EFFECTS = {"审核": "审核通过后，该告知书交签发人签发；审核记录写明由您审核。",
+                    "签发": "签发后，该告知书可以编号印发；签发记录写明由您签发。"}
+
     def step(self, fn, verb: str) -> None:
         row = self.current()
-        if row is not None:
-            self.runner.service(fn, actor=self.actor, notice=row.uuid, on_done=self._changed)
+        if row is None:
+            return
+        what = f"{row.type_name}（{row.subject or '公告'}）"
+
+        def done(_result) -> None:
+            self._changed()
+            tell(self, f"{verb}告知书", f"已{verb}{what}。")
+
+        ask(self, f"{verb}告知书", f"{verb}{what}？\n\n{self.STEP_EFFECTS[verb]}", f"{verb}通过" if verb == "审核" else verb,
+            lambda: self.runner.service(fn, actor=self.actor, notice=row.uuid, on_done=done))
 
     def return_(self) -> None:
         row = self.current()
