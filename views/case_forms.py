@@ -21,6 +21,7 @@ from models.services import measures, objections, repairs
 from models.services.base import Actor
 from models.validation import amount, clean, max_length, past_date, required
 from views.case_common import LiveErrors, allow, check, four_eyes_block, iso
+from views.feedback import ask
 from views.forms import error_label, reject_unless_typed, set_busy
 from views.subject_picker import SubjectPicker
 
@@ -355,5 +356,12 @@ class ChooseMeasureDialog(CaseDialog):
         allow(self.ok, actor, "measure.choose")
 
     def submit(self) -> None:
-        self.send(measures.choose_measure, record=self.measure["record"], months=self.months.value(),
-                  reason=self.reason.toPlainText(), start=self.start.text())
+        months, start = self.months.value(), self.start.text()
+        ask(self, "确定处理期限", f"确认后将执行“{self.measure['name']}”{months}个月，自{start}起；"
+                             "所涉人员在各执业机构的登记状态随之联动。\n\n确定后不能撤回，"
+                             "只能按规定缩减期限、整改修复或由他人提前结束。", "确定期限(&Y)",
+            lambda: self.send(measures.choose_measure, record=self.measure["record"], months=months,
+                              reason=self.reason.toPlainText(), start=start))
+
+    def done_message(self) -> str:
+        return f"已确定“{self.measure['name']}”的期限：{self.months.value()}个月，自{self.start.text()}起。"

@@ -316,7 +316,8 @@ class FileWindow(QWidget):
         measure = self._pending()
         if measure is not None:
             self.dialog = ChooseMeasureDialog(self.runner, self.actor, measure, self)
-            self.dialog.accepted.connect(self.load)
+            dialog = self.dialog
+            self.dialog.accepted.connect(lambda: (self.load(), tell(self, "确定处理期限", dialog.done_message())))
             self.dialog.open()
 
     def show_tab(self, title: str) -> None:
