@@ -77,6 +77,7 @@ class Opened:
     db: object
     county: object | None  # models.services.county.CountyInfo
     profiles: dict[str, str]
+    provinces: dict[str, tuple[str, str]]
     location: str
     sqlite_file: Path | None
 
@@ -89,7 +90,8 @@ def open_for_gui(db_arg: str | None, progress=None) -> Opened:
     db = open_database(db_arg)
     # initialise() makes the county and the first administrator in one transaction, so a
     # county means there is a user to sign in as.
-    return Opened(db, county.get_county(db), county.available_profiles(), describe_location(db_arg), db.sqlite_file)
+    return Opened(db, county.get_county(db), county.available_profiles(), county.profile_provinces(),
+                  describe_location(db_arg), db.sqlite_file)
 
 
 def describe_location(db_arg: str | None) -> str:
@@ -133,7 +135,8 @@ class Launcher(QObject):
         self.runner.db = opened.db
         if opened.county is None:
             first_run = importlib.import_module("views.first_run")
-            self._show_dialog(first_run.FirstRunDialog(self.runner, opened.profiles), self._initialised)
+            self._show_dialog(first_run.FirstRunDialog(self.runner, opened.profiles,
+                                                                  provinces=opened.provinces), self._initialised)
         elif isinstance(self.dialog, LoginDialog):
             self.county_name = opened.county.name
             self.dialog.database_ready(opened.county.name)
