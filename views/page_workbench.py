@@ -11,7 +11,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from models.queries.work_items import WorkItem, work_items
-from models.services import lifecycle
+from models.services import lifecycle, pack_status
 from models.services.base import Actor
 from views.case_common import allow, iso, section_header
 from views.file_window import open_file_window
@@ -59,6 +59,8 @@ class WorkbenchPage(QWidget):
         self.table.opened.connect(self.open_item)
         copy_action(self.table)
         self.summary = QLabel()
+        self.pack_warning = QLabel(wordWrap=True, styleSheet="color: #b3261e;")  # a pack in force ran out
+        self.pack_warning.hide()
         self.done = QLabel(wordWrap=True)
         self.done.setStyleSheet("color: #1b5e20;")
         self.open = QPushButton("打开(&O)", clicked=lambda: self.table.current_row() and self.open_item(self.table.current_row()))
@@ -83,6 +85,7 @@ class WorkbenchPage(QWidget):
         layout.setContentsMargins(16, 12, 16, 8)
         layout.addWidget(self.title)
         layout.addWidget(self.purpose)
+        layout.addWidget(self.pack_warning)
         layout.addLayout(bar)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.done)
@@ -100,6 +103,11 @@ class WorkbenchPage(QWidget):
         self.refresh.setEnabled(False)
         self.summary.setText("正在读取待办事项…")
         self.runner.service(work_items, actor=self.actor, on_done=self.show_items, on_error=self._failed)
+        self.runner.service(pack_status.pack_warnings, on_done=self._pack_warnings)
+
+    def _pack_warnings(self, warnings: list[str]) -> None:
+        self.pack_warning.setText("\n".join(f"注意：{w}" for w in warnings))
+        self.pack_warning.setVisible(bool(warnings))
 
     def _failed(self, exc: BaseException) -> None:
         self.refresh.setEnabled(True)

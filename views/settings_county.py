@@ -6,7 +6,7 @@ import html
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from models.services import county, evaluation
+from models.services import county, evaluation, pack_status
 from models.services.base import Actor
 from views.case_common import allow
 from views.forms import FormErrors, error_label, set_busy
@@ -18,7 +18,8 @@ def load_county(db) -> dict:
     info = county.get_county(db)
     prof = evaluation.profile(info.profile)
     packs = [(e.pack.cite_as, e.pack.title, e.pack.period_text(), e.reference, e.note or "") for e in prof.entries]
-    return {"county": info, "profiles": county.available_profiles(), "packs": packs, "profile_name": prof.name}
+    return {"county": info, "profiles": county.available_profiles(), "packs": packs, "profile_name": prof.name,
+            "warnings": pack_status.pack_warnings(db)}
 
 
 def packs_html(packs: list) -> str:
@@ -71,7 +72,8 @@ class CountyTab(LazyTab):
         for key, display in data["profiles"].items():
             self.profile.addItem(f"{display}（{key}）", key)
         self.profile.setCurrentIndex(self.profile.findData(info.profile))
-        self.packs.setText(f"<p>{html.escape(data['profile_name'])}</p>" + packs_html(data["packs"]))
+        warnings = "".join(f"<p style='color:#b3261e'><b>注意：</b>{html.escape(w)}</p>" for w in data["warnings"])
+        self.packs.setText(warnings + f"<p>{html.escape(data['profile_name'])}</p>" + packs_html(data["packs"]))
 
     def change(self) -> None:
         self.errors.clear()

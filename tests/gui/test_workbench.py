@@ -141,3 +141,22 @@ def test_the_workbench_exports_to_excel_what_it_shows(qtbot, runner, demo_db, tm
     sheet = load_workbook(target).active
     assert [c.value for c in sheet[2]][:3] == ["期限", "剩余", "类别"]
     assert sheet.max_row == 2 + len(page.model.rows)
+
+
+def test_the_workbench_warns_that_an_expired_pack_leaves_rules_uncomputed(qtbot, runner, demo_db):
+    """Issue 13: 鲁医保发〔2024〕25号 expired on 2026-08-09; the workbench says so and what is not computed."""
+    from models.services.pack_status import pack_warnings
+
+    page = workbench(qtbot, runner, demo_db)
+    qtbot.waitUntil(page.pack_warning.isVisible)
+    shown = page.pack_warning.text()
+    assert shown == "\n".join(f"注意：{w}" for w in pack_warnings(demo_db))
+    if date.today() > date(2026, 8, 9):
+        assert "鲁医保发〔2024〕25号 已于2026-08-09失效" in shown and "不再计算" in shown
+
+
+def test_no_warning_while_every_pack_is_in_force(demo_db):
+    from models.services.pack_status import pack_warnings
+
+    assert pack_warnings(demo_db, day=date(2025, 1, 1)) == []
+    assert any("将于2026-08-09失效" in w for w in pack_warnings(demo_db, day=date(2026, 7, 1)))
