@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 from desktop import settings
 from models.services import backup
 from models.services.base import Actor
+from views.help_window import HelpWindow
 
 # (section, the views module that fills it, what it is for). The order is the Ctrl+1…Ctrl+9 order.
 SECTION_PAGES: tuple[tuple[str, str, str], ...] = (
@@ -53,6 +54,7 @@ class MainWindow(QMainWindow):
         self.runner = runner
         self.actor = actor
         self.sqlite_file = sqlite_file
+        self.help: HelpWindow | None = None
         self.county_name = county_name
         # Qt appends the application name (医保信用管理系统) to every window title.
         self.setWindowTitle(county_name)
@@ -146,6 +148,8 @@ class MainWindow(QMainWindow):
         # Windows has no standard Quit key; Ctrl+Q is what users of other programs expect.
         file_menu.addAction(QAction("退出(&X)", self, shortcut=QKeySequence("Ctrl+Q"), triggered=self.close))
         help_menu = self.menuBar().addMenu("帮助(&H)")
+        help_menu.addAction(QAction("使用手册(&M)", self, shortcut=QKeySequence(QKeySequence.StandardKey.HelpContents),
+                                    triggered=self.show_help))
         help_menu.addAction(QAction("关于(&A)", self, triggered=self.about))
 
     def _status_bar(self, db_location: str) -> None:
@@ -164,6 +168,15 @@ class MainWindow(QMainWindow):
         if dest:
             self.runner.service(backup.make_backup, actor=self.actor, dest=dest, progress_title="正在备份数据库…",
                                 on_done=lambda done: self.statusBar().showMessage(f"已备份到 {done.value.path}", 10000))
+
+    def show_help(self) -> HelpWindow:
+        """F1: the user guide at the section of the page in front."""
+        if self.help is None:
+            self.help = HelpWindow(self)
+        self.help.show_section(self.current_section())
+        self.help.show()
+        self.help.raise_()
+        return self.help
 
     def sign_out(self, *, switch: bool) -> None:
         """Four-eyes on one PC: the next person signs in without restarting the program."""

@@ -99,3 +99,15 @@ def test_backup_is_a_consistent_copy_and_only_for_administrators(qtbot, runner, 
     window = MainWindow(runner, clerk, "宁阳县", "x", tmp_path / "t.sqlite3")
     qtbot.addWidget(window)
     assert not window.backup_action.isEnabled()
+
+
+def test_f1_opens_the_user_guide_at_the_section_of_the_current_page(qtbot, window):
+    """Issue 13: 帮助 opens the guide in the program; F1 goes to the section of the page in front."""
+    window.show_section("信用档案")
+    qtbot.keyClick(window, Qt.Key.Key_F1)
+    guide = window.help
+    qtbot.waitUntil(lambda: guide is not None and guide.isVisible())
+    cursor = guide.browser.textCursor()
+    assert cursor.block().text() == "信用档案" and cursor.block().blockFormat().headingLevel() == 2
+    assert "拼音首字母" in guide.browser.toPlainText()
+    assert all(guide.show_section(name) for name in window.section_names())  # every section is described
