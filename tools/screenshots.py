@@ -216,6 +216,7 @@ def drive_reviewer(out: Path, password: str) -> Step:
     """The reviewer made above signs in and draws: 双随机 dialog with its preview, the stored result
     re-checked by its seed, the print preview for publication, and what 系统设置 looks like to them."""
     from PySide6.QtPrintSupport import QPrintPreviewDialog
+    from PySide6.QtWidgets import QMessageBox
     from PySide6.QtTest import QTest
 
     from desktop.mainwindow import MainWindow
@@ -241,6 +242,12 @@ def drive_reviewer(out: Path, password: str) -> Step:
     yield settled(0.6)
     shot("26-inspection-draw")
     dialog.ok.click()
+    prompt = yield find(QMessageBox)
+    yield settled()
+    shot("26a-inspection-draw-prompt")
+    next(b for b in prompt.buttons() if b.text().startswith("抽取")).click()
+    done = yield lambda: inspection.current is not None and find(QMessageBox)()
+    done.accept()
     yield lambda: inspection.current is not None and len(inspection.items.rows) == inspection.current.selected
     inspection.verify_button.click()
     yield lambda: "一致" in inspection.message.text()
