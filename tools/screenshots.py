@@ -54,6 +54,15 @@ def find(kind):
     return lambda: next((w for w in QApplication.topLevelWidgets() if isinstance(w, kind) and w.isVisible()), None)
 
 
+def press(box, text: str) -> None:
+    """Click the message box button whose label starts with ``text``."""
+    labels = [b.text() for b in box.buttons()]
+    button = next((b for b in box.buttons() if b.text().replace("&", "").startswith(text)), None)
+    if button is None:
+        raise LookupError(f"没有“{text}”按钮：{labels}，{box.text()[:60]}")
+    button.click()
+
+
 def settled(seconds: float = 0.4):
     deadline = time.monotonic() + seconds  # X maps and paints asynchronously
     return lambda: time.monotonic() > deadline
@@ -245,7 +254,7 @@ def drive_reviewer(out: Path, password: str) -> Step:
     prompt = yield find(QMessageBox)
     yield settled()
     shot("26a-inspection-draw-prompt")
-    next(b for b in prompt.buttons() if b.text().startswith("抽取")).click()
+    press(prompt, "抽取")
     done = yield lambda: inspection.current is not None and find(QMessageBox)()
     done.accept()
     yield lambda: inspection.current is not None and len(inspection.items.rows) == inspection.current.selected
@@ -372,7 +381,7 @@ def daily_screens(window, shot) -> Step:
     prompt = yield find(QMessageBox)
     yield settled()
     shot("48a-finding-confirm-prompt")
-    next(b for b in prompt.buttons() if b.text().startswith("确认并记分")).click()
+    press(prompt, "确认并记分")
     yield lambda: "已确认" in review.status.text()
     done = yield find(QMessageBox)
     yield settled()
@@ -410,7 +419,11 @@ def daily_screens(window, shot) -> Step:
     decision.answer.insertPlainText("经核查，处罚决定认定事实清楚，维持原记录。")
     yield settled()
     shot("52-objection-decision")
-    decision.reject()
+    decision.reject()  # with an answer typed in, the form asks first
+    discard = yield find(QMessageBox)
+    yield settled()
+    shot("53-discard-prompt")
+    press(discard, "放弃填写")
     review_window.close()
 
 

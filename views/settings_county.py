@@ -4,7 +4,8 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QFrame, QGroupBox, QLabel, QLineEdit, QPushButton, QScrollArea,
+                               QVBoxLayout, QWidget)
 
 from models.services import county, evaluation, pack_status
 from models.services.base import Actor
@@ -53,7 +54,10 @@ class CountyTab(LazyTab):
         self.packs = QLabel(wordWrap=True, alignment=Qt.AlignmentFlag.AlignTop)
         self.packs.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         pack_box = QGroupBox("现行配置采用的政策文件")
-        QVBoxLayout(pack_box).addWidget(self.packs)
+        # The list of documents scrolls: at 1024×700 it must not make the window taller than the screen.
+        scroll = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
+        scroll.setWidget(self.packs)
+        QVBoxLayout(pack_box).addWidget(scroll)
 
         layout = QVBoxLayout(self)
         layout.addWidget(facts)
