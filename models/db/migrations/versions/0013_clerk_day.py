@@ -50,12 +50,14 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('id', name=op.f('pk_finding_withdrawals')),
         sa.UniqueConstraint('finding_id', name=op.f('uq_finding_withdrawals_finding_id')),
     )
-    op.execute("CREATE TRIGGER finding_withdrawals_no_delete BEFORE DELETE ON finding_withdrawals "
-               "BEGIN SELECT RAISE(ABORT, '办案记录不可删除'); END")
+    if op.get_bind().dialect.name == "sqlite":  # as the other casework tables (0004)
+        op.execute("CREATE TRIGGER finding_withdrawals_no_delete BEFORE DELETE ON finding_withdrawals "
+                   "BEGIN SELECT RAISE(ABORT, '办案记录不可删除'); END")
 
 
 def downgrade() -> None:
-    op.execute("DROP TRIGGER finding_withdrawals_no_delete")
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("DROP TRIGGER finding_withdrawals_no_delete")
     op.drop_table('finding_withdrawals')
     op.drop_index('ix_subjects_id_number_reversed', table_name='subjects')
     op.drop_index('ix_subjects_type_sort_key', table_name='subjects')
