@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtWidgets import (
-    QButtonGroup, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+    QButtonGroup, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
     QPlainTextEdit, QPushButton, QRadioButton, QSpinBox, QVBoxLayout, QWidget,
 )
 
@@ -22,6 +22,7 @@ from models.services.base import Actor
 from models.validation import amount, clean, max_length, past_date, required
 from views.case_common import LiveErrors, allow, check, four_eyes_block, iso
 from views.feedback import ask
+from views.file_dialogs import open_file_names
 from views.forms import error_label, reject_unless_typed, set_busy
 from views.subject_picker import SubjectPicker
 
@@ -145,7 +146,7 @@ class AttachmentsRow(QWidget):
         layout.addWidget(self.add)
 
     def _add(self) -> None:
-        paths, _filter = QFileDialog.getOpenFileNames(self, "选择附件", "", "所有文件 (*)")
+        paths = open_file_names(self, "选择附件", "所有文件 (*)")
         self.paths += paths
         self.label.setText("、".join(Path(p).name for p in self.paths) or "无")
 

@@ -6,11 +6,12 @@ from datetime import date
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFileDialog, QHBoxLayout, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QHBoxLayout, QLabel, QLineEdit,
                                QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from models.services import notice_register, notices
 from models.services.base import PERMISSIONS, ROLES, Actor
+from views.file_dialogs import save_file_name
 from views.forms import heading
 from views.notice_dialogs import CodeDialog, DeliveryDialog, IssueDialog, ReasonDialog
 from views.feedback import ask, tell
@@ -289,7 +290,7 @@ class NoticesPage(QWidget):
         if row is None or not row.doc_number:
             self.detail.setText("只能导出已印发的告知书（签章PDF，可用于电子送达）。")
             return
-        path, _ = QFileDialog.getSaveFileName(self, "导出PDF", f"{row.doc_number}.pdf", "PDF 文件 (*.pdf)")
+        path = save_file_name(self, "导出PDF", f"{row.doc_number}.pdf", "PDF 文件 (*.pdf)")
         if path:
             self.runner.service(notice_register.pdf, notice=row.uuid,
                                 on_done=lambda r: self._write(path, r[1]))

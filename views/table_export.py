@@ -4,27 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QWidget
 
 from reports.xlsx import write_table
 from views.feedback import tell
+from views.file_dialogs import save_file_name
 from views.table_model import Column, PagedTableModel
 from views.table_view import RecordTable
 
-FOLDER_KEY = "files/last_folder"
 BATCH = 2000
-
-
-def save_file_name(parent: QWidget, title: str, name: str, filter_: str) -> str:
-    """A save dialog that starts in the folder used last (per user, QSettings)."""
-    folder = QSettings().value(FOLDER_KEY) or str(Path.home())
-    path, _chosen = QFileDialog.getSaveFileName(parent, title, str(Path(folder) / name), filter_)
-    if path:
-        QSettings().setValue(FOLDER_KEY, str(Path(path).parent))
-    return path
 
 
 def visible_columns(table: RecordTable) -> list[Column]:

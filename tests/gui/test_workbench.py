@@ -160,3 +160,22 @@ def test_no_warning_while_every_pack_is_in_force(demo_db):
 
     assert pack_warnings(demo_db, day=date(2025, 1, 1)) == []
     assert any("将于2026-08-09失效" in w for w in pack_warnings(demo_db, day=date(2026, 7, 1)))
+
+
+def test_the_next_save_dialog_starts_in_the_folder_chosen_last(qtbot, runner, demo_db, tmp_path, monkeypatch):
+    """Issue 13: file dialogs remember the last folder (QSettings, per user)."""
+    from PySide6.QtWidgets import QFileDialog
+
+    from views.file_dialogs import save_file_name
+
+    asked = []
+
+    def dialog(_parent, _title, suggested, _filter):
+        asked.append(suggested)
+        return str(tmp_path / "导出" / "a.xlsx"), ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", dialog)
+    page = workbench(qtbot, runner, demo_db)
+    save_file_name(page, "导出Excel", "a.xlsx", "Excel 工作簿 (*.xlsx)")
+    save_file_name(page, "导出Excel", "b.xlsx", "Excel 工作簿 (*.xlsx)")
+    assert asked[1] == str(tmp_path / "导出" / "b.xlsx")
