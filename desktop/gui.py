@@ -1,10 +1,13 @@
 """The GUI entry point: open the database on the worker, first run or sign-in, then the main window.
 
 Qt is imported here and below only: ``desktop.cli`` imports this module lazily for ``gui``, so the
-command line stays fast and works on a PC without a display.
+command line stays fast and works on a PC without a display. For the same reason of speed this
+module imports only what the sign-in dialog needs; the database layer loads on the worker while
+the dialog paints, and the main window (with its pages) once someone has signed in.
 """
 from __future__ import annotations
 
+import importlib
 import sys
 from dataclasses import dataclass
 from importlib import resources
@@ -15,14 +18,8 @@ from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop import settings
-from desktop.mainwindow import MainWindow
 from desktop.taskrunner import TaskRunner
-from models import errors
-from models.services import audit, county, standing
-from views.about_dialog import show_release_notes_when_due
-from views.first_run import FirstRunDialog
 from views.login import LoginDialog
-from views.settings_backup import DailyBackupSchedule
 
 # Windows first (微软雅黑 is on every Chinese Windows PC), then macOS and Linux fallbacks.
 CJK_FAMILIES = ("Microsoft YaHei UI", "Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC",
@@ -77,8 +74,9 @@ def make_app() -> QApplication:
 @dataclass(frozen=True)
 class Opened:
     db: object
-    county: county.CountyInfo | None
+    county: object | None  # models.services.county.CountyInfo
     profiles: dict[str, str]
+    provinces: dict[str, tuple[str, str]]
     location: str
     sqlite_file: Path | None
     tampered: str | None = None  # the first broken link of the hash chain, checked at every start
@@ -87,12 +85,13 @@ class Opened:
 def open_for_gui(db_arg: str | None, progress=None) -> Opened:
     """Runs on the worker: open (and migrate) the database and read what start-up decides on."""
     from models.db.database import open_database
+    from models.services import audit, county
 
     db = open_database(db_arg)
     # initialise() makes the county and the first administrator in one transaction, so a
     # county means there is a user to sign in as.
-    return Opened(db, county.get_county(db), county.available_profiles(), describe_location(db_arg), db.sqlite_file,
-                  audit.check_at_start(db))
+    return Opened(db, county.get_county(db), county.available_profiles(), county.profile_provinces(),
+                  describe_location(db_arg), db.sqlite_file, audit.check_at_start(db))
 
 
 def describe_location(db_arg: str | None) -> str:
@@ -125,6 +124,9 @@ class Launcher(QObject):
     def start(self) -> None:
         # No window exists until the database is open; do not quit when a dialog closes in between.
         self.app.setQuitOnLastWindowClosed(False)
+        username = settings.last_username()
+        if username:  # someone signed in on this PC before: they can type while the database opens
+            self._login(None, username)
         self.runner.run(open_for_gui, self.db_arg, progress_title="正在打开数据库…",
                         on_done=self._opened, on_error=self._open_failed)
 
@@ -134,7 +136,12 @@ class Launcher(QObject):
         if opened.tampered:
             QMessageBox.warning(None, "数据完整性警告", opened.tampered)
         if opened.county is None:
-            self._show_dialog(FirstRunDialog(self.runner, opened.profiles), self._initialised)
+            first_run = importlib.import_module("views.first_run")
+            self._show_dialog(first_run.FirstRunDialog(self.runner, opened.profiles,
+                                                                  provinces=opened.provinces), self._initialised)
+        elif isinstance(self.dialog, LoginDialog):
+            self.county_name = opened.county.name
+            self.dialog.database_ready(opened.county.name)
         else:
             self._login(opened.county.name, settings.last_username())
 
@@ -142,7 +149,7 @@ class Launcher(QObject):
         box = QMessageBox(QMessageBox.Icon.Critical, "无法打开数据库",
                           f"无法打开数据库，程序不能继续。\n\n数据库：{describe_location(self.db_arg)}\n\n"
                           "请确认这是本系统的数据库文件、所在文件夹可以写入，且没有其他程序正在升级该数据库。\n\n"
-                          + errors.message(exc, "open database"))
+                          + importlib.import_module("models.errors").message(exc, "open database"))
         box.exec()  # nothing else is running yet: blocking here is the simplest correct thing
         self.exit_code = 1
         self.app.exit(1)
@@ -163,30 +170,43 @@ class Launcher(QObject):
     def _initialised(self) -> None:
         self._login(self.dialog.county.name, self.dialog.admin.username)
 
-    def _login(self, county_name: str, username: str) -> None:
-        self.county_name = county_name
+    def _signed_out(self, switch: bool) -> None:
+        """切换用户 or 注销: the window goes, the sign-in dialog comes; the database stays open."""
+        window, self.window = self.window, None
+        self.app.setQuitOnLastWindowClosed(False)
+        self.runner.dialog_parent = None
+        self._login(self.county_name, "" if switch else settings.last_username())
+        window.close()  # remembers its geometry
+        window.deleteLater()  # its pages, open credit files and their pending results go with it
+
+    def _login(self, county_name: str | None, username: str) -> None:
+        self.county_name = county_name or ""
         self._show_dialog(LoginDialog(self.runner, county_name, username), self._signed_in)
 
     def _signed_in(self) -> None:
         actor = self.dialog.actor
         settings.set_last_username(actor.username)
-        self.window = MainWindow(self.runner, actor, self.county_name, self.opened.location, self.opened.sqlite_file)
+        mainwindow = importlib.import_module("desktop.mainwindow")
+        self.window = mainwindow.MainWindow(self.runner, actor, self.county_name, self.opened.location, self.opened.sqlite_file)
         self.runner.dialog_parent = self.window
+        self.window.signed_out.connect(self._signed_out)
         self.window.show()
-        show_release_notes_when_due(self.runner, self.window, actor)
-        self.window.daily_backups = DailyBackupSchedule(self.runner, actor, self.opened.sqlite_file, self.window)
+        importlib.import_module("views.about_dialog").show_release_notes_when_due(self.runner, self.window, actor)
+        self.window.daily_backups = importlib.import_module("views.settings_backup").DailyBackupSchedule(
+            self.runner, actor, self.opened.sqlite_file, self.window)
         self.app.setQuitOnLastWindowClosed(True)
         # Standings whose validity ended since the program last ran (a measure ended, a new year began) are
         # brought up to date before anything is read: usually none, at a new year the whole county.
+        standing = importlib.import_module("models.services.standing")
         self.runner.service(standing.refresh_due, actor=actor, progress_title="正在更新到期的信用状况…",
                             cancellable=True, on_done=self._refreshed, on_error=self._refresh_stopped)
 
     def _refreshed(self, run) -> None:
-        if run.subjects:
+        if run.subjects and self.window is not None:
             self.window.statusBar().showMessage(f"已更新 {run.subjects} 个信用主体的到期信用状况（{run.as_of}）", 10000)
 
     def _refresh_stopped(self, exc: BaseException) -> None:
-        if isinstance(exc, standing.Cancelled):
+        if isinstance(exc, importlib.import_module("models.services.standing").Cancelled) and self.window is not None:
             self.window.statusBar().showMessage(str(exc), 10000)
         else:
             self.runner.show_error(exc)
@@ -194,7 +214,7 @@ class Launcher(QObject):
 
 def run(db_arg: str | None) -> int:
     """``credit-desk gui [--db PATH]``: returns the process exit code."""
-    errors.setup_for(db_arg)
+    importlib.import_module("models.errors").setup_for(db_arg)
     app = make_app()
     runner = TaskRunner()
     # A slip in a screen's own code (on the GUI thread) is logged and told like any other failure.

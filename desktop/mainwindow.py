@@ -5,7 +5,7 @@ import importlib
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog, QLabel, QListWidget, QListWidgetItem, QMainWindow, QSplitter, QStackedWidget, QWidget,
@@ -15,59 +15,58 @@ from desktop import settings
 from models.services import backup
 from models.services.base import Actor
 from views.about_dialog import show_about
-from views.placeholder import PlaceholderPage
+from views.help_window import HelpWindow
 
-# (section, what it is for). The order is the Ctrl+1…Ctrl+9 order.
-SECTIONS: tuple[tuple[str, str], ...] = (
-    ("工作台", "本栏目汇总待办事项：待审核的信用信息、临近期限的异议和修复申请、待签发的告知书。"),
-    ("信用档案", "本栏目用于查询定点医药机构、医保医师（药师）和参保人的信用档案（一医一档），"
-                "查看记分、评价等级、处理措施、名单和告知记录。"),
-    ("违规录入", "本栏目用于登记经查实的违法违规行为及其处理决定，认定责任并按政策规定记分。"),
-    ("异议与修复", "本栏目用于受理信用主体提出的异议和信用修复申请，记录核查、审批和答复，并提示办理期限。"),
-    ("等级分布", "本栏目用于按年度查看各类信用主体的评价等级分布及其变化。"),
-    ("抽查", "本栏目用于按信用等级确定抽查比例，随机抽取检查对象和检查人员（双随机），并记录检查结果。"),
-    ("告知书", "本栏目用于生成、打印和登记信用结果告知书、记分告知书、修复通知书等文书。"),
-    ("数据交换", "本栏目用于与市医疗保障局交换数据包：导出本县信用信息，导入回执、政策配置和外县共享记录。"),
-    ("系统设置", "本栏目用于管理用户和角色、本局信息、政策配置、节假日安排和数据备份。"),
+# (section, the views module that fills it, what it is for). The order is the Ctrl+1…Ctrl+9 order.
+SECTION_PAGES: tuple[tuple[str, str, str], ...] = (
+    ("工作台", "page_workbench", "本栏目汇总待办事项：待审核的信用信息、临近期限的异议和修复申请、待签发的告知书。"),
+    ("信用档案", "page_files", "本栏目用于查询定点医药机构、医保医师（药师）和参保人的信用档案（一医一档），"
+                           "查看记分、评价等级、处理措施、名单和告知记录。"),
+    ("违规录入", "page_findings", "本栏目用于登记经查实的违法违规行为及其处理决定，认定责任并按政策规定记分。"),
+    ("异议与修复", "page_cases", "本栏目用于受理信用主体提出的异议和信用修复申请，记录核查、审批和答复，并提示办理期限。"),
+    ("等级分布", "page_distribution", "本栏目用于按年度查看各类信用主体的评价等级分布及其变化。"),
+    ("抽查", "page_inspection", "本栏目用于按信用等级确定抽查比例，随机抽取检查对象和检查人员（双随机），并记录检查结果。"),
+    ("告知书", "page_notices", "本栏目用于生成、打印和登记信用结果告知书、记分告知书、修复通知书等文书。"),
+    ("数据交换", "page_exchange", "本栏目用于与市医疗保障局交换数据包：导出本县信用信息，导入回执、政策配置和外县共享记录。"),
+    ("系统设置", "page_settings", "本栏目用于管理用户和角色、本局信息、政策配置、节假日安排和数据备份。"),
 )
+SECTIONS: tuple[tuple[str, str], ...] = tuple((name, purpose) for name, _module, purpose in SECTION_PAGES)
 SETTINGS_KEY = "mainwindow"
 
 
-def page_factories() -> dict:
-    """Section name → ``make_page(runner, actor)`` from every ``views/page_*.py`` module.
+def make_page(module_name: str, runner, actor: Actor) -> QWidget:
+    """A section's page, its module imported now: pages load when first shown, so signing in does
+    not wait for nine screens (and pandas, charts, reportlab) that may not be opened today."""
+    return importlib.import_module(f"views.{module_name}").make_page(runner, actor)
 
-    Each screen lives in its own module and declares the section it fills (``SECTION``), so adding
-    a screen touches no shared file.
-    """
-    import pkgutil
 
-    import views
-
-    found = {}
-    for info in pkgutil.iter_modules(views.__path__):
-        if info.name.startswith("page_"):
-            module = importlib.import_module(f"views.{info.name}")
-            found[module.SECTION] = module.make_page
-    return found
 NAV_WIDTH = 160
 
 
 class MainWindow(QMainWindow):
+    """``signed_out(True)`` for 切换用户 (another person signs in), ``signed_out(False)`` for 注销."""
+
+    signed_out = Signal(bool)
+
     def __init__(self, runner, actor: Actor, county_name: str, db_location: str,
                  sqlite_file: Path | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.runner = runner
         self.actor = actor
         self.sqlite_file = sqlite_file
-        self.setWindowTitle(f"医保信用管理系统 — {county_name}")
+        self.help: HelpWindow | None = None
+        self.county_name = county_name
+        # Qt appends the application name (医保信用管理系统) to every window title.
+        self.setWindowTitle(county_name)
 
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
         self.pages = QStackedWidget()
         self._shortcuts: dict[str, QAction] = {}
-        for number, (name, purpose) in enumerate(SECTIONS, start=1):
+        self._built: set[int] = set()
+        for number, (name, _module, purpose) in enumerate(SECTION_PAGES, start=1):
             self._add_section(number, name, purpose)
-        self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
+        self.nav.currentRowChanged.connect(self._show_row)
         self.nav.setStyleSheet("QListWidget#navigation { font-size: 11pt; } "
                                "QListWidget#navigation::item { padding: 7px 10px; }")
 
@@ -91,12 +90,27 @@ class MainWindow(QMainWindow):
         item = QListWidgetItem(name)
         item.setToolTip(f"{name}（Ctrl+{number}）")
         self.nav.addItem(item)
-        factory = page_factories().get(name)
-        self.pages.addWidget(factory(self.runner, self.actor) if factory else PlaceholderPage(name, purpose))
+        self.pages.addWidget(QWidget())  # the page itself is made when first shown (see page())
         action = QAction(name, self, shortcut=QKeySequence(f"Ctrl+{number}"))
         action.triggered.connect(lambda _checked=False, n=name: self.show_section(n))
         self.addAction(action)  # a window action: the shortcut works whatever has focus
         self._shortcuts[name] = action
+
+    def page(self, name: str) -> QWidget:
+        """The section's page, made now if it was never shown."""
+        index = self.section_names().index(name)
+        if index not in self._built:
+            self._built.add(index)
+            page = make_page(SECTION_PAGES[index][1], self.runner, self.actor)
+            slot = self.pages.widget(index)
+            self.pages.insertWidget(index, page)
+            self.pages.removeWidget(slot)
+            slot.deleteLater()
+        return self.pages.widget(index)
+
+    def _show_row(self, row: int) -> None:
+        if row >= 0:
+            self.pages.setCurrentWidget(self.page(self.nav.item(row).text()))
 
     def section_names(self) -> list[str]:
         return [self.nav.item(i).text() for i in range(self.nav.count())]
@@ -127,9 +141,15 @@ class MainWindow(QMainWindow):
         elif not self.actor.can("backup.make"):
             self.backup_action.setEnabled(False)
         file_menu.addSeparator()
+        file_menu.addAction(QAction("切换用户(&S)…", self, shortcut=QKeySequence("Ctrl+L"),
+                                    triggered=lambda: self.sign_out(switch=True)))
+        file_menu.addAction(QAction("注销(&O)", self, triggered=lambda: self.sign_out(switch=False)))
+        file_menu.addSeparator()
         # Windows has no standard Quit key; Ctrl+Q is what users of other programs expect.
         file_menu.addAction(QAction("退出(&X)", self, shortcut=QKeySequence("Ctrl+Q"), triggered=self.close))
         help_menu = self.menuBar().addMenu("帮助(&H)")
+        help_menu.addAction(QAction("使用手册(&M)", self, shortcut=QKeySequence(QKeySequence.StandardKey.HelpContents),
+                                    triggered=self.show_help))
         help_menu.addAction(QAction("关于(&A)", self, triggered=self.about))
 
     def _status_bar(self, db_location: str) -> None:
@@ -148,6 +168,21 @@ class MainWindow(QMainWindow):
         if dest:
             self.runner.service(backup.make_backup, actor=self.actor, dest=dest, progress_title="正在备份数据库…",
                                 on_done=lambda done: self.statusBar().showMessage(f"已备份到 {done.value.path}", 10000))
+
+    def show_help(self) -> HelpWindow:
+        """F1: the user guide at the section of the page in front."""
+        if self.help is None:
+            self.help = HelpWindow(self)
+        self.help.show_section(self.current_section())
+        self.help.show()
+        self.help.raise_()
+        return self.help
+
+    def sign_out(self, *, switch: bool) -> None:
+        """Four-eyes on one PC: the next person signs in without restarting the program."""
+        # Long work shows a modal progress dialog, so nothing of consequence is running here; a page
+        # still loading its rows is dropped with the page (the runner delivers nothing to it).
+        self.signed_out.emit(switch)  # the launcher shows the sign-in dialog, then closes this window
 
     def about(self) -> None:
         show_about(self.runner, self)

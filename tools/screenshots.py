@@ -1,6 +1,8 @@
-"""Screenshots of the real program on a 1366×768 screen, for looking at what users will see.
+"""Screenshots of the real program on a 1366×768 and a 1024×700 screen, for looking at what users will see.
 
-    .venv/bin/python tools/screenshots.py [OUT_DIR]      (default ./screenshots)
+    .venv/bin/python tools/screenshots.py [OUT_DIR] [--screen 1366x768 --screen 1024x700]   (default ./screenshots)
+
+One folder per screen size (OUT_DIR/1366x768, OUT_DIR/1024x700).
 
 Starts its own Xvfb (package ``xvfb``) unless --display-is-set is given, runs ``desktop.gui.run``
 on a new temporary database, and drives it as a person would: first-run dialog (first with a
@@ -20,16 +22,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-SCREEN = "1366x768x24"
+SCREENS = ("1366x768", "1024x700")
 TIMEOUT_S = 120  # small demo data takes seconds; a stuck step should not hang CI forever
 SECTION_FILES = ("workbench", "credit-files", "violations", "objections-repairs", "grades", "inspections",
                  "notices", "exchange", "settings")
 
 
-def start_xvfb() -> subprocess.Popen:
+def start_xvfb(screen: str) -> subprocess.Popen:
     """Xvfb picks a free display itself and writes its number to the pipe (-displayfd)."""
     read, write = os.pipe()
-    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", SCREEN, "-nolisten", "tcp"],
+    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", f"{screen}x24", "-nolisten", "tcp"],
                             pass_fds=(write,), stderr=subprocess.DEVNULL)
     os.close(write)
     with os.fdopen(read) as pipe:
@@ -50,6 +52,15 @@ def find(kind):
     from PySide6.QtWidgets import QApplication
 
     return lambda: next((w for w in QApplication.topLevelWidgets() if isinstance(w, kind) and w.isVisible()), None)
+
+
+def press(box, text: str) -> None:
+    """Click the message box button whose label starts with ``text``."""
+    labels = [b.text() for b in box.buttons()]
+    button = next((b for b in box.buttons() if b.text().replace("&", "").startswith(text)), None)
+    if button is None:
+        raise LookupError(f"没有“{text}”按钮：{labels}，{box.text()[:60]}")
+    button.click()
 
 
 def settled(seconds: float = 0.4):
@@ -126,7 +137,7 @@ def drive(out: Path, password: str) -> Step:
 
 
 def page_of(window, section: str):
-    return window.pages.widget(window.section_names().index(section))
+    return window.page(section)
 
 
 ROSTER = (("张建国", "37092120190001"), ("李明", "37092120190002"), ("王芳", "37092120190003"))
@@ -214,6 +225,7 @@ def drive_reviewer(out: Path, password: str) -> Step:
     """The reviewer made above signs in and draws: 双随机 dialog with its preview, the stored result
     re-checked by its seed, the print preview for publication, and what 系统设置 looks like to them."""
     from PySide6.QtPrintSupport import QPrintPreviewDialog
+    from PySide6.QtWidgets import QMessageBox
     from PySide6.QtTest import QTest
 
     from desktop.mainwindow import MainWindow
@@ -239,6 +251,12 @@ def drive_reviewer(out: Path, password: str) -> Step:
     yield settled(0.6)
     shot("26-inspection-draw")
     dialog.ok.click()
+    prompt = yield find(QMessageBox)
+    yield settled()
+    shot("26a-inspection-draw-prompt")
+    press(prompt, "抽取")
+    done = yield lambda: inspection.current is not None and find(QMessageBox)()
+    done.accept()
     yield lambda: inspection.current is not None and len(inspection.items.rows) == inspection.current.selected
     inspection.verify_button.click()
     yield lambda: "一致" in inspection.message.text()
@@ -270,7 +288,11 @@ def daily_screens(window, shot) -> Step:
     from models.queries.subject_list import SubjectQuery, subject_page
     from models.services import objections, repairs, users
     from models.services.subjects import initials_of
+    from PySide6.QtWidgets import QMessageBox
+
     from views.case_forms import DecideObjectionDialog
+    from views.file_window import open_file_window
+    from views.notice_draft import DraftDialog
 
     runner, db, admin = window.runner, window.runner.db, window.actor
     window.show_section("信用档案")
@@ -312,6 +334,7 @@ def daily_screens(window, shot) -> Step:
                   commitment="今后严格遵守医保服务协议")
     window.show_section("工作台")
     workbench = page_of(window, "工作台")
+    workbench.all.setChecked(True)  # the administrator decides none of these cases: show everyone's
     workbench.reload()
     yield lambda: workbench.refresh.isEnabled() and workbench.model.rows
     yield settled()
@@ -355,9 +378,32 @@ def daily_screens(window, shot) -> Step:
     yield settled()
     shot("48-finding-review")
     review.confirm.click()
+    prompt = yield find(QMessageBox)
+    yield settled()
+    shot("48a-finding-confirm-prompt")
+    press(prompt, "确认并记分")
     yield lambda: "已确认" in review.status.text()
+    done = yield find(QMessageBox)
     yield settled()
     shot("49-finding-confirmed")
+    done.accept()
+    review_window.show_section("告知书")
+    notices_page = page_of(review_window, "告知书")
+    yield settled()
+    shot("49a-notices-register")
+    review_window.show_section("信用档案")
+    folder = open_file_window(review_window, runner, reviewer, target.uuid, {})
+    yield lambda: folder.data is not None and folder.draft.isEnabled()
+    folder.show_tab("信用信息")
+    folder.table("records").selectRow(0)
+    folder.draft.click()
+    draft = yield lambda: getattr(folder, "dialog", None) if isinstance(getattr(folder, "dialog", None), DraftDialog) \
+        and folder.dialog.isVisible() else None
+    yield settled()
+    shot("49b-file-draft-notice")
+    draft.reject()
+    folder.close()
+    del notices_page
     review_window.show_section("异议与修复")
     cases = page_of(review_window, "异议与修复")
     yield lambda: cases.objections.model.rows and cases.repairs.model.rows
@@ -373,7 +419,11 @@ def daily_screens(window, shot) -> Step:
     decision.answer.insertPlainText("经核查，处罚决定认定事实清楚，维持原记录。")
     yield settled()
     shot("52-objection-decision")
-    decision.reject()
+    decision.reject()  # with an answer typed in, the form asks first
+    discard = yield find(QMessageBox)
+    yield settled()
+    shot("53-discard-prompt")
+    press(discard, "放弃填写")
     review_window.close()
 
 
@@ -385,7 +435,7 @@ def exchange_screens(window, shot) -> Step:
     import openpyxl
 
     window.show_section("数据交换")
-    page = window.pages.currentWidget()
+    page = page_of(window, "数据交换")
     page.tabs.setCurrentWidget(page.keys_tab)
     yield lambda: "尚未生成" in page.keys_tab.own.text()
     page.keys_tab.make.click()
@@ -415,18 +465,27 @@ def exchange_screens(window, shot) -> Step:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", nargs="?", default="screenshots", help="folder for the PNGs")
+    parser.add_argument("--screen", action="append", help="WIDTHxHEIGHT (repeatable); default 1366x768 and 1024x700")
     parser.add_argument("--display-is-set", action="store_true", help="use $DISPLAY instead of starting Xvfb")
     args = parser.parse_args(argv)
-    out = Path(args.out).resolve()
-    out.mkdir(parents=True, exist_ok=True)
-    xvfb = None if args.display_is_set else start_xvfb()
-    try:
-        with tempfile.TemporaryDirectory(prefix="creditdesk-shots-") as tmp:
-            return run_app(out, Path(tmp))
-    finally:
-        if xvfb is not None:
+    if args.display_is_set:
+        return shoot(Path(args.out).resolve())
+    for screen in args.screen or SCREENS:  # one process per size: one QApplication per display
+        xvfb = start_xvfb(screen)  # sets DISPLAY for the child
+        try:
+            code = subprocess.call([sys.executable, __file__, str(Path(args.out).resolve() / screen), "--display-is-set"])
+        finally:
             xvfb.terminate()
             xvfb.wait()
+        if code:
+            return code
+    return 0
+
+
+def shoot(out: Path) -> int:
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="creditdesk-shots-") as tmp:
+        return run_app(out, Path(tmp))
 
 
 def run_app(out: Path, tmp: Path) -> int:

@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtWidgets import (
-    QButtonGroup, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+    QButtonGroup, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
     QPlainTextEdit, QPushButton, QRadioButton, QSpinBox, QVBoxLayout, QWidget,
 )
 
@@ -21,7 +21,9 @@ from models.services import measures, objections, repairs
 from models.services.base import Actor
 from models.validation import amount, clean, max_length, past_date, required
 from views.case_common import LiveErrors, allow, check, four_eyes_block, iso
-from views.forms import error_label, set_busy
+from views.feedback import ask
+from views.file_dialogs import open_file_names
+from views.forms import error_label, reject_unless_typed, set_busy
 from views.subject_picker import SubjectPicker
 
 RESPONSIBILITY_CHANGES = (("不变", ""), ("主要", "主要"), ("重要", "重要"), ("一般", "一般"))
@@ -74,7 +76,7 @@ class CaseDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
         layout.addLayout(self.form)
-        layout.addWidget(self.errors.general)
+        layout.addWidget(self.errors.area)
         layout.addWidget(self.buttons)
 
     def field(self, label: str, widget: QWidget, name: str, validate: Callable[[str], object] | None = None) -> QWidget:
@@ -100,7 +102,7 @@ class CaseDialog(QDialog):
 
     def reject(self) -> None:
         if not self.runner.busy:
-            super().reject()
+            reject_unless_typed(self, super().reject)
 
     def _submit(self) -> None:
         if self.valid():
@@ -144,7 +146,7 @@ class AttachmentsRow(QWidget):
         layout.addWidget(self.add)
 
     def _add(self) -> None:
-        paths, _filter = QFileDialog.getOpenFileNames(self, "选择附件", "", "所有文件 (*)")
+        paths = open_file_names(self, "选择附件", "所有文件 (*)")
         self.paths += paths
         self.label.setText("、".join(Path(p).name for p in self.paths) or "无")
 
@@ -355,5 +357,12 @@ class ChooseMeasureDialog(CaseDialog):
         allow(self.ok, actor, "measure.choose")
 
     def submit(self) -> None:
-        self.send(measures.choose_measure, record=self.measure["record"], months=self.months.value(),
-                  reason=self.reason.toPlainText(), start=self.start.text())
+        months, start = self.months.value(), self.start.text()
+        ask(self, "确定处理期限", f"确认后将执行“{self.measure['name']}”{months}个月，自{start}起；"
+                             "所涉人员在各执业机构的登记状态随之联动。\n\n确定后不能撤回，"
+                             "只能按规定缩减期限、整改修复或由他人提前结束。", "确定期限(&Y)",
+            lambda: self.send(measures.choose_measure, record=self.measure["record"], months=months,
+                              reason=self.reason.toPlainText(), start=start))
+
+    def done_message(self) -> str:
+        return f"已确定“{self.measure['name']}”的期限：{self.months.value()}个月，自{self.start.text()}起。"

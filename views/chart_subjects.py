@@ -8,12 +8,13 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 from models.queries import statistics
 from models.queries.statistics import Cell
 from models.services.base import Actor
 from views.chart_export import export_cell
+from views.file_dialogs import save_file_name
 from views.forms import heading
 from views.settings_remembered import restore_geometry, save_geometry
 from views.table_model import Column, PagedTableModel
@@ -98,7 +99,7 @@ class SubjectListDialog(QDialog):
 
     def export(self) -> None:
         name = f"等级分布名单-{self.cell.title.replace(' · ', '-')}-{date.today():%Y%m%d}.xlsx"
-        path, _filter = QFileDialog.getSaveFileName(self, "导出名单", name, "Excel 工作簿 (*.xlsx)")
+        path = save_file_name(self, "导出名单", name, "Excel 工作簿 (*.xlsx)")
         if path:
             self.runner.service(export_cell, actor=self.actor, cell=self.cell, path=path,
                                 progress_title="正在导出名单…", cancellable=True,

@@ -32,7 +32,7 @@ class CityTab(QWidget):
         counties.setMinimumHeight(70)
         layout.addWidget(counties, 1)
         layout.addWidget(box)
-        layout.addWidget(self.errors.general)
+        layout.addWidget(self.errors.area)
         layout.addWidget(self.result)
         entries = table(self.entries)
         entries.setMinimumHeight(70)

@@ -86,7 +86,7 @@ class KeysTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(mine)
         layout.addWidget(theirs)
-        layout.addWidget(self.errors.general)
+        layout.addWidget(self.errors.area)
         partners = table(self.partners)
         partners.setMinimumHeight(70)
         layout.addWidget(partners, 1)

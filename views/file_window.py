@@ -22,7 +22,9 @@ from models.services.base import Actor
 from views.case_common import allow
 from views.case_forms import ChooseMeasureDialog
 from views.file_tabs import TABS, FileTable
+from views.feedback import tell
 from views.forms import ERROR_STYLE, heading
+from views.notice_draft import DraftDialog
 from views.record_dialog import CorrectDialog, RecordDialog
 from views.table_model import RowsModel, shown
 from views.table_view import RecordTable, copy_action
@@ -37,7 +39,7 @@ DETAIL_FIELDS = (("basis", "依据"), ("article", "违反条款"), ("reason", "�
                  ("answer", "复核意见"), ("decision_reason", "决定理由"), ("correction_reason", "更正原因"),
                  ("extension_reason", "延长理由"), ("materials", "申请材料"), ("commitment", "修复承诺"),
                  ("supersedes", "更正了记录"), ("superseded_by", "已被记录更正"), ("record", "所涉记录"),
-                 ("case_no", "案件编号"), ("uuid", "编号（UUID）"))
+                 ("case_no", "案件编号"))
 
 
 def load_file(db, *, actor: Actor, subject: str) -> dict:
@@ -51,7 +53,20 @@ def load_file(db, *, actor: Actor, subject: str) -> dict:
     return data
 
 
-def describe(table: FileTable, row: dict) -> str:
+def record_names(data: dict) -> dict[str, str]:
+    """Record UUID → what a user calls the record: its case number, else its kind and date."""
+    return {r["uuid"]: f"案件 {r['case_no']}" if r.get("case_no") else f"{r.get('kind_name', '')}（{r.get('decision_date')}）"
+            for r in data.get("records", ())}
+
+
+def readable(text: str, names: dict[str, str]) -> str:
+    """The engine's explanations name records by UUID; a user knows them by case number."""
+    for uuid, name in names.items():
+        text = text.replace(uuid, name)
+    return text
+
+
+def describe(table: FileTable, row: dict, names: dict[str, str] | None = None) -> str:
     """The side panel's HTML for one row: every column, then the basis and the texts behind it."""
     parts = [f"<h3>{html.escape(table.title)}</h3><table cellspacing='4'>"]
     for column in table.columns:
@@ -62,7 +77,7 @@ def describe(table: FileTable, row: dict) -> str:
     for key, label in DETAIL_FIELDS:
         value = row.get(key)
         if value:
-            text = "；".join(map(str, value)) if isinstance(value, list) else str(value)
+            text = readable("；".join(map(str, value)) if isinstance(value, list) else str(value), names or {})
             parts.append(f"<p><b>{label}：</b>{html.escape(text)}</p>")
     for step in row.get("history") or ():  # a registration's status history
         parts.append(f"<p>{html.escape(step['effective_on'])} {html.escape(step['status'])}："
@@ -77,7 +92,9 @@ class FileWindow(QWidget):
         self.runner, self.actor, self.subject = runner, actor, subject
         self.data: dict | None = None
         self.setWindowTitle("信用档案 — 正在读取…")
-        self.resize(1180, 700)
+        # Never wider or taller than the screen (1024×700 office PCs).
+        screen = (parent.screen() if parent is not None else self.screen()).availableGeometry()
+        self.resize(min(1180, screen.width() - 20), min(700, screen.height() - 40))
 
         self.name = heading("正在读取信用档案…", 1.5)
         self.identity = QLabel()
@@ -110,6 +127,10 @@ class FileWindow(QWidget):
         buttons = QDialogButtonBox()
         self.choose = buttons.addButton("确定处理期限(&Q)…", QDialogButtonBox.ButtonRole.ActionRole)
         self.choose.clicked.connect(self._choose_measure)
+        self.draft = buttons.addButton("起草告知书(&D)…", QDialogButtonBox.ButtonRole.ActionRole)
+        self.draft.clicked.connect(self._draft_notice)
+        allow(self.draft, actor, "notice.draft")
+        self.draft.setEnabled(False)  # until the file is read
         self.refresh = buttons.addButton("刷新（F5）", QDialogButtonBox.ButtonRole.ActionRole)
         self.refresh.clicked.connect(self.load)
         buttons.addButton("关闭", QDialogButtonBox.ButtonRole.RejectRole)
@@ -184,13 +205,16 @@ class FileWindow(QWidget):
         self.identity.setText(f"{TYPE_NAMES[s['type']]}　{number}　评价日期 {data['as_of']}")
         self._summary(data)
         self._basic(s)
-        self.explanations.setHtml("".join(f"<p>{html.escape(t)}</p>" for t in data["explanations"])
+        names = record_names(data)
+        self.explanations.setHtml("".join(f"<p>{html.escape(readable(t, names))}</p>" for t in data["explanations"])
                                   or "<p>没有需要说明的记分、等级或措施。</p>")
         for spec, table in self.tables:
             table.model().set_rows(spec.rows(data))
         self.detail.clear()
         self._measure_selected()
         self._record_selected()
+        if allow(self.draft, self.actor, "notice.draft"):
+            self.draft.setEnabled(True)
 
     def _summary(self, data: dict) -> None:
         basis = data["column_basis"]
@@ -229,7 +253,7 @@ class FileWindow(QWidget):
     def _selected(self, spec: FileTable, table: RecordTable) -> None:
         row = table.current_row()
         if row is not None:
-            self.detail.setHtml(describe(spec, row))
+            self.detail.setHtml(describe(spec, row, record_names(self.data or {})))
 
     def _record_buttons(self) -> None:
         """录入 and 更正 on the 信用信息 tab; a correction supersedes, it never overwrites."""
@@ -265,6 +289,18 @@ class FileWindow(QWidget):
             self.dialog.saved.connect(lambda _info: self.load())
             self.dialog.open()
 
+    def _draft_notice(self) -> None:
+        """起草告知书 for this subject; the record selected in 信用信息 preselects its notice."""
+        if self.data is None:
+            return
+        row = self.table("records").current_row()
+        subject = self.data["subject"]
+        self.dialog = DraftDialog(self.runner, self.actor, self, subject=(subject["uuid"], subject["name"]),
+                                  data=self.data, record=row["uuid"] if row else None)
+        dialog = self.dialog
+        dialog.accepted.connect(lambda: (self.load(), tell(self, "起草告知书", dialog.done_message())))
+        dialog.open()
+
     def _pending(self) -> dict | None:
         row = self.table("measures").current_row()
         return row if row and row.get("status") == "pending_choice" else None
@@ -280,7 +316,8 @@ class FileWindow(QWidget):
         measure = self._pending()
         if measure is not None:
             self.dialog = ChooseMeasureDialog(self.runner, self.actor, measure, self)
-            self.dialog.accepted.connect(self.load)
+            dialog = self.dialog
+            self.dialog.accepted.connect(lambda: (self.load(), tell(self, "确定处理期限", dialog.done_message())))
             self.dialog.open()
 
     def show_tab(self, title: str) -> None:

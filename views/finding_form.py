@@ -131,7 +131,7 @@ class FindingForm(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(decision)
         layout.addWidget(people, 1)
-        layout.addWidget(self.errors.general)
+        layout.addWidget(self.errors.area)
         layout.addLayout(buttons)
         self.errors.align_labels()
         for line in (self.case_no, self.decision_date, self.amount, self.article, self.note):

@@ -23,13 +23,15 @@ def demo_available() -> bool:
 class FirstRunDialog(QDialog):
     """Accepted once the database is initialised; ``county`` and ``admin`` then hold the result."""
 
-    def __init__(self, runner, profiles: dict[str, str], parent: QWidget | None = None):
+    def __init__(self, runner, profiles: dict[str, str], parent: QWidget | None = None,
+                 provinces: dict[str, tuple[str, str]] | None = None):
+        """``provinces``: province code → (profile, province name), to propose a profile for the code."""
         super().__init__(parent)
         self.runner = runner
         self.county = None
         self.admin = None
         self.demo_summary = None  # what fill_demo loaded, when asked to
-        self.setWindowTitle("医保信用管理系统 — 首次使用")
+        self.setWindowTitle("首次使用")
         self.setMinimumWidth(560)
 
         self.code = QLineEdit(placeholderText="6位数字，例如 370921")
@@ -37,6 +39,10 @@ class FirstRunDialog(QDialog):
         self.profile = QComboBox()
         for key, display in profiles.items():
             self.profile.addItem(display, key)
+        self.provinces = provinces or {}
+        self.proposal = QLabel(wordWrap=True)
+        self.proposal.setStyleSheet("color: #555;")
+        self.code.textChanged.connect(self._propose)
         self.username = QLineEdit("admin")
         self.password = QLineEdit(placeholderText=PASSWORD_HINT, echoMode=QLineEdit.EchoMode.Password)
         self.password2 = QLineEdit(placeholderText="再输入一次密码", echoMode=QLineEdit.EchoMode.Password)
@@ -47,6 +53,8 @@ class FirstRunDialog(QDialog):
         self.errors.add_row(form, "行政区划代码(&C)：", self.code, "行政区划代码")
         self.errors.add_row(form, "县（区）名称(&N)：", self.name, "县（区）名称")
         self.errors.add_row(form, "政策配置(&P)：", self.profile, "政策配置")
+        form.addRow("", self.proposal)
+        self.proposal.setMinimumHeight(2 * self.proposal.fontMetrics().lineSpacing())  # no jump when it appears
         admin = QGroupBox("管理员账号")
         form = QFormLayout(admin)
         self.errors.add_row(form, "用户名(&U)：", self.username, "用户名")
@@ -67,7 +75,7 @@ class FirstRunDialog(QDialog):
         layout.addWidget(bureau)
         layout.addWidget(admin)
         layout.addWidget(self._demo_box())
-        layout.addWidget(self.errors.general)
+        layout.addWidget(self.errors.area)
         layout.addWidget(self.buttons)
 
         if not profiles:
@@ -75,6 +83,18 @@ class FirstRunDialog(QDialog):
             self.ok.setEnabled(False)
             self.errors.show(None, NO_PROFILES)
         self.code.setFocus()
+
+    def _propose(self, code: str) -> None:
+        """37xxxx → the Shandong profile, and a sentence saying why (the user may choose another)."""
+        found = self.provinces.get(code.strip()[:2]) if len(code.strip()) >= 2 else None
+        index = self.profile.findData(found[0]) if found else -1
+        if index < 0:
+            self.proposal.setText("没有与该行政区划代码所在省份对应的政策配置，请选择本局适用的配置。"
+                                  if len(code.strip()) >= 2 else "")
+            return
+        self.profile.setCurrentIndex(index)
+        self.proposal.setText(f"行政区划代码前两位“{code.strip()[:2]}”为{found[1]}，已建议“{self.profile.itemText(index)}”；"
+                              "如本局适用其他配置，请另行选择。")
 
     def _demo_box(self) -> QGroupBox:
         box = QGroupBox("演示数据")

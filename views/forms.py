@@ -5,12 +5,16 @@ refusal next to the field the service named in ``ValidationError.field``.
 """
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QWidget
+from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
 
-from models.services.base import ServiceError
+from models.actors import ServiceError
 from models.validation import ValidationError
+from views.feedback import ask
 
 ERROR_STYLE = "color: #b3261e;"
 
@@ -18,6 +22,19 @@ ERROR_STYLE = "color: #b3261e;"
 def user_message(exc: BaseException) -> str | None:
     """The text to show as-is, for refusals the services phrase for users (Chinese, complete)."""
     return str(exc) if isinstance(exc, (ServiceError, ValidationError)) else None
+
+
+def later(module: str, name: str) -> Callable:
+    """A service function imported when it is first called, which is on the worker.
+
+    For the first dialog only: it paints before the database layer (SQLAlchemy, about 0.3 s) is
+    loaded, which the worker does while the user types.
+    """
+    def call(*args, **kwargs):
+        return getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+    call.__qualname__ = f"{module}.{name}"
+    return call
 
 
 def error_label() -> QLabel:
@@ -39,17 +56,29 @@ def heading(text: str, scale: float = 1.4) -> QLabel:
 
 
 class FormErrors:
-    """Rows of a QFormLayout, each with a hidden message line below, keyed by field name."""
+    """A form's messages, keyed by the field name services use, all in one reserved area.
+
+    The area (``self.area``, placed once by the form, usually above its buttons) keeps room for
+    two lines whether or not a message shows, so a refusal never pushes fields or buttons from
+    under the pointer. The focus goes to the field a message concerns; the message names it.
+    """
 
     def __init__(self, general: QLabel):
         self.general = general  # for refusals that concern no single field
         self._fields: dict[str, tuple[QWidget, QLabel]] = {}
+        self.area = QWidget()
+        self._area_layout = QVBoxLayout(self.area)
+        self._area_layout.setContentsMargins(0, 0, 0, 0)
+        self._area_layout.setSpacing(0)
+        self._area_layout.addWidget(general)
+        self._area_layout.addStretch(1)
+        self.area.setMinimumHeight(2 * general.fontMetrics().lineSpacing() + 4)
 
     def add_row(self, form: QFormLayout, label: str, widget: QWidget, field: str) -> None:
         """``label`` carries the mnemonic (行政区划代码(&C)); ``field`` is the name services use."""
         form.addRow(label, widget)
         message = error_label()
-        form.addRow("", message)
+        self._area_layout.insertWidget(self._area_layout.count() - 1, message)
         self._fields[field] = (widget, message)
 
     def align_labels(self) -> None:
@@ -87,6 +116,20 @@ class FormErrors:
         return label.text() if not label.isHidden() else ""
 
 
+def typed_into(root: QWidget) -> bool:
+    """The user typed something into the form that is not saved yet (text set by the program is not)."""
+    return (any(edit.isModified() for edit in root.findChildren(QLineEdit))
+            or any(edit.document().isModified() for edit in root.findChildren(QPlainTextEdit)))
+
+
+def reject_unless_typed(dialog: QDialog, reject: Callable[[], None]) -> None:
+    """Esc or 取消 on a filled form asks before the typed text is thrown away."""
+    if typed_into(dialog):
+        ask(dialog, "放弃填写", "已填写的内容尚未保存，关闭后将丢失。确定放弃吗？", "放弃填写(&D)", reject)
+    else:
+        reject()
+
+
 def set_busy(root: QWidget, busy: bool) -> None:
     """While the worker checks the input, the form cannot be edited or submitted twice.
 
@@ -111,6 +154,10 @@ class ServiceDialog(QDialog):
         super().__init__(parent)
         self.runner, self.actor = runner, actor
         self.result_info = None
+
+    def reject(self) -> None:
+        if not self.runner.busy:
+            reject_unless_typed(self, super().reject)
 
     def run_service(self, fn, **kwargs) -> None:
         set_busy(self, True)

@@ -76,7 +76,7 @@ class ExcelTab(QWidget):
         self.model = RowsModel(excel_import.REPORT_HEADERS)
         layout = QVBoxLayout(self)
         layout.addWidget(box)
-        layout.addWidget(self.errors.general)
+        layout.addWidget(self.errors.area)
         layout.addLayout(buttons)
         layout.addWidget(self.message)
         layout.addWidget(table(self.model), 1)

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 from models.services import inspections
 from models.services.base import Actor
 from models.services.subjects import TYPE_NAMES
+from views.feedback import ask, tell
 from views.forms import ERROR_STYLE, FormErrors, error_label, heading, set_busy
 from views.settings_remembered import restore_geometry, save_geometry
 
@@ -90,7 +91,7 @@ class DrawDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(heading("随机抽取检查对象和检查人员", 1.2))
         layout.addLayout(columns, 1)
-        layout.addWidget(self.errors.general)
+        layout.addWidget(self.errors.area)
         layout.addWidget(self.buttons)
         if not restore_geometry(self, GEOMETRY_KEY):
             self.resize(940, 560)
@@ -156,7 +157,14 @@ class DrawDialog(QDialog):
     # -- drawing ---------------------------------------------------------------------------------
 
     def submit(self) -> None:
+        """Asks first: a registered draw can be verified but never changed or drawn again."""
         self.errors.clear()
+        seed = self.seed.text().strip()
+        ask(self, "抽取", f"确认后将{'按种子 ' + seed if seed else '以自动生成的种子'}抽取检查对象和执法检查人员：\n"
+                         f"{self.preview.text()}\n\n抽取结果和种子随即登记，不能更改或重新抽取，可按种子复核。",
+            "抽取(&Y)", self._draw)
+
+    def _draw(self) -> None:
         set_busy(self, True)
         self.runner.service(inspections.draw, actor=self.actor, **self.parameters(), title=self.title.text(),
                             seed=self.seed.text(), per_subject=self.per_subject.value(),
@@ -167,6 +175,7 @@ class DrawDialog(QDialog):
         set_busy(self, False)
         self.drawn = result.value
         self.accept()
+        tell(self.parentWidget() or self, "抽取", f"已抽取并登记 {self.drawn.number}：抽中 {self.drawn.selected} 个检查对象。")
 
     def _refused(self, exc: BaseException) -> None:
         set_busy(self, False)

@@ -65,7 +65,7 @@ class RosterDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(heading("执法检查人员名录", 1.2))
         layout.addLayout(body, 1)
-        layout.addWidget(self.errors.general)
+        layout.addWidget(self.errors.area)
         layout.addWidget(buttons)
         if not restore_geometry(self, GEOMETRY_KEY):
             self.resize(900, 460)

@@ -3,18 +3,21 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from models.services import users
-from views.forms import FormErrors, error_label, heading, set_busy
+from views.forms import FormErrors, error_label, heading, later, set_busy
+
+authenticate = later("models.services.users", "authenticate")
 
 
 class LoginDialog(QDialog):
     """Accepted once signed in; ``actor`` then holds the signed-in user."""
 
-    def __init__(self, runner, county_name: str, username: str = "", parent: QWidget | None = None):
+    def __init__(self, runner, county_name: str | None, username: str = "", parent: QWidget | None = None):
+        """``county_name`` None: the database is still opening; ``database_ready`` follows."""
         super().__init__(parent)
         self.runner = runner
         self.actor = None
-        self.setWindowTitle("医保信用管理系统 — 登录")
+        self._waiting = False  # submitted before the database was open
+        self.setWindowTitle("登录")
         self.setMinimumWidth(400)
 
         self.username = QLineEdit(username)
@@ -33,10 +36,11 @@ class LoginDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addWidget(heading("医保信用管理系统"))
-        layout.addWidget(QLabel(county_name))
+        self.county = QLabel(county_name or "正在打开数据库…")
+        layout.addWidget(self.county)
         layout.addSpacing(8)
         layout.addLayout(form)
-        layout.addWidget(self.errors.general)
+        layout.addWidget(self.errors.area)
         layout.addWidget(self.buttons)
         # A returning user types only the password.
         (self.password if username else self.username).setFocus()
@@ -45,14 +49,26 @@ class LoginDialog(QDialog):
         if not self.runner.busy:
             super().reject()
 
+    def database_ready(self, county_name: str) -> None:
+        self.county.setText(county_name)
+        if self._waiting:
+            self._waiting = False
+            self._authenticate()
+
     def _submit(self) -> None:
         self.errors.clear()
         if not self.username.text().strip():
             self.errors.show("用户名", "用户名：请输入用户名")
             return
         set_busy(self, True)
+        if self.runner.db is None:
+            self._waiting = True
+            return
+        self._authenticate()
+
+    def _authenticate(self) -> None:
         self.runner.service(
-            users.authenticate, username=self.username.text(), password=self.password.text(),
+            authenticate, username=self.username.text(), password=self.password.text(),
             on_done=self._signed_in, on_error=self._refused,
         )
 
@@ -63,6 +79,8 @@ class LoginDialog(QDialog):
 
     def _refused(self, exc: BaseException) -> None:
         set_busy(self, False)
+        # Disabling the default button while busy made QDialog forget it: Enter then did nothing.
+        self.ok.setDefault(True)
         if not self.errors.show_exception(exc):
             self.runner.show_error(exc)
             return

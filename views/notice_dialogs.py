@@ -9,8 +9,8 @@ from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
                                QPlainTextEdit, QVBoxLayout, QWidget)
 
-from models.services.notices import DELIVERY_METHODS, DRAFT_TYPES
-from views.forms import FormErrors, error_label, set_busy
+from models.services.notices import DELIVERY_METHODS
+from views.forms import FormErrors, error_label, reject_unless_typed, set_busy
 
 
 class ServiceForm(QDialog):
@@ -33,10 +33,14 @@ class ServiceForm(QDialog):
         self.body.setLayout(self.form)
         layout = QVBoxLayout(self)
         layout.addWidget(self.body)
-        layout.addWidget(self.general)
+        layout.addWidget(self.errors.area)
         layout.addWidget(self.buttons)
         self.result_value = None
         self.setMinimumWidth(460)
+
+    def reject(self) -> None:
+        if not self.runner.busy:
+            reject_unless_typed(self, super().reject)
 
     def call(self, fn, **kwargs) -> None:
         self.errors.clear()
@@ -76,53 +80,19 @@ def date_edit() -> QDateEdit:
     return edit
 
 
-class DraftDialog(ServiceForm):
-    def __init__(self, runner, actor, parent=None):
-        super().__init__(runner, "起草告知书", parent)
-        self.actor = actor
-        self.type = QComboBox()
-        for code, name in DRAFT_TYPES.items():
-            self.type.addItem(name, code)
-        self.subject = QLineEdit(placeholderText="身份证号、统一社会信用代码或UUID")
-        self.record = QLineEdit(placeholderText="记录UUID（记分、暂停、终止、暂停联网结算）")
-        self.list = QComboBox()
-        self.list.addItem("失信（黑）名单", "black")
-        self.list.addItem("守信（红）名单", "red")
-        self.as_of = date_edit()
-        self.errors.add_row(self.form, "文书类型(&T)：", self.type, "文书类型")
-        self.errors.add_row(self.form, "信用主体(&S)：", self.subject, "信用主体")
-        self.errors.add_row(self.form, "信用信息(&R)：", self.record, "信用信息")
-        self.errors.add_row(self.form, "名单(&L)：", self.list, "名单")
-        self.errors.add_row(self.form, "评价日期(&D)：", self.as_of, "评价日期")
-        self.type.currentIndexChanged.connect(self._fields)
-        self._fields()
-
-    def _fields(self) -> None:
-        t = self.type.currentData()
-        self.subject.setEnabled(t in ("credit_result", "credit_report"))
-        self.record.setEnabled(t in ("points_notice", "pq_suspend", "pq_terminate", "settlement_suspend"))
-        self.list.setEnabled(t == "public_list")
-        self.as_of.setEnabled(t in ("credit_result", "credit_report", "public_list"))
-
-    def submit(self) -> None:
-        from models.services import notices
-
-        t = self.type.currentData()
-        self.call(notices.draft, actor=self.actor, type=t, subject=self.subject.text() or None,
-                  record=self.record.text() or None, list=self.list.currentData() if t == "public_list" else None,
-                  as_of=pydate(self.as_of))
-
-
 class ReasonDialog(ServiceForm):
     """退回 or 作废: a reason is required; ``fn`` receives it as ``field``."""
 
-    def __init__(self, runner, title: str, label: str, field: str, fn, kwargs: dict, parent=None):
+    def __init__(self, runner, title: str, label: str, field: str, fn, kwargs: dict, parent=None,
+                 error_field: str | None = None):
+        """``error_field``: the name the service gives the reason in its refusals."""
         super().__init__(runner, title, parent)
         self.fn, self.field, self.kwargs = fn, field, kwargs
         self.reason = QPlainTextEdit()
         self.reason.setTabChangesFocus(True)
         self.reason.setFixedHeight(90)
-        self.errors.add_row(self.form, label, self.reason, {"note": "退回理由", "reason": "作废理由"}[field])
+        self.errors.add_row(self.form, label, self.reason,
+                            error_field or {"note": "退回理由", "reason": "作废理由"}[field])
 
     def submit(self) -> None:
         self.call(self.fn, **self.kwargs, **{self.field: self.reason.toPlainText()})

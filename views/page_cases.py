@@ -22,6 +22,7 @@ from views.case_forms import (
     DecideObjectionDialog, DecideRepairDialog, ObjectionDialog, RepairDialog, objection_summary, repair_summary,
 )
 from views.file_window import open_file_window
+from views.table_export import export_table
 from views.table_model import Column, PagedTableModel
 from views.table_view import RecordTable, copy_action
 
@@ -84,6 +85,9 @@ class CaseList(QWidget):
         self.detail.setMinimumHeight(self.detail.fontMetrics().height() * 3)
         self.buttons = QHBoxLayout()
         self.open = QPushButton("打开信用档案(&O)", clicked=self._open_file)
+        self.export = QPushButton("导出Excel…", clicked=lambda: export_table(self, page.runner, self.table,
+                                                                            {"objections": "异议", "repairs": "信用修复"}.get(key, key)))
+        self.buttons.addWidget(self.export)
         self.buttons.addStretch(1)
         self.buttons.addWidget(self.open)
         self.model.loaded.connect(self._loaded)

@@ -10,7 +10,7 @@ from datetime import date
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget,
+    QComboBox, QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget,
 )
 
 from models.queries import statistics
@@ -22,6 +22,7 @@ from views.case_common import allow, section_header
 from views.chart_bars import GradeChart, chart_title
 from views.chart_export import export_table
 from views.chart_subjects import SubjectListDialog
+from views.file_dialogs import save_file_name
 from views.settings_remembered import choice, remember_splitter, set_choice
 from views.table_model import Column, RowsModel
 from views.table_view import RecordTable, copy_action
@@ -227,7 +228,7 @@ class DistributionPage(QWidget):
     def export_png(self) -> None:
         if self.distribution is None:
             return
-        path, _filter = QFileDialog.getSaveFileName(self, "导出图表", self._file_name("png"), "PNG 图片 (*.png)")
+        path = save_file_name(self, "导出图表", self._file_name("png"), "PNG 图片 (*.png)")
         if path:
             saved = self.chart.save_png(path)
             self.status.setText(f"已导出图表到 {path}" if saved else f"无法写入 {path}")
@@ -235,7 +236,7 @@ class DistributionPage(QWidget):
     def export_xlsx(self) -> None:
         if self.distribution is None:
             return
-        path, _filter = QFileDialog.getSaveFileName(self, "导出表格", self._file_name("xlsx"), "Excel 工作簿 (*.xlsx)")
+        path = save_file_name(self, "导出表格", self._file_name("xlsx"), "Excel 工作簿 (*.xlsx)")
         if path:
             title = chart_title(self.distribution, len(self.distribution.frame))
             self.runner.run(export_table, self.distribution, path=path, title=title,

@@ -103,7 +103,7 @@ class ExportTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.status)
         layout.addWidget(box)
-        layout.addWidget(self.errors.general)
+        layout.addWidget(self.errors.area)
         layout.addLayout(row)
         layout.addWidget(self.result)
         layout.addStretch(1)
@@ -196,7 +196,7 @@ class ImportTab(QWidget):
                 b.setToolTip("需要审核员或管理员角色")
         layout = QVBoxLayout(self)
         layout.addWidget(box)
-        layout.addWidget(self.errors.general)
+        layout.addWidget(self.errors.area)
         layout.addLayout(buttons)
         layout.addWidget(self.message)
         for model, stretch, stretch_last in ((self.summary, 2, False), (self.conflicts, 1, True)):

@@ -6,15 +6,15 @@ and sorting are queries, never a filter over rows held in memory.
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from models.queries.subject_list import SubjectQuery, column_basis
 from models.services.base import Actor
 from views.case_common import allow, section_header
+from views.file_dialogs import save_file_name
 from views.file_window import FileWindow, open_file_window
 from views.subject_dialog import SubjectDialog
 from views.subject_table import GRADE_CHOICES, TYPE_CHOICES, SubjectListModel, export_subjects, subject_columns
@@ -142,8 +142,8 @@ class FilesPage(QWidget):
         return [self.model.columns[i] for i in order if not header.isSectionHidden(i)]
 
     def export_list(self) -> None:
-        suggested = str(Path.home() / f"信用主体名单-{date.today().isoformat()}.xlsx")
-        path, _filter = QFileDialog.getSaveFileName(self, "导出Excel", suggested, "Excel 工作簿 (*.xlsx)")
+        suggested = f"信用主体名单-{date.today().isoformat()}.xlsx"  # in the folder used last
+        path = save_file_name(self, "导出Excel", suggested, "Excel 工作簿 (*.xlsx)")
         if path:
             self.start_export(path)
 

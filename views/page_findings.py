@@ -19,13 +19,16 @@ from models.queries.finding_list import FindingRow, finding_count, finding_page
 from models.services import findings
 from models.services.base import Actor
 from views.case_common import allow, four_eyes_block, section_header
+from views.feedback import ask, tell
 from views.finding_form import FindingForm
+from views.notice_dialogs import ReasonDialog
+from views.table_export import export_table
 from views.table_model import Column, PagedTableModel, shown
 from views.table_view import RecordTable, copy_action
 
 SECTION = "违规录入"
 PURPOSE = "本栏目用于登记经查实的违法违规行为及其处理决定，认定责任并按政策规定记分。"
-STATES = (("待确认", "待确认"), ("已确认", "已确认"), ("全部", None))
+STATES = (("待确认", "待确认"), ("已确认", "已确认"), ("已撤回", "已撤回"), ("全部", None))
 COLUMNS = (
     Column("decision_date", "决定日期", lambda f: f.decision_date, sort="decision_date"),
     Column("case_no", "案件编号", lambda f: f.case_no, sort="case_no"),
@@ -76,6 +79,8 @@ class FindingsPage(QWidget):
         self.detail = QTextBrowser()
         self.detail.setPlaceholderText("选中一项违规认定，在此查看责任人员")
         self.confirm = QPushButton("审核确认(&Q)", clicked=self._confirm)
+        self.withdraw = QPushButton("撤回(&H)…", clicked=self._withdraw)
+        self.withdraw.setToolTip("录入人可在审核确认前撤回本人录入的违规认定，须写明原因")
         self.why = QLabel(wordWrap=True)
         self.why.setStyleSheet("color: #555;")
         self.count = QLabel()
@@ -88,6 +93,8 @@ class FindingsPage(QWidget):
         top.addWidget(label)
         top.addWidget(self.state)
         top.addWidget(self.count, 1)
+        self.export = QPushButton("导出Excel(&E)…", clicked=lambda: export_table(self, self.runner, self.table, "违规认定"))
+        top.addWidget(self.export)
         review = QGroupBox("审核确认（须由录入人以外的审核员办理）")
         review_layout = QVBoxLayout(review)
         review_layout.addLayout(top)
@@ -95,6 +102,7 @@ class FindingsPage(QWidget):
         review_layout.addWidget(self.detail, 2)
         actions = QHBoxLayout()
         actions.addWidget(self.why, 1)
+        actions.addWidget(self.withdraw)
         actions.addWidget(self.confirm)
         review_layout.addLayout(actions)
         review_layout.addWidget(self.status)
@@ -145,12 +153,16 @@ class FindingsPage(QWidget):
     def _selected(self) -> None:
         f = self.selected()
         self.detail.setHtml(describe(f) if f else "")
+        self.withdraw.setVisible(self.actor.can("finding.write"))
+        self.withdraw.setEnabled(self._withdraw_allowed(f))
         if not allow(self.confirm, self.actor, "finding.confirm"):
             self.why.setText(self.confirm.toolTip())
             return
         problem = None
         if f is None:
             problem = "请先在列表中选中一项待确认的违规认定"
+        elif f.state == "已撤回":
+            problem = "该违规认定已由录入人撤回"
         elif f.state != "待确认":
             problem = f"该违规认定已于{f.confirmed_on}由{f.confirmed_by}确认"
         else:
@@ -160,19 +172,52 @@ class FindingsPage(QWidget):
         self.confirm.setToolTip(problem or "确认后生成信用信息、计算记分和措施，并向责任人员登记备案的每个机构发出记分通知")
         self.why.setText(problem or "")
 
+    def _withdraw_allowed(self, f: FindingRow | None) -> bool:
+        return (f is not None and f.state == "待确认" and f.entered_by == self.actor.username
+                and self.actor.can("finding.write"))
+
+    def _withdraw(self) -> None:
+        f = self.selected()
+        if not self._withdraw_allowed(f):
+            return
+        self.dialog = ReasonDialog(self.runner, "撤回违规认定",
+                                   f"撤回 {f.case_no} 的原因(&R)：", "reason", findings.withdraw_finding,
+                                   {"actor": self.actor, "finding": f.uuid}, self, error_field="撤回原因")
+        self.dialog.accepted.connect(lambda: self._withdrawn(f))
+        self.dialog.open()
+
+    def _withdrawn(self, f: FindingRow) -> None:
+        text = f"已撤回 {f.case_no}：不再等待审核确认，未生成任何信用信息；撤回原因已记入操作记录。"
+        self.status.setText(text)
+        tell(self, "撤回违规认定", text)
+        self.reload()
+
     def _confirm(self) -> None:
+        """Asks first, saying what the confirmation will do to whom (the engine's figures)."""
         f = self.selected()
         if f is None:
             return
         self.confirm.setEnabled(False)
+        self.runner.service(findings.confirmation_preview, actor=self.actor, finding=f.uuid,
+                            on_done=lambda lines: self._ask(f, lines), on_error=self._refused)
+
+    def _ask(self, f: FindingRow, lines: list[str]) -> None:
+        text = (f"确认违规认定 {f.case_no} 后：\n\n" + "\n".join(f"• {line}" for line in lines)
+                + "\n\n信用信息将写入信用档案，并向责任人员登记备案的每个机构发出记分通知。确认后不能撤回，"
+                  "只能通过异议、更正或信用修复改变。")
+        self.prompt = ask(self, "审核确认", text, "确认并记分(&Y)", lambda: self._run_confirm(f), on_no=self._selected)
+
+    def _run_confirm(self, f: FindingRow) -> None:
         self.status.setText(f"正在确认 {f.case_no} 并重新评价所涉人员…")
         self.runner.service(findings.confirm_finding, actor=self.actor, finding=f.uuid, on_done=self._confirmed,
                             on_error=self._refused)
 
     def _confirmed(self, result) -> None:
         info = result.value
-        self.status.setText(f"已确认 {info.case_no}：{len(info.persons)}名责任人员的记分和措施已计入信用档案，"
-                         "并已通知其登记备案的机构")
+        text = (f"已确认 {info.case_no}：{len(info.persons)}名责任人员的记分和措施已计入信用档案，"
+                "并已通知其登记备案的机构")
+        self.status.setText(text)
+        tell(self, "审核确认", text)
         self.reload()
 
     def _refused(self, exc: BaseException) -> None:

@@ -7,12 +7,13 @@ import html
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QFileDialog, QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget,
+    QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget,
 )
 
 from models.services import inspections
 from models.services.base import Actor
 from views.case_common import allow, section_header
+from views.file_dialogs import save_file_name
 from views.forms import heading
 from views.inspection_draw_dialog import DrawDialog
 from views.inspection_publish import document, export_draw, print_preview, publication, save_pdf
@@ -203,8 +204,7 @@ class InspectionPage(QWidget):
                             on_done=lambda check: self.message.setText(check.message))
 
     def export_xlsx(self) -> None:
-        path, _filter = QFileDialog.getSaveFileName(self, "导出抽查结果", f"抽查结果-{self.current.number}.xlsx",
-                                                    "Excel 工作簿 (*.xlsx)")
+        path = save_file_name(self, "导出抽查结果", f"抽查结果-{self.current.number}.xlsx", "Excel 工作簿 (*.xlsx)")
         if path:
             self.runner.service(export_draw, actor=self.actor, draw=self.current.number, path=path,
                                 progress_title="正在导出…", cancellable=True,
@@ -219,8 +219,7 @@ class InspectionPage(QWidget):
         self._with_document(lambda doc: self._open(print_preview(doc, self)))
 
     def export_pdf(self) -> None:
-        path, _filter = QFileDialog.getSaveFileName(self, "导出PDF", f"抽查结果公示-{self.current.number}.pdf",
-                                                    "PDF 文件 (*.pdf)")
+        path = save_file_name(self, "导出PDF", f"抽查结果公示-{self.current.number}.pdf", "PDF 文件 (*.pdf)")
         if path:
             self._with_document(lambda doc: (save_pdf(doc, path), self.message.setText(f"已导出PDF到 {path}")))
 

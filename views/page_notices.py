@@ -6,14 +6,18 @@ from datetime import date
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFileDialog, QHBoxLayout, QLabel, QLineEdit,
-                               QHeaderView, QPushButton, QSpinBox, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QHBoxLayout, QLabel, QLineEdit,
+                               QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from models.services import notice_register, notices
 from models.services.base import PERMISSIONS, ROLES, Actor
+from views.file_dialogs import save_file_name
 from views.forms import heading
-from views.notice_dialogs import (CodeDialog, DeliveryDialog, DraftDialog, IssueDialog, NoticeSettingsDialog,
-                                  ReasonDialog)
+from views.feedback import ask, tell
+from views.notice_dialogs import CodeDialog, DeliveryDialog, IssueDialog, NoticeSettingsDialog, ReasonDialog
+from views.notice_draft import DraftDialog
+from views.table_export import export_table
+from views.table_view import RecordTable
 from views.notice_model import NoticeRegisterModel
 from views.notice_print import PreviewDialog, print_preview
 
@@ -70,19 +74,17 @@ class NoticesPage(QWidget):
         search.addWidget(self.count)
 
         self.model = NoticeRegisterModel(runner, self)
-        self.table = QTableView()
+        # Columns the user can widen, move and hide, remembered (at 1366 px nothing is cut to "…").
+        self.table = RecordTable("notices")
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setTabKeyNavigation(False)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.doubleClicked.connect(lambda _i: self.preview())
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)  # 打印所选
+        self.table.opened.connect(lambda _row: self.preview())
         self.detail = QLabel("选择一份告知书查看办理过程。")
         self.detail.setWordWrap(True)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # A fixed height: a longer history must not push the button rows from under the pointer.
+        self.detail.setFixedHeight(4 * self.detail.fontMetrics().lineSpacing() + 6)
+        self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
 
         self.buttons = {}
         row1, row2, row3 = QHBoxLayout(), QHBoxLayout(), QHBoxLayout()
@@ -96,6 +98,7 @@ class NoticesPage(QWidget):
                 (row2, "void", "作废(&X)…", self.void, "notice.void"),
                 (row3, "print", "打印所选(&T)…", self.print_selected, None),
                 (row3, "export", "导出PDF(&E)…", self.export, None),
+                (row3, "excel", "导出Excel(&L)…", lambda: export_table(self, self.runner, self.table, "告知书登记簿"), None),
                 (row3, "deliver", "登记送达(&D)…", self.deliver, "notice.deliver"),
                 (row3, "code", "验证码查验(&V)…", self.lookup, None),
                 (row3, "settings", "告知书设置(&G)…", self.settings, "notice.settings")):
@@ -175,6 +178,7 @@ class NoticesPage(QWidget):
         if steps:
             text += f"<br>办理过程：{steps}"
         self.detail.setText(text)
+        self.detail.setToolTip(text)
 
     def _changed(self, _result=None) -> None:
         self.refresh()
@@ -194,12 +198,25 @@ class NoticesPage(QWidget):
     # -- steps -----------------------------------------------------------------------------------
 
     def draft(self) -> None:
-        self._open(DraftDialog(self.runner, self.actor, self))
+        dialog = DraftDialog(self.runner, self.actor, self)
+        self._open(dialog, lambda: (self._changed(), tell(self, "起草告知书", dialog.done_message())))
+
+    # What each step leads to, said before it is taken (the step cannot be taken back, only 退回 later).
+    STEP_EFFECTS = {"审核": "审核通过后，该告知书交签发人签发；审核记录写明由您审核。",
+                    "签发": "签发后，该告知书可以编号印发；签发记录写明由您签发。"}
 
     def step(self, fn, verb: str) -> None:
         row = self.current()
-        if row is not None:
-            self.runner.service(fn, actor=self.actor, notice=row.uuid, on_done=self._changed)
+        if row is None:
+            return
+        what = f"{row.type_name}（{row.subject or '公告'}）"
+
+        def done(_result) -> None:
+            self._changed()
+            tell(self, f"{verb}告知书", f"已{verb}{what}。")
+
+        ask(self, f"{verb}告知书", f"{verb}{what}？\n\n{self.STEP_EFFECTS[verb]}", f"{verb}通过" if verb == "审核" else verb,
+            lambda: self.runner.service(fn, actor=self.actor, notice=row.uuid, on_done=done))
 
     def return_(self) -> None:
         row = self.current()
@@ -281,7 +298,7 @@ class NoticesPage(QWidget):
         if row is None or not row.doc_number:
             self.detail.setText("只能导出已印发的告知书（签章PDF，可用于电子送达）。")
             return
-        path, _ = QFileDialog.getSaveFileName(self, "导出PDF", f"{row.doc_number}.pdf", "PDF 文件 (*.pdf)")
+        path = save_file_name(self, "导出PDF", f"{row.doc_number}.pdf", "PDF 文件 (*.pdf)")
         if path:
             self.runner.service(notice_register.pdf, notice=row.uuid,
                                 on_done=lambda r: self._write(path, r[1]))

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from models.queries.work_items import WorkItem, work_items
+from models.services import pack_status
 from models.services.tick import tick as process_due
 from models.services.base import Actor
 from views.case_common import allow, iso, section_header
 from views.file_window import open_file_window
+from views.table_export import export_table
 from views.table_model import Column, RowsModel
 from views.table_view import RecordTable, copy_action
 
@@ -58,6 +60,8 @@ class WorkbenchPage(QWidget):
         self.table.opened.connect(self.open_item)
         copy_action(self.table)
         self.summary = QLabel()
+        self.pack_warning = QLabel(wordWrap=True, styleSheet="color: #b3261e;")  # a pack in force ran out
+        self.pack_warning.hide()
         self.done = QLabel(wordWrap=True)
         self.done.setStyleSheet("color: #1b5e20;")
         self.open = QPushButton("打开(&O)", clicked=lambda: self.table.current_row() and self.open_item(self.table.current_row()))
@@ -65,8 +69,14 @@ class WorkbenchPage(QWidget):
         allow(self.tick, actor, "casework.tick", "按今天的日期结束期满的措施、恢复登记状态、办结期满的修复公示")
         self.refresh = QPushButton("刷新(&R)", clicked=self.reload)
         self.refresh.setToolTip("F5")
+        self.all = QCheckBox("显示全部待办(&A)", toggled=lambda _on: self._show())
+        self.all.setToolTip("不勾选时只显示当前用户的角色可以办理的事项（不含本人录入、须由他人审核的事项）")
+        self.export = QPushButton("导出Excel(&E)…", clicked=lambda: export_table(self, self.runner, self.table, "待办事项"))
+        self.items: list[WorkItem] = []
         bar = QHBoxLayout()
         bar.addWidget(self.summary, 1)
+        bar.addWidget(self.all)
+        bar.addWidget(self.export)
         bar.addWidget(self.open)
         bar.addWidget(self.tick)
         bar.addWidget(self.refresh)
@@ -76,6 +86,7 @@ class WorkbenchPage(QWidget):
         layout.setContentsMargins(16, 12, 16, 8)
         layout.addWidget(self.title)
         layout.addWidget(self.purpose)
+        layout.addWidget(self.pack_warning)
         layout.addLayout(bar)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.done)
@@ -93,6 +104,11 @@ class WorkbenchPage(QWidget):
         self.refresh.setEnabled(False)
         self.summary.setText("正在读取待办事项…")
         self.runner.service(work_items, actor=self.actor, on_done=self.show_items, on_error=self._failed)
+        self.runner.service(pack_status.pack_warnings, on_done=self._pack_warnings)
+
+    def _pack_warnings(self, warnings: list[str]) -> None:
+        self.pack_warning.setText("\n".join(f"注意：{w}" for w in warnings))
+        self.pack_warning.setVisible(bool(warnings))
 
     def _failed(self, exc: BaseException) -> None:
         self.refresh.setEnabled(True)
@@ -101,11 +117,19 @@ class WorkbenchPage(QWidget):
 
     def show_items(self, items: list[WorkItem]) -> None:
         self.refresh.setEnabled(True)
+        self.items = items
+        self._show()
+
+    def _show(self) -> None:
+        everything = self.items
+        items = everything if self.all.isChecked() else [i for i in everything if i.for_actor(self.actor)]
         self.model.set_rows(items)
         overdue = sum(i.overdue for i in items)
         provisional = sum(i.provisional for i in items)
-        self.summary.setText(f"待办 {len(items)} 项" + (f"，其中逾期 {overdue} 项" if overdue else "")
-                             + (f"，期限暂定 {provisional} 项" if provisional else "") if items else "没有待办事项")
+        hidden = len(everything) - len(items)
+        self.summary.setText((f"待办 {len(items)} 项" + (f"，其中逾期 {overdue} 项" if overdue else "")
+                              + (f"，期限暂定 {provisional} 项" if provisional else "") if items else "没有待办事项")
+                             + (f"（另有 {hidden} 项须由其他角色或他人办理）" if hidden else ""))
         if items and not self.table.currentIndex().isValid():
             # Current for the keyboard (Enter opens it) but not highlighted, so red overdue rows stay visible.
             self.table.selectionModel().setCurrentIndex(self.model.index(0, 0),

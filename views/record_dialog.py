@@ -88,7 +88,7 @@ class RecordFields(ServiceDialog):
         layout.addWidget(self.intro)
         layout.addWidget(self.fields)
         self.extend(layout)
-        layout.addWidget(self.errors.general)
+        layout.addWidget(self.errors.area)
         layout.addWidget(self.buttons)
         chain = [self.kind, self.decision_date, self.amount, self.responsibility, self.case_no, self.source,
                  self.decision_type, self.note, *self.extra_focus(), self.save, self.cancel]

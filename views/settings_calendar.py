@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QInputDialog, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from models.services import deadlines, workdays
 from models.services.base import Actor
 from views.case_common import allow
+from views.file_dialogs import open_file_name
 from views.settings_common import LazyTab, read_text
 from views.table_model import Column, RowsModel
 from views.table_view import RecordTable
@@ -59,7 +60,7 @@ class CalendarTab(LazyTab):
             self.summary.setText(f"已载入 {rows[0].year}—{last} 年的安排。{last + 1} 年及以后尚未载入：期限跨入这些年份时显示为“暂定”。")
 
     def load_schedule(self) -> None:
-        path, _filter = QFileDialog.getOpenFileName(self, "载入节假日安排", "", "节假日安排 (*.csv *.txt);;所有文件 (*)")
+        path = open_file_name(self, "载入节假日安排", "节假日安排 (*.csv *.txt);;所有文件 (*)")
         if not path:
             return
         source, ok = QInputDialog.getText(self, "载入节假日安排", "来源（如：国务院办公厅关于2027年部分节假日安排的通知）：",

@@ -4,9 +4,10 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QFrame, QGroupBox, QLabel, QLineEdit, QPushButton, QScrollArea,
+                               QVBoxLayout, QWidget)
 
-from models.services import county, evaluation
+from models.services import county, evaluation, pack_status
 from models.services.base import Actor
 from views.case_common import allow
 from views.forms import FormErrors, error_label, set_busy
@@ -18,7 +19,8 @@ def load_county(db) -> dict:
     info = county.get_county(db)
     prof = evaluation.profile(info.profile)
     packs = [(e.pack.cite_as, e.pack.title, e.pack.period_text(), e.reference, e.note or "") for e in prof.entries]
-    return {"county": info, "profiles": county.available_profiles(), "packs": packs, "profile_name": prof.name}
+    return {"county": info, "profiles": county.available_profiles(), "packs": packs, "profile_name": prof.name,
+            "warnings": pack_status.pack_warnings(db)}
 
 
 def packs_html(packs: list) -> str:
@@ -47,12 +49,15 @@ class CountyTab(LazyTab):
         self.errors.add_row(form, "政策配置(&P)：", self.profile, "政策配置")
         self.errors.add_row(form, "变更原因(&R)：", self.reason, "变更原因")
         form.addRow("", self.change_button)
-        form.addRow("", self.errors.general)
+        form.addRow("", self.errors.area)
         allow(self.change_box, actor, "county.manage")
         self.packs = QLabel(wordWrap=True, alignment=Qt.AlignmentFlag.AlignTop)
         self.packs.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         pack_box = QGroupBox("现行配置采用的政策文件")
-        QVBoxLayout(pack_box).addWidget(self.packs)
+        # The list of documents scrolls: at 1024×700 it must not make the window taller than the screen.
+        scroll = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
+        scroll.setWidget(self.packs)
+        QVBoxLayout(pack_box).addWidget(scroll)
 
         layout = QVBoxLayout(self)
         layout.addWidget(facts)
@@ -71,7 +76,8 @@ class CountyTab(LazyTab):
         for key, display in data["profiles"].items():
             self.profile.addItem(f"{display}（{key}）", key)
         self.profile.setCurrentIndex(self.profile.findData(info.profile))
-        self.packs.setText(f"<p>{html.escape(data['profile_name'])}</p>" + packs_html(data["packs"]))
+        warnings = "".join(f"<p style='color:#b3261e'><b>注意：</b>{html.escape(w)}</p>" for w in data["warnings"])
+        self.packs.setText(warnings + f"<p>{html.escape(data['profile_name'])}</p>" + packs_html(data["packs"]))
 
     def change(self) -> None:
         self.errors.clear()

@@ -10,13 +10,14 @@ import json
 from decimal import Decimal
 
 from PySide6.QtWidgets import (
-    QFileDialog, QHBoxLayout, QInputDialog, QLabel, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
+    QHBoxLayout, QInputDialog, QLabel, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
 from models.services import county, evaluation, indicators
 from models.services.base import Actor
 from models.services.subjects import TYPE_NAMES
 from views.case_common import allow
+from views.file_dialogs import open_file_name, save_file_name
 from views.settings_common import LazyTab, read_text
 
 SAMPLE_STYLE = "background: #fff4e0; border: 1px solid #e0a040; padding: 6px;"
@@ -97,14 +98,14 @@ class IndicatorsTab(LazyTab):
     def export(self) -> None:
         if self.tree_data is None:
             return
-        path, _filter = QFileDialog.getSaveFileName(self, "导出指标体系", f"指标体系-{self.tree_data['id']}.json",
+        path = save_file_name(self, "导出指标体系", f"指标体系-{self.tree_data['id']}.json",
                                                     "JSON 文件 (*.json)")
         if path:
             self.runner.run(_write_json, path, self.tree_data, on_done=lambda _r: self.say(f"已导出到 {path}"),
                             on_error=self.refused)
 
     def load_set(self) -> None:
-        path, _filter = QFileDialog.getOpenFileName(self, "载入指标体系", "", "JSON 文件 (*.json)")
+        path = open_file_name(self, "载入指标体系", "JSON 文件 (*.json)")
         if not path:
             return
         reason, ok = QInputDialog.getText(self, "载入指标体系", "变更原因（如：本局2027年信用评价指标，局务会审定）：")

@@ -66,7 +66,7 @@ class UserDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(self.errors.general)
+        layout.addWidget(self.errors.area)
         layout.addWidget(buttons)
         self.setMinimumWidth(480)
         (self.username if username is None else self.passwords.password).setFocus()

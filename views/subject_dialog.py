@@ -105,7 +105,7 @@ class SubjectDialog(ServiceDialog):
         layout = QVBoxLayout(self)
         for box in (common, self.person, self.insured, self.practitioner, self.institution, contact):
             layout.addWidget(box)
-        layout.addWidget(self.errors.general)
+        layout.addWidget(self.errors.area)
         row = QHBoxLayout()
         row.addWidget(self.buttons)
         layout.addLayout(row)

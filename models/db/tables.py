@@ -27,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.db.base import Base, Money, Synced, UtcDateTime, new_uuid, utcnow
+from models.pinyin import reversed_number_default, sort_key_default
 
 SUBJECT_TYPES = ("practitioner", "insured", "institution")
 RESPONSIBILITY_LEVELS = ("主要", "重要", "一般")
@@ -58,7 +59,11 @@ class Subject(Synced, Base):
     name: Mapped[str] = mapped_column(String(100))
     # Pinyin initials of the name, lower case, computed at write time for search (张三 → zs).
     initials: Mapped[str] = mapped_column(String(100), default="")
+    # Pinyin of the name for sorting lists (models/pinyin.py); names are never changed in place.
+    sort_key: Mapped[str] = mapped_column(String(400), default=sort_key_default)
     id_number: Mapped[str | None] = mapped_column(String(18), index=True)
+    # The ID number backwards: search by its last digits uses an index (models/pinyin.py).
+    id_number_reversed: Mapped[str | None] = mapped_column(String(18), default=reversed_number_default)
     other_id: Mapped[str | None] = mapped_column(String(40))
     credit_code: Mapped[str | None] = mapped_column(String(18), unique=True)
     insurance_code: Mapped[str | None] = mapped_column(String(32))

@@ -57,6 +57,24 @@ class Finding(Synced, Base):
     persons: Mapped[list[ResponsiblePerson]] = relationship(back_populates="finding", order_by="ResponsiblePerson.id")
 
 
+class FindingWithdrawal(Base):
+    """撤回: the clerk who entered a finding withdrew it before anyone confirmed it, with the reason.
+
+    A fact of its own beside the finding, which keeps what was entered; kept here (not exchanged),
+    as an unconfirmed finding never leaves the county.
+    """
+
+    __tablename__ = "finding_withdrawals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id"), unique=True)
+    reason: Mapped[str] = mapped_column(Text)
+    withdrawn_by: Mapped[str] = mapped_column(String(40))
+    withdrawn_on: Mapped[date] = mapped_column(Date)
+
+    finding: Mapped[Finding] = relationship(backref=backref("withdrawal", uselist=False))
+
+
 class ResponsiblePerson(Synced, Base):
     """责任认定 (济医保发〔2025〕6号 四(五)): one practitioner's responsibility for a finding."""
 

@@ -13,3 +13,7 @@ from models.db.tables import Subject
 
 Index("ix_subjects_name", Subject.name)
 Index("ix_subjects_initials", Subject.initials)
+# Lists sorted by pinyin (all types, and one type), and search by the last digits of an ID number.
+Index("ix_subjects_sort_key", Subject.sort_key)
+Index("ix_subjects_type_sort_key", Subject.type, Subject.sort_key)
+Index("ix_subjects_id_number_reversed", Subject.id_number_reversed)

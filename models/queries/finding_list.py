@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from models.db.tables_casework import Finding, ResponsiblePerson
+from models.db.tables_casework import Finding, FindingWithdrawal, ResponsiblePerson
 from models.services import catalogue as cat
 from models.services.base import Actor, UnitOfWork, query
 from models.services.county import current_county
@@ -56,10 +56,19 @@ def _row(f: Finding, names: dict[str, cat.KindSpec], full_id: bool) -> FindingRo
         p.responsibility, p.kind, names[p.kind].name if p.kind in names else p.kind,
         names[p.kind].band if p.kind in names else None, p.entered_by) for p in f.persons)
     return FindingRow(f.uuid, f.case_no, f.institution.name, f.decision_type, f.decision_date, f.amount, f.article,
-                      f.state, f.entered_by, f.confirmed_by, f.confirmed_on, persons)
+                      WITHDRAWN if f.withdrawal is not None else f.state, f.entered_by, f.confirmed_by, f.confirmed_on,
+                      persons)
+
+
+WITHDRAWN = "已撤回"  # a pending finding its clerk withdrew (finding_withdrawals); the state column stays 待确认
 
 
 def _where(stmt, state: str | None):
+    withdrawn = Finding.id.in_(select(FindingWithdrawal.finding_id))
+    if state == WITHDRAWN:
+        return stmt.where(withdrawn)
+    if state == "待确认":
+        return stmt.where(Finding.state == state, ~withdrawn)
     return stmt.where(Finding.state == state) if state else stmt
 
 
@@ -69,7 +78,8 @@ def finding_page(uow: UnitOfWork, *, actor: Actor, state: str | None = "待确�
     key = SORTS.get(sort or "entered", Finding.id)
     order = (key.desc(), Finding.id.desc()) if descending else (key.asc(), Finding.id.asc())
     stmt = _where(select(Finding), state).options(
-        selectinload(Finding.persons).selectinload(ResponsiblePerson.practitioner), selectinload(Finding.institution))
+        selectinload(Finding.persons).selectinload(ResponsiblePerson.practitioner), selectinload(Finding.institution),
+        selectinload(Finding.withdrawal))
     names = cat.kinds(current_county(uow).profile)
     full = actor.can("id.view_full")
     return [_row(f, names, full) for f in uow.session.scalars(stmt.order_by(*order).offset(offset).limit(limit))]

@@ -1,13 +1,15 @@
 """Subject lists at county scale: one page of rows and a count, never the whole table.
 
 A county has about 200,000 insured persons, 3,000 practitioners and 60 institutions. Each page is
-one LIMIT/OFFSET query ordered by an indexed column (name: ix_subjects_name / ix_subjects_type_name)
+one LIMIT/OFFSET query ordered by an indexed column (name: the pinyin key, ix_subjects_sort_key / ix_subjects_type_sort_key)
 with the row id as tie-breaker, so pages never overlap or skip rows. The newest grade, score,
 points and measures come from ``subject_standing`` (one row per subject, kept by the evaluation).
 
 Search (one box): Chinese text matches the name anywhere (prefix included); Latin letters match the
 pinyin initials from the start (``subjects.initials``, stored at write time: 张三丰 → zsf); digits
-match the 身份证号 or 统一社会信用代码, exactly or from the start. Prefixes are written as ranges
+match the 身份证号 or 统一社会信用代码, exactly or from the start, and 4 to 6 of them also the end
+of the 身份证号 (what a masked number shows; ``subjects.id_number_reversed``). Lists sort by the
+pinyin key stored with the name (``subjects.sort_key``). Prefixes are written as ranges
 (``col >= 'ab' AND col < 'ab~'``) because SQLite's case-insensitive LIKE cannot use an index.
 """
 from __future__ import annotations
@@ -29,13 +31,14 @@ GRADES = ("优秀", "良好", "中等", "较差", "差")
 UNGRADED = "未评价"
 # Sort keys a screen may ask for; each is an indexed column or a top-N sort over the standing join.
 SORTS = {
-    "name": Subject.name,
+    "name": Subject.sort_key,  # pinyin (models/pinyin.py): 陈 before 李 before 张
     "score": SubjectStanding.score,
     "points": SubjectStanding.points_total,
     "measures": SubjectStanding.measures,
 }
 _NUMBER = re.compile(r"^[0-9A-Z]*[0-9][0-9A-Z]*$")
 _LETTERS = re.compile(r"^[a-z]+$")
+TAIL_DIGITS = (4, 6)  # a search this long also matches the end of an ID number
 PAST_LAST = "~"  # sorts after every digit and upper-case letter used in ID numbers and credit codes
 
 
@@ -99,7 +102,10 @@ def search_condition(text: str, *, wide: bool = False):
             return or_(Subject.id_number == number, Subject.credit_code == number)
         columns = (Subject.id_number.concat(""), Subject.credit_code.concat("")) if wide else \
             (Subject.id_number, Subject.credit_code)
-        return or_(*(_prefix(c, number) for c in columns))
+        found = [_prefix(c, number) for c in columns]
+        if TAIL_DIGITS[0] <= len(number) <= TAIL_DIGITS[1]:  # the end a masked number shows (…123X)
+            found.append(_prefix(Subject.id_number_reversed, number[::-1]))
+        return or_(*found)
     if _LETTERS.match(t.lower()):
         return _prefix(Subject.initials, t.lower())
     escaped = t.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -141,9 +147,9 @@ COLUMNS = (Subject.uuid, Subject.type, Subject.name, Subject.id_number, Subject.
 
 
 def _rows_statement(q: SubjectQuery, *, wide: bool = False) -> Select:
-    key = SORTS.get(q.sort, Subject.name)
+    key = SORTS.get(q.sort, Subject.sort_key)
     first = key.desc() if q.descending else key.asc()
-    if key is not Subject.name:  # subjects not yet evaluated go last in either direction
+    if key is not Subject.sort_key:  # subjects not yet evaluated go last in either direction
         first = first.nulls_last()
     order = (first, Subject.id.desc() if q.descending else Subject.id.asc())
     return _filtered(_joined(select(*COLUMNS).select_from(Subject)), q, wide=wide).order_by(*order)

@@ -19,6 +19,11 @@ KIND_NAMES = {"finding": "违规认定", "measure_choice": "措施期限", "obje
 SCREEN_STEPS = {"（measure choose）": "（信用档案 → 措施与名单 → 确定处理期限）",
                 "（tick 自动处理）": "（工作台 → 处理到期事项）"}
 NOTICE_STEPS = {"draft": "待审核（审核员，起草人以外）", "reviewed": "待签发（签发人）", "signed_off": "待编号印发"}
+# The permission the next step of each kind of case needs: the workbench shows a user what they can do.
+NEXT_STEP_PERMISSION = {"finding": "finding.confirm", "measure_choice": "measure.choose", "objection": "objection.decide",
+                        "repair": "repair.decide", "public_notice": "casework.tick", "measure_ending": "casework.tick"}
+FOUR_EYES = {"finding.confirm", "objection.decide", "repair.decide", "notice.review"}  # never one's own case
+NOTICE_PERMISSION = {"draft": "notice.review", "reviewed": "notice.sign_off", "signed_off": "notice.issue"}
 # Where each kind of case keeps its subject.
 _SUBJECT_OF = {"finding": (Finding, Finding.institution_id), "objection": (Objection, Objection.subject_id),
                "repair": (Repair, Repair.subject_id), "public_notice": (Repair, Repair.subject_id),
@@ -40,6 +45,11 @@ class WorkItem:
     provisional: bool
     basis: str
     entered_by: str | None  # who entered the case: the four-eyes rule keeps them from deciding it
+    permission: str = ""  # what the next step needs (models.actors.PERMISSIONS)
+
+    def for_actor(self, actor: Actor) -> bool:
+        """The signed-in user can take the next step (role, and not their own case: 双人复核)."""
+        return actor.can(self.permission) and not (self.permission in FOUR_EYES and self.entered_by == actor.username)
 
 
 def _subject_uuid(uow: UnitOfWork, kind: str, case: str) -> tuple[str | None, str | None]:
@@ -58,7 +68,7 @@ def _notices(uow: UnitOfWork) -> list[WorkItem]:
     return [WorkItem("notice", KIND_NAMES["notice"],
                      f"{DOC_TYPES.get(n.type, (n.type,))[0]}：{n.subject.name}（{STATES.get(n.state, n.state)}）",
                      n.uuid, n.subject.name, n.subject.uuid, NOTICE_STEPS[n.state], None, None, False, False, "",
-                     n.created_by) for n in rows]
+                     n.created_by, NOTICE_PERMISSION[n.state]) for n in rows]
 
 
 @query
@@ -71,5 +81,6 @@ def work_items(uow: UnitOfWork, *, actor: Actor, today: date | None = None) -> l
         for command, place in SCREEN_STEPS.items():
             step = step.replace(command, place)
         items.append(WorkItem(**(asdict(t) | {"next_step": step}), kind_name=KIND_NAMES.get(t.kind, t.kind),
-                              subject_uuid=subject_uuid, entered_by=entered_by))
+                              subject_uuid=subject_uuid, entered_by=entered_by,
+                              permission=NEXT_STEP_PERMISSION.get(t.kind, "")))
     return items + _notices(uow)

@@ -31,6 +31,18 @@ def available_profiles() -> dict[str, str]:
     return found
 
 
+def profile_provinces() -> dict[str, tuple[str, str]]:
+    """Province code (first two digits of GB/T 2260) → (profile, province name), from the profiles'
+    ``provinces``: what first run proposes for a county code, and why."""
+    folder = resources.files("resources.policies") / "profiles"
+    found = {}
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name) if folder.is_dir() else []:
+        if entry.name.endswith(".json"):
+            for code, province in json.loads(entry.read_text(encoding="utf-8")).get("provinces", {}).items():
+                found.setdefault(code, (entry.name[:-5], province))
+    return found
+
+
 def _profile(name: str) -> str:
     profiles = available_profiles()
     name = required(name, "政策配置")

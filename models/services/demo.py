@@ -28,6 +28,7 @@ from stdnum.cn import ric, uscc
 
 from models.db.database import Database
 from models.db.tables import County, CreditRecord, Registration, RegistrationStatus, ServiceCommitment, Subject
+from models.pinyin import reversed_number, sort_key_of
 from models.policy import PolicyError, catalogue, load_profile
 from models.services import standing
 from models.services.base import Actor, ServiceError, UnitOfWork, require
@@ -161,6 +162,7 @@ class _Demo:
         self.blank = {m.__tablename__: {c.name: None for c in m.__table__.c} for m in TABLES}
         self.taken: set[tuple[str, str]] = set()  # (subject type, number): unique per type
         self.initials: dict[str, str] = {}
+        self.sort_keys: dict[str, str] = {}
         self.role: dict[int, str] = {}  # institution id → hospital / centre / clinic / pharmacy
         self.cases: list[_Case] = []
         self.records: list[dict] = []
@@ -184,7 +186,11 @@ class _Demo:
         return range(start, start + n)
 
     def subject(self, type: str, name: str, initials: str | None = None, row_id: int | None = None, **values) -> dict:
-        return self.row(Subject, row_id, type=type, name=name, initials=initials or self.initials_of(name), **values)
+        if name not in self.sort_keys:  # explicit columns: the table's computed defaults do not apply
+            self.sort_keys[name] = sort_key_of(name)
+        return self.row(Subject, row_id, type=type, name=name, initials=initials or self.initials_of(name),
+                        sort_key=self.sort_keys[name], id_number_reversed=reversed_number(values.get("id_number")),
+                        **values)
 
     def initials_of(self, *parts: str) -> str:
         """Cached per part: pypinyin costs ~30 µs a call. For every surname + given name these

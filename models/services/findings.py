@@ -13,7 +13,7 @@ from datetime import date
 from sqlalchemy import select
 
 from models.db.tables import CreditRecord, Registration
-from models.db.tables_casework import Finding, PointsNotification, ResponsiblePerson
+from models.db.tables_casework import Finding, FindingWithdrawal, PointsNotification, ResponsiblePerson
 from models.services import catalogue as cat, points_notices, records, standing
 from models.services.base import Actor, Changes, Result, ServiceError, UnitOfWork, query, require, service
 from models.services.cases import by_uuid, four_eyes
@@ -170,6 +170,7 @@ def confirm_finding(uow: UnitOfWork, *, actor: Actor, finding: str) -> Result:
     f = by_uuid(uow, Finding, finding, "违规认定")
     if f.state != "待确认":
         raise ServiceError(f"违规认定 {f.case_no} 已于{f.confirmed_on}由“{f.confirmed_by}”确认，不能重复确认")
+    _not_withdrawn(f)
     for who in {f.entered_by, *(p.entered_by for p in f.persons)}:
         four_eyes(actor, who, "违规认定", "审核确认")
     if not f.persons and not f.institution_kind:
@@ -192,6 +193,61 @@ def confirm_finding(uow: UnitOfWork, *, actor: Actor, finding: str) -> Result:
         "state": f.state, "records": [p.record.uuid for p in f.persons] + ([inst_rec.uuid] if inst_rec else [])})
     touched = {f.institution.uuid, *(p.practitioner.uuid for p in f.persons)}
     return Result(info(f), Changes(subjects=frozenset(touched), lists=True))
+
+
+def _not_withdrawn(f: Finding) -> None:
+    if f.withdrawal is not None:
+        w = f.withdrawal
+        raise ServiceError(f"违规认定 {f.case_no} 已于{w.withdrawn_on}由“{w.withdrawn_by}”撤回（{w.reason}），不能再办理")
+
+
+@service
+def withdraw_finding(uow: UnitOfWork, *, actor: Actor, finding: str, reason: str) -> Result:
+    """撤回: the clerk who entered a finding takes it back before confirmation, saying why.
+
+    Nothing of legal weight exists yet (no record, no points); the finding stays in the file,
+    marked withdrawn, and the audit log keeps who, when and why.
+    """
+    require(actor, "finding.write")
+    f = by_uuid(uow, Finding, finding, "违规认定")
+    if f.state != "待确认":
+        raise ServiceError(f"违规认定 {f.case_no} 已于{f.confirmed_on}确认，不能撤回；如有错误，请通过异议或更正办理")
+    _not_withdrawn(f)
+    if f.entered_by != actor.username:
+        raise ServiceError(f"违规认定 {f.case_no} 由“{f.entered_by}”录入，只能由录入人撤回")
+    why = max_length(required(reason, "撤回原因"), 500, "撤回原因")
+    w = FindingWithdrawal(finding=f, reason=why, withdrawn_by=actor.username, withdrawn_on=date.today())
+    uow.session.add(w)
+    uow.session.flush()
+    uow.audit(actor, "finding.withdraw", "finding", f.uuid, before={"state": f.state},
+              after={"state": "已撤回", "reason": why})
+    return Result(info(f), Changes())
+
+
+@query
+def confirmation_preview(uow: UnitOfWork, *, actor: Actor, finding: str) -> list[str]:
+    """What 审核确认 will do, one sentence per person, for the confirmation prompt.
+
+    The confirmation's records are written in this read-only unit of work (never committed) and each
+    person's standing is read through ``standing.of``: the points and measures are the engine's, not
+    a second derivation.
+    """
+    require(actor, "finding.confirm")
+    f = by_uuid(uow, Finding, finding, "违规认定")
+    _not_withdrawn(f)
+    lines = []
+    for p in f.persons:
+        rec = _write_record(uow, actor, f, p.practitioner, p.kind, p.responsibility, p.note, p.entered_by)
+        result = standing.of(uow, p.practitioner, min(date.today(), date(rec.decision_date.year, 12, 31)))
+        points = next((e.get("points") for e in result["points"]["entries"] if e.get("record") == rec.uuid), None)
+        measures = [m["name"] + (f"（须在{m['allowed_range']['text']}内确定期限）" if m.get("allowed_range") else "")
+                    for m in result.get("measures", ()) if m.get("record") == rec.uuid]
+        line = f"{p.practitioner.name}：记{points if points is not None else '（无记分规则）'}分，" \
+               f"本年度累计{result['points']['total']}分"
+        lines.append(line + (f"；将触发{'、'.join(measures)}" if measures else "；不触发处理措施"))
+    if f.institution_kind:
+        lines.append(f"{f.institution.name}：登记机构违规信息")
+    return lines
 
 
 @query

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from models.db.tables import Subject, SubjectStanding
-from models.db.tables_casework import Finding, MeasureRow, Objection, Repair
+from models.db.tables_casework import Finding, FindingWithdrawal, MeasureRow, Objection, Repair
 from models.services.base import UnitOfWork, query
 from models.services.workdays import calendar_from_db
 
@@ -40,7 +40,8 @@ def work_list(uow: UnitOfWork, *, today: date | None = None) -> list[TodoItem]:
         return TodoItem(kind, title, case, subject, step, due, left, due is not None and due < day, prov, basis)
 
     items = []
-    for f in uow.session.scalars(select(Finding).where(Finding.state == "待确认")):
+    for f in uow.session.scalars(select(Finding).where(Finding.state == "待确认",
+                                                     ~Finding.id.in_(select(FindingWithdrawal.finding_id)))):
         items.append(item("finding", f"违规认定 {f.case_no}（{f.institution.name}，{len(f.persons)}名责任人员）", f.uuid,
                           f.institution.name, f"待审核确认（录入人 {f.entered_by}）", None))
     pending = select(SubjectStanding.subject_id).where(SubjectStanding.pending_choices > 0)

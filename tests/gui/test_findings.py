@@ -6,11 +6,26 @@ from datetime import date, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from tests.gui.test_files_support import (  # noqa: F401  (fixtures)
     actor, demo_db, demo_template, practitioner_with_registration, sql, type_text, wait_loaded,
 )
 from views.page_findings import FindingsPage
+
+
+def message_box(qtbot) -> QMessageBox:
+    """The confirmation or result box the page opened (window-modal, without a nested event loop)."""
+    def box():
+        return next((w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()), None)
+
+    qtbot.waitUntil(lambda: box() is not None, timeout=20000)
+    return box()
+
+
+def answer(qtbot, box: QMessageBox, button: str) -> None:
+    qtbot.mouseClick(next(b for b in box.buttons() if b.text().startswith(button)), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not box.isVisible())
 
 
 def findings_page(qtbot, runner, db, username: str) -> FindingsPage:
@@ -78,7 +93,15 @@ def test_a_finding_entered_by_a_clerk_and_confirmed_by_a_reviewer_changes_the_gr
     reviewer.table.selectRow(0)
     assert reviewer.confirm.isEnabled()
     qtbot.mouseClick(reviewer.confirm, Qt.MouseButton.LeftButton)
+    # The prompt says, in the engine's figures, what confirming will do (issue 13).
+    prompt = message_box(qtbot)
+    assert f"{target['name']}：记12分" in prompt.text()
+    assert not sql(demo_db, "SELECT count(*) FROM credit_records WHERE case_no = '宁医保罚〔2026〕901号'")[0][0]
+    answer(qtbot, prompt, "确认并记分")
     qtbot.waitUntil(lambda: "已确认" in reviewer.status.text(), timeout=20000)
+    result = message_box(qtbot)
+    assert result.text().startswith("已确认 宁医保罚〔2026〕901号")
+    result.accept()
 
     grade, score, points = sql(demo_db, """SELECT st.grade, st.score, st.points_total FROM subject_standing st
                                           JOIN subjects s ON s.id = st.subject_id WHERE s.uuid = ?""",
@@ -242,7 +265,10 @@ def test_the_whole_story_two_people_one_finding_a_new_grade(qtbot, runner, demo_
     qtbot.waitUntil(lambda: bool(review.model.rows) and review.confirm.isEnabled())
     assert review.model.rows[0].case_no == "宁医保罚〔2026〕905号"
     review.confirm.click()
+    answer(qtbot, message_box(qtbot), "确认并记分")
     qtbot.waitUntil(lambda: "已确认" in review.status.text(), timeout=20000)
+    message_box(qtbot).accept()
+    activate(qtbot, reviewer)
     after = open_file_by_initials(qtbot, reviewer, target)
     assert after.data["points"]["total"] == 12
     assert after.summary["points"].text().endswith("记分：12")
@@ -250,3 +276,44 @@ def test_the_whole_story_two_people_one_finding_a_new_grade(qtbot, runner, demo_
     assert after.summary["grade"].text() == f"信用等级：{after.data['grade']}"
     assert [f["case_no"] for f in after.data["findings"]] == ["宁医保罚〔2026〕905号"]
     assert len(after.data["evaluations"]) >= 2  # the change is kept as history
+
+
+def test_the_clerk_withdraws_a_pending_finding_with_a_reason_and_the_reviewer_no_longer_sees_it(qtbot, runner, demo_db):
+    """Issue 13: a pending finding can be withdrawn by its author, with the reason kept (audit)."""
+    target = practitioner_with_registration(demo_db)
+    clerk = findings_page(qtbot, runner, demo_db, "clerk")
+    enter_finding(qtbot, clerk, target, "宁医保罚〔2026〕907号")
+    wait_loaded(qtbot, clerk.model)
+    clerk.table.selectRow(0)
+    assert clerk.withdraw.isEnabled()
+    qtbot.mouseClick(clerk.withdraw, Qt.MouseButton.LeftButton)
+    dialog = clerk.dialog
+    qtbot.waitUntil(dialog.isVisible)
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)  # no reason: refused under the field
+    qtbot.waitUntil(lambda: dialog.errors.message("撤回原因") != "")
+    assert "必填" in dialog.errors.message("撤回原因")
+    dialog.reason.setPlainText("案件编号录错，应为908号")
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    result = message_box(qtbot)
+    assert result.text().startswith("已撤回 宁医保罚〔2026〕907号")
+    result.accept()
+    reason = sql(demo_db, """SELECT w.reason, w.withdrawn_by FROM finding_withdrawals w JOIN findings f
+                             ON f.id = w.finding_id WHERE f.case_no = '宁医保罚〔2026〕907号'""")
+    assert reason == [("案件编号录错，应为908号", "clerk")]
+    assert sql(demo_db, "SELECT count(*) FROM audit_log WHERE action = 'finding.withdraw'")[0][0] == 1
+    reviewer = findings_page(qtbot, runner, demo_db, "reviewer")
+    assert "宁医保罚〔2026〕907号" not in [f.case_no for f in reviewer.model.rows]
+
+
+def test_only_the_author_may_withdraw_a_finding(qtbot, runner, demo_db):
+    target = practitioner_with_registration(demo_db)
+    clerk = findings_page(qtbot, runner, demo_db, "clerk")
+    enter_finding(qtbot, clerk, target, "宁医保罚〔2026〕909号")
+    other = findings_page(qtbot, runner, demo_db, "clerk2")
+    other.table.selectRow(0)
+    assert other.selected().case_no == "宁医保罚〔2026〕909号" and not other.withdraw.isEnabled()
+    from models.services import findings
+    from models.services.base import ServiceError
+
+    with pytest.raises(ServiceError, match="只能由录入人撤回"):
+        findings.withdraw_finding(demo_db, actor=actor("clerk2"), finding=other.selected().uuid, reason="不对")

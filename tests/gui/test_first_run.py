@@ -95,3 +95,19 @@ def test_small_demo_data_is_loaded_after_initialising(qtbot, dialog):
         qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
     assert dialog.demo_summary.scale == "small"
     assert dialog.demo_summary.insured > 0
+
+
+def test_a_shandong_county_code_proposes_the_shandong_profile_and_says_why(qtbot, runner, empty_db):
+    """Issue 13: 370921 is in Shandong (37); first run no longer proposes 磐安县（浙江省）rules for it."""
+    from models.services.county import available_profiles, profile_provinces
+
+    runner.db = empty_db
+    dialog = FirstRunDialog(runner, available_profiles(), provinces=profile_provinces())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.code, "370921")
+    assert dialog.profile.currentData() == "shandong"
+    assert "37" in dialog.proposal.text() and "山东省" in dialog.proposal.text()
+    dialog.code.clear()
+    qtbot.keyClicks(dialog.code, "330727")  # 磐安县, Zhejiang
+    assert dialog.profile.currentData() == "panan" and "浙江省" in dialog.proposal.text()

@@ -47,3 +47,14 @@ def test_a_returning_user_starts_in_the_password_field(qtbot, runner):
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitUntil(dialog.password.hasFocus)
+
+
+def test_enter_signs_in_after_a_wrong_password(qtbot, dialog):
+    """Issue 13: after one refusal, Enter in the password field must still submit the form."""
+    qtbot.keyClicks(dialog.password, "wrong1234")
+    qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: dialog.errors.message(None) != "" and dialog.ok.isEnabled())
+    qtbot.keyClicks(dialog.password, ADMIN_PASSWORD)
+    with qtbot.waitSignal(dialog.accepted, timeout=10_000):
+        qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    assert dialog.actor.username == "admin"

@@ -24,7 +24,7 @@ def window(qtbot, runner, admin, tmp_path):
 def test_nine_sections_each_with_its_page(window):
     assert window.section_names() == EXPECTED
     assert window.pages.count() == 9
-    assert window.windowTitle() == "医保信用管理系统 — 宁阳县"
+    assert window.windowTitle() == "宁阳县"  # Qt adds " — 医保信用管理系统" once
     assert window.current_section() == "工作台"
 
 
@@ -38,7 +38,7 @@ def test_ctrl_2_switches_to_the_credit_files(qtbot, window):
 
 def test_every_page_says_what_it_is_for_without_talking_about_development(window):
     for index, (name, purpose) in enumerate(SECTIONS):
-        page = window.pages.widget(index)
+        page = window.page(name)
         assert page.title.text() == name and page.purpose.text() == purpose
         assert not any(word in purpose for word in ("开发", "待实现", "尚未", "TODO", "占位"))
 
@@ -99,3 +99,15 @@ def test_backup_is_a_consistent_copy_and_only_for_administrators(qtbot, runner, 
     window = MainWindow(runner, clerk, "宁阳县", "x", tmp_path / "t.sqlite3")
     qtbot.addWidget(window)
     assert not window.backup_action.isEnabled()
+
+
+def test_f1_opens_the_user_guide_at_the_section_of_the_current_page(qtbot, window):
+    """Issue 13: 帮助 opens the guide in the program; F1 goes to the section of the page in front."""
+    window.show_section("信用档案")
+    qtbot.keyClick(window, Qt.Key.Key_F1)
+    guide = window.help
+    qtbot.waitUntil(lambda: guide is not None and guide.isVisible())
+    cursor = guide.browser.textCursor()
+    assert cursor.block().text() == "信用档案" and cursor.block().blockFormat().headingLevel() == 2
+    assert "拼音首字母" in guide.browser.toPlainText()
+    assert all(guide.show_section(name) for name in window.section_names())  # every section is described

@@ -212,12 +212,37 @@ def test_roles_without_permission_see_the_buttons_disabled_with_the_roles_needed
         assert "需要角色：录入员、审核员" in window.correct.toolTip()
 
 
-def test_esc_cancels_the_new_subject_dialog_without_saving(qtbot, runner, demo_db):
+def test_esc_on_a_filled_form_asks_before_discarding_and_saves_nothing(qtbot, runner, demo_db):
+    """Issue 13: Esc on a filled form asks first; 取消 keeps what was typed, 放弃填写 closes unsaved."""
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    def prompt() -> QMessageBox:
+        qtbot.waitUntil(lambda: any(isinstance(w, QMessageBox) and w.isVisible() for w in QApplication.topLevelWidgets()))
+        return next(w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible())
+
     runner.db = demo_db
     dialog = SubjectDialog(runner, actor("clerk"))
     qtbot.addWidget(dialog)
     dialog.show()
-    dialog.name.insert("不保存")
+    qtbot.keyClicks(dialog.name, "Wang")
+    qtbot.keyClick(dialog.name, Qt.Key.Key_Escape)
+    box = prompt()
+    assert "尚未保存" in box.text()
+    qtbot.keyClick(box, Qt.Key.Key_Return)  # the default is to keep filling in
+    qtbot.waitUntil(lambda: not box.isVisible())
+    assert dialog.isVisible() and dialog.name.text() == "Wang"
+    qtbot.keyClick(dialog.name, Qt.Key.Key_Escape)
+    box = prompt()
+    qtbot.mouseClick(next(b for b in box.buttons() if b.text().startswith("放弃填写")), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    assert dialog.result_info is None
+    assert sql(demo_db, "SELECT count(*) FROM subjects WHERE name = 'Wang'")[0][0] == 0
+
+
+def test_esc_on_an_untouched_form_closes_at_once(qtbot, runner, demo_db):
+    runner.db = demo_db
+    dialog = SubjectDialog(runner, actor("clerk"))
+    qtbot.addWidget(dialog)
+    dialog.show()
     qtbot.keyClick(dialog.name, Qt.Key.Key_Escape)
     assert not dialog.isVisible() and dialog.result_info is None
-    assert sql(demo_db, "SELECT count(*) FROM subjects WHERE name = '不保存'")[0][0] == 0

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 
 from desktop import settings
 from desktop.gui import Launcher
@@ -58,7 +58,7 @@ def test_a_new_database_leads_through_first_run_and_login_to_the_main_window(qtb
     qtbot.waitUntil(lambda: isinstance(launcher.dialog, LoginDialog), timeout=10_000)
     assert launcher.dialog.username.text() == "chief"  # the administrator just created
     window = sign_in(qtbot, launcher, "chief")
-    assert window.windowTitle() == "医保信用管理系统 — 宁阳县"
+    assert window.windowTitle() == "宁阳县"
     assert settings.last_username() == "chief"
 
 
@@ -95,3 +95,41 @@ def test_standings_that_expired_while_the_program_was_closed_are_brought_up_to_d
 
     qtbot.waitUntil(lambda: dirty() == 0, timeout=10_000)
     qtbot.waitUntil(lambda: "已更新 1 个信用主体" in window.statusBar().currentMessage(), timeout=10_000)
+
+
+def test_a_returning_user_sees_the_sign_in_dialog_before_the_database_is_open(qtbot, start, db, tmp_path):
+    """Start-up: the dialog paints at once and the password typed meanwhile is checked once the file is open."""
+    settings.set_last_username("admin")
+    launcher = start(tmp_path / "t.sqlite3")
+    assert isinstance(launcher.dialog, LoginDialog) and launcher.dialog.isVisible()
+    window = sign_in(qtbot, launcher, "admin")
+    assert window.windowTitle() == "宁阳县"
+
+
+def test_switch_user_ctrl_l_lets_the_next_person_sign_in_without_restarting(qtbot, start, db, tmp_path, admin):
+    """Four-eyes on one PC: the reviewer signs in after the clerk, and the screens are theirs."""
+    from models.services import users
+
+    users.add_user(db, actor=admin, username="lihua", display_name="李华", password=ADMIN_PASSWORD, roles=["审核员"])
+    launcher = start(tmp_path / "t.sqlite3")
+    first = sign_in(qtbot, launcher, "admin")
+    first.activateWindow()
+    qtbot.keyClick(first, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: isinstance(launcher.dialog, LoginDialog) and launcher.dialog.isVisible())
+    assert launcher.window is None and not first.isVisible()
+    assert launcher.dialog.username.text() == ""  # the next person types their own name
+    second = sign_in(qtbot, launcher, "lihua")
+    assert second is not first and second.actor.username == "lihua"
+    shown = " ".join(label.text() for label in second.statusBar().findChildren(QLabel))
+    assert "李华（lihua）" in shown and "角色：审核员" in shown
+
+
+def test_sign_out_returns_to_the_sign_in_dialog_for_the_same_user(qtbot, start, db, tmp_path):
+    launcher = start(tmp_path / "t.sqlite3")
+    window = sign_in(qtbot, launcher, "admin")
+    sign_out = next(a for a in window.menuBar().actions()[0].menu().actions() if a.text() == "注销(&O)")
+    sign_out.trigger()
+    qtbot.waitUntil(lambda: isinstance(launcher.dialog, LoginDialog) and launcher.dialog.isVisible())
+    assert launcher.dialog.username.text() == "admin" and launcher.dialog.password.text() == ""
+    again = sign_in(qtbot, launcher, "admin")
+    assert again.actor.username == "admin"

@@ -82,7 +82,7 @@ def test_rendering_of_a_provisional_deadline(qtbot, runner, demo_db):
     """A deadline in a year whose holiday schedule is not loaded is computed on weekends alone (DOMAIN §5)."""
     page = workbench(qtbot, runner, demo_db)
     item = WorkItem("repair", "信用修复", "张三 的信用修复申请", "c", "张三", None, "作出修复决定", date(2027, 1, 20), 30,
-                    False, True, "鲁医保发〔2024〕25号 第十一条", "clerk")
+                    False, True, "鲁医保发〔2024〕25号 第十一条", "clerk", "repair.decide")
     page.show_items([item])
     assert page.model.data(page.model.index(0, 0)) == "2027-01-20（暂定）"
     assert page.model.data(page.model.index(0, 1)) == "30个工作日"
@@ -111,3 +111,71 @@ def test_steps_name_the_screen_not_the_command(qtbot, runner, demo_db):
     page = workbench(qtbot, runner, demo_db)
     assert page.model.rows  # the demo county has measures waiting for a chosen period
     assert not any("measure choose" in i.next_step or "tick" in i.next_step for i in page.model.rows)
+
+
+def test_a_clerk_sees_what_a_clerk_can_do_and_may_switch_to_everything(qtbot, runner, demo_db):
+    """Issue 13: the workbench no longer shows clerks items only reviewers can act on."""
+    objection, _repair = open_cases(demo_db)
+    page = workbench(qtbot, runner, demo_db, "clerk")
+    assert objection not in {i.case for i in page.model.rows}  # 复核 is for a reviewer or signer
+    assert all(actor("clerk").can(i.permission) for i in page.model.rows)
+    assert "须由其他角色或他人办理" in page.summary.text()
+    qtbot.mouseClick(page.all, Qt.MouseButton.LeftButton)
+    assert objection in {i.case for i in page.model.rows}
+    assert len(page.model.rows) == len(work_items(demo_db, actor=actor("clerk")))
+
+
+def test_the_workbench_exports_to_excel_what_it_shows(qtbot, runner, demo_db, tmp_path, monkeypatch):
+    from openpyxl import load_workbook
+    from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+
+    open_cases(demo_db)
+    page = workbench(qtbot, runner, demo_db)
+    target = tmp_path / "待办.xlsx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    qtbot.mouseClick(page.export, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: any(isinstance(w, QMessageBox) and w.isVisible() for w in QApplication.topLevelWidgets()))
+    box = next(w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible())
+    assert f"已导出 {len(page.model.rows)} 行" in box.text()
+    box.accept()
+    sheet = load_workbook(target).active
+    assert [c.value for c in sheet[2]][:3] == ["期限", "剩余", "类别"]
+    assert sheet.max_row == 2 + len(page.model.rows)
+
+
+def test_the_workbench_warns_that_an_expired_pack_leaves_rules_uncomputed(qtbot, runner, demo_db):
+    """Issue 13: 鲁医保发〔2024〕25号 expired on 2026-08-09; the workbench says so and what is not computed."""
+    from models.services.pack_status import pack_warnings
+
+    page = workbench(qtbot, runner, demo_db)
+    qtbot.waitUntil(page.pack_warning.isVisible)
+    shown = page.pack_warning.text()
+    assert shown == "\n".join(f"注意：{w}" for w in pack_warnings(demo_db))
+    if date.today() > date(2026, 8, 9):
+        assert "鲁医保发〔2024〕25号 已于2026-08-09失效" in shown and "不再计算" in shown
+
+
+def test_no_warning_while_every_pack_is_in_force(demo_db):
+    from models.services.pack_status import pack_warnings
+
+    assert pack_warnings(demo_db, day=date(2025, 1, 1)) == []
+    assert any("将于2026-08-09失效" in w for w in pack_warnings(demo_db, day=date(2026, 7, 1)))
+
+
+def test_the_next_save_dialog_starts_in_the_folder_chosen_last(qtbot, runner, demo_db, tmp_path, monkeypatch):
+    """Issue 13: file dialogs remember the last folder (QSettings, per user)."""
+    from PySide6.QtWidgets import QFileDialog
+
+    from views.file_dialogs import save_file_name
+
+    asked = []
+
+    def dialog(_parent, _title, suggested, _filter):
+        asked.append(suggested)
+        return str(tmp_path / "导出" / "a.xlsx"), ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", dialog)
+    page = workbench(qtbot, runner, demo_db)
+    save_file_name(page, "导出Excel", "a.xlsx", "Excel 工作簿 (*.xlsx)")
+    save_file_name(page, "导出Excel", "b.xlsx", "Excel 工作簿 (*.xlsx)")
+    assert asked[1] == str(tmp_path / "导出" / "b.xlsx")

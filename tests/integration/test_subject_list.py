@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from models.pinyin import sort_key_of
 from models.queries.subject_list import (
     UNGRADED, SubjectQuery, column_basis, search_condition, stream_subjects, subject_count, subject_page,
 )
@@ -108,10 +109,11 @@ def test_type_and_grade_filters(county, staff):
 
 @pytest.mark.parametrize("sort,descending", [("name", False), ("name", True), ("score", True), ("points", False)])
 def test_pages_cover_the_list_once_in_order(county, staff, sort, descending):
+    """Names in pinyin order (陈 before 李 before 张), not by code point."""
     q = SubjectQuery(sort=sort, descending=descending)
     rows = every_row(county, staff["clerk"], q)
     assert len(rows) == len({r.uuid for r in rows}) == sql(county, "SELECT count(*) FROM subjects")[0][0]
-    key = {"name": lambda r: r.name, "score": lambda r: r.score, "points": lambda r: r.points}[sort]
+    key = {"name": lambda r: sort_key_of(r.name), "score": lambda r: r.score, "points": lambda r: r.points}[sort]
     values = [key(r) for r in rows if key(r) is not None]
     assert values == sorted(values, reverse=descending)
     assert all(key(r) is None for r in rows[len(values):])  # not yet evaluated: last
