@@ -243,3 +243,20 @@ def test_a_deleted_registration_travels_as_a_deletion_marker(world, tmp_path):
         assert ex.pending_counts(uow, a.code) == {}
     with sqlite3.connect(a.path) as con, pytest.raises(sqlite3.IntegrityError, match="信用记录不可删除"):
         con.execute("DELETE FROM credit_records")
+
+
+def test_a_registration_made_elsewhere_inside_a_ban_is_reported_not_stored(world, tmp_path):
+    """医保发〔2024〕23号: a practitioner terminated here may not be registered again during the ban, anywhere; B did
+    not know yet, so A refuses B's registration when it arrives and says why."""
+    from models.services import subjects
+
+    a, b, city = world
+    violation(a, SHARED, "宁医保罚〔2026〕9号", kind="pq_fraud")  # 主要: 12 points in one decision, a 3-year ban
+    second = institution(b, 5, "东平县第二人民医院")
+    subjects.add_registration(b.db, actor=b.admin, practitioner=SHARED, institution=second, registered_on=date.today())
+    receive(city, export(a, city, tmp_path / "out-a"))
+    receive(city, export(b, city, tmp_path / "out-b"))
+    report = receive(a, export(city, a, tmp_path / "city-to-a"))
+    refused = [c for c in report.conflicts if c["type"] == "registrations"]
+    assert len(refused) == 1 and "不得再次登记备案" in refused[0]["reason"]
+    assert report.counts["registrations"] == {"new": 1, "conflicts": 1}  # B's first registration is fine

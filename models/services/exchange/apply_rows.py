@@ -13,14 +13,14 @@ from functools import lru_cache
 
 from sqlalchemy import bindparam, insert, or_, select, update
 
-from models.db.tables import CreditRecord, Subject
+from models.db.tables import CreditRecord, Subject, SubjectStanding
 from models.db.tables_exchange import ExchangeAlias
-from models.services import standing
 from models.services.base import Actor, UnitOfWork
 from models.services.exchange.format import PackageRefused
 from models.services.exchange.keys import role_of
 from models.services.exchange.rows import APPEND_ONLY, MERGED_BY_NATURAL_KEY, TableSpec, decode, decoder, type_name
-from models.validation import control_character
+from models.services.subjects import refuse_if_banned
+from models.validation import ValidationError, control_character
 
 CHUNK = 2000
 _CODE = re.compile(r"^\d{6}$")
@@ -203,6 +203,8 @@ def _apply_chunk(ctx: Context, spec: TableSpec, chunk: list[dict]) -> None:
             ctx.conflict(spec.name, uuid, "数据包把它标为本局维护的记录，但本局没有这条记录")
         else:
             new.append({**values, **stamps, "uuid": uuid, "origin_county": origin, "sync_pending": False})
+    if spec.name == "registrations":
+        new = _outside_bans(ctx, spec, new)
     new, merged = _unique_clashes(ctx, spec, new)
     if new:
         # RETURNING without parameter order: matched by UUID, so SQLite can insert many rows per statement.
@@ -218,6 +220,24 @@ def _apply_chunk(ctx: Context, spec: TableSpec, chunk: list[dict]) -> None:
     if updates:
         ctx.uow.session.execute(update(t).where(t.c.id == bindparam("_row_id")), updates)
         ctx.count(spec.name, "updated", len(updates))
+
+
+def _outside_bans(ctx: Context, spec: TableSpec, rows: list[dict]) -> list[dict]:
+    """A registration dated inside a registration ban (医保发〔2024〕23号) is reported, not stored, whichever
+    county made it: the ban follows the practitioner everywhere."""
+    people = {r["practitioner_id"] for r in rows}
+    banned = set(ctx.uow.session.scalars(select(SubjectStanding.subject_id).where(
+        SubjectStanding.subject_id.in_(people), SubjectStanding.ban_until.is_not(None)))) if people else set()
+    keep = []
+    for r in rows:
+        if r["practitioner_id"] in banned:
+            try:
+                refuse_if_banned(ctx.uow, ctx.uow.session.get(Subject, r["practitioner_id"]), r["registered_on"])
+            except ValidationError as exc:
+                ctx.conflict(spec.name, r["uuid"], exc.problem)
+                continue
+        keep.append(r)
+    return keep
 
 
 def _classify_existing(ctx: Context, spec: TableSpec, local, values: dict, stamps: dict, origin: str, updates: list) -> None:
