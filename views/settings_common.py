@@ -5,6 +5,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QLabel, QWidget
 
+from models.services import standing
 from views.forms import ERROR_STYLE, user_message
 
 
@@ -29,6 +30,20 @@ class LazyTab(QWidget):
     def say(self, text: str) -> None:
         self.message.setStyleSheet("")
         self.message.setText(text)
+
+    def recompute_standings(self, done: str) -> None:
+        """The rules changed: every standing in the county is recomputed now, with progress and cancel."""
+        def finished(run) -> None:
+            self.say(f"{done}已按新规则重新计算 {run.subjects} 个信用主体的信用状况，其中 {run.changed} 个结果有变化。")
+
+        def stopped(exc: BaseException) -> None:
+            if isinstance(exc, standing.Cancelled):
+                self.say(f"{done}{exc}；其余在查看或下次登录时按新规则计算。")
+            else:
+                self.refused(exc)
+
+        self.runner.service(standing.refresh_due, actor=self.actor, progress_title="正在按新规则重新计算信用状况…",
+                            cancellable=True, on_done=finished, on_error=stopped)
 
     def refused(self, exc: BaseException) -> None:
         """A refusal in the service's words on the message line; anything unexpected in the runner's box."""

@@ -88,9 +88,8 @@ class CountyTab(LazyTab):
     def _changed(self, result) -> None:
         set_busy(self.change_box, False)
         self.reason.clear()
-        self.say(f"政策配置已变更为 {result.value.profile}，已记入操作日志。此后的评价按新配置计算；"
-                 "请在“等级分布”中运行全县信用评价以更新结果。")
         self.load()
+        self.recompute_standings(f"政策配置已变更为 {result.value.profile}，已记入操作日志。")
 
     def _refused(self, exc: BaseException) -> None:
         set_busy(self.change_box, False)

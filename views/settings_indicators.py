@@ -115,9 +115,9 @@ class IndicatorsTab(LazyTab):
 
     def _loaded(self, result) -> None:
         parsed = result.value
-        self.say(f"已启用指标体系“{parsed.id}”（{len(parsed.leaves())}个三级指标）"
-                 f"{'，仍标为示例' if parsed.sample else ''}；原指标体系留档。请运行全县信用评价以按新指标计算。")
         self.load()
+        self.recompute_standings(f"已启用指标体系“{parsed.id}”（{len(parsed.leaves())}个三级指标）"
+                                 f"{'，仍标为示例' if parsed.sample else ''}；原指标体系留档。")
 
 
 def _write_json(path: str, data: dict) -> None:

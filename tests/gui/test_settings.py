@@ -154,6 +154,8 @@ def test_the_bureau_loads_its_own_indicator_tree_and_the_sample_mark_goes(qtbot,
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("局务会审定", True))
     tab.load_button.click()
     qtbot.waitUntil(lambda: "ningyang-2027" in tab.summary.text())
+    # The new tree takes effect at once: every standing is recomputed with it (progress, cancel).
+    qtbot.waitUntil(lambda: "已按新规则重新计算" in tab.message.text(), timeout=20000)
     assert not tab.banner.isVisibleTo(page) and "已启用指标体系" in tab.message.text()
     assert audit(demo_db, "indicators.load")[0][:2] == ("admin", "局务会审定")
     broken = tmp_path / "broken.json"
