@@ -209,7 +209,7 @@ def import_file(uow: UnitOfWork, *, actor: Actor, kind: str, data: bytes, filena
     uow.session.add(log)
     uow.session.flush()
     if kind == "violations":
-        written, subject_ids = excel_violations.write(uow, checked), checked.subject_ids
+        written, subject_ids = excel_violations.write(uow, actor, checked), checked.subject_ids
     else:
         written, subject_ids = excel_roster.write(uow, actor, checked)
     uow.audit(actor, f"excel.import.{kind}", "excel_import", log.uuid,

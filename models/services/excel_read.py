@@ -99,6 +99,8 @@ def _formulas_without_values(data: bytes) -> dict[int, str]:
     except (zipfile.BadZipFile, KeyError, OSError):
         return {}
     out = {}
+    if b"<f" not in xml:  # no formula at all: the usual case, found without the pattern
+        return out
     for m in _FORMULA_WITHOUT_VALUE.finditer(xml):
         col, row = (m[1], m[2]) if m[1] else (m[3], m[4])
         out.setdefault(int(row), f"{col.decode()}{int(row)}")
