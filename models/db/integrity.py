@@ -35,7 +35,7 @@ _PENDING = "creditdesk_sealed_tables"
 
 def row_digest(row) -> bytes:
     """The row's values as the database driver returns them, written out unambiguously (None ≠ 'None')."""
-    return hashlib.sha256(repr(tuple(row)).encode("utf-8", "surrogatepass")).digest()[:8]
+    return hashlib.blake2b(repr(tuple(row)).encode("utf-8", "surrogatepass"), digest_size=8).digest()
 
 
 def link(prev: str, table: str, first: int, last: int, entries: bytes) -> str:

@@ -161,7 +161,7 @@ def _file_checks(kind: str, sheet: Sheet) -> tuple[list, list]:
             errors += [{"row": row, "field": FIELD_NAMES[kind][f], "problem": NUMERIC_CODE} for f in sorted(damaged)]
             continue
         if kind == "violations":
-            values = {**values, "decision_date": _date(values.get("decision_date", ""))}
+            values["decision_date"] = _date(values.get("decision_date", ""))
         keep.append((row, values))
     return errors, keep
 
