@@ -25,6 +25,7 @@ from models.validation import ValidationError, fold
 
 CHUNK = 5000  # parameters per IN (SQLite since 3.32 allows 32,766)
 STEP = 5000  # rows between progress reports
+SCAN_ABOVE = 5000  # keys beyond which all subjects are read once instead of looked up
 SUBJECT = "身份证号或统一社会信用代码"
 NAME = "姓名或名称"
 INSTITUTION = "所在机构统一社会信用代码"
@@ -77,9 +78,16 @@ def _subjects(uow: UnitOfWork, keys: set[str]) -> dict[str, list]:
     """Key (身份证号 or 统一社会信用代码) → the subjects holding it, for all keys in a few queries (one per column:
     an OR of two IN lists would keep SQLite from using either index)."""
     out: dict[str, list] = defaultdict(list)
+    columns = "SELECT id, type, name, id_number, credit_code, origin_county FROM subjects"
+    if len(keys) > SCAN_ABOVE:  # a county-sized list names most subjects: one pass over them all is cheaper
+        rows = uow.session.connection().exec_driver_sql(columns).all()
+        for found in (Found(*r) for r in rows):
+            for key in (found.id_number, found.credit_code):
+                if key in keys:
+                    out[key].append(found)
+        return out
     for column in ("id_number", "credit_code"):
-        for row in _select_in(uow, "SELECT id, type, name, id_number, credit_code, origin_county FROM subjects "
-                                   f"WHERE {column} IN (…)", keys):
+        for row in _select_in(uow, f"{columns} WHERE {column} IN (…)", keys):
             found = Found(*row)
             out[getattr(found, column)].append(found)
     return out
@@ -124,10 +132,11 @@ def _institution(found: dict, key: str):
 
 
 def _data(v: dict, by_name: dict) -> dict:
+    """The row as the record form's fields (the columns carry the same names; a kind may be given by name)."""
     kind = v.get("kind", "")
-    return {"kind": by_name.get(kind, kind), "decision_date": v.get("decision_date", ""), "case_no": v.get("case_no"),
-            "decision_type": v.get("decision_type"), "amount": v.get("amount"), "responsibility": v.get("responsibility"),
-            "source": v.get("source") or "smart_audit", "note": v.get("note")}
+    v["kind"] = by_name.get(kind, kind)
+    v["source"] = v.get("source") or "smart_audit"
+    return v
 
 
 def _keys(rows: list[tuple[int, dict]], errors: list[dict]) -> list[tuple[int, dict, str, str]]:
