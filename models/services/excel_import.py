@@ -191,7 +191,7 @@ def import_file(uow: UnitOfWork, *, actor: Actor, kind: str, data: bytes, filena
     sheet = read_sheet(kind, data)
     errors, rows = _file_checks(kind, sheet)
     if kind == "violations":
-        checked = excel_violations.check(uow, actor, sheet, rows, errors, progress)
+        checked = excel_violations.check(uow, rows, errors, progress)
         outcomes = {k: n for k, n in (("new", len(checked.rows)), ("already", len(checked.already))) if n}
         valid = len(checked.rows) + len(checked.already)
     else:

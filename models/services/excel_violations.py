@@ -14,12 +14,11 @@ from typing import NamedTuple
 from sqlalchemy import select
 
 from models.db.base import new_uuids, utcnow
-from models.db.tables import CreditRecord, Subject
+from models.db.tables import CreditRecord
 from models.services import records
 from models.services.base import Actor, ServiceError, UnitOfWork
 from models.services.catalogue import kinds
 from models.services.county import current_county
-from models.services.excel_read import Sheet
 from models.services.subjects import TYPE_NAMES, refuse_malformed
 from models.validation import ValidationError, fold
 
@@ -150,8 +149,7 @@ def _keys(rows: list[tuple[int, dict]], errors: list[dict]) -> list[tuple[int, d
     return out
 
 
-def check(uow: UnitOfWork, actor: Actor, sheet: Sheet, rows: list[tuple[int, dict]], errors: list[dict],
-          progress=None) -> Checked:
+def check(uow: UnitOfWork, rows: list[tuple[int, dict]], errors: list[dict], progress=None) -> Checked:
     """Every row checked; ``rows`` are those that passed the file-level checks (duplicates, damaged cells)."""
     county = current_county(uow)
     catalogue = kinds(county.profile)
