@@ -6,26 +6,12 @@ from datetime import date, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMessageBox
 
+from tests.gui.boxes import message_box, press
 from tests.gui.test_files_support import (  # noqa: F401  (fixtures)
     actor, demo_db, demo_template, practitioner_with_registration, sql, type_text, wait_loaded,
 )
 from views.page_findings import FindingsPage
-
-
-def message_box(qtbot) -> QMessageBox:
-    """The confirmation or result box the page opened (window-modal, without a nested event loop)."""
-    def box():
-        return next((w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()), None)
-
-    qtbot.waitUntil(lambda: box() is not None, timeout=20000)
-    return box()
-
-
-def answer(qtbot, box: QMessageBox, button: str) -> None:
-    qtbot.mouseClick(next(b for b in box.buttons() if b.text().startswith(button)), Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not box.isVisible())
 
 
 def findings_page(qtbot, runner, db, username: str) -> FindingsPage:
@@ -97,7 +83,7 @@ def test_a_finding_entered_by_a_clerk_and_confirmed_by_a_reviewer_changes_the_gr
     prompt = message_box(qtbot)
     assert f"{target['name']}：记12分" in prompt.text()
     assert not sql(demo_db, "SELECT count(*) FROM credit_records WHERE case_no = '宁医保罚〔2026〕901号'")[0][0]
-    answer(qtbot, prompt, "确认并记分")
+    press(qtbot, "确认并记分")
     qtbot.waitUntil(lambda: "已确认" in reviewer.status.text(), timeout=20000)
     result = message_box(qtbot)
     assert result.text().startswith("已确认 宁医保罚〔2026〕901号")
@@ -265,7 +251,7 @@ def test_the_whole_story_two_people_one_finding_a_new_grade(qtbot, runner, demo_
     qtbot.waitUntil(lambda: bool(review.model.rows) and review.confirm.isEnabled())
     assert review.model.rows[0].case_no == "宁医保罚〔2026〕905号"
     review.confirm.click()
-    answer(qtbot, message_box(qtbot), "确认并记分")
+    press(qtbot, "确认并记分")
     qtbot.waitUntil(lambda: "已确认" in review.status.text(), timeout=20000)
     message_box(qtbot).accept()
     activate(qtbot, reviewer)

@@ -3,27 +3,12 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog
 
+from tests.gui.boxes import press
 from views.settings_documents import DocumentsTab
 
 CERT_PASSWORD = "证书口令-2026"
-
-
-def box(qtbot) -> QMessageBox:
-    def found():
-        return next((w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()), None)
-
-    qtbot.waitUntil(lambda: found() is not None, timeout=10000)
-    return found()
-
-
-def press(qtbot, button: str) -> str:
-    b = box(qtbot)
-    text = b.text()
-    qtbot.mouseClick(next(x for x in b.buttons() if x.text().startswith(button)), Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not b.isVisible())
-    return text
 
 
 @pytest.fixture
