@@ -215,7 +215,7 @@ def analysis_screens(window, shot) -> Step:
     yield lambda: settings.county.code.text()
     yield settled()
     shot("24-settings-county")
-    settings.tabs.setCurrentWidget(settings.documents)
+    settings.tabs.setCurrentIndex(4)  # 文书与签章
     yield lambda: settings.documents.prefix.text()
     yield settled()
     shot("24a-settings-documents")

@@ -2,7 +2,7 @@
 calendar, backups. What only the 管理员 may change is greyed out for others, with the role named."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
 from models.services.base import Actor
 from views.case_common import section_header
@@ -19,6 +19,13 @@ PURPOSE = "本栏目用于管理用户和角色、本局信息、政策配置、
 KEY = "pages/settings/tab"
 
 
+def scrolled(tab: QWidget) -> QScrollArea:
+    """A tab that scrolls rather than make the window taller than a 1024×700 screen at 125 % scaling."""
+    area = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
+    area.setWidget(tab)
+    return area
+
+
 class SettingsPage(QWidget):
     def __init__(self, runner, actor: Actor, parent: QWidget | None = None):
         super().__init__(parent)
@@ -33,7 +40,7 @@ class SettingsPage(QWidget):
         for tab, title in ((self.users, "用户(&U)"), (self.county, "本局信息(&C)"), (self.indicators, "评价指标(&I)"),
                            (self.calendar, "节假日安排(&H)"), (self.documents, "文书与签章(&D)"),
                            (self.backup, "数据备份(&B)")):
-            self.tabs.addTab(tab, title)
+            self.tabs.addTab(scrolled(tab), title)
         self.tabs.setCurrentIndex(int(choice(KEY, "0") or 0))
         self.tabs.currentChanged.connect(lambda n: set_choice(KEY, str(n)))
         layout = QVBoxLayout(self)
