@@ -20,6 +20,7 @@ from models.services import findings
 from models.services.base import Actor
 from views.case_common import allow, four_eyes_block, section_header
 from views.feedback import ask, tell
+from views.finding_edit import AmendFindingDialog
 from views.finding_form import FindingForm
 from views.notice_dialogs import ReasonDialog
 from views.table_export import export_table
@@ -79,6 +80,8 @@ class FindingsPage(QWidget):
         self.detail = QTextBrowser()
         self.detail.setPlaceholderText("选中一项违规认定，在此查看责任人员")
         self.confirm = QPushButton("审核确认(&Q)", clicked=self._confirm)
+        self.amend = QPushButton("修改(&E)…", clicked=self._amend)
+        self.amend.setToolTip("录入人可在审核确认前修改本人录入的处理决定，须写明原因")
         self.withdraw = QPushButton("撤回(&H)…", clicked=self._withdraw)
         self.withdraw.setToolTip("录入人可在审核确认前撤回本人录入的违规认定，须写明原因")
         self.why = QLabel(wordWrap=True)
@@ -102,6 +105,7 @@ class FindingsPage(QWidget):
         review_layout.addWidget(self.detail, 2)
         actions = QHBoxLayout()
         actions.addWidget(self.why, 1)
+        actions.addWidget(self.amend)
         actions.addWidget(self.withdraw)
         actions.addWidget(self.confirm)
         review_layout.addLayout(actions)
@@ -153,8 +157,9 @@ class FindingsPage(QWidget):
     def _selected(self) -> None:
         f = self.selected()
         self.detail.setHtml(describe(f) if f else "")
-        self.withdraw.setVisible(self.actor.can("finding.write"))
-        self.withdraw.setEnabled(self._withdraw_allowed(f))
+        for button in (self.amend, self.withdraw):
+            button.setVisible(self.actor.can("finding.write"))
+            button.setEnabled(self._withdraw_allowed(f))
         if not allow(self.confirm, self.actor, "finding.confirm"):
             self.why.setText(self.confirm.toolTip())
             return
@@ -175,6 +180,20 @@ class FindingsPage(QWidget):
     def _withdraw_allowed(self, f: FindingRow | None) -> bool:
         return (f is not None and f.state == "待确认" and f.entered_by == self.actor.username
                 and self.actor.can("finding.write"))
+
+    def _amend(self) -> None:
+        f = self.selected()
+        if not self._withdraw_allowed(f):
+            return
+        self.dialog = AmendFindingDialog(self.runner, self.actor, f, self)
+        self.dialog.saved.connect(lambda info: self._amended(info))
+        self.dialog.open()
+
+    def _amended(self, info) -> None:
+        text = f"已修改 {info.case_no} 的处理决定，修改原因已记入操作记录。"
+        self.status.setText(text)
+        tell(self, "修改违规认定", text)
+        self.reload()
 
     def _withdraw(self) -> None:
         f = self.selected()

@@ -303,3 +303,23 @@ def test_only_the_author_may_withdraw_a_finding(qtbot, runner, demo_db):
 
     with pytest.raises(ServiceError, match="只能由录入人撤回"):
         findings.withdraw_finding(demo_db, actor=actor("clerk2"), finding=other.selected().uuid, reason="不对")
+
+
+def test_the_clerk_corrects_a_pending_finding_with_a_reason_kept_in_the_audit_log(qtbot, runner, demo_db):
+    """Issue 13: a pending finding can be edited by its author, with the reason (who, when, why)."""
+    target = practitioner_with_registration(demo_db)
+    clerk = findings_page(qtbot, runner, demo_db, "clerk")
+    enter_finding(qtbot, clerk, target, "宁医保罚〔2026〕911号")
+    wait_loaded(qtbot, clerk.model)
+    clerk.table.selectRow(0)
+    qtbot.mouseClick(clerk.amend, Qt.MouseButton.LeftButton)
+    dialog = clerk.dialog
+    qtbot.waitUntil(dialog.isVisible)
+    dialog.amount.setText("2345.60")
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)  # no reason: refused under its field, nothing changed
+    qtbot.waitUntil(lambda: dialog.errors.message("修改原因") != "")
+    dialog.reason.insert("基金损失金额录错")
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    assert press(qtbot, "确定").startswith("已修改 宁医保罚〔2026〕911号")
+    assert sql(demo_db, "SELECT amount FROM findings WHERE case_no = '宁医保罚〔2026〕911号'") == [(234560,)]  # in fen
+    assert sql(demo_db, "SELECT reason FROM audit_log WHERE action = 'finding.amend'") == [("基金损失金额录错",)]
