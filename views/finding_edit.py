@@ -1,7 +1,7 @@
 """修改 a pending finding: its author corrects the decision before anyone confirmed it, with a reason."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialogButtonBox, QFormLayout, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QLineEdit, QWidget
 
 from models.queries.finding_list import FindingRow
 from models.services import findings
@@ -26,16 +26,7 @@ class AmendFindingDialog(ServiceDialog):
                                      ("基金损失金额(&M)：", self.amount, "基金损失金额"), ("违反条款(&A)：", self.article, "违反条款"),
                                      ("修改原因(&R)：", self.reason, "修改原因")):
             self.errors.add_row(form, label, widget, field)
-        buttons = QDialogButtonBox()
-        self.ok = buttons.addButton("保存修改(&S)", QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
-        self.ok.setDefault(True)
-        buttons.accepted.connect(self.submit)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.errors.area)
-        layout.addWidget(buttons)
+        self.lay_out(form, "保存修改(&S)")
         self.reason.setFocus()
 
     def submit(self) -> None:

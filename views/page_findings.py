@@ -190,9 +190,12 @@ class FindingsPage(QWidget):
         self.dialog.open()
 
     def _amended(self, info) -> None:
-        text = f"已修改 {info.case_no} 的处理决定，修改原因已记入操作记录。"
+        self._done("修改违规认定", f"已修改 {info.case_no} 的处理决定，修改原因已记入操作记录。")
+
+    def _done(self, title: str, text: str) -> None:
+        """What was done, on the status line and in a box the user acknowledges; the list follows."""
         self.status.setText(text)
-        tell(self, "修改违规认定", text)
+        tell(self, title, text)
         self.reload()
 
     def _withdraw(self) -> None:
@@ -206,10 +209,7 @@ class FindingsPage(QWidget):
         self.dialog.open()
 
     def _withdrawn(self, f: FindingRow) -> None:
-        text = f"已撤回 {f.case_no}：不再等待审核确认，未生成任何信用信息；撤回原因已记入操作记录。"
-        self.status.setText(text)
-        tell(self, "撤回违规认定", text)
-        self.reload()
+        self._done("撤回违规认定", f"已撤回 {f.case_no}：不再等待审核确认，未生成任何信用信息；撤回原因已记入操作记录。")
 
     def _confirm(self) -> None:
         """Asks first, saying what the confirmation will do to whom (the engine's figures)."""
@@ -233,11 +233,8 @@ class FindingsPage(QWidget):
 
     def _confirmed(self, result) -> None:
         info = result.value
-        text = (f"已确认 {info.case_no}：{len(info.persons)}名责任人员的记分和措施已计入信用档案，"
-                "并已通知其登记备案的机构")
-        self.status.setText(text)
-        tell(self, "审核确认", text)
-        self.reload()
+        self._done("审核确认", f"已确认 {info.case_no}：{len(info.persons)}名责任人员的记分和措施已计入信用档案，"
+                           "并已通知其登记备案的机构")
 
     def _refused(self, exc: BaseException) -> None:
         self.status.clear()

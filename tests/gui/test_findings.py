@@ -264,13 +264,18 @@ def test_the_whole_story_two_people_one_finding_a_new_grade(qtbot, runner, demo_
     assert len(after.data["evaluations"]) >= 2  # the change is kept as history
 
 
-def test_the_clerk_withdraws_a_pending_finding_with_a_reason_and_the_reviewer_no_longer_sees_it(qtbot, runner, demo_db):
-    """Issue 13: a pending finding can be withdrawn by its author, with the reason kept (audit)."""
-    target = practitioner_with_registration(demo_db)
-    clerk = findings_page(qtbot, runner, demo_db, "clerk")
-    enter_finding(qtbot, clerk, target, "宁医保罚〔2026〕907号")
+def entered_and_selected(qtbot, runner, db, case_no: str) -> FindingsPage:
+    """The clerk's page with a finding they just entered, selected in the list."""
+    clerk = findings_page(qtbot, runner, db, "clerk")
+    enter_finding(qtbot, clerk, practitioner_with_registration(db), case_no)
     wait_loaded(qtbot, clerk.model)
     clerk.table.selectRow(0)
+    return clerk
+
+
+def test_the_clerk_withdraws_a_pending_finding_with_a_reason_and_the_reviewer_no_longer_sees_it(qtbot, runner, demo_db):
+    """Issue 13: a pending finding can be withdrawn by its author, with the reason kept (audit)."""
+    clerk = entered_and_selected(qtbot, runner, demo_db, "宁医保罚〔2026〕907号")
     assert clerk.withdraw.isEnabled()
     qtbot.mouseClick(clerk.withdraw, Qt.MouseButton.LeftButton)
     dialog = clerk.dialog
@@ -307,11 +312,7 @@ def test_only_the_author_may_withdraw_a_finding(qtbot, runner, demo_db):
 
 def test_the_clerk_corrects_a_pending_finding_with_a_reason_kept_in_the_audit_log(qtbot, runner, demo_db):
     """Issue 13: a pending finding can be edited by its author, with the reason (who, when, why)."""
-    target = practitioner_with_registration(demo_db)
-    clerk = findings_page(qtbot, runner, demo_db, "clerk")
-    enter_finding(qtbot, clerk, target, "宁医保罚〔2026〕911号")
-    wait_loaded(qtbot, clerk.model)
-    clerk.table.selectRow(0)
+    clerk = entered_and_selected(qtbot, runner, demo_db, "宁医保罚〔2026〕911号")
     qtbot.mouseClick(clerk.amend, Qt.MouseButton.LeftButton)
     dialog = clerk.dialog
     qtbot.waitUntil(dialog.isVisible)
