@@ -28,7 +28,7 @@ SECTION_PAGES: tuple[tuple[str, str, str], ...] = (
     ("抽查", "page_inspection", "本栏目用于按信用等级确定抽查比例，随机抽取检查对象和检查人员（双随机），并记录检查结果。"),
     ("告知书", "page_notices", "本栏目用于生成、打印和登记信用结果告知书、记分告知书、修复通知书等文书。"),
     ("数据交换", "page_exchange", "本栏目用于与市医疗保障局交换数据包：导出本县信用信息，导入回执、政策配置和外县共享记录。"),
-    ("系统设置", "page_settings", "本栏目用于管理用户和角色、本局信息、政策配置、节假日安排和数据备份。"),
+    ("系统设置", "page_settings", "本栏目用于管理用户和角色、本局信息、政策配置、节假日安排、文书字号与签章证书和数据备份。"),
 )
 SECTIONS: tuple[tuple[str, str], ...] = tuple((name, purpose) for name, _module, purpose in SECTION_PAGES)
 SETTINGS_KEY = "mainwindow"

@@ -21,6 +21,8 @@ PROVINCES = {
 }
 _SCIENTIFIC = re.compile(r"^\d(\.\d+)?[eE][+]?\d+$")
 _AMOUNT = re.compile(r"^\d+(\.\d+)?$")
+_PLAIN_AMOUNT = re.compile(r"[0-9]{1,12}(?:\.[0-9]{1,2})?\Z")
+CENT = Decimal("0.01")
 
 
 class ValidationError(ValueError):
@@ -53,12 +55,18 @@ def no_control(text: str, field: str) -> str:
 
 def clean(value: object, field: str = "输入内容") -> str:
     """Free text as typed or pasted, outer spaces removed; Chinese punctuation is kept."""
-    return "" if value is None else no_control(str(value).strip(), field)
+    if value is None:
+        return ""
+    text = (value if type(value) is str else str(value)).strip()
+    if _CONTROL.search(text):  # inline: called for every cell of a county-sized import
+        no_control(text, field)
+    return text
 
 
 def fold(value: object, field: str = "输入内容") -> str:
     """Codes, numbers and dates: full-width digits and letters folded to ASCII (NFKC)."""
-    return unicodedata.normalize("NFKC", clean(value, field)).strip()
+    text = clean(value, field)
+    return text if text.isascii() else unicodedata.normalize("NFKC", text).strip()
 
 
 def required(value: object, field: str) -> str:
@@ -69,7 +77,10 @@ def required(value: object, field: str) -> str:
 
 
 def required_code(value: object, field: str) -> str:
-    return required(fold(value, field), field)
+    text = fold(value, field)
+    if not text:
+        raise ValidationError(field, "必填，不能为空")
+    return text
 
 
 def id_number(value: object, field: str = "身份证号") -> str:
@@ -143,6 +154,8 @@ def past_date(value: object, field: str, *, today: date | None = None) -> date:
 
 def amount(value: object, field: str = "金额") -> Decimal:
     """Yuan as Decimal: not negative, at most two decimals, never through float."""
+    if type(value) is str and _PLAIN_AMOUNT.match(value):  # the usual "1234.5": nothing to fold or refuse
+        return Decimal(value).quantize(CENT)
     if isinstance(value, float):
         raise ValidationError(field, "请以文本形式提供金额（例如 \"123.45\"），以免小数误差")
     text = required_code(value, field).replace(",", "")
@@ -172,7 +185,8 @@ def one_of(value: object, choices: tuple[str, ...] | list[str], field: str) -> s
 
 def max_length(text: str, limit: int, field: str) -> str:
     """Refuse rather than silently cut text that would not fit its column."""
-    no_control(text, field)
+    if _CONTROL.search(text):
+        no_control(text, field)
     if len(text) > limit:
         raise ValidationError(field, f"不能超过{limit}个字符（当前{len(text)}个）")
     return text

@@ -131,9 +131,18 @@ def drive(out: Path, password: str) -> Step:
     yield settled()
     shot("15-about")
     about.accept()
+    window.show_section("信用档案")
+    guide = window.show_help()  # F1
+    yield settled(0.6)
+    shot("15a-user-guide")
+    guide.close()
     yield from analysis_screens(window, shot)
     yield from daily_screens(window, shot)
-    window.close()
+    window.sign_out(switch=True)  # 文件 → 切换用户 (Ctrl+L): the next person signs in
+    again = yield lambda: find(LoginDialog)() if find(LoginDialog)() is not login else None
+    yield settled()
+    shot("54-switch-user")
+    again.reject()
 
 
 def page_of(window, section: str):
@@ -206,6 +215,10 @@ def analysis_screens(window, shot) -> Step:
     yield lambda: settings.county.code.text()
     yield settled()
     shot("24-settings-county")
+    settings.tabs.setCurrentIndex(4)  # 文书与签章
+    yield lambda: settings.documents.prefix.text()
+    yield settled()
+    shot("24a-settings-documents")
 
     window.show_section("抽查")
     page_of(window, "抽查").roster_button.click()

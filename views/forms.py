@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
 
 from models.actors import ServiceError
 from models.validation import ValidationError
@@ -158,6 +158,20 @@ class ServiceDialog(QDialog):
     def reject(self) -> None:
         if not self.runner.busy:
             reject_unless_typed(self, super().reject)
+
+    def lay_out(self, form: QFormLayout, ok_text: str) -> None:
+        """The form, its reserved message area, then ``ok_text`` (default: Enter) and 取消 (Esc);
+        ``submit`` runs on OK."""
+        buttons = QDialogButtonBox()
+        self.ok = buttons.addButton(ok_text, QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
+        self.ok.setDefault(True)
+        buttons.accepted.connect(self.submit)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.errors.area)
+        layout.addWidget(buttons)
 
     def run_service(self, fn, **kwargs) -> None:
         set_busy(self, True)

@@ -4,10 +4,35 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QTextCursor
+from PySide6.QtGui import QImage, QTextCursor
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
 GUIDE = Path(__file__).resolve().parents[1] / "docs" / "user-guide.md"
+
+
+IMAGE_WIDTH = 640  # screenshots of a 1366-pixel screen, shrunk to read beside the text
+
+
+def fit_images(browser: QTextBrowser, folder: Path, width: int) -> None:
+    """Markdown cannot size an image; scale each one to ``width`` keeping its proportions."""
+    cursor = QTextCursor(browser.document())
+    block = browser.document().begin()
+    while block.isValid():
+        it = block.begin()
+        while not it.atEnd():
+            fragment = it.fragment()
+            fmt = fragment.charFormat()
+            if fmt.isImageFormat():
+                image_format = fmt.toImageFormat()
+                size = QImage(str(folder / image_format.name())).size()
+                if size.width() > width:
+                    image_format.setWidth(width)
+                    image_format.setHeight(size.height() * width / size.width())
+                    cursor.setPosition(fragment.position())
+                    cursor.setPosition(fragment.position() + fragment.length(), QTextCursor.MoveMode.KeepAnchor)
+                    cursor.setCharFormat(image_format)
+            it += 1
+        block = block.next()
 
 
 class HelpWindow(QWidget):
@@ -19,6 +44,7 @@ class HelpWindow(QWidget):
         self.browser.setSearchPaths([str(guide.parent)])  # the screenshots beside the guide
         if guide.is_file():
             self.browser.setMarkdown(guide.read_text(encoding="utf-8"))
+            fit_images(self.browser, guide.parent, IMAGE_WIDTH)
         else:
             self.browser.setPlainText(f"找不到使用手册文件：{guide}\n请向系统管理员索取安装包中的 docs/user-guide.md。")
         QVBoxLayout(self).addWidget(self.browser)

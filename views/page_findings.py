@@ -20,6 +20,7 @@ from models.services import findings
 from models.services.base import Actor
 from views.case_common import allow, four_eyes_block, section_header
 from views.feedback import ask, tell
+from views.finding_edit import AmendFindingDialog
 from views.finding_form import FindingForm
 from views.notice_dialogs import ReasonDialog
 from views.table_export import export_table
@@ -79,6 +80,8 @@ class FindingsPage(QWidget):
         self.detail = QTextBrowser()
         self.detail.setPlaceholderText("选中一项违规认定，在此查看责任人员")
         self.confirm = QPushButton("审核确认(&Q)", clicked=self._confirm)
+        self.amend = QPushButton("修改(&E)…", clicked=self._amend)
+        self.amend.setToolTip("录入人可在审核确认前修改本人录入的处理决定，须写明原因")
         self.withdraw = QPushButton("撤回(&H)…", clicked=self._withdraw)
         self.withdraw.setToolTip("录入人可在审核确认前撤回本人录入的违规认定，须写明原因")
         self.why = QLabel(wordWrap=True)
@@ -102,6 +105,7 @@ class FindingsPage(QWidget):
         review_layout.addWidget(self.detail, 2)
         actions = QHBoxLayout()
         actions.addWidget(self.why, 1)
+        actions.addWidget(self.amend)
         actions.addWidget(self.withdraw)
         actions.addWidget(self.confirm)
         review_layout.addLayout(actions)
@@ -153,8 +157,9 @@ class FindingsPage(QWidget):
     def _selected(self) -> None:
         f = self.selected()
         self.detail.setHtml(describe(f) if f else "")
-        self.withdraw.setVisible(self.actor.can("finding.write"))
-        self.withdraw.setEnabled(self._withdraw_allowed(f))
+        for button in (self.amend, self.withdraw):
+            button.setVisible(self.actor.can("finding.write"))
+            button.setEnabled(self._withdraw_allowed(f))
         if not allow(self.confirm, self.actor, "finding.confirm"):
             self.why.setText(self.confirm.toolTip())
             return
@@ -176,6 +181,23 @@ class FindingsPage(QWidget):
         return (f is not None and f.state == "待确认" and f.entered_by == self.actor.username
                 and self.actor.can("finding.write"))
 
+    def _amend(self) -> None:
+        f = self.selected()
+        if not self._withdraw_allowed(f):
+            return
+        self.dialog = AmendFindingDialog(self.runner, self.actor, f, self)
+        self.dialog.saved.connect(lambda info: self._amended(info))
+        self.dialog.open()
+
+    def _amended(self, info) -> None:
+        self._done("修改违规认定", f"已修改 {info.case_no} 的处理决定，修改原因已记入操作记录。")
+
+    def _done(self, title: str, text: str) -> None:
+        """What was done, on the status line and in a box the user acknowledges; the list follows."""
+        self.status.setText(text)
+        tell(self, title, text)
+        self.reload()
+
     def _withdraw(self) -> None:
         f = self.selected()
         if not self._withdraw_allowed(f):
@@ -187,10 +209,7 @@ class FindingsPage(QWidget):
         self.dialog.open()
 
     def _withdrawn(self, f: FindingRow) -> None:
-        text = f"已撤回 {f.case_no}：不再等待审核确认，未生成任何信用信息；撤回原因已记入操作记录。"
-        self.status.setText(text)
-        tell(self, "撤回违规认定", text)
-        self.reload()
+        self._done("撤回违规认定", f"已撤回 {f.case_no}：不再等待审核确认，未生成任何信用信息；撤回原因已记入操作记录。")
 
     def _confirm(self) -> None:
         """Asks first, saying what the confirmation will do to whom (the engine's figures)."""
@@ -214,11 +233,8 @@ class FindingsPage(QWidget):
 
     def _confirmed(self, result) -> None:
         info = result.value
-        text = (f"已确认 {info.case_no}：{len(info.persons)}名责任人员的记分和措施已计入信用档案，"
-                "并已通知其登记备案的机构")
-        self.status.setText(text)
-        tell(self, "审核确认", text)
-        self.reload()
+        self._done("审核确认", f"已确认 {info.case_no}：{len(info.persons)}名责任人员的记分和措施已计入信用档案，"
+                           "并已通知其登记备案的机构")
 
     def _refused(self, exc: BaseException) -> None:
         self.status.clear()

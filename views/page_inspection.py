@@ -4,6 +4,7 @@ roster, re-checking a draw by its seed, Excel, print and PDF for publication."""
 from __future__ import annotations
 
 import html
+import textwrap
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -58,12 +59,13 @@ def describe(info: inspections.DrawInfo, by_grade: dict) -> str:
     grades = "；".join(f"{g} {c} 个中抽中 {s} 个" for g, (c, s) in by_grade.items())
     rows = [("范围", info.scope_text), ("候选/抽中", f"{info.population} 个 / {info.selected} 个（{grades}）"),
             ("基础抽查比例", f"{info.ratio_text}；每个对象选派 {info.per_subject} 名执法人员"),
-            ("随机种子", info.seed), ("候选名单校验值", info.candidates_sha256),
+            # in groups of 16, so the long value wraps instead of squeezing the labels to one character a line
+            ("随机种子", info.seed), ("候选名单校验值", " ".join(textwrap.wrap(info.candidates_sha256, 16))),
             ("抽取", f"{info.drawn_by}，{info.drawn_at.astimezone():%Y-%m-%d %H:%M}"), ("依据", "；".join(info.basis))]
     if info.note:
         rows.append(("备注", info.note))
     return "<table cellspacing='0' cellpadding='1'>" + "".join(
-        f"<tr><td style='color:#555'>{e(k)}：</td><td>{e(v)}</td></tr>" for k, v in rows) + "</table>"
+        f"<tr><td style='color:#555; white-space:nowrap'>{e(k)}：</td><td>{e(v)}</td></tr>" for k, v in rows) + "</table>"
 
 
 def load_draw(db, *, draw: str) -> tuple:

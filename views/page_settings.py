@@ -2,20 +2,28 @@
 calendar, backups. What only the 管理员 may change is greyed out for others, with the role named."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
 from models.services.base import Actor
 from views.case_common import section_header
 from views.settings_backup import BackupTab
 from views.settings_calendar import CalendarTab
 from views.settings_county import CountyTab
+from views.settings_documents import DocumentsTab
 from views.settings_indicators import IndicatorsTab
 from views.settings_remembered import choice, set_choice
 from views.settings_users import UsersTab
 
 SECTION = "系统设置"
-PURPOSE = "本栏目用于管理用户和角色、本局信息、政策配置、节假日安排和数据备份。"
+PURPOSE = "本栏目用于管理用户和角色、本局信息、政策配置、节假日安排、文书字号与签章证书和数据备份。"
 KEY = "pages/settings/tab"
+
+
+def scrolled(tab: QWidget) -> QScrollArea:
+    """A tab that scrolls rather than make the window taller than a 1024×700 screen at 125 % scaling."""
+    area = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
+    area.setWidget(tab)
+    return area
 
 
 class SettingsPage(QWidget):
@@ -26,11 +34,13 @@ class SettingsPage(QWidget):
         self.county = CountyTab(runner, actor)
         self.indicators = IndicatorsTab(runner, actor)
         self.calendar = CalendarTab(runner, actor)
+        self.documents = DocumentsTab(runner, actor)
         self.backup = BackupTab(runner, actor)
         self.tabs = QTabWidget()
         for tab, title in ((self.users, "用户(&U)"), (self.county, "本局信息(&C)"), (self.indicators, "评价指标(&I)"),
-                           (self.calendar, "节假日安排(&H)"), (self.backup, "数据备份(&B)")):
-            self.tabs.addTab(tab, title)
+                           (self.calendar, "节假日安排(&H)"), (self.documents, "文书与签章(&D)"),
+                           (self.backup, "数据备份(&B)")):
+            self.tabs.addTab(scrolled(tab), title)
         self.tabs.setCurrentIndex(int(choice(KEY, "0") or 0))
         self.tabs.currentChanged.connect(lambda n: set_choice(KEY, str(n)))
         layout = QVBoxLayout(self)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
-    QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QInputDialog, QLineEdit, QPushButton,
+    QCheckBox, QFormLayout, QHBoxLayout, QInputDialog, QLineEdit, QPushButton,
     QVBoxLayout, QWidget,
 )
 
@@ -10,7 +10,7 @@ from models.services import users
 from models.services.base import ROLES, Actor
 from models.services.passwords import MIN_LENGTH
 from views.case_common import allow
-from views.forms import FormErrors, error_label, set_busy
+from views.forms import FormErrors, ServiceDialog, error_label
 from views.settings_common import LazyTab
 from views.table_model import Column, RowsModel
 from views.table_view import RecordTable
@@ -37,12 +37,12 @@ class PasswordFields:
         return self.password.text()
 
 
-class UserDialog(QDialog):
+class UserDialog(ServiceDialog):
     """新增用户 (``username`` None) or 重置密码 of ``username``."""
 
     def __init__(self, runner, actor: Actor, username: str | None = None, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.runner, self.actor, self.target = runner, actor, username
+        super().__init__(runner, actor, parent)
+        self.target = username
         self.setWindowTitle("新增用户" if username is None else f"重置密码 — {username}")
         self.errors = FormErrors(error_label())
         form = QFormLayout()
@@ -58,16 +58,7 @@ class UserDialog(QDialog):
             holder.setLayout(boxes)
             self.errors.add_row(form, "角色：", holder, "角色")
         self.passwords = PasswordFields(self.errors, form, "密码(&W)：" if username is None else "新密码(&W)：")
-        buttons = QDialogButtonBox()
-        self.ok = buttons.addButton("保存(&S)", QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
-        self.ok.setDefault(True)
-        buttons.accepted.connect(self.submit)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.errors.area)
-        layout.addWidget(buttons)
+        self.lay_out(form, "保存(&S)")
         self.setMinimumWidth(480)
         (self.username if username is None else self.passwords.password).setFocus()
 
@@ -76,24 +67,12 @@ class UserDialog(QDialog):
         password = self.passwords.value()
         if password is None:
             return
-        set_busy(self, True)
         if self.target is None:
             roles = [code for code, box in self.roles.items() if box.isChecked()]
-            self.runner.service(users.add_user, actor=self.actor, username=self.username.text(),
-                                display_name=self.name.text(), password=password, roles=roles,
-                                on_done=self._saved, on_error=self._refused)
+            self.run_service(users.add_user, username=self.username.text(), display_name=self.name.text(),
+                             password=password, roles=roles)
         else:
-            self.runner.service(users.change_password, actor=self.actor, username=self.target, new_password=password,
-                                on_done=self._saved, on_error=self._refused)
-
-    def _saved(self, _result) -> None:
-        set_busy(self, False)
-        self.accept()
-
-    def _refused(self, exc: BaseException) -> None:
-        set_busy(self, False)
-        if not self.errors.show_exception(exc):
-            self.runner.show_error(exc)
+            self.run_service(users.change_password, username=self.target, new_password=password)
 
 
 class UsersTab(LazyTab):

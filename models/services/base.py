@@ -90,6 +90,8 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, (set, frozenset, tuple)):
         return [jsonable(v) for v in value]
     if isinstance(value, list):
+        if all(type(v) is str for v in value):  # a county-sized list of UUIDs needs no conversion
+            return value
         return [jsonable(v) for v in value]
     if isinstance(value, dict):
         return {k: jsonable(v) for k, v in value.items()}

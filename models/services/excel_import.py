@@ -161,7 +161,7 @@ def _file_checks(kind: str, sheet: Sheet) -> tuple[list, list]:
             errors += [{"row": row, "field": FIELD_NAMES[kind][f], "problem": NUMERIC_CODE} for f in sorted(damaged)]
             continue
         if kind == "violations":
-            values = {**values, "decision_date": _date(values.get("decision_date", ""))}
+            values["decision_date"] = _date(values.get("decision_date", ""))
         keep.append((row, values))
     return errors, keep
 
@@ -191,7 +191,7 @@ def import_file(uow: UnitOfWork, *, actor: Actor, kind: str, data: bytes, filena
     sheet = read_sheet(kind, data)
     errors, rows = _file_checks(kind, sheet)
     if kind == "violations":
-        checked = excel_violations.check(uow, actor, sheet, rows, errors, progress)
+        checked = excel_violations.check(uow, rows, errors, progress)
         outcomes = {k: n for k, n in (("new", len(checked.rows)), ("already", len(checked.already))) if n}
         valid = len(checked.rows) + len(checked.already)
     else:
@@ -209,7 +209,7 @@ def import_file(uow: UnitOfWork, *, actor: Actor, kind: str, data: bytes, filena
     uow.session.add(log)
     uow.session.flush()
     if kind == "violations":
-        written, subject_ids = excel_violations.write(uow, checked), checked.subject_ids
+        written, subject_ids = excel_violations.write(uow, actor, checked), checked.subject_ids
     else:
         written, subject_ids = excel_roster.write(uow, actor, checked)
     uow.audit(actor, f"excel.import.{kind}", "excel_import", log.uuid,

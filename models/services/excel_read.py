@@ -12,6 +12,7 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
+from operator import itemgetter
 
 from models.validation import ValidationError
 
@@ -99,6 +100,8 @@ def _formulas_without_values(data: bytes) -> dict[int, str]:
     except (zipfile.BadZipFile, KeyError, OSError):
         return {}
     out = {}
+    if b"<f" not in xml:  # no formula at all: the usual case, found without the pattern
+        return out
     for m in _FORMULA_WITHOUT_VALUE.finditer(xml):
         col, row = (m[1], m[2]) if m[1] else (m[3], m[4])
         out.setdefault(int(row), f"{col.decode()}{int(row)}")
@@ -141,14 +144,16 @@ def read_sheet(kind_fields: dict[str, tuple[str, ...]], required: dict[str, str]
                                            "请用 Excel 打开并保存一次，或把公式粘贴为数值后重新导入"))
     rows, numeric = [], set()
     fields = list(best.items())
+    names, columns = [f for f, _c in fields], [c for _f, c in fields]
+    take, widest = itemgetter(*columns), max(columns)
     codes = [(f, c) for f, c in fields if f in CODE_FIELDS]
     for r in range(best_row + 1, len(cells)):
         raw = cells[r]
         width = len(raw)
-        values = {}
-        for f, c in fields:
-            v = raw[c] if c < width else ""
-            values[f] = v.strip() if type(v) is str else _text(v).strip()
+        cells_ = take(raw) if width > widest else [raw[c] if c < width else "" for c in columns]
+        if len(columns) == 1:
+            cells_ = (cells_,)
+        values = dict(zip(names, [v.strip() if type(v) is str else _text(v).strip() for v in cells_]))
         if any(values.values()) or (r + 1) in damaged:
             rows.append((r + 1, values))  # Excel counts rows from 1
             for f, c in codes:  # a number where an ID or code belongs: Excel already dropped its last digits

@@ -75,14 +75,10 @@ def add_finding(uow: UnitOfWork, *, actor: Actor, data: dict) -> Result:
     county = current_county(uow)
     institution = find_subject(uow, data.get("institution"), type="institution", field="定点医药机构")
     decision_type = one_of(data.get("decision_type"), records.DECISION_TYPES, "决定类型")
-    case_no = max_length(required(data.get("case_no"), "案件编号"), 60, "案件编号")
-    if uow.session.scalar(select(Finding.id).where(Finding.case_no == case_no)):
-        raise ValidationError("案件编号", f"“{case_no}”已登记过违规认定，不能重复登记")
+    values = _decision(uow, data)
+    case_no = values["case_no"]
     finding = Finding(
-        institution=institution, case_no=case_no, decision_type=decision_type,
-        decision_date=past_date(data.get("decision_date"), "决定日期"),
-        amount=amount(data["amount"], "基金损失金额") if clean(data.get("amount")) else None,
-        article=max_length(required(data.get("article"), "违反条款"), 500, "违反条款"),
+        institution=institution, decision_type=decision_type, **values,
         source=records._source(data.get("source") or "supervision"),
         note=max_length(clean(data.get("note")), 2000, "备注"),
         institution_kind=_institution_kind(county.profile, data, decision_type), entered_by=actor.username)
@@ -93,6 +89,50 @@ def add_finding(uow: UnitOfWork, *, actor: Actor, data: dict) -> Result:
         "decision_date": finding.decision_date, "amount": finding.amount, "article": finding.article,
         "source": finding.source, "institution_kind": finding.institution_kind})
     return Result(info(finding), Changes(subjects=frozenset({institution.uuid})))
+
+
+def _decision(uow: UnitOfWork, data: dict, current: Finding | None = None) -> dict:
+    """The decision's fields a clerk types, checked; a case number names one finding only."""
+    case_no = max_length(required(data.get("case_no"), "案件编号"), 60, "案件编号")
+    clash = uow.session.scalar(select(Finding.id).where(Finding.case_no == case_no))
+    if clash is not None and (current is None or clash != current.id):
+        raise ValidationError("案件编号", f"“{case_no}”已登记过违规认定，不能重复登记")
+    return {"case_no": case_no, "decision_date": past_date(data.get("decision_date"), "决定日期"),
+            "amount": amount(data["amount"], "基金损失金额") if clean(data.get("amount")) else None,
+            "article": max_length(required(data.get("article"), "违反条款"), 500, "违反条款")}
+
+
+EDITABLE = ("case_no", "decision_date", "amount", "article")
+
+
+def _pending_of_author(f: Finding, actor: Actor, verb: str) -> None:
+    if f.state != "待确认":
+        raise ServiceError(f"违规认定 {f.case_no} 已于{f.confirmed_on}确认，不能{verb}；如有错误，请通过异议或更正办理")
+    _not_withdrawn(f)
+    if f.entered_by != actor.username:
+        raise ServiceError(f"违规认定 {f.case_no} 由“{f.entered_by}”录入，只能由录入人{verb}")
+
+
+@service
+def amend_finding(uow: UnitOfWork, *, actor: Actor, finding: str, changes: dict, reason: str) -> Result:
+    """修改: the clerk who entered a finding corrects its decision before confirmation, saying why.
+
+    Only the fields in EDITABLE; the audit log keeps the values before and after with the reason.
+    """
+    require(actor, "finding.write")
+    f = by_uuid(uow, Finding, finding, "违规认定")
+    _pending_of_author(f, actor, "修改")
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise ValidationError("输入", f"不能修改：{'、'.join(sorted(unknown))}")
+    why = max_length(required(reason, "修改原因"), 500, "修改原因")
+    before = {k: getattr(f, k) for k in EDITABLE}
+    after = _decision(uow, {**before, **changes}, current=f)
+    for key, value in after.items():
+        setattr(f, key, value)
+    uow.session.flush()
+    uow.audit(actor, "finding.amend", "finding", f.uuid, before=before, after=after, reason=why)
+    return Result(info(f), Changes(subjects=frozenset({f.institution.uuid})))
 
 
 def _record_input(f: Finding, kind: str, responsibility: str | None, note: str) -> dict:
@@ -210,11 +250,7 @@ def withdraw_finding(uow: UnitOfWork, *, actor: Actor, finding: str, reason: str
     """
     require(actor, "finding.write")
     f = by_uuid(uow, Finding, finding, "违规认定")
-    if f.state != "待确认":
-        raise ServiceError(f"违规认定 {f.case_no} 已于{f.confirmed_on}确认，不能撤回；如有错误，请通过异议或更正办理")
-    _not_withdrawn(f)
-    if f.entered_by != actor.username:
-        raise ServiceError(f"违规认定 {f.case_no} 由“{f.entered_by}”录入，只能由录入人撤回")
+    _pending_of_author(f, actor, "撤回")
     why = max_length(required(reason, "撤回原因"), 500, "撤回原因")
     w = FindingWithdrawal(finding=f, reason=why, withdrawn_by=actor.username, withdrawn_on=date.today())
     uow.session.add(w)

@@ -90,7 +90,8 @@ def record_fields(profile: str, data: dict, subject_type: str | None = None,
 
     ``memo`` (a dict the caller keeps for one batch) spares re-checking the fields rows share.
     """
-    key = tuple(data.get(k) for k in ("kind", "decision_date", "source", "decision_type", "responsibility"))
+    key = (data.get("kind"), data.get("decision_date"), data.get("source"), data.get("decision_type"),
+           data.get("responsibility"))
     shared = memo.get(key) if memo is not None else None
     if shared is None:
         shared = _shared_fields(profile, *key)

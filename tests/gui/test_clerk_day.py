@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMessageBox
 
+from tests.gui.boxes import message_box
 from tests.gui.test_files_support import actor, demo_db, demo_template, sql  # noqa: F401  (fixtures)
 from views.file_window import FileWindow
 
@@ -15,12 +15,6 @@ def practitioner_with_points(db) -> tuple[str, str]:
     uuid, name = sql(db, """SELECT s.uuid, s.name FROM subjects s JOIN subject_standing st ON st.subject_id = s.id
                             WHERE s.type = 'practitioner' AND st.points_total > 0 ORDER BY s.id LIMIT 1""")[0]
     return uuid, name
-
-
-def message_box(qtbot) -> QMessageBox:
-    qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), QMessageBox)
-                    or any(isinstance(w, QMessageBox) and w.isVisible() for w in QApplication.topLevelWidgets()))
-    return next(w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible())
 
 
 @pytest.fixture

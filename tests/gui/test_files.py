@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 from PySide6.QtCore import QSettings, Qt
 
+from tests.gui.boxes import message_box, press
 from tests.gui.test_files_support import (  # noqa: F401  (fixtures)
     PASSWORD, actor, demo_db, demo_template, practitioner_with_registration, sql, type_text, wait_loaded,
 )
@@ -217,22 +218,6 @@ def test_file_window_shows_a_corrected_record_as_superseded_with_its_basis(qtbot
     assert window.table("evaluations").model().rowCount() >= 1
 
 
-def visible_box(qtbot):
-    from PySide6.QtWidgets import QApplication, QMessageBox
-
-    def box():
-        return next((w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()), None)
-
-    qtbot.waitUntil(lambda: box() is not None, timeout=10000)
-    return box()
-
-
-def answer(qtbot, button: str) -> None:
-    box = visible_box(qtbot)
-    qtbot.mouseClick(next(b for b in box.buttons() if b.text().startswith(button)), Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not box.isVisible())
-
-
 def test_a_reviewer_chooses_the_suspension_period_inside_the_range_from_the_file(qtbot, runner, demo_db):
     """累计9分以上、不满12分: 暂停 1—6 months at the handler's choice, with the reason; refused outside the range."""
     from models.services import findings
@@ -263,16 +248,16 @@ def test_a_reviewer_chooses_the_suspension_period_inside_the_range_from_the_file
     dialog.months.setValue(7)
     dialog.reason.insertPlainText("情节严重")
     dialog.ok.click()
-    answer(qtbot, "确定期限")
+    press(qtbot, "确定期限")
     qtbot.waitUntil(lambda: dialog.errors.message("处理期限") != "", timeout=10000)
     assert "不在允许的幅度内" in dialog.errors.message("处理期限")
     dialog.months.setValue(3)
     dialog.ok.click()
-    prompt = visible_box(qtbot)  # says what will happen before it does (issue 13)
+    prompt = message_box(qtbot)  # says what will happen before it does (issue 13)
     assert "暂停医保支付资格”3个月" in prompt.text()
-    answer(qtbot, "确定期限")
+    press(qtbot, "确定期限")
     qtbot.waitUntil(lambda: dialog.result_value is not None, timeout=10000)
-    assert visible_box(qtbot).text().startswith("已确定")
+    assert message_box(qtbot).text().startswith("已确定")
     qtbot.waitUntil(lambda: any(m["state"] == "生效" for m in window.data["measure_history"]), timeout=10000)
     assert [(m["kind"], m["months"]) for m in window.data["measure_history"]] == [("suspend_payment_qualification", 3)]
     assert {r["status"] for r in window.data["registrations"]} == {"暂停"}  # 状态联动 at every institution

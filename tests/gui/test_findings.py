@@ -6,26 +6,12 @@ from datetime import date, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMessageBox
 
+from tests.gui.boxes import message_box, press
 from tests.gui.test_files_support import (  # noqa: F401  (fixtures)
     actor, demo_db, demo_template, practitioner_with_registration, sql, type_text, wait_loaded,
 )
 from views.page_findings import FindingsPage
-
-
-def message_box(qtbot) -> QMessageBox:
-    """The confirmation or result box the page opened (window-modal, without a nested event loop)."""
-    def box():
-        return next((w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()), None)
-
-    qtbot.waitUntil(lambda: box() is not None, timeout=20000)
-    return box()
-
-
-def answer(qtbot, box: QMessageBox, button: str) -> None:
-    qtbot.mouseClick(next(b for b in box.buttons() if b.text().startswith(button)), Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not box.isVisible())
 
 
 def findings_page(qtbot, runner, db, username: str) -> FindingsPage:
@@ -97,7 +83,7 @@ def test_a_finding_entered_by_a_clerk_and_confirmed_by_a_reviewer_changes_the_gr
     prompt = message_box(qtbot)
     assert f"{target['name']}：记12分" in prompt.text()
     assert not sql(demo_db, "SELECT count(*) FROM credit_records WHERE case_no = '宁医保罚〔2026〕901号'")[0][0]
-    answer(qtbot, prompt, "确认并记分")
+    press(qtbot, "确认并记分")
     qtbot.waitUntil(lambda: "已确认" in reviewer.status.text(), timeout=20000)
     result = message_box(qtbot)
     assert result.text().startswith("已确认 宁医保罚〔2026〕901号")
@@ -265,7 +251,7 @@ def test_the_whole_story_two_people_one_finding_a_new_grade(qtbot, runner, demo_
     qtbot.waitUntil(lambda: bool(review.model.rows) and review.confirm.isEnabled())
     assert review.model.rows[0].case_no == "宁医保罚〔2026〕905号"
     review.confirm.click()
-    answer(qtbot, message_box(qtbot), "确认并记分")
+    press(qtbot, "确认并记分")
     qtbot.waitUntil(lambda: "已确认" in review.status.text(), timeout=20000)
     message_box(qtbot).accept()
     activate(qtbot, reviewer)
@@ -278,13 +264,18 @@ def test_the_whole_story_two_people_one_finding_a_new_grade(qtbot, runner, demo_
     assert len(after.data["evaluations"]) >= 2  # the change is kept as history
 
 
-def test_the_clerk_withdraws_a_pending_finding_with_a_reason_and_the_reviewer_no_longer_sees_it(qtbot, runner, demo_db):
-    """Issue 13: a pending finding can be withdrawn by its author, with the reason kept (audit)."""
-    target = practitioner_with_registration(demo_db)
-    clerk = findings_page(qtbot, runner, demo_db, "clerk")
-    enter_finding(qtbot, clerk, target, "宁医保罚〔2026〕907号")
+def entered_and_selected(qtbot, runner, db, case_no: str) -> FindingsPage:
+    """The clerk's page with a finding they just entered, selected in the list."""
+    clerk = findings_page(qtbot, runner, db, "clerk")
+    enter_finding(qtbot, clerk, practitioner_with_registration(db), case_no)
     wait_loaded(qtbot, clerk.model)
     clerk.table.selectRow(0)
+    return clerk
+
+
+def test_the_clerk_withdraws_a_pending_finding_with_a_reason_and_the_reviewer_no_longer_sees_it(qtbot, runner, demo_db):
+    """Issue 13: a pending finding can be withdrawn by its author, with the reason kept (audit)."""
+    clerk = entered_and_selected(qtbot, runner, demo_db, "宁医保罚〔2026〕907号")
     assert clerk.withdraw.isEnabled()
     qtbot.mouseClick(clerk.withdraw, Qt.MouseButton.LeftButton)
     dialog = clerk.dialog
@@ -317,3 +308,19 @@ def test_only_the_author_may_withdraw_a_finding(qtbot, runner, demo_db):
 
     with pytest.raises(ServiceError, match="只能由录入人撤回"):
         findings.withdraw_finding(demo_db, actor=actor("clerk2"), finding=other.selected().uuid, reason="不对")
+
+
+def test_the_clerk_corrects_a_pending_finding_with_a_reason_kept_in_the_audit_log(qtbot, runner, demo_db):
+    """Issue 13: a pending finding can be edited by its author, with the reason (who, when, why)."""
+    clerk = entered_and_selected(qtbot, runner, demo_db, "宁医保罚〔2026〕911号")
+    qtbot.mouseClick(clerk.amend, Qt.MouseButton.LeftButton)
+    dialog = clerk.dialog
+    qtbot.waitUntil(dialog.isVisible)
+    dialog.amount.setText("2345.60")
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)  # no reason: refused under its field, nothing changed
+    qtbot.waitUntil(lambda: dialog.errors.message("修改原因") != "")
+    dialog.reason.insert("基金损失金额录错")
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    assert press(qtbot, "确定").startswith("已修改 宁医保罚〔2026〕911号")
+    assert sql(demo_db, "SELECT amount FROM findings WHERE case_no = '宁医保罚〔2026〕911号'") == [(234560,)]  # in fen
+    assert sql(demo_db, "SELECT reason FROM audit_log WHERE action = 'finding.amend'") == [("基金损失金额录错",)]

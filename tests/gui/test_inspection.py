@@ -8,9 +8,10 @@ import subprocess
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrintPreviewDialog
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QFileDialog
 
 from models.services import inspections
+from tests.gui.boxes import press
 from test_distribution import ADMIN, CLERK, REVIEWER, demo_copy, evaluated_template  # noqa: F401  (fixture)
 from views.inspection_draw_dialog import DrawDialog
 from views.page_inspection import InspectionPage
@@ -45,16 +46,6 @@ def visible(kind):
     return [w for w in QApplication.topLevelWidgets() if isinstance(w, kind) and w.isVisible()]
 
 
-def confirm(qtbot, button: str) -> str:
-    """Presses ``button`` in the message box that is open (a confirmation or a result); returns its text."""
-    qtbot.waitUntil(lambda: bool(visible(QMessageBox)), timeout=10000)
-    (box,) = visible(QMessageBox)
-    text = box.text()
-    qtbot.mouseClick(next(b for b in box.buttons() if b.text().startswith(button)), Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not box.isVisible())
-    return text
-
-
 def draw_through_the_dialog(qtbot, page, seed: str, ratio: str = "50%") -> str:
     qtbot.mouseClick(page.new_button, Qt.MouseButton.LeftButton)
     (dialog,) = visible(DrawDialog)
@@ -63,11 +54,11 @@ def draw_through_the_dialog(qtbot, page, seed: str, ratio: str = "50%") -> str:
     qtbot.keyClicks(dialog.ratio, ratio)
     qtbot.keyClicks(dialog.seed, seed)
     qtbot.keyClick(dialog.seed, Qt.Key.Key_Return)  # Enter draws, once confirmed
-    prompt = confirm(qtbot, "抽取")
+    prompt = press(qtbot, "抽取")
     assert f"按种子 {seed}" in prompt and "不能更改或重新抽取" in prompt
     qtbot.waitUntil(lambda: dialog.drawn is not None, timeout=10000)
     number = dialog.drawn.number
-    assert f"已抽取并登记 {number}" in confirm(qtbot, "确定")
+    assert f"已抽取并登记 {number}" in press(qtbot, "确定")
     qtbot.waitUntil(lambda: page.current is not None and page.current.number == number, timeout=10000)
     qtbot.waitUntil(lambda: page.items.total == page.current.selected and len(page.items.rows) == page.current.selected)
     return number
@@ -96,7 +87,7 @@ def test_a_bad_ratio_is_shown_under_its_field_and_nothing_is_drawn(qtbot, page, 
     qtbot.keyClicks(dialog.ratio, "0.1x")
     qtbot.waitUntil(lambda: "不是有效比例" in dialog.preview.text())  # the preview already says so
     qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
-    confirm(qtbot, "抽取")
+    press(qtbot, "抽取")
     qtbot.waitUntil(lambda: bool(dialog.errors.message("基础抽查比例")))
     assert "应写作 0.1 或 10%" in dialog.errors.message("基础抽查比例")
     assert dialog.isVisible() and dialog.focusWidget() is dialog.ratio  # back in the refused field
@@ -104,7 +95,7 @@ def test_a_bad_ratio_is_shown_under_its_field_and_nothing_is_drawn(qtbot, page, 
         dialog.inspectors.item(n).setCheckState(Qt.CheckState.Unchecked)
     dialog.ratio.setText("10%")
     qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
-    confirm(qtbot, "抽取")
+    press(qtbot, "抽取")
     qtbot.waitUntil(lambda: bool(dialog.errors.message("执法检查人员")))
     assert "不得少于两人" in dialog.errors.message("执法检查人员")
     assert inspections.list_draws(db) == []

@@ -111,3 +111,20 @@ def test_f1_opens_the_user_guide_at_the_section_of_the_current_page(qtbot, windo
     assert cursor.block().text() == "信用档案" and cursor.block().blockFormat().headingLevel() == 2
     assert "拼音首字母" in guide.browser.toPlainText()
     assert all(guide.show_section(name) for name in window.section_names())  # every section is described
+
+
+def test_the_guide_shows_its_screenshots_shrunk_to_fit_beside_the_text(qtbot, window):
+    from views.help_window import IMAGE_WIDTH
+
+    guide = window.show_help()
+    widths = []
+    block = guide.browser.document().begin()
+    while block.isValid():
+        it = block.begin()
+        while not it.atEnd():
+            fmt = it.fragment().charFormat()
+            if fmt.isImageFormat():
+                widths.append(fmt.toImageFormat().width())
+            it += 1
+        block = block.next()
+    assert widths and max(widths) <= IMAGE_WIDTH

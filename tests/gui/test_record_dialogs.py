@@ -214,11 +214,7 @@ def test_roles_without_permission_see_the_buttons_disabled_with_the_roles_needed
 
 def test_esc_on_a_filled_form_asks_before_discarding_and_saves_nothing(qtbot, runner, demo_db):
     """Issue 13: Esc on a filled form asks first; 取消 keeps what was typed, 放弃填写 closes unsaved."""
-    from PySide6.QtWidgets import QApplication, QMessageBox
-
-    def prompt() -> QMessageBox:
-        qtbot.waitUntil(lambda: any(isinstance(w, QMessageBox) and w.isVisible() for w in QApplication.topLevelWidgets()))
-        return next(w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible())
+    from tests.gui.boxes import message_box, press
 
     runner.db = demo_db
     dialog = SubjectDialog(runner, actor("clerk"))
@@ -226,14 +222,13 @@ def test_esc_on_a_filled_form_asks_before_discarding_and_saves_nothing(qtbot, ru
     dialog.show()
     qtbot.keyClicks(dialog.name, "Wang")
     qtbot.keyClick(dialog.name, Qt.Key.Key_Escape)
-    box = prompt()
+    box = message_box(qtbot)
     assert "尚未保存" in box.text()
     qtbot.keyClick(box, Qt.Key.Key_Return)  # the default is to keep filling in
     qtbot.waitUntil(lambda: not box.isVisible())
     assert dialog.isVisible() and dialog.name.text() == "Wang"
     qtbot.keyClick(dialog.name, Qt.Key.Key_Escape)
-    box = prompt()
-    qtbot.mouseClick(next(b for b in box.buttons() if b.text().startswith("放弃填写")), Qt.MouseButton.LeftButton)
+    press(qtbot, "放弃填写")
     qtbot.waitUntil(lambda: not dialog.isVisible())
     assert dialog.result_info is None
     assert sql(demo_db, "SELECT count(*) FROM subjects WHERE name = 'Wang'")[0][0] == 0

@@ -127,15 +127,16 @@ def test_a_clerk_sees_what_a_clerk_can_do_and_may_switch_to_everything(qtbot, ru
 
 def test_the_workbench_exports_to_excel_what_it_shows(qtbot, runner, demo_db, tmp_path, monkeypatch):
     from openpyxl import load_workbook
-    from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+    from PySide6.QtWidgets import QFileDialog
+
+    from tests.gui.boxes import message_box
 
     open_cases(demo_db)
     page = workbench(qtbot, runner, demo_db)
     target = tmp_path / "待办.xlsx"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
     qtbot.mouseClick(page.export, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: any(isinstance(w, QMessageBox) and w.isVisible() for w in QApplication.topLevelWidgets()))
-    box = next(w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible())
+    box = message_box(qtbot)
     assert f"已导出 {len(page.model.rows)} 行" in box.text()
     box.accept()
     sheet = load_workbook(target).active
