@@ -271,9 +271,11 @@ def confirmation_preview(uow: UnitOfWork, *, actor: Actor, finding: str) -> list
     require(actor, "finding.confirm")
     f = by_uuid(uow, Finding, finding, "违规认定")
     _not_withdrawn(f)
+    written = [(p, _write_record(uow, actor, f, p.practitioner, p.kind, p.responsibility, p.note, p.entered_by))
+               for p in f.persons]
+    standing.settle(uow)  # the standings with these records, as confirming would leave them
     lines = []
-    for p in f.persons:
-        rec = _write_record(uow, actor, f, p.practitioner, p.kind, p.responsibility, p.note, p.entered_by)
+    for p, rec in written:
         result = standing.of(uow, p.practitioner, min(date.today(), date(rec.decision_date.year, 12, 31)))
         points = next((e.get("points") for e in result["points"]["entries"] if e.get("record") == rec.uuid), None)
         measures = [m["name"] + (f"（须在{m['allowed_range']['text']}内确定期限）" if m.get("allowed_range") else "")

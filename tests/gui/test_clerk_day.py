@@ -30,6 +30,12 @@ def file_window(qtbot, runner, demo_db):
 
 def test_a_points_notice_is_drafted_from_the_credit_file_without_typing_an_identifier(qtbot, file_window, demo_db):
     """济医保发〔2025〕6号 四（五）: the practitioner is told of the points; the clerk picks the case by its number."""
+    from models.services import notices
+    from models.services.base import Actor
+
+    # A notice states the remedy and who to call: a draft is refused until the bureau has set them.
+    notices.set_settings(demo_db, actor=Actor("admin", "管理员", frozenset({"admin"})), changes={
+        "appeal_days": 15, "phone": "0538-5621234", "address": "宁阳县医疗保障局信用管理科"}, reason="局务会议决定")
     window = file_window
     records = window.table("records")
     points_record = next(e["record"] for e in window.data["points"]["entries"] if e.get("record"))
@@ -89,7 +95,7 @@ def test_the_credit_file_names_records_by_case_number_never_by_uuid(qtbot, file_
     shown = window.explanations.toPlainText()
     for record in window.data["records"]:
         assert record["uuid"] not in shown
-    assert "案件 " in shown
+    assert "案件" in shown
     records = window.table("records")
     records.selectRow(0)
     assert not any(r["uuid"] in window.detail.toPlainText() for r in window.data["records"])
