@@ -186,6 +186,8 @@ class TaskRunner(QObject):
             task.cancelled.set()
         self._thread.quit()
         self._thread.wait()
+        for task_id in list(self._tasks):  # tasks that will never finish: no progress dialog may outlive them
+            self._end(task_id)
 
     # -- worker to GUI thread ------------------------------------------------------------------
 

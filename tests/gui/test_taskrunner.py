@@ -181,3 +181,17 @@ def test_an_error_for_a_page_closed_meanwhile_shows_no_box(qtbot, runner):
     gate.set()
     qtbot.waitUntil(lambda: not runner.busy)
     assert not visible(QMessageBox)
+
+
+def test_a_progress_dialog_of_a_task_left_queued_at_shutdown_never_appears(qtbot):
+    """Closing the program (or a test) with work still queued leaves no orphaned progress dialog on screen."""
+    from desktop.taskrunner import PROGRESS_DELAY_MS, TaskRunner
+
+    gate = threading.Event()
+    other = TaskRunner()
+    other.run(gate.wait, 5)
+    other.run(lambda *, progress: None, progress_title="正在更新…", cancellable=True)
+    gate.set()
+    other.shutdown()
+    qtbot.wait(PROGRESS_DELAY_MS + 200)
+    assert not [d for d in visible(QProgressDialog) if d.labelText() == "正在更新…"]
