@@ -227,9 +227,10 @@ class TaskRunner(QObject):
         if message:
             task.dialog.setLabelText(message)
 
-    def _end(self, task_id: int) -> _Task:
-        task = self._tasks.pop(task_id)
-        if task.dialog is not None:
+    def _end(self, task_id: int) -> _Task | None:
+        """The task's record, gone from the queue with its dialog; None when shutdown already ended it."""
+        task = self._tasks.pop(task_id, None)
+        if task is not None and task.dialog is not None:
             dialog, task.dialog = task.dialog, None
             dialog.hide()
             dialog.deleteLater()
@@ -238,14 +239,14 @@ class TaskRunner(QObject):
     @Slot(int, object)
     def _finished(self, task_id: int, result: Any) -> None:
         task = self._end(task_id)
-        if task.on_done is not None and not task.receiver_gone():
+        if task is not None and task.on_done is not None and not task.receiver_gone():
             task.on_done(result)
 
     @Slot(int, object, str)
     def _failed(self, task_id: int, exc: BaseException, details: str) -> None:
         task = self._end(task_id)
-        if task.receiver_gone():
-            return  # the screen that asked was closed: nobody is left to tell
+        if task is None or task.receiver_gone():
+            return  # the runner was shut down, or the screen that asked was closed: nobody is left to tell
         if task.on_error is not None:
             task.on_error(exc)
         else:

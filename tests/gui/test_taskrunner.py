@@ -195,3 +195,22 @@ def test_a_progress_dialog_of_a_task_left_queued_at_shutdown_never_appears(qtbot
     other.shutdown()
     qtbot.wait(PROGRESS_DELAY_MS + 200)
     assert not [d for d in visible(QProgressDialog) if d.labelText() == "正在更新…"]
+
+
+def test_a_result_arriving_after_shutdown_is_dropped_quietly(qtbot):
+    """The task that was running when the program closed still reports back: nobody is left to tell."""
+    from desktop.taskrunner import TaskRunner
+
+    other = TaskRunner()
+    got, started = [], threading.Event()
+
+    def slow():
+        started.set()
+        time.sleep(0.3)
+        return "late"
+
+    other.run(slow, on_done=got.append)
+    assert started.wait(5)
+    other.shutdown()  # waits for the running task; its result is queued to the GUI thread
+    qtbot.wait(300)  # delivered now: no exception in the event loop, no callback
+    assert got == []
