@@ -266,3 +266,22 @@ def test_a_clerk_saves_while_a_county_wide_run_goes_on_without_a_locked_database
         assert standing.due(uow, TODAY) == []
     other.dispose()
     db.dispose()
+
+
+def test_a_program_that_imports_only_the_records_service_still_brings_the_standing_up_to_date(db, clerk, hospitals):
+    """The hook is installed by the services package itself: no write path depends on someone importing it."""
+    import subprocess
+    import sys
+
+    doc = doctor(db, clerk)
+    before = row(db, doc.uuid).result_hash
+    script = (
+        "from models.db.database import open_database\n"
+        "from models.services import records, users\n"
+        f"db = open_database({db.url.removeprefix('sqlite:///')!r})\n"
+        "clerk = users.authenticate(db, username='clerk', password='abc12345')\n"
+        f"records.add_record(db, actor=clerk, data={{'subject': {doc.uuid!r}, 'kind': 'kickback', "
+        "'case_no': '宁医保罚〔2026〕99号', 'decision_date': '2026-11-02'})\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert row(db, doc.uuid).result_hash != before
