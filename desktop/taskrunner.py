@@ -220,7 +220,7 @@ class TaskRunner(QObject):
     @Slot(int, int, int, str)
     def _progressed(self, task_id: int, done: int, total: int, message: str) -> None:
         task = self._tasks.get(task_id)
-        if task is None or task.dialog is None or task.cancelled.is_set():
+        if task is None or task.dialog is None or task.cancelled.is_set() or not isValid(task.dialog):
             return
         task.dialog.setMaximum(max(total, 0))
         task.dialog.setValue(min(done, total) if total > 0 else 0)
@@ -232,8 +232,9 @@ class TaskRunner(QObject):
         task = self._tasks.pop(task_id, None)
         if task is not None and task.dialog is not None:
             dialog, task.dialog = task.dialog, None
-            dialog.hide()
-            dialog.deleteLater()
+            if isValid(dialog):  # gone with its parent window when the user signed out meanwhile
+                dialog.hide()
+                dialog.deleteLater()
         return task
 
     @Slot(int, object)
