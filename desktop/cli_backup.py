@@ -6,7 +6,6 @@ open-then-dispatch path.
 """
 from __future__ import annotations
 
-from pathlib import Path
 
 from desktop.cli import CliError, ask_password, print_json
 from models.db.database import open_database

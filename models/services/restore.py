@@ -64,10 +64,10 @@ def _carry(old: Path, new: Path) -> tuple[list[str], list[str]]:
         carried = [f"{r[0]} 第{r[1]}号" for r in con.execute(
             "SELECT receiver, sequence FROM old.exchange_packages WHERE direction = 'out' AND kind = 'data' "
             "AND uuid NOT IN (SELECT uuid FROM main.exchange_packages) ORDER BY receiver, sequence")]
-        for table, (keys, where) in CARRIED.items():
+        for table, (natural_key, where) in CARRIED.items():
             columns = [c for c in _columns(con, table) if c != "id" and c in set(_old_columns(con, table))]
             names = ", ".join(f'"{c}"' for c in columns)
-            match = " AND ".join(f'm."{k}" = o."{k}"' for k in keys)
+            match = " AND ".join(f'm."{k}" = o."{k}"' for k in natural_key)
             con.execute(f'INSERT INTO main."{table}" ({names}) SELECT {", ".join("o." + c for c in columns)} '
                         f'FROM old."{table}" o WHERE {where.replace("direction", "o.direction")} AND NOT EXISTS '
                         f'(SELECT 1 FROM main."{table}" m WHERE {match}) ORDER BY o.id')
