@@ -13,10 +13,10 @@ from datetime import date
 from sqlalchemy import insert, select
 
 from models.db.base import new_uuid, utcnow
-from models.db.tables import Registration, RegistrationStatus, ServiceCommitment, Subject, SubjectStanding
+from models.db.tables import Registration, RegistrationStatus, ServiceCommitment, Subject
 from models.services.base import Actor, UnitOfWork
 from models.services.excel_violations import STEP, Cancelled, chunks
-from models.services.subjects import COMMITMENT_KINDS, PROFESSIONS, initials_of, refuse_if_banned, refuse_malformed
+from models.services.subjects import COMMITMENT_KINDS, PROFESSIONS, initials_of, ever_banned, refuse_if_banned, refuse_malformed
 from models.validation import ValidationError, clean, credit_code, id_number, max_length, one_of, past_date, required
 
 INSTITUTION = "执业机构统一社会信用代码"
@@ -83,10 +83,7 @@ def check(uow: UnitOfWork, own: str, rows: list[tuple[int, dict]], errors: list[
         if progress and n % STEP == 0 and progress(n, len(rows), "核对Excel") is False:
             raise Cancelled("已取消Excel导入，未写入任何数据")
     people, institutions, held = _lookup(uow, {f["id_number"] for _r, f in parsed}, {f["institution"] for _r, f in parsed})
-    banned = set()  # those ever banned: each of their rows is checked against the ban's days
-    for part in chunks({p.id for p in people.values()}):
-        banned |= set(uow.session.scalars(select(SubjectStanding.subject_id).where(
-            SubjectStanding.subject_id.in_(part), SubjectStanding.ban_until.is_not(None))))
+    banned = ever_banned(uow, (p.id for p in people.values()))  # their rows are checked against the ban's days
     now = utcnow()
     for row, f in parsed:
         existing, pending = people.get(f["id_number"]), out.people.get(f["id_number"])

@@ -140,6 +140,16 @@ def _refuse_duplicate(uow: UnitOfWork, fields: dict) -> None:
         raise ValidationError(field, f"已登记为{TYPE_NAMES[clash.type]}“{clash.name}”，不能重复登记")
 
 
+def ever_banned(uow: UnitOfWork, ids) -> set[int]:
+    """Of these practitioners, those whose standing holds a registration ban (ended ones too): bulk imports check
+    only their rows with ``refuse_if_banned``."""
+    ids, found = sorted(set(ids)), set()
+    for start in range(0, len(ids), 900):  # SQLite's bound-parameter limit
+        found |= set(uow.session.scalars(select(SubjectStanding.subject_id).where(
+            SubjectStanding.subject_id.in_(ids[start:start + 900]), SubjectStanding.ban_until.is_not(None))))
+    return found
+
+
 def refuse_if_banned(uow: UnitOfWork, practitioner: Subject, on: date) -> None:
     """No registration dated while a ban from a termination runs (医保发〔2024〕23号; 济医保发〔2025〕6号 四（六）),
     also when it is entered after the ban ended. Read from the practitioner's standing, which keeps every ban."""

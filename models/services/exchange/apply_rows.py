@@ -13,13 +13,13 @@ from functools import lru_cache
 
 from sqlalchemy import bindparam, insert, or_, select, update
 
-from models.db.tables import CreditRecord, Subject, SubjectStanding
+from models.db.tables import CreditRecord, Subject
 from models.db.tables_exchange import ExchangeAlias
 from models.services.base import Actor, UnitOfWork
 from models.services.exchange.format import PackageRefused
 from models.services.exchange.keys import role_of
 from models.services.exchange.rows import APPEND_ONLY, MERGED_BY_NATURAL_KEY, TableSpec, decode, decoder, type_name
-from models.services.subjects import refuse_if_banned
+from models.services.subjects import ever_banned, refuse_if_banned
 from models.validation import ValidationError, control_character
 
 CHUNK = 2000
@@ -225,9 +225,7 @@ def _apply_chunk(ctx: Context, spec: TableSpec, chunk: list[dict]) -> None:
 def _outside_bans(ctx: Context, spec: TableSpec, rows: list[dict]) -> list[dict]:
     """A registration dated inside a registration ban (医保发〔2024〕23号) is reported, not stored, whichever
     county made it: the ban follows the practitioner everywhere."""
-    people = {r["practitioner_id"] for r in rows}
-    banned = set(ctx.uow.session.scalars(select(SubjectStanding.subject_id).where(
-        SubjectStanding.subject_id.in_(people), SubjectStanding.ban_until.is_not(None)))) if people else set()
+    banned = ever_banned(ctx.uow, (r["practitioner_id"] for r in rows))
     keep = []
     for r in rows:
         if r["practitioner_id"] in banned:
