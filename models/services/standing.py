@@ -157,15 +157,19 @@ def _batch(uow: UnitOfWork, prof: policy.Profile, prof_name: str, part: list[int
     write(uow, prof_name, results, day, actor, stats)
 
 
-def refresh(uow: UnitOfWork, subject_ids, *, actor: Actor = SYSTEM, day: date | None = None) -> Counter:
-    """Compute and store the standing of these subjects as of ``day`` (default today), in this transaction."""
+def refresh(uow: UnitOfWork, subject_ids, *, actor: Actor = SYSTEM, day: date | None = None,
+            rules: tuple[policy.Profile, str] | None = None, shared: dict | None = None) -> Counter:
+    """Compute and store the standing of these subjects as of ``day`` (default today), in this transaction.
+
+    A county-wide run passes the rules (profile, profile name) and the results shared by subjects without facts
+    of their own, so that its batches load and compute them once."""
     ids = sorted(set(subject_ids))
     stats: Counter = Counter()
     if not ids:
         return stats
     day = day or date.today()
-    prof, prof_name = evaluation.profile_for(uow), current_county(uow).profile
-    shared: dict = {}
+    prof, prof_name = rules or (evaluation.profile_for(uow), current_county(uow).profile)
+    shared = {} if shared is None else shared
     session = uow.session
     session.info[REFRESHING] = True
     try:
@@ -203,11 +207,13 @@ def refresh_due(db, *, actor: Actor, day: date | None = None, progress=None, bat
     with UnitOfWork(db) as uow:
         ids = due(uow, day)
         county = uow.session.scalar(select(func.count(Subject.id)))
+        rules = (evaluation.profile_for(uow), current_county(uow).profile)
     stats: Counter = Counter()
+    shared: dict = {}
     for start in range(0, len(ids), batch):
         with UnitOfWork(db) as uow:
             uow.session.info[DAY] = day
-            stats += refresh(uow, ids[start:start + batch], actor=actor, day=day)
+            stats += refresh(uow, ids[start:start + batch], actor=actor, day=day, rules=rules, shared=shared)
             uow.commit()
         if progress and progress(min(start + batch, len(ids)), len(ids), "更新信用状况") is False:
             raise Cancelled(f"已取消：已更新{min(start + batch, len(ids))}名信用主体的信用状况，其余未更新")
