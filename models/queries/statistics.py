@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import case, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
-from models import policy
 from models.db.tables import Registration, Subject, SubjectStanding
+from models.services import evaluation, standing
 from models.services.base import Actor, UnitOfWork, query
 from models.services.county import current_county
 from models.services.subjects import TYPE_NAMES, mask_id
@@ -186,26 +186,19 @@ def year_ends(today: date, count: int = YEARS_SHOWN) -> list[date]:
 
 
 def _by_year(uow: UnitOfWork, subject_type: str, days: list[date], progress) -> Distribution:
-    from models.services import evaluation  # the same facts the stored evaluations are made from
-
     prof = evaluation.profile_for(uow)
     ids = list(uow.session.scalars(scope(uow, subject_type).order_by(Subject.id)))
     graded = prof.indicators is not None and subject_type in prof.indicators.subject_types
     year_ids: dict[tuple[str, str], list[int]] = {}
-    chunk = 500
+    chunk = 2000
     for start in range(0, len(ids) if graded else 0, chunk):
         part = ids[start:start + chunk]
-        records = evaluation._live_records(uow, part)
-        for s in uow.session.scalars(select(Subject).where(Subject.id.in_(part))):
-            facts, recs = evaluation.subject_facts(s), [evaluation.record_fact(r) for r in records[s.id]]
-            for day in days:
-                grade = policy.evaluate(facts, recs, day, prof).grade or NO_GRADE
-                year_ids.setdefault((str(day.year), grade), []).append(s.id)
+        for sid, grades in standing.grades_on(uow, part, days).items():  # the standing as of each year's end
+            for day, grade in zip(days, grades):
+                year_ids.setdefault((str(day.year), grade or NO_GRADE), []).append(sid)
         uow.session.expunge_all()
         if progress and progress(min(start + chunk, len(ids)), len(ids), "按年末计算信用等级") is False:
-            from models.services.standing import Cancelled
-
-            raise Cancelled("已取消按年度统计")
+            raise standing.Cancelled("已取消按年度统计")
     labels = {str(d.year): f"{d.year}年末" if (d.month, d.day) == (12, 31) else f"{d.year}年（截至{d.month}月{d.day}日）"
               for d in days}
     rows = [(y, labels[y], g, len(part)) for (y, g), part in year_ids.items()] if graded else [

@@ -270,6 +270,31 @@ def _as_of_past(uow: UnitOfWork, subject: Subject, day: date) -> dict:
     return out
 
 
+def grades_on(uow: UnitOfWork, ids: list[int], days: list[date]) -> dict[int, list[str | None]]:
+    """The grade each subject's standing gives on each of ``days``, computed as the standing computes it
+    (its records and the handler's choices), subjects without facts of their own sharing one computation."""
+    prof = evaluation.profile_for(uow)
+    out: dict[int, list[str | None]] = {}
+    shared: dict[str, list[str | None]] = {}
+    for start in range(0, len(ids), BATCH):
+        part = sorted(ids[start:start + BATCH])
+        wanted = set(part)
+        records = evaluation._live_records(uow, part)
+        choices = evaluation._choices(uow, [r.id for rows in records.values() for r in rows])
+        for s in uow.session.execute(select(Subject.id, Subject.uuid, Subject.type, Subject.name, Subject.id_number,
+                                            Subject.credit_code).where(evaluation.among(Subject.id, part))):
+            if s.id not in wanted:
+                continue
+            recs, chosen = records.get(s.id, []), choices.get(s.id, [])
+            if not (recs or chosen) and s.type in shared:
+                out[s.id] = shared[s.type]
+                continue
+            out[s.id] = [evaluation.evaluate_rows(prof, s, recs, chosen, day).grade for day in days]
+            if not (recs or chosen):
+                shared[s.type] = out[s.id]
+    return out
+
+
 def listed(uow: UnitOfWork, which: str, day: date | None = None) -> list[tuple[Subject, list[dict]]]:
     """The subjects on the red or black list as of ``day`` (today: every due standing is brought up to date
     first), each with its list entries, sorted by name: what a published list prints."""
