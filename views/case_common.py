@@ -5,7 +5,7 @@ from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
 from models.services.base import PERMISSIONS, ROLES, Actor
 from models.services.cases import FourEyes, four_eyes
@@ -59,6 +59,19 @@ class LiveErrors(FormErrors):
         _widget, message = self._fields[field]
         message.setText(text or "")
         message.setVisible(bool(text))
+
+    def watch(self, field: str, line: QLineEdit, validate: Callable[[str], object]) -> None:
+        """Check ``line`` as the user types; on leaving it, only add a problem.
+
+        Leaving a field changes nothing in it, so it must not erase a message about it: a refusal
+        from the services stays until the user edits the field (or the focus merely moved on).
+        """
+        line.textEdited.connect(lambda text: self.note(field, check(validate, text)))
+        line.editingFinished.connect(lambda: self._on_leaving(field, check(validate, line.text())))
+
+    def _on_leaving(self, field: str, problem: str | None) -> None:
+        if problem:
+            self.note(field, problem)
 
 
 def check(validate: Callable[[str], object], text: str) -> str | None:

@@ -85,8 +85,7 @@ class FindingForm(QWidget):
             self.errors.add_row(form, label, widget, field)
         for field, widget in (("案件编号", self.case_no), ("决定日期", self.decision_date),
                               ("基金损失金额", self.amount), ("违反条款", self.article), ("备注", self.note)):
-            widget.textEdited.connect(lambda text, f=field: self.errors.note(f, check(CHECKS[f], text)))
-            widget.editingFinished.connect(lambda f=field, w=widget: self.errors.note(f, check(CHECKS[f], w.text())))
+            self.errors.watch(field, widget, CHECKS[field])
         self.institution.picked.connect(self._institution_picked)
 
         self.persons: list[dict] = []

@@ -157,6 +157,12 @@ def test_a_refusal_by_the_service_appears_under_its_field_and_nothing_is_saved(q
     assert sql(demo_db, "SELECT count(*) FROM findings")[0][0] == before
     # focusWidget, not hasFocus: the offscreen window is not always the active one when this runs.
     qtbot.waitUntil(lambda: form.case_no.window().focusWidget() is form.case_no, timeout=5000)
+    # Leaving the field changes nothing in it, so the refusal stays; editing the field clears it.
+    form.case_no.editingFinished.emit()
+    assert "已登记过违规认定" in form.errors.message("案件编号")
+    qtbot.keyClick(form.case_no, Qt.Key.Key_End)
+    qtbot.keyClicks(form.case_no, "1")
+    assert form.errors.message("案件编号") == ""
 
 
 def test_enter_moves_through_the_fields(qtbot, runner, demo_db):
