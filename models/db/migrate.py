@@ -92,14 +92,26 @@ def integrity_problem(path: Path, *, quick: bool = False) -> str | None:
 
 
 def _sqlite_engine(path: Path) -> Engine:
+    """The migrating connection: foreign keys are checked once after all revisions ran (``_foreign_key_problem``),
+    not per statement, because SQLite changes a column by rebuilding its table, and dropping a table that other
+    tables refer to fails (or scans them once per row) while foreign keys are enforced."""
     engine = create_engine(f"sqlite:///{path}")
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn, _record) -> None:
-        dbapi_conn.execute("PRAGMA foreign_keys=ON")
+        dbapi_conn.execute("PRAGMA foreign_keys=OFF")
         dbapi_conn.execute("PRAGMA busy_timeout=5000")
 
     return engine
+
+
+def _foreign_key_problem(path: Path) -> str | None:
+    con = sqlite3.connect(path)
+    try:
+        broken = con.execute("PRAGMA foreign_key_check").fetchone()
+    finally:
+        con.close()
+    return None if broken is None else f"表 {broken[0]} 的第 {broken[1]} 行引用了不存在的 {broken[2]} 记录"
 
 
 def _fsync(path: Path) -> None:
@@ -168,7 +180,7 @@ def _migrated_copy(sqlite_file: Path, work: Path, revision: str) -> None:
         command.upgrade(alembic_config(work_engine), revision)
     finally:
         work_engine.dispose()
-    problem = integrity_problem(work, quick=True)
+    problem = integrity_problem(work, quick=True) or _foreign_key_problem(work)
     if problem:
         raise MigrationFailed(f"升级后的数据库未通过完整性检查（{problem}）")
     _fsync(work)

@@ -215,7 +215,8 @@ class EvaluationSnapshot(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
-    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"))
+    # NULL: the result shared by every subject without facts of its own (one row, not one per subject)
+    subject_id: Mapped[int | None] = mapped_column(ForeignKey("subjects.id"))
     as_of: Mapped[date] = mapped_column(Date)
     computed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     computed_by: Mapped[str] = mapped_column(String(40))

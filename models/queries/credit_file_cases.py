@@ -6,7 +6,7 @@ import json
 
 from sqlalchemy import or_, select
 
-from models.db.tables import CreditRecord, EvaluationSnapshot, Subject
+from models.db.tables import CreditRecord, EvaluationSnapshot, Subject, SubjectStanding
 from models.db.tables_casework import Finding, Objection, PointsNotification, Repair, ResponsiblePerson
 from models.services import catalogue as cat, lifecycle
 from models.services.base import UnitOfWork
@@ -88,13 +88,16 @@ def points_notifications(uow: UnitOfWork, s: Subject) -> list[dict]:
 
 
 def evaluations(uow: UnitOfWork, s: Subject) -> list[dict]:
-    """Every stored change of the result (a snapshot is written only when the result changed)."""
+    """Every stored change of the result (a snapshot is written only when the result changed), and the shared
+    default result while the subject has no facts of its own (one row for all such subjects)."""
+    current = select(SubjectStanding.evaluation_id).where(SubjectStanding.subject_id == s.id).scalar_subquery()
     rows = uow.session.execute(
         select(EvaluationSnapshot.uuid, EvaluationSnapshot.as_of, EvaluationSnapshot.computed_at,
                EvaluationSnapshot.computed_by, EvaluationSnapshot.profile, EvaluationSnapshot.score,
                EvaluationSnapshot.grade, EvaluationSnapshot.points_year, EvaluationSnapshot.points_total,
                EvaluationSnapshot.rule_status)
-        .where(EvaluationSnapshot.subject_id == s.id).order_by(EvaluationSnapshot.id))
+        .where(or_(EvaluationSnapshot.subject_id == s.id, EvaluationSnapshot.id == current))
+        .order_by(EvaluationSnapshot.id))
     return [dict(r._mapping) for r in rows]
 
 

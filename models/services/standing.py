@@ -25,10 +25,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import chain
 
-from sqlalchemy import event, func, or_, select, update
+from sqlalchemy import event, exists, func, or_, select, union, update
 from sqlalchemy.orm import Session, selectinload
 
 from models import policy
+from models.db.base import utcnow
 from models.db.tables import (County, CreditRecord, IndicatorSetRow, MeasureChoiceRow, Registration, StandingResult,
                               Subject, SubjectStanding)
 from models.db.tables_exchange import ReceivedPolicyPack
@@ -36,7 +37,7 @@ from models.db.tables_casework import MeasureRow, Rectification, Repair
 from models.services import evaluation, lifecycle
 from models.services.base import SYSTEM, Actor, Changes, Result, ServiceError, UnitOfWork, query, require
 from models.services.county import current_county
-from models.services.standing_store import Stored, measure_states, stored, write
+from models.services.standing_store import Stored, as_plain, measure_states, shared_history, stored, write, write_plain
 from models.services.subjects import find_subject, mask_id
 
 BATCH = 2000
@@ -122,9 +123,8 @@ def _batch(uow: UnitOfWork, prof: policy.Profile, prof_name: str, part: list[int
            stats: Counter, shared: dict) -> None:
     session = uow.session
     wanted = set(part)
-    subjects = [s for s in session.execute(select(
-        Subject.id, Subject.uuid, Subject.type, Subject.name, Subject.id_number, Subject.credit_code).where(
-        evaluation.among(Subject.id, part))) if s.id in wanted]
+    subjects = [s for s in session.execute(select(*IDENTITY).where(evaluation.among(Subject.id, part)))
+                if s.id in wanted]
     records = evaluation._live_records(uow, part)
     live = [r for rows in records.values() for r in rows]
     choices = evaluation._choices(uow, [r.id for r in live])
@@ -141,20 +141,76 @@ def _batch(uow: UnitOfWork, prof: policy.Profile, prof_name: str, part: list[int
     for s in subjects:
         recs, chosen = records.get(s.id, []), choices.get(s.id, [])
         rows, rregs = measures.get(s.id, []), regs.get(s.id, [])
-        if recs or chosen:
-            ev = evaluation.evaluate_rows(prof, s, recs, chosen, day)
-        else:  # no facts of its own: every such subject of a type has the same result
-            ev = shared.get(s.type) or shared.setdefault(s.type, evaluation.evaluate_rows(prof, s, [], [], day))
+        ev = evaluation.evaluate_rows(prof, s, recs, chosen, day) if recs or chosen else _default(prof, s, day, shared)[0]
         if recs or rows or any(r.status != "正常" for r in rregs):
             lifecycle.sync(uow, actor, prof, ev, lifecycle.FileRows(
                 s.id, rows, rregs, {r.uuid: r for r in recs}, choosers), day, stats)
         if not (recs or chosen or rows or rregs):
-            key = ("stored", s.type)
-            results[s.id] = shared.get(key) or shared.setdefault(key, stored(ev, [], []))
+            results[s.id] = _default(prof, s, day, shared)[1]
         else:
             results[s.id] = stored(ev, rows, rregs)
-        results[s.id].columns["valid_until"] = _valid_until(ev, rows, day)
+            results[s.id].columns["valid_until"] = _valid_until(ev, rows, day)
     write(uow, prof_name, results, day, actor, stats)
+
+
+IDENTITY = (Subject.id, Subject.uuid, Subject.type, Subject.name, Subject.id_number, Subject.credit_code,
+            Subject.institution_kind)
+
+
+def _default(prof: policy.Profile, s, day: date, shared: dict) -> tuple[policy.Evaluation, Stored]:
+    """The result of a subject without facts of its own, the same for every such subject of its type (and kind
+    of institution): computed once per run, stored once, with one history row (standing_store.write_plain)."""
+    key = (s.type, s.institution_kind)
+    if key not in shared:
+        ev = evaluation.evaluate_rows(prof, s, [], [], day)
+        st = as_plain(stored(ev, [], []))
+        st.columns["valid_until"] = _valid_until(ev, [], day)
+        shared[key] = (ev, st)
+    return shared[key]
+
+
+def _with_facts():
+    """The subjects that a record, measure or registration refers to; every other subject's standing is the
+    default result of its type (``_default``)."""
+    refs = (CreditRecord.subject_id, MeasureRow.subject_id, Registration.practitioner_id, Registration.institution_id)
+    return union(*(select(ref) for ref in refs))
+
+
+def _is_due(sid, day: date):
+    """The test of ``due`` for the subject ``sid`` (a column) in a set-based statement, correlated to its table
+    only (also inside an UPDATE of subject_standing)."""
+    return ~exists().where(SubjectStanding.subject_id == sid, SubjectStanding.dirty.is_(False),
+                           or_(SubjectStanding.valid_until.is_(None), SubjectStanding.valid_until > day)
+                           ).correlate(sid.table)
+
+
+PLAIN_BATCH = 50_000  # subjects per set-based transaction: well under a second of write lock
+
+
+def _refresh_defaults(db, day: date, groups: list, rules: tuple[policy.Profile, str], shared: dict, actor: Actor,
+                      progress, total: int) -> tuple[int, int]:
+    """The due subjects without facts of their own, set-based, by type and id range: none of their rows is read
+    into the program. ``groups``: (type, lowest id, highest id). Returns (subjects brought up to date, results
+    changed)."""
+    prof, prof_name = rules
+    done = changed = 0
+    for type_, low, high in groups:
+        same = Subject.type == type_
+        for start in range(low, high + 1, PLAIN_BATCH):
+            with UnitOfWork(db) as uow:
+                uow.session.info[REFRESHING] = True
+                sample = uow.session.execute(select(*IDENTITY).where(Subject.id == low)).one()
+                result = _default(prof, sample, day, shared)[1]
+                history = shared_history(uow, result, day, utcnow(), actor, prof_name)
+                # Chosen inside the writing statements: a clerk may have saved a record since the run began.
+                chosen = select(Subject.id).where(same, Subject.id.between(start, start + PLAIN_BATCH - 1),
+                                                  Subject.id.not_in(_with_facts()), _is_due(Subject.id, day))
+                written, moved = write_plain(uow, chosen, result, history, day)
+                uow.commit()
+            done, changed = done + written, changed + moved
+            if written and progress and progress(done, total, "更新信用状况") is False:
+                raise Cancelled(f"已取消：已更新{done}名信用主体的信用状况，其余未更新")
+    return done, changed
 
 
 def refresh(uow: UnitOfWork, subject_ids, *, actor: Actor = SYSTEM, day: date | None = None,
@@ -181,12 +237,16 @@ def refresh(uow: UnitOfWork, subject_ids, *, actor: Actor = SYSTEM, day: date | 
     return stats
 
 
+def _due(day: date, *columns):
+    """SELECT ``columns`` of the subjects whose standing is missing, marked dirty, or no longer holds on ``day``."""
+    return (select(*columns).outerjoin(SubjectStanding, SubjectStanding.subject_id == Subject.id)
+            .where(or_(SubjectStanding.subject_id.is_(None), SubjectStanding.dirty.is_(True),
+                       SubjectStanding.valid_until <= day)))
+
+
 def due(uow: UnitOfWork, day: date) -> list[int]:
     """Subjects whose standing is missing, marked dirty, or no longer holds on ``day``."""
-    stmt = (select(Subject.id).outerjoin(SubjectStanding, SubjectStanding.subject_id == Subject.id)
-            .where(or_(SubjectStanding.subject_id.is_(None), SubjectStanding.dirty.is_(True),
-                       SubjectStanding.valid_until <= day)).order_by(Subject.id))
-    return list(uow.session.scalars(stmt))
+    return list(uow.session.scalars(_due(day, Subject.id).order_by(Subject.id)))
 
 
 @dataclass(frozen=True)
@@ -205,19 +265,26 @@ def refresh_due(db, *, actor: Actor, day: date | None = None, progress=None, bat
     (each batch is complete in itself)."""
     day = day or date.today()
     with UnitOfWork(db) as uow:
-        ids = due(uow, day)
+        total = len(due(uow, day))
         county = uow.session.scalar(select(func.count(Subject.id)))
         rules = (evaluation.profile_for(uow), current_county(uow).profile)
+        # Persons without facts, set-based by id range; institutions (a few dozen, whose default depends on their
+        # kind) and everyone with facts the ordinary way below.
+        ranges = uow.session.execute(select(Subject.type, func.min(Subject.id), func.max(Subject.id)).where(
+            Subject.type != "institution").group_by(Subject.type)).all() if total else []
     stats: Counter = Counter()
     shared: dict = {}
+    done, stats["changed"] = _refresh_defaults(db, day, ranges, rules, shared, actor, progress, total)
+    with UnitOfWork(db) as uow:
+        ids = due(uow, day) if total else []
     for start in range(0, len(ids), batch):
         with UnitOfWork(db) as uow:
             uow.session.info[DAY] = day
             stats += refresh(uow, ids[start:start + batch], actor=actor, day=day, rules=rules, shared=shared)
             uow.commit()
-        if progress and progress(min(start + batch, len(ids)), len(ids), "更新信用状况") is False:
-            raise Cancelled(f"已取消：已更新{min(start + batch, len(ids))}名信用主体的信用状况，其余未更新")
-    return RefreshRun(day, len(ids), stats["changed"], county, stats)
+        if progress and progress(done + min(start + batch, len(ids)), total, "更新信用状况") is False:
+            raise Cancelled(f"已取消：已更新{done + min(start + batch, len(ids))}名信用主体的信用状况，其余未更新")
+    return RefreshRun(day, done + len(ids), stats["changed"], county, stats)
 
 
 def mark_all_dirty(uow: UnitOfWork) -> None:

@@ -1,7 +1,9 @@
 """How a standing is stored: the result without the subject's identity, compressed once per distinct result
 (``standing_results``); one row per subject (``subject_standing``) with the columns lists and charts filter on;
-a history row (``evaluations``) only when a subject's result changed. Subjects that share one result are
-written with set-based statements; the others with one executemany per statement.
+a history row (``evaluations``) only when a subject's result changed. Subjects without facts of their own
+all share the default result: their rows point to one history row of it (``subject_id`` NULL) and are
+written with set-based statements, as are other subjects sharing one result; the rest with one executemany
+per statement.
 
 Only models.services.standing calls this module.
 """
@@ -10,10 +12,10 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
-from sqlalchemy import String, bindparam, func, insert, literal, select, update
+from sqlalchemy import Select, String, bindparam, exists, func, insert, literal, select, update
 
 from models import policy
 from models.db.base import new_uuid, utcnow
@@ -31,6 +33,7 @@ class Stored:
     body: str
     digest: str
     columns: dict
+    plain: bool = False  # the default result of subjects without facts of their own: one shared history row
 
 
 def registrations(regs: list[Registration]) -> list[dict]:
@@ -119,6 +122,40 @@ def _write_shared(uow: UnitOfWork, ids: list[int], known: dict, st: Stored, day:
         session.execute(update(STANDING).where(STANDING.c.subject_id.in_(moved)).values(evaluation_id=latest, **cols))
 
 
+def shared_history(uow: UnitOfWork, st: Stored, day: date, now, actor: Actor, prof_name: str) -> int:
+    """The one history row of a default result (``subject_id`` NULL): the latest with this result, or a new one
+    when the default changed (new rules)."""
+    session = uow.session
+    latest = session.scalar(select(HISTORY.c.id).where(HISTORY.c.subject_id.is_(None), HISTORY.c.result_hash == st.digest)
+                            .order_by(HISTORY.c.id.desc()).limit(1))
+    if latest is not None:
+        return latest
+    return session.execute(insert(HISTORY).values(uuid=new_uuid(), subject_id=None, **_history_values(
+        st, day, now, actor, prof_name))).inserted_primary_key[0]
+
+
+def write_plain(uow: UnitOfWork, chosen: Select, st: Stored, history: int, day: date) -> tuple[int, int]:
+    """The standing of the subjects ``chosen`` (a SELECT of subject ids, all without facts of their own) is the
+    default result ``st``: rows inserted or changed to point at its ``history`` row (``shared_history``), rows
+    already on it moved on to ``day``; three statements however many subjects. Returns how many rows were written
+    and how many of them changed their result."""
+    session = uow.session
+    ids = chosen.subquery()
+    cols = {"evaluation_id": history, **_standing_values(st, day)}
+    on_it = STANDING.c.subject_id.in_(select(ids.c[0]))
+    added = session.execute(insert(STANDING).from_select(["subject_id", *cols], select(
+        ids.c[0], *(literal(v, STANDING.c[k].type) for k, v in cols.items())).where(
+        ~exists().where(STANDING.c.subject_id == ids.c[0])))).rowcount
+    moved = session.execute(update(STANDING).where(on_it, STANDING.c.result_hash != st.digest).values(**cols)).rowcount
+    kept = session.execute(update(STANDING).where(on_it, STANDING.c.result_hash == st.digest).values(
+        as_of=day, valid_until=st.columns["valid_until"], dirty=False)).rowcount
+    return added + moved + kept, added + moved
+
+
+def as_plain(st: Stored) -> Stored:
+    return replace(st, plain=True)
+
+
 def _write_each(uow: UnitOfWork, ids: list[int], known: dict, results: dict[int, Stored], day: date, now,
                 actor: Actor, prof_name: str) -> None:
     """Subjects with results of their own: one executemany per statement (the ORM's bulk paths would fall back
@@ -156,13 +193,19 @@ def write(uow: UnitOfWork, prof_name: str, results: dict[int, Stored], day: date
     for sid, st in results.items():
         if sid not in known or known[sid].result_hash != st.digest:
             groups[st.digest].append(sid)
+    stats["changed"] += sum(len(g) for g in groups.values())
+    for digest, group in list(groups.items()):
+        if results[group[0]].plain:
+            st = results[group[0]]
+            write_plain(uow, select(Subject.id).where(Subject.id.in_(group)), st,
+                        shared_history(uow, st, day, now, actor, prof_name), day)
+            del groups[digest]
     single = [sid for group in groups.values() if len(group) < SET_BASED for sid in group]
     if single:
         _write_each(uow, single, known, results, day, now, actor, prof_name)
     for group in groups.values():
         if len(group) >= SET_BASED:
             _write_shared(uow, group, known, results[group[0]], day, now, actor, prof_name)
-    stats["changed"] += sum(len(g) for g in groups.values())
     # Unchanged results that hold from a new day: one UPDATE per validity date.
     moved_on: dict[date | None, list[int]] = defaultdict(list)
     for sid, st in results.items():

@@ -5,9 +5,9 @@ import json
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from models.db.tables import RegistrationStatus, Subject, SubjectStanding
+from models.db.tables import EvaluationSnapshot, RegistrationStatus, Subject, SubjectStanding
 from models.db.tables_casework import MeasureRow, Notice
 from models.policy.dates import add_years
 from models.queries.credit_file import credit_file
@@ -264,6 +264,12 @@ def test_a_clerk_saves_while_a_county_wide_run_goes_on_without_a_locked_database
     assert run.subjects >= 500
     with UnitOfWork(db) as uow:
         assert standing.due(uow, TODAY) == []
+        # A record saved meanwhile is never overwritten by the default result of subjects without facts.
+        own = uow.session.execute(select(Subject.id_number, EvaluationSnapshot.subject_id).join(
+            SubjectStanding, SubjectStanding.subject_id == Subject.id).join(
+            EvaluationSnapshot, EvaluationSnapshot.id == SubjectStanding.evaluation_id).where(
+            Subject.id_number.in_(saved))).all()
+        assert len(own) == len(saved) and all(history_of is not None for _n, history_of in own)
     other.dispose()
     db.dispose()
 
@@ -285,3 +291,63 @@ def test_a_program_that_imports_only_the_records_service_still_brings_the_standi
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert row(db, doc.uuid).result_hash != before
+
+
+def _insured(db, clerk, n: int) -> list[str]:
+    return [subjects.add_subject(db, actor=clerk, data={"type": "insured", "name": f"参保人{i}",
+                                                          "id_number": person_id(100 + i), "insurance_type": "职工"}).value.uuid
+            for i in range(n)]
+
+
+def test_subjects_without_facts_share_one_history_row_and_a_county_wide_run_writes_none_per_subject(
+        db, admin, clerk, monkeypatch):
+    """Storage grows with changes: the default result of subjects without records, measures or registrations is
+    one history row however many subjects have it; a subject gets rows of its own once it has facts."""
+    people = _insured(db, clerk, 30)
+    with UnitOfWork(db) as uow:
+        standing.mark_all_dirty(uow)
+        uow.commit()
+    monkeypatch.setattr(standing, "PLAIN_BATCH", 7)  # several set-based batches
+    run = standing.refresh_due(db, actor=admin)
+    assert run.subjects == 30
+    with db.session() as s:
+        rows = s.execute(select(SubjectStanding.evaluation_id, EvaluationSnapshot.subject_id).join(
+            EvaluationSnapshot, EvaluationSnapshot.id == SubjectStanding.evaluation_id)).all()
+        assert len(rows) == 30 and {sid for _e, sid in rows} == {None} and len({e for e, _s in rows}) == 1
+        before = s.scalar(select(func.count(EvaluationSnapshot.id)))
+    with UnitOfWork(db) as uow:
+        standing.mark_all_dirty(uow)
+        uow.commit()
+    standing.refresh_due(db, actor=admin)  # the rules were touched, the result is the same: no new history
+    with db.session() as s:
+        assert s.scalar(select(func.count(EvaluationSnapshot.id))) == before
+    file = credit_file(db, actor=admin, subject=people[0])
+    assert len(file["evaluations"]) == 1  # the shared row is shown in each subject's history
+
+
+def test_a_record_saved_during_a_county_wide_run_is_not_overwritten_by_the_default_result(db, admin, clerk, monkeypatch):
+    """The run chose its subjects without facts before it wrote them; a record saved in between (another
+    program, between two batches) keeps its subject out of the default result."""
+    people = _insured(db, clerk, 20)
+    with UnitOfWork(db) as uow:
+        standing.mark_all_dirty(uow)
+        uow.commit()
+    monkeypatch.setattr(standing, "PLAIN_BATCH", 5)
+    late = people[-1]  # in the last batch
+    saved = []
+
+    def clerk_saves_after_the_first_batch(done, total, message):
+        if not saved:
+            saved.append(records.add_record(db, actor=clerk, data={
+                "subject": late, "kind": "insured_illegal_use", "amount": "800.00",
+                "decision_date": TODAY.isoformat(), "case_no": f"宁医保罚〔{TODAY.year}〕991号"}))
+        return True
+
+    standing.refresh_due(db, actor=admin, progress=clerk_saves_after_the_first_batch)
+    assert saved
+    with db.session() as s:
+        owner = s.scalar(select(EvaluationSnapshot.subject_id).join(
+            SubjectStanding, SubjectStanding.evaluation_id == EvaluationSnapshot.id).join(
+            Subject, Subject.id == SubjectStanding.subject_id).where(Subject.uuid == late))
+        own = s.scalar(select(Subject.id).where(Subject.uuid == late))
+    assert owner == own
