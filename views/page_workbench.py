@@ -146,7 +146,7 @@ class WorkbenchPage(QWidget):
         self.reload()
         self.done.setText(f"已按{run.today.isoformat()}处理：措施生效 {run.imposed} 项、期满 {run.expired} 项、"
                           f"结束 {run.ended} 项、自动修复 {run.restored} 项、登记状态变更 {run.registrations} 项、"
-                          f"修复公示办结 {run.repairs_finished} 项")
+                          f"修复公示办结 {run.repairs_finished} 项、新增预警 {run.warnings_raised} 项")
 
     def _tick_failed(self, exc: BaseException) -> None:
         self.tick.setEnabled(True)
