@@ -101,7 +101,7 @@ class IndicatorsTab(LazyTab):
         path = save_file_name(self, "导出指标体系", f"指标体系-{self.tree_data['id']}.json",
                                                     "JSON 文件 (*.json)")
         if path:
-            self.runner.run(_write_json, path, self.tree_data, on_done=lambda _r: self.say(f"已导出到 {path}"),
+            self.runner.run(write_json, path, self.tree_data, on_done=lambda _r: self.say(f"已导出到 {path}"),
                             on_error=self.refused)
 
     def load_set(self) -> None:
@@ -120,6 +120,6 @@ class IndicatorsTab(LazyTab):
                                  f"{'，仍标为示例' if parsed.sample else ''}；原指标体系留档。")
 
 
-def _write_json(path: str, data: dict) -> None:
+def write_json(path: str, data: dict) -> None:
     with open(path, "w", encoding="utf-8") as f:
         json.dump(data, f, ensure_ascii=False, indent=2)

@@ -180,3 +180,46 @@ def test_institution_ratings_export_to_excel_one_row_per_institution(qtbot, dist
     assert sheet[1][:3] == ["机构名称", "统一社会信用代码", "机构类别"] and len(sheet) == 2 + institutions
     assert all(isinstance(r[1], str) and len(r[1]) == 18 for r in sheet[2:])
     dialog.close()
+
+
+def test_settings_show_the_sample_warning_rules_with_their_basis_and_the_admin_loads_the_bureaus(
+        qtbot, runner, demo_db, tmp_path, monkeypatch):
+    import json
+
+    from PySide6.QtWidgets import QInputDialog
+
+    from models.services import warnings
+    from models.services.base import Actor
+    from views.page_settings import SettingsPage
+
+    warnings.refresh_county(demo_db)
+    repeats = "SELECT COUNT(*) FROM credit_warnings WHERE rule = 'repeat_violation' AND cleared_on IS NULL"
+    assert sql(demo_db, repeats)[0][0] > 0
+    runner.db = demo_db
+    page = SettingsPage(runner, Actor("admin", "系统管理员", frozenset({"admin"})))
+    qtbot.addWidget(page)
+    page.resize(1180, 680)
+    page.show()
+    page.tabs.setCurrentIndex(next(n for n in range(page.tabs.count()) if page.tabs.tabText(n).startswith("信用预警规则")))
+    tab = page.warning_rules
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 4, timeout=10000)
+    assert tab.banner.isVisibleTo(page) and "示例" in tab.banner.text() and "三（五）" in tab.banner.text()
+    basis = [tab.model.data(tab.model.index(n, 5)) for n in range(4)]
+    assert all("淮医保发〔2020〕104号" in b for b in basis)
+    exported = tmp_path / "rules.json"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(exported), ""))
+    tab.export_button.click()
+    qtbot.waitUntil(exported.exists)
+    content = json.loads(exported.read_text(encoding="utf-8"))
+    content["rules"][3]["enabled"] = False  # the bureau does not warn on repeats
+    content["note"] = "宁阳县医疗保障局信用预警办法"
+    own = tmp_path / "own.json"
+    own.write_text(json.dumps(content, ensure_ascii=False), encoding="utf-8")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(own), ""))
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("局务会审定", True))
+    tab.load_button.click()
+    qtbot.waitUntil(lambda: "已启用本局预警规则 4 条" in tab.message.text(), timeout=20000)
+    qtbot.waitUntil(lambda: not tab.banner.isVisibleTo(page))
+    assert tab.model.data(tab.model.index(3, 6)) == "停用"
+    assert sql(demo_db, repeats) == [(0,)]  # checked again at once under the bureau's rules
+    assert sql(demo_db, "SELECT actor, reason FROM audit_log WHERE action = 'warning.rules'") == [("admin", "局务会审定")]
