@@ -107,10 +107,15 @@ def institution_grade_fell(uow: UnitOfWork, rule: WarningRule, day: date, ids: l
             if r.rank > r.before_rank and r.as_of > since and current.get(sid) == r.grade]
 
 
-def _staff_points_before(uow: UnitOfWork, ref: date, year_start: date):
-    """Each practitioner's points of the year in the newest stored standing on or before ``ref``."""
-    newest = (select(EvaluationSnapshot.subject_id, func.max(EvaluationSnapshot.id).label("id"))
-              .where(EvaluationSnapshot.as_of <= ref).group_by(EvaluationSnapshot.subject_id).subquery())
+def _staff_points_before(ref: date, year_start: date, ids: list[int] | None):
+    """Each practitioner's points of the year in the newest stored standing on or before ``ref`` (only the staff
+    of the institutions ``ids`` when given)."""
+    newest = select(EvaluationSnapshot.subject_id, func.max(EvaluationSnapshot.id).label("id")).where(
+        EvaluationSnapshot.as_of <= ref)
+    if ids is not None:
+        newest = newest.where(EvaluationSnapshot.subject_id.in_(
+            select(Registration.practitioner_id).where(evaluation.among(Registration.institution_id, ids))))
+    newest = newest.group_by(EvaluationSnapshot.subject_id).subquery()
     ev = aliased(EvaluationSnapshot)
     points = case((ev.as_of >= year_start, ev.points_total), else_=0)
     return select(ev.subject_id, points.label("points")).join(newest, newest.c.id == ev.id).subquery()
@@ -121,7 +126,7 @@ def institution_staff_points(uow: UnitOfWork, rule: WarningRule, day: date, ids:
     within the set days (淮医保发〔2020〕104号 三（四）: 考评结果与定点医疗机构考核挂钩)."""
     year_start = date(day.year, 1, 1)
     ref = max(day - timedelta(days=int(rule.params["within_days"])), year_start - timedelta(days=1))
-    before = _staff_points_before(uow, ref, year_start)
+    before = _staff_points_before(ref, year_start, ids)
     now = case((SubjectStanding.as_of >= year_start, SubjectStanding.points_total), else_=0)
     stmt = (select(Registration.institution_id, func.sum(now).label("now"),
                    func.sum(func.coalesce(before.c.points, 0)).label("before"),
