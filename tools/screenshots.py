@@ -159,6 +159,7 @@ def analysis_screens(window, shot) -> Step:
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QProgressDialog
 
+    from models.services import warnings
     from views.chart_subjects import SubjectListDialog
     from views.inspection_roster import RosterDialog
     from views.settings_users import UserDialog
@@ -188,6 +189,21 @@ def analysis_screens(window, shot) -> Step:
     yield lambda: grades.distribution.dimension == "year" and not find(QProgressDialog)()
     yield settled()
     shot("20-grades-by-year")
+    warnings.refresh_county(window.runner.db)  # as 处理到期事项 does
+    grades.dimension.setCurrentIndex(grades.dimension.findData("kind"))
+    yield lambda: grades.distribution.dimension == "kind" and "未解除的信用预警：" in grades.warning_counts.text()
+    yield settled()
+    shot("20a-grades-by-institution-kind")
+    ratings = grades.open_ratings()
+    yield lambda: ratings.model.rows
+    yield settled()
+    shot("20b-institution-ratings")
+    ratings.close()
+    listed = grades.open_warnings()
+    yield lambda: listed.model.rows
+    yield settled()
+    shot("20c-warnings-list")
+    listed.close()
 
     window.show_section("系统设置")
     settings = page_of(window, "系统设置")
@@ -219,6 +235,10 @@ def analysis_screens(window, shot) -> Step:
     yield lambda: settings.documents.prefix.text()
     yield settled()
     shot("24a-settings-documents")
+    settings.tabs.setCurrentIndex(6)  # 信用预警规则
+    yield lambda: settings.warning_rules.model.rowCount()
+    yield settled()
+    shot("24b-settings-warning-rules")
 
     window.show_section("抽查")
     page_of(window, "抽查").roster_button.click()
@@ -299,13 +319,16 @@ def daily_screens(window, shot) -> Step:
     from desktop.mainwindow import MainWindow
     from models.queries.case_lists import case_records
     from models.queries.subject_list import SubjectQuery, subject_page
-    from models.services import objections, repairs, users
+    from dataclasses import asdict
+
+    from models.services import objections, repairs, users, warnings
     from models.services.subjects import initials_of
     from PySide6.QtWidgets import QMessageBox
 
     from views.case_forms import DecideObjectionDialog
     from views.file_window import open_file_window
     from views.notice_draft import DraftDialog
+    from views.warning_dialog import AcknowledgeWarningDialog
 
     runner, db, admin = window.runner, window.runner.db, window.actor
     window.show_section("信用档案")
@@ -332,7 +355,18 @@ def daily_screens(window, shot) -> Step:
         yield settled()
         shot(name)
     institution = folder.data["registrations"][0]["institution"]
+    folder.show_tab("信用预警")
+    folder.table("warnings").selectRow(0)
+    yield settled()
+    shot("44a-file-warnings")
     folder.close()
+    staff = open_file_window(window, runner, admin, institution["uuid"], {})
+    yield lambda: staff.data is not None
+    staff.show_tab("人员信用")
+    staff.table("staff").selectRow(0)
+    yield settled()
+    shot("44b-institution-staff")
+    staff.close()
 
     # Staff for the casework (the administrator holds neither role) and an overdue objection
     # (received in January 2026 under 鲁医保发〔2024〕25号: 15 working days to review).
@@ -352,6 +386,13 @@ def daily_screens(window, shot) -> Step:
     yield lambda: workbench.refresh.isEnabled() and workbench.model.rows
     yield settled()
     shot("45-workbench")
+    warned = warnings.list_warnings(db)[0]
+    acknowledge = AcknowledgeWarningDialog(runner, reviewer, {**asdict(warned), "state": warned.state}, window)
+    acknowledge.show()
+    acknowledge.note.insertPlainText("已电话提醒本人，要求十日内自查整改")
+    yield settled()
+    shot("45a-warning-acknowledge")
+    acknowledge.done(0)
 
     def sign_in(actor):
         other = MainWindow(runner, actor, window.windowTitle().split("— ")[-1], str(db.sqlite_file), db.sqlite_file)
