@@ -9,32 +9,18 @@ staff points, registrations, the existing warnings), so the ratio says what the 
 """
 from __future__ import annotations
 
-import argparse
 import sqlite3
-import time
 
-from common import demo_database
-
-from models.db.tables import Subject
-from models.services import standing, warnings
-from models.services.base import UnitOfWork
+from common import evaluated_county, timed
 from sqlalchemy import select
 
-
-def timed(fn):
-    started = time.perf_counter()
-    value = fn()
-    return time.perf_counter() - started, value
+from models.db.tables import Subject
+from models.services import warnings
+from models.services.base import UnitOfWork
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", default="default")
-    parser.add_argument("--copy-of", help="a demo database, evaluated (credit-desk evaluate), copied before measuring")
-    args = parser.parse_args()
-    db, admin, path = demo_database(args.scale, args.copy_of)
-    if not args.copy_of:
-        standing.evaluate_all(db, actor=admin)
+    db, _admin, path = evaluated_county(__doc__.splitlines()[0])
     with sqlite3.connect(path) as con:
         base, _rows = timed(lambda: (
             con.execute("SELECT st.subject_id, st.points_total FROM subject_standing st JOIN subjects s "

@@ -264,13 +264,7 @@ class FileWindow(QWidget):
         """录入 and 更正 on the 信用信息 tab; a correction supersedes, it never overwrites."""
         self.add_record = QPushButton("录入信用信息(&L)…", clicked=self._add_record)
         self.correct = QPushButton("更正(&G)…", clicked=self._correct_record)
-        row = QHBoxLayout()
-        row.addWidget(self.add_record)
-        row.addWidget(self.correct)
-        row.addStretch(1)
-        self.table("records").parentWidget().layout().addLayout(row)
-        self.table("records").selectionModel().currentRowChanged.connect(lambda *_: self._record_selected())
-        self._record_selected()
+        self._button_row("records", self._record_selected, self.add_record, self.correct)
 
     def _record_selected(self) -> None:
         if allow(self.add_record, self.actor, "record.write"):
@@ -329,13 +323,17 @@ class FileWindow(QWidget):
         """确认 a warning with a note, or draft a 信用提醒 from it, on the 信用预警 tab."""
         self.acknowledge = QPushButton("确认预警(&K)…", clicked=self._acknowledge)
         self.remind = QPushButton("起草信用提醒(&T)…", clicked=self._draft_reminder)
+        self._button_row("warnings", self._warning_selected, self.acknowledge, self.remind)
+
+    def _button_row(self, key: str, selected, *buttons: QPushButton) -> None:
+        """Buttons under a table, enabled by ``selected()`` as its current row changes."""
         row = QHBoxLayout()
-        row.addWidget(self.acknowledge)
-        row.addWidget(self.remind)
+        for button in buttons:
+            row.addWidget(button)
         row.addStretch(1)
-        self.table("warnings").parentWidget().layout().addLayout(row)
-        self.table("warnings").selectionModel().currentRowChanged.connect(lambda *_: self._warning_selected())
-        self._warning_selected()
+        self.table(key).parentWidget().layout().addLayout(row)
+        self.table(key).selectionModel().currentRowChanged.connect(lambda *_: selected())
+        selected()
 
     def _warning_selected(self) -> None:
         row = self.table("warnings").current_row()

@@ -5,14 +5,13 @@ rules are a sample, marked so, until the bureau loads its own; every set loaded 
 """
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from models.services import warnings
 from models.services.base import Actor
 from views.case_common import allow
-from views.file_dialogs import open_file_name, save_file_name
 from views.settings_common import LazyTab, read_text
-from views.settings_indicators import SAMPLE_STYLE, write_json
+from views.settings_indicators import SAMPLE_STYLE
 from views.table_model import Column, RowsModel
 from views.table_view import RecordTable
 
@@ -69,21 +68,11 @@ class WarningRulesTab(LazyTab):
         self.table.fit_columns()
 
     def export(self) -> None:
-        if self.content is None:
-            return
-        path = save_file_name(self, "导出预警规则", "信用预警规则.json", "JSON 文件 (*.json)")
-        if path:
-            self.runner.run(write_json, path, self.content, on_done=lambda _r: self.say(f"已导出到 {path}"),
-                            on_error=self.refused)
+        if self.content is not None:
+            self.export_json("导出预警规则", "信用预警规则.json", self.content)
 
     def load_set(self) -> None:
-        path = open_file_name(self, "载入预警规则", "JSON 文件 (*.json)")
-        if not path:
-            return
-        reason, ok = QInputDialog.getText(self, "载入预警规则", "变更原因（如：本局信用预警办法，局务会审定）：")
-        if ok:
-            self.runner.service(load_rules, actor=self.actor, path=path, reason=reason, on_done=self._loaded,
-                                on_error=self.refused)
+        self.load_json("载入预警规则", "变更原因（如：本局信用预警办法，局务会审定）：", load_rules, self._loaded)
 
     def _loaded(self, done) -> None:
         result, counts = done
