@@ -4,9 +4,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from PySide6.QtWidgets import QInputDialog, QLabel, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QLabel, QPushButton, QWidget
 
 from models.services import standing
+from views.case_common import allow
 from views.file_dialogs import open_file_name, save_file_name
 from views.forms import ERROR_STYLE, user_message
 
@@ -46,6 +47,17 @@ class LazyTab(QWidget):
 
         self.runner.service(standing.refresh_due, actor=self.actor, progress_title="正在按新规则重新计算信用状况…",
                             cancellable=True, on_done=finished, on_error=stopped)
+
+    def json_buttons(self, what: str, permission: str) -> QHBoxLayout:
+        """导出 and 载入本局… (``self.export`` / ``self.load_set``) for rules the bureau sets itself."""
+        self.export_button = QPushButton(f"导出{what}(&E)…", clicked=self.export)
+        self.load_button = QPushButton(f"载入本局{what}(&L)…", clicked=self.load_set)
+        allow(self.load_button, self.actor, permission, f"载入按导出格式编写的 JSON 文件；原{what}留档")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.export_button)
+        buttons.addWidget(self.load_button)
+        buttons.addStretch(1)
+        return buttons
 
     def export_json(self, title: str, name: str, data: dict) -> None:
         """Rules the admin edits (indicator tree, warning rules) are exported as JSON to be changed and loaded back."""

@@ -9,13 +9,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from PySide6.QtWidgets import (
-    QHBoxLayout, QLabel, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
+    QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
 from models.services import county, evaluation, indicators
 from models.services.base import Actor
 from models.services.subjects import TYPE_NAMES
-from views.case_common import allow
 from views.settings_common import LazyTab, read_text
 
 SAMPLE_STYLE = "background: #fff4e0; border: 1px solid #e0a040; padding: 6px;"
@@ -59,13 +58,7 @@ class IndicatorsTab(LazyTab):
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(HEADERS)
         self.tree.setAlternatingRowColors(True)
-        self.export_button = QPushButton("导出指标体系(&E)…", clicked=self.export)
-        self.load_button = QPushButton("载入本局指标体系(&L)…", clicked=self.load_set)
-        allow(self.load_button, actor, "county.manage", "载入按导出格式编写的 JSON 文件；原指标体系留档")
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.export_button)
-        buttons.addWidget(self.load_button)
-        buttons.addStretch(1)
+        buttons = self.json_buttons("指标体系", "county.manage")
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
         layout.addWidget(self.summary)

@@ -5,11 +5,10 @@ rules are a sample, marked so, until the bureau loads its own; every set loaded 
 """
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from models.services import warnings
 from models.services.base import Actor
-from views.case_common import allow
 from views.settings_common import LazyTab, read_text
 from views.settings_indicators import SAMPLE_STYLE
 from views.table_model import Column, RowsModel
@@ -42,13 +41,7 @@ class WarningRulesTab(LazyTab):
         self.model = RowsModel(COLUMNS, parent=self)
         self.table = RecordTable("settings/warning-rules")
         self.table.setModel(self.model)
-        self.export_button = QPushButton("导出预警规则(&E)…", clicked=self.export)
-        self.load_button = QPushButton("载入本局预警规则(&L)…", clicked=self.load_set)
-        allow(self.load_button, actor, "warning.rules", "载入按导出格式编写的 JSON 文件；原规则留档")
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.export_button)
-        buttons.addWidget(self.load_button)
-        buttons.addStretch(1)
+        buttons = self.json_buttons("预警规则", "warning.rules")
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
         layout.addWidget(QLabel("预警不是处理决定，不改变信用评价结果；达到条件时在工作台提示，由审核员确认并记录处理意见，"
