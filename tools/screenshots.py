@@ -356,11 +356,14 @@ def daily_screens(window, shot) -> Step:
         yield settled()
         shot(name)
     institution = folder.data["registrations"][0]["institution"]
-    folder.show_tab("信用预警")
-    folder.table("warnings").selectRow(0)
+    folder.close()
+    warned = open_file_window(window, runner, admin, warnings.list_warnings(db)[0].subject_uuid, {})
+    yield lambda: warned.data is not None
+    warned.show_tab("信用预警")
+    warned.table("warnings").selectRow(0)
     yield settled()
     shot("44a-file-warnings")
-    folder.close()
+    warned.close()
     staff = open_file_window(window, runner, admin, institution["uuid"], {})
     yield lambda: staff.data is not None
     staff.show_tab("人员信用")
@@ -387,8 +390,8 @@ def daily_screens(window, shot) -> Step:
     yield lambda: workbench.refresh.isEnabled() and workbench.model.rows
     yield settled()
     shot("45-workbench")
-    warned = warnings.list_warnings(db)[0]
-    acknowledge = AcknowledgeWarningDialog(runner, reviewer, {**asdict(warned), "state": warned.state}, window)
+    first = warnings.list_warnings(db)[0]
+    acknowledge = AcknowledgeWarningDialog(runner, reviewer, {**asdict(first), "state": first.state}, window)
     acknowledge.show()
     acknowledge.note.insertPlainText("已电话提醒本人，要求十日内自查整改")
     yield settled()

@@ -41,7 +41,7 @@ WARNING_COLUMNS = (
     Column("level", "级别", lambda w: w.level),
     Column("subject", "信用主体", lambda w: w.subject),
     Column("rule_name", "预警类别", lambda w: w.rule_name),
-    Column("text", "情况", lambda w: w.text, tooltip=lambda w: f"依据：{w.basis}"),
+    Column("text", "情况", lambda w: w.text, tooltip=lambda w: f"{w.text}\n依据：{w.basis}"),
     Column("state", "状态", lambda w: w.state),
     Column("acknowledged_by", "确认人", lambda w: w.acknowledged_by or ""),
 )
@@ -105,4 +105,4 @@ def ratings_dialog(runner, actor: Actor, open_file, parent: QWidget | None = Non
 def warnings_dialog(runner, actor: Actor, open_file, parent: QWidget | None = None) -> ListDialog:
     return ListDialog(runner, "未解除的信用预警", WARNING_COLUMNS, warnings.list_warnings, lambda w: w.subject_uuid,
                       open_file, "按级别（警示、关注、提示）和预警日期排列；确认预警、起草信用提醒在信用档案的“信用预警”页办理。"
-                      "预警规则为本局设定（设置 → 信用预警规则），每条注明依据。", "dialogs/warnings", parent)
+                      "预警规则为本局设定（系统设置 → 信用预警规则），每条注明依据。", "dialogs/warnings", parent)

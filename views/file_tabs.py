@@ -198,10 +198,10 @@ STAFF = FileTable("staff", "登记备案人员的信用状况", (
     col("grade", "信用等级"),
     col("score", "信用分", numeric=True),
     col("points_total", "本年记分", numeric=True),
-    col("measures", "生效措施"),
+    col("measures", "执行中的措施"),
     col("lists", "名单"),
     col("as_of", "评价日期"),
-), alarm=lambda r: bool(r.get("measures")) or r.get("status") != "正常")
+), alarm=lambda r: r.get("sanction") or r.get("status") != "正常")  # 暂停/终止, bans, 黑名单: not incentives
 
 # Tab title → tables on it, top to bottom.
 TABS: tuple[tuple[str, tuple[FileTable, ...]], ...] = (

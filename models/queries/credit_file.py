@@ -93,7 +93,8 @@ def staff(uow: UnitOfWork, institution: Subject, *, full_id: bool) -> list[dict]
              "grade": st.grade if st else None, "score": st.score if st else None,
              "points_total": st.points_total if st else None, "as_of": st.as_of if st else None,
              "measures": "、".join(effect.get(st.result_hash, [])) if st else "",
-             "lists": "、".join(n for n, flag in (("红名单", st and st.red), ("黑名单", st and st.black)) if flag)}
+             "lists": "、".join(n for n, flag in (("红名单", st and st.red), ("黑名单", st and st.black)) if flag),
+             "sanction": bool(st and st.sanction)}
             for p, status, on, st in rows]
 
 

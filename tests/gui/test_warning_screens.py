@@ -87,9 +87,9 @@ def test_a_credit_reminder_is_drafted_from_the_warning_in_the_file(qtbot, runner
 
 def test_an_institutions_file_shows_its_staff_with_their_standing_and_a_practitioners_file_does_not(
         qtbot, runner, demo_db):
-    inst, n = sql(demo_db, """SELECT i.uuid, COUNT(*) FROM subjects i JOIN registrations r ON r.institution_id = i.id
+    (inst,) = sql(demo_db, """SELECT i.uuid FROM subjects i JOIN registrations r ON r.institution_id = i.id
                               JOIN subject_standing st ON st.subject_id = r.practitioner_id
-                              WHERE st.points_total > 0 GROUP BY i.id ORDER BY i.id LIMIT 1""")[0]
+                              WHERE st.sanction = 1 ORDER BY i.id LIMIT 1""")[0]  # one with a suspended or terminated person
     runner.db = demo_db
     window = FileWindow(runner, actor("reviewer"), inst)
     qtbot.addWidget(window)
@@ -102,8 +102,13 @@ def test_an_institutions_file_shows_its_staff_with_their_standing_and_a_practiti
                                     JOIN subjects p ON p.id = r.practitioner_id JOIN subjects i ON i.id = r.institution_id
                                     JOIN subject_standing st ON st.subject_id = p.id WHERE i.uuid = ?""", inst))
     assert {r["uuid"]: r["points_total"] for r in staff} == expected
-    with_measure = [r for r in staff if r["measures"]]
-    assert all(window.table("staff").model().alarm(r) for r in with_measure)
+    sanctioned = {p for (p,) in sql(demo_db, """SELECT p.uuid FROM registrations r JOIN subjects p ON p.id = r.practitioner_id
+                                                JOIN subjects i ON i.id = r.institution_id
+                                                JOIN subject_standing st ON st.subject_id = p.id
+                                                WHERE i.uuid = ? AND (st.sanction = 1 OR r.status != '正常')""", inst)}
+    model = window.table("staff").model()
+    assert sanctioned and {r["uuid"] for r in staff if model.alarm(r)} == sanctioned  # incentives are no alarm
+    assert any(r["measures"] and not model.alarm(r) for r in staff)
     person = staff[0]["uuid"]
     other = FileWindow(runner, actor("reviewer"), person)
     qtbot.addWidget(other)
