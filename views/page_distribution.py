@@ -29,7 +29,7 @@ from views.table_model import Column, RowsModel
 from views.table_view import RecordTable, copy_action
 
 SECTION = "等级分布"
-PURPOSE = "本栏目用于按年度查看各类信用主体的评价等级分布及其变化，以及定点医药机构的评价和信用预警。"
+PURPOSE = "本栏目用于按年度查看各类信用主体的评价等级分布及其变化。"
 KEY = "pages/distribution"
 TOTAL = "合计"
 

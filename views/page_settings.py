@@ -16,7 +16,7 @@ from views.settings_users import UsersTab
 from views.settings_warnings import WarningRulesTab
 
 SECTION = "系统设置"
-PURPOSE = "本栏目用于管理用户和角色、本局信息、政策配置、节假日安排、文书字号与签章证书、数据备份和信用预警规则。"
+PURPOSE = "本栏目用于管理用户和角色、本局信息、政策配置、节假日安排、文书字号与签章证书和数据备份。"
 KEY = "pages/settings/tab"
 
 

@@ -54,11 +54,14 @@ def test_a_reviewer_acknowledges_a_warning_from_the_workbench_with_a_note(qtbot,
     assert item.kind_name == "信用预警" and item.title.startswith(("提示：", "关注：", "警示："))
     assert window.acknowledge.isEnabled(), window.acknowledge.toolTip()
     qtbot.keyClick(window, Qt.Key.Key_K, Qt.KeyboardModifier.AltModifier)
-    qtbot.waitUntil(lambda: isinstance(getattr(window, "dialog", None), AcknowledgeWarningDialog))  # animateClick
+    qtbot.waitUntil(lambda: isinstance(getattr(window, "dialog", None), AcknowledgeWarningDialog),
+                    timeout=10000)  # a mnemonic clicks after a short animation
     dialog = window.dialog
     assert isinstance(dialog, AcknowledgeWarningDialog) and "依据" in dialog.intro.text()
+    dialog.activateWindow()  # keys go to the active window; a busy machine may not have switched yet
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=10000)
     qtbot.keyClick(dialog, Qt.Key.Key_S, Qt.KeyboardModifier.AltModifier)  # no note yet: refused, nothing written
-    qtbot.waitUntil(lambda: "处理意见" in dialog.errors.message("处理意见"))
+    qtbot.waitUntil(lambda: "处理意见" in dialog.errors.message("处理意见"), timeout=10000)
     assert dialog.isVisible()
     dialog.note.insertPlainText("已电话提醒，要求自查整改")
     qtbot.keyClick(dialog, Qt.Key.Key_S, Qt.KeyboardModifier.AltModifier)
@@ -150,6 +153,13 @@ def test_the_distribution_counts_institutions_by_kind_and_lists_those_of_a_kind(
     qtbot.waitUntil(lambda: len(dialog.model.rows) == dialog.model.total == counts["定点零售药店"], timeout=10000)
     assert {r[2] for r in dialog.model.rows} == {"定点医药机构"}
     dialog.close()
+    page.subject_type.setCurrentIndex(page.subject_type.findData("institution"))
+    page.dimension.setCurrentIndex(page.dimension.findData("township"))
+    qtbot.waitUntil(lambda: page.distribution.dimension == "township"
+                    and page.distribution.subject_type == "institution", timeout=10000)
+    towns = dict(sql(page.runner.db, "SELECT COALESCE(township, ''), COUNT(*) FROM subjects WHERE type = 'institution' "
+                                     "GROUP BY 1"))
+    assert {k: int(v) for k, v in zip(page.distribution.keys, page.distribution.frame.sum(axis=1))} == towns
 
 
 def test_the_distribution_shows_open_warnings_by_level(qtbot, distribution):
