@@ -10,30 +10,16 @@ largest population are timed too, as a user waits for them.
 """
 from __future__ import annotations
 
-import argparse
 import sqlite3
-import time
 
-from common import demo_database, peak_rss_mib
+from common import evaluated_county, peak_rss_mib, timed
 
 from models.queries import statistics
-from models.services import inspections, standing
-
-
-def timed(fn):
-    started = time.perf_counter()
-    value = fn()
-    return time.perf_counter() - started, value
+from models.services import inspections
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", default="default")
-    parser.add_argument("--copy-of", help="a demo database, evaluated (credit-desk evaluate), copied before measuring")
-    args = parser.parse_args()
-    db, admin, path = demo_database(args.scale, args.copy_of)
-    if not args.copy_of:
-        standing.evaluate_all(db, actor=admin)
+    db, admin, path = evaluated_county(__doc__.splitlines()[0])
     with sqlite3.connect(path) as con:
         base, rows = timed(lambda: con.execute(
             "SELECT s.type, st.grade, count(*) FROM subjects s LEFT JOIN subject_standing st ON st.subject_id = s.id "

@@ -1,10 +1,12 @@
 """What the benchmarks share: a demo county database to measure on, and a peak-memory reading."""
 from __future__ import annotations
 
+import argparse
 import resource
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -35,3 +37,23 @@ def demo_database(scale: str = "default", copy_of: str | None = None, seed: int 
 
 def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def timed(fn):
+    started = time.perf_counter()
+    value = fn()
+    return time.perf_counter() - started, value
+
+
+def evaluated_county(description: str) -> tuple[Database, object, Path]:
+    """``--scale`` / ``--copy-of`` as the benchmarks take them: a demo county whose standings are up to date."""
+    from models.services import standing
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--scale", default="default")
+    parser.add_argument("--copy-of", help="a demo database, evaluated (credit-desk evaluate), copied before measuring")
+    args = parser.parse_args()
+    db, admin, path = demo_database(args.scale, args.copy_of)
+    if not args.copy_of:
+        standing.evaluate_all(db, actor=admin)
+    return db, admin, path

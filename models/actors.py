@@ -45,6 +45,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "notice.deliver": frozenset({"clerk", "reviewer"}),
     "notice.settings": frozenset({"admin"}),
     "cert.manage": frozenset({"admin"}),
+    "warning.ack": frozenset({"reviewer", "signer"}),
+    "warning.rules": frozenset({"admin"}),
 }
 
 ACTION_NAMES = {
@@ -80,6 +82,8 @@ ACTION_NAMES = {
     "notice.deliver": "登记告知书送达",
     "notice.settings": "设置发文字号",
     "cert.manage": "安装签章证书",
+    "warning.ack": "确认信用预警",
+    "warning.rules": "设置信用预警规则",
 }
 
 

@@ -182,11 +182,34 @@ def public_list(story: Story, facts: dict, number: str) -> Spec:
     return Spec(f"关于公布{facts['list_name']}的公告", body)
 
 
+def credit_warning(story: Story, facts: dict, number: str) -> Spec:
+    """信用提醒: what the warning found, under which basis, and what it is not (a decision or a measure)."""
+    w, s, ev = facts["warning"], facts["subject"], facts["evaluation"]
+
+    def body(st: Story) -> None:
+        st.addressee(s["name"])
+        you = SUBJECT_YOU[s["type"]]
+        st.para(f"经本局信用预警核查，截至{cn_date(w['raised_on'])}，{you}{w['text']}，属于“{w['name']}”情形"
+                f"（{w['level']}级预警）。根据{w['basis']}，现对{you}予以信用提醒。")
+        h = Sections(st)
+        _points(st, ev.get("points"), h)
+        if ev.get("grade"):
+            h("信用评价结果")
+            st.para(f"截至{cn_date(ev['as_of'])}，{you}信用分{ev['score']}分，信用等级为“{ev['grade']}”"
+                    f"{per(ev.get('grade_basis') or '本局评价指标体系')}。")
+        h("提醒事项")
+        st.para(f"请{you}高度重视，严格遵守医疗保障法律法规和医保服务协议，对照上述情况开展自查，及时纠正存在的问题。")
+        st.para("本提醒不是处理决定，不改变信用评价结果，不采取信用管理措施；如对所述情况有疑问，可向本局咨询。")
+
+    return Spec("信用提醒", body)
+
+
 def _builders() -> dict:
     from reports import credit_report, forms
 
     return {"credit_result": credit_result, "points_notice": points_notice, "pq_suspend": pq_measure,
             "pq_terminate": pq_measure, "settlement_suspend": settlement_suspend, "public_list": public_list,
+            "credit_warning": credit_warning,
             "credit_report": credit_report.credit_report, **forms.BUILDERS}
 
 

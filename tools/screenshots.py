@@ -82,9 +82,10 @@ def drive(out: Path, password: str) -> Step:
     """Yields conditions; each resumes the script with the condition's value once it is truthy."""
     from PySide6.QtTest import QTest
     from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QMessageBox, QProgressDialog
+    from PySide6.QtWidgets import QProgressDialog
 
     from desktop.mainwindow import MainWindow
+    from views.about_dialog import AboutDialog
     from views.first_run import FirstRunDialog
     from views.login import LoginDialog
 
@@ -126,8 +127,8 @@ def drive(out: Path, password: str) -> Step:
         yield settled()
         shot(f"{5 + number:02d}-{slug}")
     yield from exchange_screens(window, shot)
-    QTimer.singleShot(0, window.about)  # QMessageBox.about blocks; open it outside this step
-    about = yield find(QMessageBox)
+    QTimer.singleShot(0, window.about)  # the dialog may block; open it outside this step
+    about = yield find(AboutDialog)
     yield settled()
     shot("15-about")
     about.accept()
@@ -159,6 +160,7 @@ def analysis_screens(window, shot) -> Step:
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QProgressDialog
 
+    from models.services import warnings
     from views.chart_subjects import SubjectListDialog
     from views.inspection_roster import RosterDialog
     from views.settings_users import UserDialog
@@ -188,6 +190,21 @@ def analysis_screens(window, shot) -> Step:
     yield lambda: grades.distribution.dimension == "year" and not find(QProgressDialog)()
     yield settled()
     shot("20-grades-by-year")
+    warnings.refresh_county(window.runner.db)  # as 处理到期事项 does
+    grades.dimension.setCurrentIndex(grades.dimension.findData("kind"))
+    yield lambda: grades.distribution.dimension == "kind" and "未解除的信用预警：" in grades.warning_counts.text()
+    yield settled()
+    shot("20a-grades-by-institution-kind")
+    ratings = grades.open_ratings()
+    yield lambda: ratings.model.rows
+    yield settled()
+    shot("20b-institution-ratings")
+    ratings.close()
+    listed = grades.open_warnings()
+    yield lambda: listed.model.rows
+    yield settled()
+    shot("20c-warnings-list")
+    listed.close()
 
     window.show_section("系统设置")
     settings = page_of(window, "系统设置")
@@ -219,6 +236,10 @@ def analysis_screens(window, shot) -> Step:
     yield lambda: settings.documents.prefix.text()
     yield settled()
     shot("24a-settings-documents")
+    settings.tabs.setCurrentIndex(6)  # 信用预警规则
+    yield lambda: settings.warning_rules.model.rowCount()
+    yield settled()
+    shot("24b-settings-warning-rules")
 
     window.show_section("抽查")
     page_of(window, "抽查").roster_button.click()
@@ -299,13 +320,16 @@ def daily_screens(window, shot) -> Step:
     from desktop.mainwindow import MainWindow
     from models.queries.case_lists import case_records
     from models.queries.subject_list import SubjectQuery, subject_page
-    from models.services import objections, repairs, users
+    from dataclasses import asdict
+
+    from models.services import objections, repairs, users, warnings
     from models.services.subjects import initials_of
     from PySide6.QtWidgets import QMessageBox
 
     from views.case_forms import DecideObjectionDialog
     from views.file_window import open_file_window
     from views.notice_draft import DraftDialog
+    from views.warning_dialog import AcknowledgeWarningDialog
 
     runner, db, admin = window.runner, window.runner.db, window.actor
     window.show_section("信用档案")
@@ -333,6 +357,20 @@ def daily_screens(window, shot) -> Step:
         shot(name)
     institution = folder.data["registrations"][0]["institution"]
     folder.close()
+    warned = open_file_window(window, runner, admin, warnings.list_warnings(db)[0].subject_uuid, {})
+    yield lambda: warned.data is not None
+    warned.show_tab("信用预警")
+    warned.table("warnings").selectRow(0)
+    yield settled()
+    shot("44a-file-warnings")
+    warned.close()
+    staff = open_file_window(window, runner, admin, institution["uuid"], {})
+    yield lambda: staff.data is not None
+    staff.show_tab("人员信用")
+    staff.table("staff").selectRow(0)
+    yield settled()
+    shot("44b-institution-staff")
+    staff.close()
 
     # Staff for the casework (the administrator holds neither role) and an overdue objection
     # (received in January 2026 under 鲁医保发〔2024〕25号: 15 working days to review).
@@ -352,6 +390,13 @@ def daily_screens(window, shot) -> Step:
     yield lambda: workbench.refresh.isEnabled() and workbench.model.rows
     yield settled()
     shot("45-workbench")
+    first = warnings.list_warnings(db)[0]
+    acknowledge = AcknowledgeWarningDialog(runner, reviewer, {**asdict(first), "state": first.state}, window)
+    acknowledge.show()
+    acknowledge.note.insertPlainText("已电话提醒本人，要求十日内自查整改")
+    yield settled()
+    shot("45a-warning-acknowledge")
+    acknowledge.done(0)
 
     def sign_in(actor):
         other = MainWindow(runner, actor, window.windowTitle().split("— ")[-1], str(db.sqlite_file), db.sqlite_file)

@@ -24,7 +24,7 @@ ACTION_NAMES = {
     "objection.decide": "异议复核决定", "repair.apply": "受理信用修复申请", "repair.extend": "延长处理期限",
     "repair.grant": "予以修复", "repair.refuse": "不予修复", "repair.notice": "修复公示", "repair.repaired": "修复完成",
     "repair.auto": "期满自动修复", "repair.points": "减免记分", "repair.shorten": "缩减暂停期限",
-    "notice.draft": "生成告知书草稿",
+    "notice.draft": "生成告知书草稿", "warning.ack": "确认信用预警",
 }
 
 
@@ -179,14 +179,40 @@ AUDIT = FileTable("audit", "操作记录", (
     col("reason", "原因"),
 ))
 
+WARNINGS = FileTable("warnings", "信用预警", (
+    col("raised_on", "预警日期"),
+    col("level", "级别"),
+    col("rule_name", "预警类别"),
+    col("text", "情况"),
+    col("state", "状态"),
+    col("acknowledged_by", "确认人"),
+    col("note", "处理意见"),
+    col("cleared_on", "解除日期", hidden=True),
+), muted=lambda r: r.get("state") == "已解除", alarm=lambda r: r.get("state") == "待确认")
+
+STAFF = FileTable("staff", "登记备案人员的信用状况", (
+    col("name", "姓名"),
+    col("id_number", "身份证号", hidden=True),
+    col("profession", "人员类别"),
+    col("status", "登记状态"),
+    col("grade", "信用等级"),
+    col("score", "信用分", numeric=True),
+    col("points_total", "本年记分", numeric=True),
+    col("measures", "执行中的措施"),
+    col("lists", "名单"),
+    col("as_of", "评价日期"),
+), alarm=lambda r: r.get("sanction") or r.get("status") != "正常")  # 暂停/终止, bans, 黑名单: not incentives
+
 # Tab title → tables on it, top to bottom.
 TABS: tuple[tuple[str, tuple[FileTable, ...]], ...] = (
     ("信用信息(&I)", (RECORDS,)),
     ("记分与评价(&P)", (POINTS, EVALUATIONS)),
     ("措施与名单(&M)", (MEASURES_NOW, MEASURE_HISTORY, LISTS)),
     ("登记备案(&R)", (REGISTRATIONS,)),
+    ("人员信用(&S)", (STAFF,)),
     ("违规认定(&F)", (FINDINGS,)),
     ("异议与修复(&O)", (OBJECTIONS, REPAIRS)),
     ("告知与通知(&N)", (NOTICES, NOTIFICATIONS)),
+    ("信用预警(&W)", (WARNINGS,)),
     ("操作记录(&A)", (AUDIT,)),
 )

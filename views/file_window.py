@@ -18,14 +18,16 @@ from PySide6.QtWidgets import (
 
 from models.queries.credit_file import file_with_evaluation
 from models.queries.subject_list import column_basis
+from models.services import notices
 from models.services.base import Actor
 from views.case_common import allow
 from views.case_forms import ChooseMeasureDialog
 from views.file_tabs import TABS, FileTable
-from views.feedback import tell
+from views.feedback import ask, tell
 from views.forms import ERROR_STYLE, heading
 from views.notice_draft import DraftDialog
 from views.record_dialog import CorrectDialog, RecordDialog
+from views.warning_dialog import AcknowledgeWarningDialog
 from views.table_model import RowsModel, shown
 from views.table_view import RecordTable, copy_action
 
@@ -147,6 +149,7 @@ class FileWindow(QWidget):
         layout.addWidget(buttons)
         self.table("measures").selectionModel().currentRowChanged.connect(lambda *_: self._measure_selected())
         self._record_buttons()
+        self._warning_buttons()
         self._measure_selected()
         self.load()
 
@@ -210,7 +213,9 @@ class FileWindow(QWidget):
                                   or "<p>没有需要说明的记分、等级或措施。</p>")
         for spec, table in self.tables:
             table.model().set_rows(spec.rows(data))
+        self.tabs.setTabVisible(self._tab_index("人员信用"), s["type"] == "institution")
         self.detail.clear()
+        self._warning_selected()
         self._measure_selected()
         self._record_selected()
         if allow(self.draft, self.actor, "notice.draft"):
@@ -259,13 +264,7 @@ class FileWindow(QWidget):
         """录入 and 更正 on the 信用信息 tab; a correction supersedes, it never overwrites."""
         self.add_record = QPushButton("录入信用信息(&L)…", clicked=self._add_record)
         self.correct = QPushButton("更正(&G)…", clicked=self._correct_record)
-        row = QHBoxLayout()
-        row.addWidget(self.add_record)
-        row.addWidget(self.correct)
-        row.addStretch(1)
-        self.table("records").parentWidget().layout().addLayout(row)
-        self.table("records").selectionModel().currentRowChanged.connect(lambda *_: self._record_selected())
-        self._record_selected()
+        self._button_row("records", self._record_selected, self.add_record, self.correct)
 
     def _record_selected(self) -> None:
         if allow(self.add_record, self.actor, "record.write"):
@@ -319,6 +318,58 @@ class FileWindow(QWidget):
             dialog = self.dialog
             self.dialog.accepted.connect(lambda: (self.load(), tell(self, "确定处理期限", dialog.done_message())))
             self.dialog.open()
+
+    def _warning_buttons(self) -> None:
+        """确认 a warning with a note, or draft a 信用提醒 from it, on the 信用预警 tab."""
+        self.acknowledge = QPushButton("确认预警(&K)…", clicked=self._acknowledge)
+        self.remind = QPushButton("起草信用提醒(&T)…", clicked=self._draft_reminder)
+        self._button_row("warnings", self._warning_selected, self.acknowledge, self.remind)
+
+    def _button_row(self, key: str, selected, *buttons: QPushButton) -> None:
+        """Buttons under a table, enabled by ``selected()`` as its current row changes."""
+        row = QHBoxLayout()
+        for button in buttons:
+            row.addWidget(button)
+        row.addStretch(1)
+        self.table(key).parentWidget().layout().addLayout(row)
+        self.table(key).selectionModel().currentRowChanged.connect(lambda *_: selected())
+        selected()
+
+    def _warning_selected(self) -> None:
+        row = self.table("warnings").current_row()
+        if allow(self.acknowledge, self.actor, "warning.ack"):
+            ok = row is not None and row.get("state") == "待确认"
+            self.acknowledge.setEnabled(ok)
+            self.acknowledge.setToolTip("" if ok else "选中一条待确认的预警")
+        if allow(self.remind, self.actor, "notice.draft"):
+            ok = row is not None and row.get("state") != "已解除"
+            self.remind.setEnabled(ok)
+            self.remind.setToolTip("" if ok else "选中一条未解除的预警")
+
+    def _acknowledge(self) -> None:
+        row = self.table("warnings").current_row()
+        if row is not None and row.get("state") == "待确认":
+            self.dialog = AcknowledgeWarningDialog(self.runner, self.actor, row, self)
+            dialog = self.dialog
+            dialog.accepted.connect(lambda: (self.load(), tell(self, "确认信用预警", dialog.done_message())))
+            dialog.open()
+
+    def _draft_reminder(self) -> None:
+        row = self.table("warnings").current_row()
+        if row is None or row.get("state") == "已解除":
+            return
+        ask(self, "起草信用提醒", f"将根据这条预警（{row['level']}：{row['text']}）起草一份信用提醒，"
+                            "经审核、签发后印发。", "起草(&Y)",
+            lambda: self.runner.service(notices.draft, actor=self.actor, type="credit_warning", warning=row["uuid"],
+                                        on_done=self._reminder_drafted))
+
+    def _reminder_drafted(self, result) -> None:
+        self.load()
+        tell(self, "起草信用提醒", f"已起草{result.value.type_name}（{result.value.subject}），"
+                               "请在“告知书”栏目中审核、签发和印发。")
+
+    def _tab_index(self, title: str) -> int:
+        return next(n for n in range(self.tabs.count()) if self.tabs.tabText(n).startswith(title))
 
     def show_tab(self, title: str) -> None:
         """Bring the tab whose title starts with ``title`` to the front (e.g. 异议与修复 from that section)."""

@@ -15,12 +15,13 @@ from PySide6.QtWidgets import (
 
 from models.queries import statistics
 from models.queries.statistics import COLUMNS, DIMENSIONS, Distribution
-from models.services import standing
+from models.services import standing, warnings
 from models.services.base import Actor
 from models.services.subjects import TYPE_NAMES
 from views.case_common import allow, section_header
 from views.chart_bars import GradeChart, chart_title
 from views.chart_export import export_table
+from views.chart_institutions import ratings_dialog, warnings_dialog
 from views.chart_subjects import SubjectListDialog
 from views.file_dialogs import save_file_name
 from views.settings_remembered import choice, remember_splitter, set_choice
@@ -51,6 +52,8 @@ def note_for(dist: Distribution) -> str:
                      "各年为按当年12月31日（本年为今天）的信用档案重新计算的等级，使用现行指标体系。")
     if dist.dimension == "institution":
         parts.append("按登记备案统计，在多个机构执业的人员在每个机构各计一次。")
+    if dist.dimension == "kind":
+        parts.append("定点医疗机构（医院、诊所）与定点零售药店分类统计（淮医保发〔2020〕104号 二、三（三））。")
     if dist.dimension == "township" and dist.subject_type == "practitioner":
         parts.append("医保医（药）师按其执业机构所在乡镇（街道）统计。")
     parts.append("千分制等级依磐医保〔2021〕43号 第十五条；指标体系为本局设置（示例指标体系时结果仅供参考）。"
@@ -64,7 +67,7 @@ class DistributionPage(QWidget):
         self.runner, self.actor = runner, actor
         self.distribution: Distribution | None = None
         self.file_windows: dict = {}
-        self.lists: list[SubjectListDialog] = []
+        self.lists: list = []  # the lists open beside the chart
         self.title, self.purpose = section_header(SECTION, PURPOSE)
 
         self.dimension = QComboBox()
@@ -80,6 +83,10 @@ class DistributionPage(QWidget):
         allow(self.evaluate_button, actor, "evaluation.run", "对全部信用主体按今天重新评价，完成后刷新分布")
         self.png_button = QPushButton("导出图表(&P)…", clicked=self.export_png)
         self.xlsx_button = QPushButton("导出表格(&X)…", clicked=self.export_xlsx)
+        self.ratings_button = QPushButton("机构评价一览(&I)…", clicked=self.open_ratings)
+        self.warnings_button = QPushButton("预警清单(&W)…", clicked=self.open_warnings)
+        self.warning_counts = QLabel("信用预警：正在读取…")
+        self.warning_counts.setWordWrap(True)
         controls = QHBoxLayout()
         for text, widget in (("统计维度(&D)：", self.dimension), ("主体类型(&T)：", self.subject_type)):
             label = QLabel(text)
@@ -87,6 +94,8 @@ class DistributionPage(QWidget):
             controls.addWidget(label)
             controls.addWidget(widget)
         controls.addStretch(1)
+        controls.addWidget(self.ratings_button)
+        controls.addWidget(self.warnings_button)
         heading_row = QHBoxLayout()  # the actions beside the title: one row of everything is too wide
         heading_row.addWidget(self.title)
         heading_row.addStretch(1)
@@ -118,6 +127,7 @@ class DistributionPage(QWidget):
         layout.addWidget(self.purpose)
         layout.addLayout(controls)
         layout.addWidget(self.splitter, 1)
+        layout.addWidget(self.warning_counts)
         layout.addWidget(self.status)
         self.dimension.currentIndexChanged.connect(self._choice_changed)
         self.subject_type.currentIndexChanged.connect(self._choice_changed)
@@ -137,8 +147,8 @@ class DistributionPage(QWidget):
     def _update_type_choice(self) -> None:
         dimension = self.dimension.currentData()
         self.subject_type.setEnabled(dimension in ("township", "year"))
-        self.subject_type.setToolTip("按主体类型统计时包括全部类型；按机构统计的是在该机构登记备案的医保医（药）师"
-                                     if dimension in ("type", "institution") else "")
+        self.subject_type.setToolTip({"type": "按主体类型统计时包括全部类型", "kind": "按机构类别统计的是定点医药机构",
+                                      "institution": "按机构统计的是在该机构登记备案的医保医（药）师"}.get(dimension, ""))
 
     def _choice_changed(self) -> None:
         set_choice(f"{KEY}/dimension", self.dimension.currentData())
@@ -157,6 +167,13 @@ class DistributionPage(QWidget):
         self.runner.service(statistics.distribution, dimension=dimension, subject_type=subject_type,
                             on_done=lambda dist: self.show_distribution(dist) if generation == self._generation else None,
                             on_error=self._failed, **extra)
+        self.runner.service(warnings.counts, on_done=self.show_warning_counts, on_error=self._failed)
+
+    def show_warning_counts(self, counts: dict[str, dict[str, int]]) -> None:
+        """Open warnings by subject type and level (提示/关注/警示)."""
+        parts = [f"{who} " + "、".join(f"{level}{n}" for level, n in levels.items() if n)
+                 for who, levels in counts.items() if any(levels.values())]
+        self.warning_counts.setText("未解除的信用预警：" + ("；".join(parts) if parts else "无") + "。")
 
     def _failed(self, exc: BaseException) -> None:
         from views.forms import user_message
@@ -192,7 +209,17 @@ class DistributionPage(QWidget):
             self.open_list(index.row(), grade)
 
     def open_list(self, row: int, grade: str) -> SubjectListDialog:
-        dialog = SubjectListDialog(self.runner, self.actor, self.distribution.cell(row, grade), self.open_file, self)
+        return self._keep(SubjectListDialog(self.runner, self.actor, self.distribution.cell(row, grade), self.open_file,
+                                             self))
+
+    def open_ratings(self):
+        return self._keep(ratings_dialog(self.runner, self.actor, self.open_file, self))
+
+    def open_warnings(self):
+        return self._keep(warnings_dialog(self.runner, self.actor, self.open_file, self))
+
+    def _keep(self, dialog):
+        """Lists stay open beside the chart (several at once) until closed."""
         self.lists.append(dialog)
         dialog.destroyed.connect(lambda *_: self.lists.remove(dialog) if dialog in self.lists else None)
         dialog.show()

@@ -24,7 +24,8 @@ SECTION = "工作台"
 PURPOSE = "本栏目汇总待办事项：待审核的信用信息、临近期限的异议和修复申请、待签发的告知书。"
 # Which tab of the credit file shows each kind of case.
 FILE_TABS = {"finding": "违规认定", "measure_choice": "措施与名单", "objection": "异议与修复", "repair": "异议与修复",
-             "public_notice": "异议与修复", "measure_ending": "措施与名单", "notice": "告知与通知"}
+             "public_notice": "异议与修复", "measure_ending": "措施与名单", "notice": "告知与通知",
+             "warning": "信用预警"}
 
 
 def _left(item: WorkItem) -> str:
@@ -145,7 +146,7 @@ class WorkbenchPage(QWidget):
         self.reload()
         self.done.setText(f"已按{run.today.isoformat()}处理：措施生效 {run.imposed} 项、期满 {run.expired} 项、"
                           f"结束 {run.ended} 项、自动修复 {run.restored} 项、登记状态变更 {run.registrations} 项、"
-                          f"修复公示办结 {run.repairs_finished} 项")
+                          f"修复公示办结 {run.repairs_finished} 项、新增预警 {run.warnings_raised} 项")
 
     def _tick_failed(self, exc: BaseException) -> None:
         self.tick.setEnabled(True)

@@ -1,11 +1,14 @@
 """What the tabs of 系统设置 share: reading when first shown, one message line, file reading."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QLabel, QPushButton, QWidget
 
 from models.services import standing
+from views.case_common import allow
+from views.file_dialogs import open_file_name, save_file_name
 from views.forms import ERROR_STYLE, user_message
 
 
@@ -45,6 +48,33 @@ class LazyTab(QWidget):
         self.runner.service(standing.refresh_due, actor=self.actor, progress_title="正在按新规则重新计算信用状况…",
                             cancellable=True, on_done=finished, on_error=stopped)
 
+    def json_buttons(self, what: str, permission: str) -> QHBoxLayout:
+        """导出 and 载入本局… (``self.export`` / ``self.load_set``) for rules the bureau sets itself."""
+        self.export_button = QPushButton(f"导出{what}(&E)…", clicked=self.export)
+        self.load_button = QPushButton(f"载入本局{what}(&L)…", clicked=self.load_set)
+        allow(self.load_button, self.actor, permission, f"载入按导出格式编写的 JSON 文件；原{what}留档")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.export_button)
+        buttons.addWidget(self.load_button)
+        buttons.addStretch(1)
+        return buttons
+
+    def export_json(self, title: str, name: str, data: dict) -> None:
+        """Rules the admin edits (indicator tree, warning rules) are exported as JSON to be changed and loaded back."""
+        path = save_file_name(self, title, name, "JSON 文件 (*.json)")
+        if path:
+            self.runner.run(write_json, path, data, on_done=lambda _r: self.say(f"已导出到 {path}"), on_error=self.refused)
+
+    def load_json(self, title: str, prompt: str, load, on_done) -> None:
+        """Asks for the file and the reason, then ``load(db, actor=, path=, reason=)`` on the worker."""
+        path = open_file_name(self, title, "JSON 文件 (*.json)")
+        if not path:
+            return
+        reason, ok = QInputDialog.getText(self, title, prompt)
+        if ok:
+            self.runner.service(load, actor=self.actor, path=path, reason=reason, on_done=on_done,
+                                on_error=self.refused)
+
     def refused(self, exc: BaseException) -> None:
         """A refusal in the service's words on the message line; anything unexpected in the runner's box."""
         text = user_message(exc)
@@ -65,3 +95,8 @@ def read_text(path: str) -> str:
         raise ValidationError("文件", f"{Path(path).name} 不是 UTF-8 编码的文本文件，请另存为 UTF-8 后再载入") from None
     except OSError as exc:
         raise ValidationError("文件", f"无法读取 {path}（{exc.strerror}）") from None
+
+
+def write_json(path: str, data: dict) -> None:
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(data, f, ensure_ascii=False, indent=2)

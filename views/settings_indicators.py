@@ -6,18 +6,15 @@ it, load it back with a reason (admin); every set loaded stays on record.
 """
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 
 from PySide6.QtWidgets import (
-    QHBoxLayout, QInputDialog, QLabel, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
+    QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
 from models.services import county, evaluation, indicators
 from models.services.base import Actor
 from models.services.subjects import TYPE_NAMES
-from views.case_common import allow
-from views.file_dialogs import open_file_name, save_file_name
 from views.settings_common import LazyTab, read_text
 
 SAMPLE_STYLE = "background: #fff4e0; border: 1px solid #e0a040; padding: 6px;"
@@ -61,13 +58,7 @@ class IndicatorsTab(LazyTab):
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(HEADERS)
         self.tree.setAlternatingRowColors(True)
-        self.export_button = QPushButton("导出指标体系(&E)…", clicked=self.export)
-        self.load_button = QPushButton("载入本局指标体系(&L)…", clicked=self.load_set)
-        allow(self.load_button, actor, "county.manage", "载入按导出格式编写的 JSON 文件；原指标体系留档")
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.export_button)
-        buttons.addWidget(self.load_button)
-        buttons.addStretch(1)
+        buttons = self.json_buttons("指标体系", "county.manage")
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
         layout.addWidget(self.summary)
@@ -96,30 +87,14 @@ class IndicatorsTab(LazyTab):
             self.tree.setColumnWidth(column, width)
 
     def export(self) -> None:
-        if self.tree_data is None:
-            return
-        path = save_file_name(self, "导出指标体系", f"指标体系-{self.tree_data['id']}.json",
-                                                    "JSON 文件 (*.json)")
-        if path:
-            self.runner.run(_write_json, path, self.tree_data, on_done=lambda _r: self.say(f"已导出到 {path}"),
-                            on_error=self.refused)
+        if self.tree_data is not None:
+            self.export_json("导出指标体系", f"指标体系-{self.tree_data['id']}.json", self.tree_data)
 
     def load_set(self) -> None:
-        path = open_file_name(self, "载入指标体系", "JSON 文件 (*.json)")
-        if not path:
-            return
-        reason, ok = QInputDialog.getText(self, "载入指标体系", "变更原因（如：本局2027年信用评价指标，局务会审定）：")
-        if ok:
-            self.runner.service(load_file, actor=self.actor, path=path, reason=reason, on_done=self._loaded,
-                                on_error=self.refused)
+        self.load_json("载入指标体系", "变更原因（如：本局2027年信用评价指标，局务会审定）：", load_file, self._loaded)
 
     def _loaded(self, result) -> None:
         parsed = result.value
         self.load()
         self.recompute_standings(f"已启用指标体系“{parsed.id}”（{len(parsed.leaves())}个三级指标）"
                                  f"{'，仍标为示例' if parsed.sample else ''}；原指标体系留档。")
-
-
-def _write_json(path: str, data: dict) -> None:
-    with open(path, "w", encoding="utf-8") as f:
-        json.dump(data, f, ensure_ascii=False, indent=2)

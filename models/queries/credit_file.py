@@ -1,12 +1,16 @@
 """The whole credit file of one subject (一医一档) as plain data for JSON and screens."""
 from __future__ import annotations
 
+import json
+import zlib
+from dataclasses import asdict
+
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from models.db.tables import AuditEntry, CreditRecord, Registration, ServiceCommitment, Subject
+from models.db.tables import AuditEntry, CreditRecord, Registration, ServiceCommitment, StandingResult, Subject, SubjectStanding
 from models.queries.credit_file_cases import case_uuids, casework
-from models.services import catalogue as cat
+from models.services import catalogue as cat, warnings
 from models.services.base import Actor, UnitOfWork, jsonable, query
 from models.services.county import current_county
 from models.services.records import SOURCES
@@ -64,6 +68,36 @@ def _registrations(uow: UnitOfWork, s: Subject) -> list[dict]:
     return out
 
 
+def _warnings(uow: UnitOfWork, s: Subject) -> list[dict]:
+    return [asdict(w) | {"state": w.state} for w in warnings.list_warnings.in_uow(uow, subject=s.uuid, open_only=False)]
+
+
+def _in_effect(uow: UnitOfWork, hashes: set[str]) -> dict[str, list[str]]:
+    """The names of the measures in effect in each stored standing result (results are shared: read once each)."""
+    rows = uow.session.execute(select(StandingResult.hash, StandingResult.body).where(StandingResult.hash.in_(hashes)))
+    return {h: [m["name"] for m in json.loads(zlib.decompress(body))["measures"] if m["status"] == "in_effect"]
+            for h, body in rows}
+
+
+def staff(uow: UnitOfWork, institution: Subject, *, full_id: bool) -> list[dict]:
+    """The practitioners registered at an institution (登记备案) with their standing as stored: grade, score, points
+    of the year, the measures in effect and the registration status (淮医保发〔2020〕104号 三（四））."""
+    rows = uow.session.execute(
+        select(Subject, Registration.status, Registration.registered_on, SubjectStanding)
+        .join(Registration, Registration.practitioner_id == Subject.id)
+        .outerjoin(SubjectStanding, SubjectStanding.subject_id == Subject.id)
+        .where(Registration.institution_id == institution.id).order_by(Subject.sort_key, Subject.id)).all()
+    effect = _in_effect(uow, {st.result_hash for *_x, st in rows if st is not None})
+    return [{"uuid": p.uuid, "name": p.name, "id_number": p.id_number if full_id else mask_id(p.id_number),
+             "profession": p.profession, "registered_on": on, "status": status,
+             "grade": st.grade if st else None, "score": st.score if st else None,
+             "points_total": st.points_total if st else None, "as_of": st.as_of if st else None,
+             "measures": "、".join(effect.get(st.result_hash, [])) if st else "",
+             "lists": "、".join(n for n, flag in (("红名单", st and st.red), ("黑名单", st and st.black)) if flag),
+             "sanction": bool(st and st.sanction)}
+            for p, status, on, st in rows]
+
+
 @query
 def credit_file(uow: UnitOfWork, *, actor: Actor, subject: str) -> dict:
     """Everything the bureau holds on one subject, oldest record first; JSON-ready.
@@ -81,7 +115,9 @@ def credit_file(uow: UnitOfWork, *, actor: Actor, subject: str) -> dict:
         .order_by(CreditRecord.decision_date, CreditRecord.id)))
     superseded_by = {r.supersedes_id: r.uuid for r in records if r.supersedes_id}
     cases = casework(uow, s, names)
-    entities = [s.uuid, *(r.uuid for r in records), *case_uuids(cases), *(n["uuid"] for n in cases["points_notifications"])]
+    warned = _warnings(uow, s)
+    entities = [s.uuid, *(r.uuid for r in records), *case_uuids(cases), *(n["uuid"] for n in cases["points_notifications"]),
+                *(w["uuid"] for w in warned)]
     trail = uow.session.scalars(select(AuditEntry).where(AuditEntry.entity_uuid.in_(entities)).order_by(AuditEntry.id))
     return jsonable({
         "subject": subject_dict(s, full_id=actor.can("id.view_full")),
@@ -89,6 +125,8 @@ def credit_file(uow: UnitOfWork, *, actor: Actor, subject: str) -> dict:
         "records": [_record_dict(r, superseded_by, names) for r in records],
         "audit": [{"at": a.at, "actor": a.actor, "action": a.action, "entity": a.entity_uuid, "reason": a.reason}
                   for a in trail],
+        "warnings": warned,
+        "staff": staff(uow, s, full_id=actor.can("id.view_full")) if s.type == "institution" else [],
         **cases,
     })
 

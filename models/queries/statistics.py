@@ -33,7 +33,11 @@ GRADES = ("优秀", "良好", "中等", "较差", "差")
 NO_GRADE = "无等级"  # evaluated, but the indicator tree does not grade this type of subject
 NOT_EVALUATED = "未评价"  # no evaluation stored yet
 COLUMNS = GRADES + (NO_GRADE, NOT_EVALUATED)
-DIMENSIONS = {"type": "主体类型", "institution": "定点医药机构", "township": "乡镇（街道）", "year": "年度"}
+DIMENSIONS = {"type": "主体类型", "institution": "定点医药机构", "kind": "机构类别", "township": "乡镇（街道）",
+              "year": "年度"}
+# 定点医疗机构 and 定点零售药店 are graded and supervised apart (淮医保发〔2020〕104号 二); key → name, kinds.
+KIND_GROUPS = {"medical": ("定点医疗机构", ("hospital", "clinic")), "pharmacy": ("定点零售药店", ("pharmacy",)),
+               "": ("（未填写机构类别）", ())}
 NO_TOWNSHIP = "（未填写）"
 YEARS_SHOWN = 5
 
@@ -163,6 +167,23 @@ def _by_institution(uow: UnitOfWork) -> Distribution:
     return _finish("institution", "practitioner", table, _newest(uow, scope(uow, "practitioner")))
 
 
+def kind_group():
+    """The institution's group key (:data:`KIND_GROUPS`) from its kind."""
+    return case(*((Subject.institution_kind.in_(kinds), literal(key)) for key, (_n, kinds) in KIND_GROUPS.items() if kinds),
+                else_=literal(""))
+
+
+def _by_kind(uow: UnitOfWork) -> Distribution:
+    local = local_subjects(current_county(uow).code)
+    group = kind_group()
+    rows = uow.session.execute(
+        select(group, group, grade_label(), func.count()).outerjoin(SubjectStanding, SubjectStanding.subject_id == Subject.id)
+        .where(local, Subject.type == "institution").group_by(group, grade_label())).all()
+    table = _pivot([(k, KIND_GROUPS[k][0], g, n) for k, _l, g, n in rows], "机构类别")
+    shown = [(k, name) for k, (name, _kinds) in KIND_GROUPS.items() if k or (k, name) in table.index]
+    return _finish("kind", "institution", table.reindex(shown, fill_value=0), _newest(uow, scope(uow, "institution")))
+
+
 def _by_township(uow: UnitOfWork, subject_type: str) -> Distribution:
     local = local_subjects(current_county(uow).code)
     if subject_type == "practitioner":
@@ -215,6 +236,8 @@ def distribution(uow: UnitOfWork, *, dimension: str, subject_type: str = "practi
         return _by_type(uow)
     if dimension == "institution":
         return _by_institution(uow)
+    if dimension == "kind":
+        return _by_kind(uow)
     if dimension == "township":
         return _by_township(uow, subject_type)
     if dimension == "year":
@@ -240,6 +263,8 @@ def _cell_where(uow: UnitOfWork, cell: Cell):
         where = scope(uow, "practitioner", institutions=[cell.key]).whereclause
     elif cell.dimension == "township":
         where = scope(uow, cell.subject_type, township=cell.key).whereclause
+    elif cell.dimension == "kind":
+        where = scope(uow, "institution").whereclause & (kind_group() == cell.key)
     else:  # a year of a subject type nobody is graded in: every subject, all 无等级
         where = scope(uow, cell.subject_type).whereclause
         return where if cell.grade in ("", NO_GRADE) else literal(False)

@@ -9,12 +9,13 @@ from sqlalchemy import select
 
 from models.db.tables import Subject
 from models.db.tables_casework import Finding, MeasureRow, Notice, Objection, Repair
-from models.services import todo
+from models.services import todo, warnings
 from models.services.base import Actor, UnitOfWork, query
 from models.services.notices import DOC_TYPES, STATES
 
 KIND_NAMES = {"finding": "违规认定", "measure_choice": "措施期限", "objection": "异议", "repair": "信用修复",
-              "public_notice": "修复公示", "measure_ending": "措施期满", "notice": "告知书"}
+              "public_notice": "修复公示", "measure_ending": "措施期满", "notice": "告知书",
+              "warning": "信用预警"}
 # The work list names command-line steps; on screen the same steps have these places.
 SCREEN_STEPS = {"（measure choose）": "（信用档案 → 措施与名单 → 确定处理期限）",
                 "（tick 自动处理）": "（工作台 → 处理到期事项）"}
@@ -83,4 +84,12 @@ def work_items(uow: UnitOfWork, *, actor: Actor, today: date | None = None) -> l
         items.append(WorkItem(**(asdict(t) | {"next_step": step}), kind_name=KIND_NAMES.get(t.kind, t.kind),
                               subject_uuid=subject_uuid, entered_by=entered_by,
                               permission=NEXT_STEP_PERMISSION.get(t.kind, "")))
-    return items + _notices(uow)
+    return items + _notices(uow) + _warnings(uow)
+
+
+def _warnings(uow: UnitOfWork) -> list[WorkItem]:
+    """Open warnings nobody has acknowledged yet, highest level first."""
+    return [WorkItem("warning", KIND_NAMES["warning"], f"{w.level}：{w.subject}，{w.text}", w.uuid, w.subject,
+                     w.subject_uuid, "确认预警并记录处理意见（信用档案 → 信用预警）", None, None, False, False, w.basis,
+                     None, "warning.ack")
+            for w in warnings.list_warnings.in_uow(uow) if not w.acknowledged_by]

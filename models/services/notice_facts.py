@@ -22,7 +22,7 @@ from models.db.tables_casework import Notice, Objection, Repair
 from models.policy.packs import basis as cite
 from models.policy.score import in_force
 from models.queries.credit_file import credit_file
-from models.services import catalogue as cat, evaluation, standing
+from models.services import catalogue as cat, evaluation, standing, warnings
 from models.services.base import Actor, ServiceError, UnitOfWork, jsonable
 from models.services.county import current_county
 from models.services.notice_remedy import citation, remedy
@@ -157,6 +157,8 @@ def gather(uow: UnitOfWork, n: Notice) -> dict:
                        "basis": instruments.get("提交信用报告") or _documents(uow, day)}
     if t == "public_list":
         return base | _public_list(uow, payload["list"], day)
+    if t == "credit_warning":
+        return base | _warning(uow, s, payload["warning"], day)
     rec = _record_by_uuid(uow, payload.get("record"))
     if t == "points_notice":
         ev = _evaluation(uow, s, min(day, date(rec.decision_date.year, 12, 31)))
@@ -179,6 +181,16 @@ def gather(uow: UnitOfWork, n: Notice) -> dict:
         return out | {"points": entry["points"], "points_basis": entry["basis"], "ban": ban,
                       "institutions": _institutions(uow, s), "appeal": _appeal(uow, s, rec, where, "处理决定")}
     return base | _casework(uow, n, payload, rec, where)
+
+
+def _warning(uow: UnitOfWork, s: Subject, uuid: str, day: date) -> dict:
+    """信用提醒: the warning as raised (its cause, level and basis) and the standing it was raised from."""
+    w = warnings.by_uuid(uow, uuid)
+    if w.cleared_on is not None:
+        raise ServiceError(f"该预警已于{w.cleared_on.isoformat()}解除（原因已不存在），不再起草信用提醒")
+    names = {r.code: r.name for r in warnings.rules_in_force(uow).rules}
+    return {"warning": {"level": w.level, "name": names.get(w.rule, w.rule), "text": w.text, "basis": w.basis,
+                        "raised_on": w.raised_on}, "evaluation": _evaluation(uow, s, day)}
 
 
 PAYMENT_MEASURES = ("terminate_payment_qualification", "suspend_payment_qualification")

@@ -24,6 +24,7 @@ DOC_TYPES = {
     "repair_confirmed": ("信用修复确认通知书", "修"),
     "credit_report": ("信用报告", "报"),
     "public_list": ("信用名单公告", "公"),
+    "credit_warning": ("信用提醒", "提"),
 }
 DEFAULT_BACKDATE_DAYS = 5  # 成文日期 up to this many days before today needs no recorded reason
 

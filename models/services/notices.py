@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from models.db.tables import Blob, CreditRecord
 from models.db.tables_casework import Notice
 from models.db.tables_notices import DELIVERY_METHODS, NoticeDelivery, NoticeIssue, NoticeStep
-from models.services import notice_code, notice_facts, notice_numbering, notice_remedy, signing
+from models.services import notice_code, notice_facts, notice_numbering, notice_remedy, signing, warnings
 from models.services.notice_settings import (  # noqa: F401  (settings are part of this facade)
     DOC_TYPES, default_prefix, get_settings, prefix_for, set_settings, settings)
 from models.services.base import Actor, Changes, Result, ServiceError, UnitOfWork, jsonable, query, require, service
@@ -80,12 +80,14 @@ def _open_draft(uow: UnitOfWork, type_: str, case_uuid: str) -> Notice | None:
 
 @service
 def draft(uow: UnitOfWork, *, actor: Actor, type: str, subject: str | None = None, record: str | None = None,
-          kind: str | None = None, as_of: date | str | None = None, list: str | None = None) -> Result:
+          kind: str | None = None, as_of: date | str | None = None, list: str | None = None,
+          warning: str | None = None) -> Result:
     """Draft a notice the casework services do not draft themselves.
 
     credit_result / credit_report: ``subject`` and ``as_of``; points_notice: ``record``; pq_suspend,
     pq_terminate, settlement_suspend: ``record`` (and the measure follows from the type); public_list:
-    ``list`` red|black and ``as_of``. The content is checked at once by gathering its facts.
+    ``list`` red|black and ``as_of``; credit_warning (信用提醒): ``warning``. The content is checked at once by
+    gathering its facts.
     """
     require(actor, "notice.draft")
     type_ = one_of(type, tuple(DRAFT_TYPES), "文书类型")
@@ -95,6 +97,10 @@ def draft(uow: UnitOfWork, *, actor: Actor, type: str, subject: str | None = Non
     if type_ in ("credit_result", "credit_report"):
         s = find_subject(uow, required(subject, "信用主体"))
         case = f"{type_}:{s.uuid}:{day.isoformat()}"
+    elif type_ == "credit_warning":
+        w = warnings.by_uuid(uow, required(warning, "信用预警"))
+        s, payload["warning"] = w.subject, w.uuid
+        case = f"{type_}:{w.uuid}"
     elif type_ == "public_list":
         payload["list"] = one_of(list, ("red", "black"), "名单")
         case = f"{type_}:{payload['list']}:{day.isoformat()}"

@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from models.services import repairs, standing
+from models.services import repairs, standing, warnings
 from models.services.base import Actor, Changes, Result, UnitOfWork, require
 
 
@@ -25,6 +25,7 @@ class TickRun:
     restored: int
     registrations: int
     repairs_finished: int
+    warnings_raised: int = 0
 
 
 def tick(db, *, actor: Actor, today: date | None = None, progress=None) -> Result:
@@ -39,8 +40,9 @@ def tick(db, *, actor: Actor, today: date | None = None, progress=None) -> Resul
         uow.commit()
     run = standing.refresh_due(db, actor=actor, day=day, progress=progress)
     stats += run.stats
+    warned = warnings.refresh_county(db, day=day)
     result = TickRun(day, run.subjects + len(finished), stats["imposed"], stats["expired"], stats["ended"],
-                     stats["restored"], stats["registrations"], stats["repairs_finished"])
+                     stats["restored"], stats["registrations"], stats["repairs_finished"], warned["raised"])
     with UnitOfWork(db) as uow:
         uow.audit(actor, "casework.tick", "county", None, after=result.__dict__)
         uow.commit()
