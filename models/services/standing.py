@@ -34,7 +34,7 @@ from models.db.tables import (County, CreditRecord, IndicatorSetRow, MeasureChoi
                               Subject, SubjectStanding)
 from models.db.tables_exchange import ReceivedPolicyPack
 from models.db.tables_casework import MeasureRow, Rectification, Repair
-from models.services import evaluation, lifecycle
+from models.services import evaluation, lifecycle, warnings
 from models.services.base import SYSTEM, Actor, Changes, Result, ServiceError, UnitOfWork, query, require
 from models.services.county import current_county
 from models.services.standing_store import Stored, as_plain, measure_states, shared_history, stored, write, write_plain
@@ -98,6 +98,7 @@ def settle(uow: UnitOfWork) -> None:
     changed = uow.session.info.pop(CHANGED, set())
     if changed:
         refresh(uow, changed, actor=uow.session.info.get(ACTOR) or uow.actor or SYSTEM, day=uow.session.info.get(DAY))
+        warnings.refresh(uow, changed, uow.session.info.get(DAY))  # 信用预警 follow the standing they read
 
 
 UnitOfWork.before_commit.append(settle)
@@ -395,6 +396,7 @@ def evaluate_all(db, *, actor: Actor, as_of: date | None = None, progress=None, 
     """Bring every standing in the county up to date as of a day (default today), with progress and cancel."""
     require(actor, "evaluation.run")
     run = refresh_due(db, actor=actor, day=as_of, progress=progress, batch=chunk)
+    warnings.refresh_county(db, day=as_of)
     with UnitOfWork(db) as uow:
         uow.audit(actor, "evaluation.run", "county", None,
                   after={"as_of": run.as_of, "subjects": run.subjects, "changed": run.changed})

@@ -1,7 +1,7 @@
 """credit warnings (信用预警) and the county's warning rules
 
 Revision ID: 0017
-Revises: 0013
+Revises: 0020
 """
 import sqlalchemy as sa
 from alembic import op
@@ -9,7 +9,7 @@ from alembic import op
 from models.db.base import UtcDateTime
 
 revision = "0017"
-down_revision = "0013"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 
