@@ -65,8 +65,8 @@ class IndicatorSet:
 
     def cite(self) -> str:
         """How an evaluation names the tree it used: title, id and version, period."""
-        start = self.effective_from.isoformat() if self.effective_from else "发布之日"
-        return (f"指标体系“{self.title or self.id}”（{self.id}，第{self.version}版，{start}起施行"
+        start = self.effective_from.isoformat() if self.effective_from else "不限"
+        return (f"指标体系“{self.title or self.id}”（{self.id}，第{self.version}版，施行日期{start}"
                 f"{'，示例' if self.sample else ''}）")
 
     def leaves(self) -> list[Indicator]:

@@ -33,15 +33,17 @@ from models.db.tables import (County, CreditRecord, IndicatorSetRow, MeasureChoi
                               Subject, SubjectStanding)
 from models.db.tables_exchange import ReceivedPolicyPack
 from models.db.tables_casework import MeasureRow, Rectification, Repair
-from models.services import evaluation, lifecycle
+from models.services import evaluation, institution_facts, lifecycle
 from models.services.base import SYSTEM, Actor, Changes, Result, ServiceError, UnitOfWork, query, require
 from models.services.county import current_county
+from models.policy.score import StaffFacts
 from models.services.standing_store import Stored, measure_states, stored, write
 from models.services.subjects import find_subject, mask_id
 
 BATCH = 2000
 CHANGED, REFRESHING, ACTOR, DAY = "standing_changed", "standing_refreshing", "standing_actor", "standing_day"
 RULES_CHANGED = "standing_rules_changed"
+STAFF_MARKED, COUNTY_RUN = "standing_staff_marked", "standing_county_run"
 
 
 class Cancelled(ServiceError):
@@ -95,8 +97,15 @@ def settle(uow: UnitOfWork) -> None:
     if uow.session.info.pop(RULES_CHANGED, False):
         mark_all_dirty(uow)
     changed = uow.session.info.pop(CHANGED, set())
+    actor = uow.session.info.get(ACTOR) or uow.actor or SYSTEM
     if changed:
-        refresh(uow, changed, actor=uow.session.info.get(ACTOR) or uow.actor or SYSTEM, day=uow.session.info.get(DAY))
+        refresh(uow, changed, actor=actor, day=uow.session.info.get(DAY))
+    # Institutions whose staff's standing changed (淮 三（四）): few per write, refreshed before commit too. A
+    # county-wide run leaves them marked and takes them in its last batch.
+    marked = uow.session.info.pop(STAFF_MARKED, set())
+    if marked and not uow.session.info.get(COUNTY_RUN):
+        refresh(uow, marked, actor=actor, day=uow.session.info.get(DAY))
+        uow.session.info.pop(STAFF_MARKED, None)
 
 
 UnitOfWork.before_commit.append(settle)
@@ -123,8 +132,12 @@ def _batch(uow: UnitOfWork, prof: policy.Profile, prof_name: str, part: list[int
     session = uow.session
     wanted = set(part)
     subjects = [s for s in session.execute(select(
-        Subject.id, Subject.uuid, Subject.type, Subject.name, Subject.id_number, Subject.credit_code).where(
-        evaluation.among(Subject.id, part))) if s.id in wanted]
+        Subject.id, Subject.uuid, Subject.type, Subject.name, Subject.id_number, Subject.credit_code,
+        Subject.institution_kind).where(evaluation.among(Subject.id, part))) if s.id in wanted]
+    staff = institution_facts.staff_facts(uow, [s.id for s in subjects if s.type == "institution"])
+    adjust = institution_facts.adjustments(uow, part, day)
+    fixed = institution_facts.fixed_grades(uow, part, day)
+    own = set(staff) | set(adjust) | set(fixed) | {s.id for s in subjects if s.type == "institution"}
     records = evaluation._live_records(uow, part)
     live = [r for rows in records.values() for r in rows]
     choices = evaluation._choices(uow, [r.id for r in live])
@@ -141,20 +154,25 @@ def _batch(uow: UnitOfWork, prof: policy.Profile, prof_name: str, part: list[int
     for s in subjects:
         recs, chosen = records.get(s.id, []), choices.get(s.id, [])
         rows, rregs = measures.get(s.id, []), regs.get(s.id, [])
-        if recs or chosen:
-            ev = evaluation.evaluate_rows(prof, s, recs, chosen, day)
+        if recs or chosen or s.id in own:
+            ev = evaluation.evaluate_rows(prof, s, recs, chosen, day, staff=staff.get(s.id, StaffFacts()),
+                                          adjustments=adjust.get(s.id), fixed=fixed.get(s.id))
         else:  # no facts of its own: every such subject of a type has the same result
             ev = shared.get(s.type) or shared.setdefault(s.type, evaluation.evaluate_rows(prof, s, [], [], day))
         if recs or rows or any(r.status != "正常" for r in rregs):
             lifecycle.sync(uow, actor, prof, ev, lifecycle.FileRows(
                 s.id, rows, rregs, {r.uuid: r for r in recs}, choosers), day, stats)
-        if not (recs or chosen or rows or rregs):
+        if not (recs or chosen or rows or rregs or s.id in own):
             key = ("stored", s.type)
             results[s.id] = shared.get(key) or shared.setdefault(key, stored(ev, [], []))
         else:
             results[s.id] = stored(ev, rows, rregs)
         results[s.id].columns["valid_until"] = _valid_until(ev, rows, day)
+    before = dict(session.execute(select(SubjectStanding.subject_id, SubjectStanding.result_hash).where(
+        evaluation.among(SubjectStanding.subject_id, part))).all())
     write(uow, prof_name, results, day, actor, stats)
+    moved = [s.id for s in subjects if s.type == "practitioner" and before.get(s.id) != results[s.id].digest]
+    session.info.setdefault(STAFF_MARKED, set()).update(institution_facts.mark_institutions_of(uow, moved) - wanted)
 
 
 def refresh(uow: UnitOfWork, subject_ids, *, actor: Actor = SYSTEM, day: date | None = None,
@@ -172,20 +190,32 @@ def refresh(uow: UnitOfWork, subject_ids, *, actor: Actor = SYSTEM, day: date | 
     shared = {} if shared is None else shared
     session = uow.session
     session.info[REFRESHING] = True
+    # Institutions last: their evaluation reads the standing of their staff (淮 三（四）).
+    institutions = set(session.scalars(select(Subject.id).where(evaluation.among(Subject.id, ids),
+                                                                Subject.type == "institution")))
+    ids = [i for i in ids if i not in institutions] + [i for i in ids if i in institutions]
     try:
         for start in range(0, len(ids), BATCH):
-            _batch(uow, prof, prof_name, ids[start:start + BATCH], day, actor, stats, shared)
+            part = ids[start:start + BATCH]
+            kinds = {i in institutions for i in part}
+            if len(kinds) == 2:  # keep the staff and the institutions in separate batches
+                first = [i for i in part if i not in institutions]
+                _batch(uow, prof, prof_name, first, day, actor, stats, shared)
+                part = [i for i in part if i in institutions]
+            _batch(uow, prof, prof_name, part, day, actor, stats, shared)
         session.flush()
     finally:
         session.info[REFRESHING] = False
     return stats
 
 
-def due(uow: UnitOfWork, day: date) -> list[int]:
-    """Subjects whose standing is missing, marked dirty, or no longer holds on ``day``."""
+def due(uow: UnitOfWork, day: date, institutions_last: bool = False) -> list[int]:
+    """Subjects whose standing is missing, marked dirty, or no longer holds on ``day`` (institutions last when
+    asked: their evaluation reads their staff's standing)."""
+    order = ((Subject.type == "institution"), Subject.id) if institutions_last else (Subject.id,)
     stmt = (select(Subject.id).outerjoin(SubjectStanding, SubjectStanding.subject_id == Subject.id)
             .where(or_(SubjectStanding.subject_id.is_(None), SubjectStanding.dirty.is_(True),
-                       SubjectStanding.valid_until <= day)).order_by(Subject.id))
+                       SubjectStanding.valid_until <= day)).order_by(*order))
     return list(uow.session.scalars(stmt))
 
 
@@ -205,7 +235,7 @@ def refresh_due(db, *, actor: Actor, day: date | None = None, progress=None, bat
     (each batch is complete in itself)."""
     day = day or date.today()
     with UnitOfWork(db) as uow:
-        ids = due(uow, day)
+        ids = due(uow, day, institutions_last=True)
         county = uow.session.scalar(select(func.count(Subject.id)))
         rules = (evaluation.profile_for(uow), current_county(uow).profile)
     stats: Counter = Counter()
@@ -213,11 +243,25 @@ def refresh_due(db, *, actor: Actor, day: date | None = None, progress=None, bat
     for start in range(0, len(ids), batch):
         with UnitOfWork(db) as uow:
             uow.session.info[DAY] = day
+            uow.session.info[COUNTY_RUN] = True
             stats += refresh(uow, ids[start:start + batch], actor=actor, day=day, rules=rules, shared=shared)
             uow.commit()
         if progress and progress(min(start + batch, len(ids)), len(ids), "更新信用状况") is False:
             raise Cancelled(f"已取消：已更新{min(start + batch, len(ids))}名信用主体的信用状况，其余未更新")
-    return RefreshRun(day, len(ids), stats["changed"], county, stats)
+    # Institutions whose staff changed in the run after they were taken: one more batch.
+    with UnitOfWork(db) as uow:
+        uow.session.info[DAY] = day
+        uow.session.info[COUNTY_RUN] = True
+        insts = set(_institution_ids(uow))
+        marked = [i for i in due(uow, day, institutions_last=True) if i in insts]
+        stats += refresh(uow, marked, actor=actor, day=day, rules=rules, shared=shared)
+        uow.commit()
+    done = len(set(ids) | set(marked))
+    return RefreshRun(day, done, stats["changed"], county, stats)
+
+
+def _institution_ids(uow: UnitOfWork) -> list[int]:
+    return list(uow.session.scalars(select(Subject.id).where(Subject.type == "institution")))
 
 
 def mark_all_dirty(uow: UnitOfWork) -> None:
@@ -261,7 +305,11 @@ def _as_of_past(uow: UnitOfWork, subject: Subject, day: date) -> dict:
     prof = evaluation.profile_for(uow)
     recs = evaluation._live_records(uow, [subject.id])[subject.id]
     chosen = evaluation._choices(uow, [r.id for r in recs])[subject.id]
-    ev = evaluation.evaluate_rows(prof, subject, recs, chosen, day)
+    staff = institution_facts.staff_facts(uow, [subject.id], day).get(subject.id, StaffFacts()) \
+        if subject.type == "institution" else None
+    ev = evaluation.evaluate_rows(prof, subject, recs, chosen, day, staff=staff,
+                                  adjustments=institution_facts.adjustments(uow, [subject.id], day).get(subject.id),
+                                  fixed=institution_facts.fixed_grades(uow, [subject.id], day).get(subject.id))
     rows = list(uow.session.scalars(select(MeasureRow).where(MeasureRow.subject_id == subject.id,
                                                              MeasureRow.start <= day)))
     out = ev.to_json()
@@ -281,16 +329,20 @@ def grades_on(uow: UnitOfWork, ids: list[int], days: list[date]) -> dict[int, li
         wanted = set(part)
         records = evaluation._live_records(uow, part)
         choices = evaluation._choices(uow, [r.id for rows in records.values() for r in rows])
+        staff = institution_facts.staff_facts(uow, part)
         for s in uow.session.execute(select(Subject.id, Subject.uuid, Subject.type, Subject.name, Subject.id_number,
-                                            Subject.credit_code).where(evaluation.among(Subject.id, part))):
+                                            Subject.credit_code, Subject.institution_kind)
+                                     .where(evaluation.among(Subject.id, part))):
             if s.id not in wanted:
                 continue
             recs, chosen = records.get(s.id, []), choices.get(s.id, [])
-            if not (recs or chosen) and s.type in shared:
+            alone = not (recs or chosen) and s.type != "institution"
+            if alone and s.type in shared:
                 out[s.id] = shared[s.type]
                 continue
-            out[s.id] = [evaluation.evaluate_rows(prof, s, recs, chosen, day).grade for day in days]
-            if not (recs or chosen):
+            out[s.id] = [evaluation.evaluate_rows(prof, s, recs, chosen, day, staff=staff.get(s.id)).grade
+                         for day in days]
+            if alone:
                 shared[s.type] = out[s.id]
     return out
 
