@@ -125,6 +125,9 @@ def build_parser() -> Parser:
     from desktop import cli_notices
 
     cli_notices.add_parsers(sub)
+    from desktop import cli_ratings
+
+    cli_ratings.add_parsers(sub)
     sub.add_parser("gui", help="启动图形界面（默认）")
     return p
 

@@ -145,6 +145,7 @@ def dispatch(args) -> int:
     from desktop.cli_inspection import COMMANDS as INSPECTION_COMMANDS
     from desktop.cli_notices import COMMANDS as NOTICE_COMMANDS
     from desktop.cli_policy import COMMANDS as POLICY_COMMANDS
+    from desktop.cli_ratings import COMMANDS as RATING_COMMANDS
 
     db = open_database(args.db)
     try:
@@ -152,6 +153,6 @@ def dispatch(args) -> int:
         if warning:
             print(f"警告：{warning}", file=sys.stderr)
         return {**COMMANDS, **POLICY_COMMANDS, **CASEWORK_COMMANDS, **INSPECTION_COMMANDS, **EXCHANGE_COMMANDS,
-                **NOTICE_COMMANDS}[args.command](db, args)
+                **NOTICE_COMMANDS, **RATING_COMMANDS}[args.command](db, args)
     finally:
         db.dispose()

@@ -47,6 +47,12 @@ def staff_facts(uow: UnitOfWork, institution_ids: list[int], day: date | None = 
     return {row[0]: StaffFacts(*(int(v or 0) for v in row[1:])) for row in uow.session.execute(stmt)}
 
 
+def registered_on(uow: UnitOfWork, institution_id: int, day: date) -> list[int]:
+    """The practitioners registered at the institution on the day."""
+    return list(uow.session.scalars(select(Registration.practitioner_id).where(
+        Registration.institution_id == institution_id, Registration.registered_on <= day)))
+
+
 def adjustments(uow: UnitOfWork, subject_ids: list[int], day: date) -> dict[int, dict]:
     """Objection decisions on single lines in effect on the day: {subject: {(tree, version, code): points}}."""
     out: dict[int, dict] = defaultdict(dict)

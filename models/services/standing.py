@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import zlib
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from itertools import chain
 
@@ -305,8 +305,7 @@ def _as_of_past(uow: UnitOfWork, subject: Subject, day: date) -> dict:
     prof = evaluation.profile_for(uow)
     recs = evaluation._live_records(uow, [subject.id])[subject.id]
     chosen = evaluation._choices(uow, [r.id for r in recs])[subject.id]
-    staff = institution_facts.staff_facts(uow, [subject.id], day).get(subject.id, StaffFacts()) \
-        if subject.type == "institution" else None
+    staff = _staff_on(uow, prof, subject.id, day) if subject.type == "institution" else None
     ev = evaluation.evaluate_rows(prof, subject, recs, chosen, day, staff=staff,
                                   adjustments=institution_facts.adjustments(uow, [subject.id], day).get(subject.id),
                                   fixed=institution_facts.fixed_grades(uow, [subject.id], day).get(subject.id))
@@ -316,6 +315,20 @@ def _as_of_past(uow: UnitOfWork, subject: Subject, day: date) -> dict:
     out["measure_states"] = measure_states(rows)
     out["registrations"] = []
     return out
+
+
+def _staff_on(uow: UnitOfWork, prof: policy.Profile, institution_id: int, day: date) -> StaffFacts:
+    """An institution's staff on an earlier day: status and commitments as they stood then, and each registered
+    practitioner's points of that day computed from his file (the stored standing is today's)."""
+    staff = institution_facts.staff_facts(uow, [institution_id], day).get(institution_id, StaffFacts())
+    people = institution_facts.registered_on(uow, institution_id, day)
+    records = evaluation._live_records(uow, people)
+    choices = evaluation._choices(uow, [r.id for rows in records.values() for r in rows])
+    with_points = 0
+    for p in uow.session.scalars(select(Subject).where(Subject.id.in_(list(records)))):
+        ev = evaluation.evaluate_rows(prof, p, records[p.id], choices.get(p.id, []), day)
+        with_points += ev.points.total > 0
+    return replace(staff, with_points=with_points)
 
 
 def grades_on(uow: UnitOfWork, ids: list[int], days: list[date]) -> dict[int, list[str | None]]:
