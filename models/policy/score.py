@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -205,7 +205,7 @@ def _extra(leaf: Indicator, records: list[RecordFact], staff: StaffFacts | None)
     if leaf.loss is not None:
         per, effect = leaf.loss
         loss = sum((r.amount for r in records if r.amount), Decimal(0))
-        units = -(-loss // per) if loss > 0 else 0  # each started unit counts
+        units = (loss / per).to_integral_value(rounding=ROUND_CEILING)  # each started unit counts
         if units:
             total += effect * units
             labels.append(f"基金损失合计{loss}元（每{per}元计{effect}分）")
