@@ -40,7 +40,7 @@ class Evaluation:
     score_is_sample: bool = False
     sanctions: tuple[Sanction, ...] = ()
     valid_until: date | None = None  # the first later day on which the result can change without new facts
-    tree: tuple[str, str, bool] | None = None  # the indicator tree used: (id, version, sample)
+    tree: tuple[str, str, bool, str] | None = None  # the indicator tree used: (id, version, sample, title)
     lines: tuple[LeafScore, ...] = ()  # its third-level lines, each with its score (异议可针对单项)
 
     def to_json(self) -> dict:
@@ -53,7 +53,7 @@ class _Scored:
     grade: str | None = None
     ratio: InspectionRatio | None = None
     notes: tuple[str, ...] = ()
-    tree: tuple[str, str, bool] | None = None
+    tree: tuple[str, str, bool, str] | None = None
     lines: tuple[LeafScore, ...] = ()
     sample: bool = False
 
@@ -82,7 +82,7 @@ def _score(profile: Profile, subject: SubjectFacts, records: list[RecordFact], a
     notes += [f"指标{leaf.code}“{leaf.name}”得{leaf.score}分（满分{leaf.weight}分），涉及 {'、'.join(leaf.records)}。"
               for leaf in leaves if leaf.records]
     notes += [f"指标{leaf.code}“{leaf.name}”经异议复核变更{leaf.adjustment:+}分。" for leaf in leaves if leaf.adjustment]
-    done = dict(tree=(ind.id, ind.version, ind.sample), lines=tuple(leaves), sample=ind.sample)
+    done = dict(tree=(ind.id, ind.version, ind.sample, ind.title or ind.id), lines=tuple(leaves), sample=ind.sample)
     found = in_force(profile, "grades", as_of)
     if found is None:
         return _Scored(total, notes=tuple(notes + ["评价日没有有效的信用等级规则，不评定等级。"]), **done)
@@ -179,7 +179,8 @@ def evaluation_json(ev: Evaluation) -> dict:
                        "record": s.record} for s in ev.sanctions],
         "valid_until": _d(ev.valid_until),
         "indicators": None if ev.tree is None else {
-            "id": ev.tree[0], "version": ev.tree[1], "sample": ev.tree[2], "lines": [x.as_json() for x in ev.lines]},
+            "id": ev.tree[0], "version": ev.tree[1], "sample": ev.tree[2], "title": ev.tree[3],
+            "lines": [x.as_json() for x in ev.lines]},
         "rule_status": {
             "status": ev.rule_status.status,
             "uncovered": [{"record": u.record, "kind": u.kind, "decision_date": _d(u.decision_date),
