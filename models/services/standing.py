@@ -209,13 +209,27 @@ def refresh(uow: UnitOfWork, subject_ids, *, actor: Actor = SYSTEM, day: date | 
     return stats
 
 
+def _due_where(day: date):
+    return or_(SubjectStanding.subject_id.is_(None), SubjectStanding.dirty.is_(True), SubjectStanding.valid_until <= day)
+
+
 def due(uow: UnitOfWork, day: date, institutions_last: bool = False) -> list[int]:
     """Subjects whose standing is missing, marked dirty, or no longer holds on ``day`` (institutions last when
     asked: their evaluation reads their staff's standing)."""
-    order = ((Subject.type == "institution"), Subject.id) if institutions_last else (Subject.id,)
     stmt = (select(Subject.id).outerjoin(SubjectStanding, SubjectStanding.subject_id == Subject.id)
-            .where(or_(SubjectStanding.subject_id.is_(None), SubjectStanding.dirty.is_(True),
-                       SubjectStanding.valid_until <= day)).order_by(*order))
+            .where(_due_where(day)).order_by(Subject.id))
+    ids = list(uow.session.scalars(stmt))
+    if not institutions_last or not ids:
+        return ids
+    institutions = set(_institution_ids(uow))
+    return [i for i in ids if i not in institutions] + [i for i in ids if i in institutions]
+
+
+def _institution_ids(uow: UnitOfWork, due_on: date | None = None) -> list[int]:
+    """Every institution (a few dozen in a county), or those due on ``due_on``."""
+    stmt = select(Subject.id).where(Subject.type == "institution").order_by(Subject.id)
+    if due_on is not None:
+        stmt = stmt.outerjoin(SubjectStanding, SubjectStanding.subject_id == Subject.id).where(_due_where(due_on))
     return list(uow.session.scalars(stmt))
 
 
@@ -252,16 +266,13 @@ def refresh_due(db, *, actor: Actor, day: date | None = None, progress=None, bat
     with UnitOfWork(db) as uow:
         uow.session.info[DAY] = day
         uow.session.info[COUNTY_RUN] = True
-        insts = set(_institution_ids(uow))
-        marked = [i for i in due(uow, day, institutions_last=True) if i in insts]
-        stats += refresh(uow, marked, actor=actor, day=day, rules=rules, shared=shared)
-        uow.commit()
+        marked = _institution_ids(uow, due_on=day)
+        if marked:
+            stats += refresh(uow, marked, actor=actor, day=day, rules=rules, shared=shared)
+            uow.commit()
     done = len(set(ids) | set(marked))
     return RefreshRun(day, done, stats["changed"], county, stats)
 
-
-def _institution_ids(uow: UnitOfWork) -> list[int]:
-    return list(uow.session.scalars(select(Subject.id).where(Subject.type == "institution")))
 
 
 def mark_all_dirty(uow: UnitOfWork) -> None:
