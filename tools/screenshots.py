@@ -148,6 +148,18 @@ def drive(out: Path, password: str) -> Step:
     again.reject()
 
 
+def signed_in(window, actor):
+    """Another person's main window on the same database, where the first one is (four-eyes on one PC)."""
+    from desktop.mainwindow import MainWindow
+
+    db = window.runner.db
+    other = MainWindow(window.runner, actor, window.windowTitle().split("— ")[-1], str(db.sqlite_file), db.sqlite_file)
+    other.setGeometry(window.geometry())
+    other.show()
+    other.raise_()
+    return other
+
+
 def page_of(window, section: str):
     return window.page(section)
 
@@ -214,6 +226,10 @@ def analysis_screens(window, shot) -> Step:
     yield lambda: settings.indicators.tree.topLevelItemCount() > 0
     yield settled()
     shot("23-settings-indicators")
+    settings.indicators.kind.setCurrentIndex(settings.indicators.kind.findData("medical"))
+    yield lambda: settings.indicators.tree_data and settings.indicators.tree_data["id"] == "sample-medical"
+    yield settled()
+    shot("23a-settings-indicators-medical")
     settings.tabs.setCurrentIndex(1)
     yield lambda: settings.county.code.text()
     yield settled()
@@ -299,7 +315,6 @@ def daily_screens(window, shot) -> Step:
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
 
-    from desktop.mainwindow import MainWindow
     from models.queries.case_lists import case_records
     from models.queries.subject_list import SubjectQuery, subject_page
     from models.services import objections, repairs, users
@@ -357,11 +372,7 @@ def daily_screens(window, shot) -> Step:
     shot("45-workbench")
 
     def sign_in(actor):
-        other = MainWindow(runner, actor, window.windowTitle().split("— ")[-1], str(db.sqlite_file), db.sqlite_file)
-        other.setGeometry(window.geometry())
-        other.show()
-        other.raise_()
-        return other
+        return signed_in(window, actor)
 
     clerk_window = sign_in(clerk)
     clerk_window.show_section("违规录入")
@@ -483,22 +494,17 @@ def rating_screens(window, shot) -> Step:
     take the next steps, the signer publishes it; the clerk records an outcome of a draw of institutions."""
     from datetime import date
 
-    from desktop.mainwindow import MainWindow
     from models.services import inspections, ratings, users
     from views.inspection_outcome import OutcomeDialog
     from views.page_ratings import DraftDialog, PublishDialog
 
-    runner, db, admin = window.runner, window.runner.db, window.actor
+    db, admin = window.runner.db, window.actor
     for username, name, roles in (("zhao", "赵录入", "录入员"), ("qian", "钱审核", "审核员"), ("sun", "孙签发", "签发人")):
         users.add_user(db, actor=admin, username=username, display_name=name, password=PASSWORD, roles=roles)
     clerk, reviewer, signer = (users.authenticate(db, username=u, password=PASSWORD) for u in ("zhao", "qian", "sun"))
 
     def sign_in(actor):
-        other = MainWindow(runner, actor, window.windowTitle().split("— ")[-1], str(db.sqlite_file), db.sqlite_file)
-        other.setGeometry(window.geometry())
-        other.show()
-        other.raise_()
-        return other
+        return signed_in(window, actor)
 
     clerk_window = sign_in(clerk)
     clerk_window.show_section("年度评价")

@@ -8,7 +8,7 @@ import textwrap
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget,
+    QHBoxLayout, QLabel, QPushButton, QWidget,
 )
 
 from collections import Counter
@@ -22,7 +22,7 @@ from views.inspection_draw_dialog import DrawDialog
 from views.inspection_outcome import OutcomeDialog
 from views.inspection_publish import document, export_draw, print_preview, publication, save_pdf
 from views.inspection_roster import RosterDialog
-from views.settings_remembered import remember_splitter
+from views.list_detail_page import ListDetailPage
 from views.table_model import Column, PagedTableModel, RowsModel
 from views.table_view import RecordTable, copy_action
 
@@ -81,7 +81,7 @@ def load_draw(db, *, draw: str) -> tuple:
             inspection_outcomes.outcomes(db, draw=draw))
 
 
-class InspectionPage(QWidget):
+class InspectionPage(ListDetailPage):
     def __init__(self, runner, actor: Actor, parent: QWidget | None = None):
         super().__init__(parent)
         self.runner, self.actor = runner, actor
@@ -132,35 +132,8 @@ class InspectionPage(QWidget):
         self.item_table.selectionModel().currentRowChanged.connect(
             lambda *_: self.outcome_button.setEnabled(self.can_record and self.item_table.current_row() is not None))
         self.outcomes: dict[int, object] = {}
-        detail = QWidget()
-        right = QVBoxLayout(detail)
-        right.setContentsMargins(6, 0, 0, 0)
-        right.addWidget(self.heading)
-        right.addWidget(self.facts)
-        right.addLayout(actions)
-        right.addWidget(self.item_table, 1)
-        right.addWidget(self.message)
-
-        self.splitter = QSplitter()
-        self.splitter.addWidget(self.draw_table)
-        self.splitter.addWidget(detail)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([380, 780])
-        self.splitter.setChildrenCollapsible(False)
-        remember_splitter(self.splitter, KEY)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(16, 12, 16, 8)
-        layout.addLayout(heading_row)
-        layout.addWidget(self.purpose)
-        layout.addWidget(self.splitter, 1)
-        self._loaded_once = False
-        self._keep: list = []  # dialogs open without exec(), kept referenced until closed
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if not self._loaded_once:
-            self._loaded_once = True
-            self.load()
+        self.lay_out(KEY, heading_row, self.purpose, self.draw_table, [self.heading, self.facts], actions,
+                     self.item_table, self.message, 380)
 
     def load(self, select: str | None = None) -> None:
         if self.runner.db is not None:
@@ -230,11 +203,6 @@ class InspectionPage(QWidget):
         dialog = RosterDialog(self.runner, self.actor, self)
         self._open(dialog)
         return dialog
-
-    def _open(self, dialog) -> None:
-        self._keep.append(dialog)
-        dialog.finished.connect(lambda _r: self._keep.remove(dialog) if dialog in self._keep else None)
-        dialog.open()  # window-modal, no nested event loop
 
     def verify(self) -> None:
         self.runner.service(inspections.verify, draw=self.current.number,

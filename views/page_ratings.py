@@ -8,7 +8,7 @@ from datetime import date
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QSplitter, QVBoxLayout, QWidget,
+    QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QWidget,
 )
 
 from models.services import ratings
@@ -19,7 +19,7 @@ from views.feedback import ask
 from views.file_dialogs import save_file_name
 from views.forms import FormErrors, ServiceDialog, error_label, heading
 from views.notice_dialogs import date_edit, pydate, qdate
-from views.settings_remembered import remember_splitter
+from views.list_detail_page import ListDetailPage
 from views.table_model import Column, RowsModel
 from views.table_view import RecordTable, copy_action
 
@@ -115,7 +115,7 @@ class PublishDialog(ServiceDialog):
                          valid_from=pydate(self.valid_from), valid_to=pydate(self.valid_to))
 
 
-class RatingsPage(QWidget):
+class RatingsPage(ListDetailPage):
     def __init__(self, runner, actor: Actor, parent: QWidget | None = None):
         super().__init__(parent)
         self.runner, self.actor = runner, actor
@@ -148,34 +148,8 @@ class RatingsPage(QWidget):
             actions.addWidget(button)
             button.setEnabled(False)
         actions.addStretch(1)
-        detail = QWidget()
-        right = QVBoxLayout(detail)
-        right.setContentsMargins(6, 0, 0, 0)
-        right.addWidget(self.heading)
-        right.addWidget(self.facts)
-        right.addLayout(actions)
-        right.addWidget(self.line_table, 1)
-        right.addWidget(self.message)
-        self.splitter = QSplitter()
-        self.splitter.addWidget(self.list_table)
-        self.splitter.addWidget(detail)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([420, 740])
-        self.splitter.setChildrenCollapsible(False)
-        remember_splitter(self.splitter, KEY)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(16, 12, 16, 8)
-        layout.addLayout(heading_row)
-        layout.addWidget(self.purpose)
-        layout.addWidget(self.splitter, 1)
-        self._loaded_once = False
-        self._keep: list = []
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if not self._loaded_once:
-            self._loaded_once = True
-            self.load()
+        self.lay_out(KEY, heading_row, self.purpose, self.list_table, [self.heading, self.facts], actions,
+                     self.line_table, self.message, 420)
 
     def load(self, select: str | None = None) -> None:
         if self.runner.db is not None:
@@ -211,11 +185,6 @@ class RatingsPage(QWidget):
             info.drafted_by, info.reviewed_by))
         self.publish_button.setEnabled(info.state == "已签发" and self.actor.can("rating.sign_off"))
         self.xlsx_button.setEnabled(True)
-
-    def _open(self, dialog) -> None:
-        self._keep.append(dialog)
-        dialog.finished.connect(lambda _r: self._keep.remove(dialog) if dialog in self._keep else None)
-        dialog.open()
 
     def new_draft(self) -> DraftDialog:
         dialog = DraftDialog(self.runner, self.actor, self)

@@ -106,8 +106,8 @@ class IndicatorsTab(LazyTab):
         self.banner.setStyleSheet(SAMPLE_STYLE)
         self.banner.setText(f"<b>示例</b>：{data.get('note') or '评价指标由本局另行制定（磐医保〔2021〕43号 第十三条）'}。"
                             "在本局载入自己制定的指标体系之前，按本示例计算的信用分和等级仅供参考。")
-        history = "；".join(f"第{v['version']}版 {v['effective_from'] or '不限'}起{'（示例）' if v['sample'] else ''}"
-                            for v in versions)
+        history = "；".join(f"第{v['version']}版（" + (f"{v['effective_from']}起施行" if v["effective_from"] else "施行日期不限")
+                            + ("，示例）" if v["sample"] else "）") for v in versions)
         self.summary.setText(f"指标体系“{data.get('title') or data['id']}”（第{data.get('version', '1')}版）：满分 "
                              f"{data.get('scale', 1000)} 分，适用于"
                              f"{'、'.join(TYPE_NAMES.get(t, t) for t in data.get('subject_types', []))}；{data.get('window_note', '')}"

@@ -16,7 +16,8 @@ from models.db.tables import CreditRecord, Subject
 from models.db.tables_inspections import InspectionDraw, InspectionDrawItem
 from models.db.tables_institutions import InspectionOutcome
 from models.services import records
-from models.services.base import Actor, Changes, NotFound, Result, ServiceError, UnitOfWork, query, require, service
+from models.services.inspections import find_draw
+from models.services.base import Actor, Changes, Result, ServiceError, UnitOfWork, query, require, service
 from models.validation import ValidationError, clean, max_length
 
 OUTCOMES = ("合格", "不合格", "违规")
@@ -37,21 +38,13 @@ class OutcomeInfo:
     entered_by: str | None
 
 
-def _draw(uow: UnitOfWork, key: str) -> InspectionDraw:
-    key = clean(key)
-    row = uow.session.scalar(select(InspectionDraw).where((InspectionDraw.number == key) | (InspectionDraw.uuid == key)))
-    if row is None:
-        raise NotFound(f"没有编号为“{key}”的抽查记录")
-    return row
-
-
 @service
 def record_outcome(uow: UnitOfWork, *, actor: Actor, draw: str, position: int, outcome: str, inspected_on: date,
                    note: str = "", kind: str | None = None, case_no: str | None = None, amount: str | None = None
                    ) -> Result:
     """The result of inspecting the subject at ``position`` of the draw (录入员)."""
     require(actor, "inspection.outcome")
-    row = _draw(uow, draw)
+    row = find_draw(uow, draw)
     item = uow.session.scalar(select(InspectionDrawItem).where(InspectionDrawItem.draw_id == row.id,
                                                                InspectionDrawItem.position == int(position)))
     if item is None:
@@ -95,7 +88,7 @@ def _info(row: InspectionDraw, item: InspectionDrawItem, out: InspectionOutcome 
 @query
 def outcomes(uow: UnitOfWork, *, draw: str) -> list[OutcomeInfo]:
     """Every drawn subject with its outcome (None while not yet inspected), in the draw's order."""
-    row = _draw(uow, draw)
+    row = find_draw(uow, draw)
     done = {o.item_id: o for o in uow.session.scalars(
         select(InspectionOutcome).join(InspectionDrawItem).where(InspectionDrawItem.draw_id == row.id))}
     items = uow.session.scalars(select(InspectionDrawItem).join(Subject, Subject.id == InspectionDrawItem.subject_id)

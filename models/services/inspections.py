@@ -390,7 +390,7 @@ def _draw_info(r: InspectionDraw) -> DrawInfo:
                     tuple(json.loads(r.pool)), tuple(json.loads(r.basis)), r.note, r.drawn_by, r.created_at)
 
 
-def _find_draw(uow: UnitOfWork, key: str) -> InspectionDraw:
+def find_draw(uow: UnitOfWork, key: str) -> InspectionDraw:
     key = clean(key)
     row = uow.session.scalar(select(InspectionDraw).where((InspectionDraw.number == key) | (InspectionDraw.uuid == key)))
     if row is None:
@@ -405,7 +405,7 @@ def list_draws(uow: UnitOfWork) -> list[DrawInfo]:
 
 @query
 def get_draw(uow: UnitOfWork, *, draw: str) -> DrawInfo:
-    return _draw_info(_find_draw(uow, draw))
+    return _draw_info(find_draw(uow, draw))
 
 
 ITEM_COLUMNS = ("序号", "检查对象", "证件号码/统一社会信用代码", "信用等级", "抽中概率", "检查人员", "执法证号", "UUID")
@@ -414,7 +414,7 @@ ITEM_COLUMNS = ("序号", "检查对象", "证件号码/统一社会信用代码
 @query
 def draw_items(uow: UnitOfWork, *, actor: Actor, draw: str, offset: int = 0, limit: int | None = None) -> list[tuple]:
     """The selected subjects (:data:`ITEM_COLUMNS`), in the draw's order."""
-    row = _find_draw(uow, draw)
+    row = find_draw(uow, draw)
     names = {p["certificate_no"]: p["name"] for p in json.loads(row.pool)}
     stmt = (select(InspectionDrawItem.position, Subject.name, Subject.id_number, Subject.credit_code,
                    InspectionDrawItem.grade, InspectionDrawItem.probability, InspectionDrawItem.inspectors, Subject.uuid)
@@ -434,7 +434,7 @@ def draw_items(uow: UnitOfWork, *, actor: Actor, draw: str, offset: int = 0, lim
 @query
 def selected_by_grade(uow: UnitOfWork, *, draw: str) -> dict[str, tuple[int, int]]:
     """Grade → (candidates, selected): how the selection followed the grade ratios."""
-    row = _find_draw(uow, draw)
+    row = find_draw(uow, draw)
     population = Counter(c.grade or "无等级" for c in unpack_candidates(row.candidates))
     chosen = Counter(g or "无等级" for g in uow.session.scalars(
         select(InspectionDrawItem.grade).where(InspectionDrawItem.draw_id == row.id)))
@@ -453,7 +453,7 @@ def verify(uow: UnitOfWork, *, draw: str) -> Verification:
     """Re-run the stored draw from its seed, candidates and pool and compare with what was stored."""
     from models.services.evaluation import profile
 
-    row = _find_draw(uow, draw)
+    row = find_draw(uow, draw)
     candidates = unpack_candidates(row.candidates)
     text = _candidate_lines(candidates)
     if hashlib.sha256(text.encode()).hexdigest() != row.candidates_sha256:

@@ -13,6 +13,7 @@ from models.db.tables import EvaluationSnapshot, Registration, RegistrationStatu
 from models.db.tables_institutions import AnnualRating, AnnualRatingLine, IndicatorAdjustment
 from models.policy.score import StaffFacts
 from models.services.base import UnitOfWork
+from models.services.evaluation import among
 
 
 def _committed():
@@ -57,7 +58,7 @@ def adjustments(uow: UnitOfWork, subject_ids: list[int], day: date) -> dict[int,
     """Objection decisions on single lines in effect on the day: {subject: {(tree, version, code): points}}."""
     out: dict[int, dict] = defaultdict(dict)
     for a in uow.session.scalars(select(IndicatorAdjustment).where(
-            IndicatorAdjustment.subject_id.in_(subject_ids), IndicatorAdjustment.from_day <= day)
+            among(IndicatorAdjustment.subject_id, sorted(subject_ids)), IndicatorAdjustment.from_day <= day)
             .order_by(IndicatorAdjustment.id)):
         key = (a.tree_id, a.tree_version, a.code)
         out[a.subject_id][key] = out[a.subject_id].get(key, 0) + a.points
@@ -75,7 +76,7 @@ def fixed_grades(uow: UnitOfWork, subject_ids: list[int], day: date) -> dict[int
     """Published yearly ratings known on the day: {subject: {year: grade}} (磐医保〔2021〕43号 第二十一条)."""
     out: dict[int, dict[int, str]] = defaultdict(dict)
     rows = uow.session.execute(select(AnnualRatingLine.subject_id, AnnualRating.year, AnnualRatingLine.grade)
-                               .join(AnnualRating).where(AnnualRatingLine.subject_id.in_(subject_ids),
+                               .join(AnnualRating).where(among(AnnualRatingLine.subject_id, sorted(subject_ids)),
                                                          AnnualRating.state == "已发布",
                                                          AnnualRating.published_on <= day)
                                .order_by(AnnualRating.id))
@@ -92,9 +93,12 @@ def mark_institutions_of(uow: UnitOfWork, practitioner_ids) -> set[int]:
     if not ids:
         return set()
     marked: set[int] = set()
+    wanted = set(ids)
     for start in range(0, len(ids), 5000):
-        marked |= set(uow.session.scalars(select(Registration.institution_id).where(
-            Registration.practitioner_id.in_(ids[start:start + 5000])).distinct()))
+        part = ids[start:start + 5000]
+        marked |= {inst for pid, inst in uow.session.execute(select(
+            Registration.practitioner_id, Registration.institution_id).where(among(Registration.practitioner_id, part)))
+            if pid in wanted}
     if marked:
         uow.session.execute(update(SubjectStanding).where(SubjectStanding.subject_id.in_(marked))
                             .values(dirty=True))

@@ -95,7 +95,7 @@ def _results(uow: UnitOfWork, subject_type: str, day: date) -> list[tuple[int, o
 
 
 def _tree_text(tree: dict | None) -> str:
-    return "" if not tree else f"{tree['id']} 第{tree['version']}版"
+    return "" if not tree else f"{tree.get('title') or '本局评价指标体系'} 第{tree['version']}版"
 
 
 @service
