@@ -108,7 +108,7 @@ class IndicatorsTab(LazyTab):
                             "在本局载入自己制定的指标体系之前，按本示例计算的信用分和等级仅供参考。")
         history = "；".join(f"第{v['version']}版（" + (f"{v['effective_from']}起施行" if v["effective_from"] else "施行日期不限")
                             + ("，示例）" if v["sample"] else "）") for v in versions)
-        self.summary.setText(f"指标体系“{data.get('title') or data['id']}”（第{data.get('version', '1')}版）：满分 "
+        self.summary.setText(f"指标体系“{data.get('title') or data['id']}”（{data['id']}，第{data.get('version', '1')}版）：满分 "
                              f"{data.get('scale', 1000)} 分，适用于"
                              f"{'、'.join(TYPE_NAMES.get(t, t) for t in data.get('subject_types', []))}；{data.get('window_note', '')}"
                              f"{data.get('weight_note', '')} 各版本：{history}。新版本自其施行日期起适用，此前的评价结果不变。")
