@@ -34,8 +34,8 @@ def test_the_trees_of_each_kind_of_subject_are_listed_with_their_versions(county
     assert pharmacy["id"] == "sample-pharmacy" and pharmacy["institution_kinds"] == ["pharmacy"]
 
 
-def _rating(run):
-    return out(run("rating", "list", "--json", user=None))[0]
+def _rating(cli):
+    return out(cli("rating", "list", "--json", user=None))[0]
 
 
 def test_a_yearly_rating_is_drafted_reviewed_signed_and_published_by_three_people(county, tmp_path):
