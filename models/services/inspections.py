@@ -143,7 +143,7 @@ def _graded(uow: UnitOfWork, subject_type: str, filters: dict, day: date) -> lis
                                     .outerjoin(SubjectStanding, SubjectStanding.subject_id == Subject.id)
                                     .where(Subject.id.in_(ids))))
     sids = [r.id for r in rows]
-    fixed = ratings.fixed_grades_on(uow, sids, day)
+    fixed = ratings.fixed_grades_on(uow, sids, day) if subject_type in ratings.RATED_TYPES else {}
     levels = risk.risks(uow, _profile(uow)[1], sids, day) if subject_type == "institution" else {}
     out = []
     for sid, uuid, grade in rows:

@@ -190,7 +190,8 @@ def decide(uow: UnitOfWork, *, actor: Actor, objection: str, outcome: str, answe
         "form": "附件2 异议信息处理结果反馈单", "subject": o.subject.name, "received_on": o.received_on,
         "objection": o.reason, "record": o.record.uuid if o.record else None,
         "evaluation": evaluation.uuid if evaluation else None, "outcome": outcome, "answer": answer,
-        "correction": correction, "decided_on": day, "review_deadline": o.review_deadline,
+        "correction": correction, "indicator": o.indicator_code, "line_points": line_points if o.indicator_code else None,
+        "decided_on": day, "review_deadline": o.review_deadline,
         "in_time": o.review_deadline is None or day <= o.review_deadline, "basis": o.basis})
     uow.audit(actor, "objection.decide", "objection", o.uuid, before=before, reason=answer,
               after={"state": o.state, "outcome": outcome, "decided_on": day, "correction": correction,
