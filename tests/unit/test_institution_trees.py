@@ -83,7 +83,7 @@ def test_suspended_and_terminated_staff_count_per_person_huaian_3_4():
     assert any("终止医保支付资格的登记人员（每人）1人" in x for x in ev.explanations)
 
 
-@pytest.mark.parametrize("loss, expected", [("10000.00", 100), ("10000.01", 80), ("0.01", 100)])
+@pytest.mark.parametrize("loss, expected", [("10000.00", 80), ("10000.01", 60), ("0.01", 80)])
 def test_fund_loss_counts_each_started_10000_yuan(loss, expected):
     """The sample deducts 20 points per 10,000 元 or part of it: exactly 10,000 is one unit, a fen more is two."""
     ev = policy.evaluate(HOSPITAL, [_record("r1", "inst_agreement_handling", amount=loss)], DAY,
@@ -125,6 +125,16 @@ def test_an_objection_decision_on_one_line_changes_only_that_line_磐_第十六�
     other_version = policy.evaluate(HOSPITAL, records, DAY, prof, staff=StaffFacts(4, 1),
                                     adjustments={("sample-medical", "9", "A1a"): Decimal(30)})
     assert other_version.score == before.score  # a change decided on another version does not carry over
+
+
+@pytest.mark.parametrize("kind", ["hospital", "pharmacy"])
+def test_a_black_listed_institution_never_keeps_a_grade_of_良好_or_better_huaian_3_5(kind):
+    """The penalty left the evaluation window a month ago; the black list it caused still runs."""
+    old = _record("r1", "inst_admin_penalty", day=date(2025, 5, 1))
+    ev = policy.evaluate(replace(HOSPITAL, institution_kind=kind), [old, _record("r2", "inst_credit_commitment")],
+                         DAY, load_profile("shandong"), staff=StaffFacts(1))
+    assert ev.sanctions and any(li.list == "black" for li in ev.lists)
+    assert ev.grade not in ("优秀", "良好") and _line(ev, "A1b").score == _line(ev, "A1b").weight
 
 
 def test_each_leaf_says_whether_it_may_be_objected_to():
