@@ -101,6 +101,11 @@ def build_parser() -> Parser:
     actions = s.add_subparsers(dest="action", metavar="操作", parser_class=Parser, required=True)
     a = actions.add_parser("export", help="导出当前生效的指标体系（JSON）")
     a.add_argument("--to", help="输出文件（省略则打印）")
+    a.add_argument("--kind", default="practitioner", choices=("practitioner", "medical", "pharmacy"),
+                   help="医保医（药）师 practitioner、定点医疗机构 medical、定点零售药店 pharmacy")
+    a.add_argument("--on", type=iso_date, help="导出该日生效的版本（默认今天）")
+    a = actions.add_parser("versions", help="列出各类指标体系的全部版本及施行日期")
+    a.add_argument("--json", action="store_true")
     a = actions.add_parser("load", help="载入指标体系（JSON，格式同导出）")
     a.add_argument("file")
     a.add_argument("--reason", required=True, help="变更原因")
@@ -123,6 +128,9 @@ def build_parser() -> Parser:
     from desktop import cli_warnings
 
     cli_warnings.add_parsers(sub)
+    from desktop import cli_ratings
+
+    cli_ratings.add_parsers(sub)
     sub.add_parser("gui", help="启动图形界面（默认）")
     return p
 

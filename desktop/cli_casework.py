@@ -79,6 +79,7 @@ def add_parsers(sub) -> None:
     a.add_argument("--received", type=iso_date, required=True, help="收到异议申请的日期")
     a.add_argument("--reason", required=True, help="异议理由")
     a.add_argument("--attach", action="append", help="证明材料文件（可重复）")
+    a.add_argument("--indicator", help="针对最新评价结果中的单项三级指标（代码，如 A1a）")
     a = actions.add_parser("decide", help="复核决定：维持或变更（须由录入人以外的审核员/签发人）")
     a.add_argument("objection", help="异议 UUID")
     a.add_argument("--outcome", required=True, choices=["维持", "变更"])
@@ -86,6 +87,7 @@ def add_parsers(sub) -> None:
     a.add_argument("--change", help="变更时更正的字段（JSON 对象，如 {\"responsibility\": \"一般\"}）")
     a.add_argument("--record", help="对评价结果的异议：变更所更正的信用信息 UUID")
     a.add_argument("--on", type=iso_date, help="复核日期（默认今天）")
+    a.add_argument("--line-points", help="针对单项指标的异议：变更该项增减的分值，如 +30")
 
     actions = _actions(sub, "repair", "信用修复：apply 申请；extend 延长；decide 决定；reduce 减免记分")
     a = actions.add_parser("apply", help="受理信用修复申请（附件3），显示是否符合修复条件")
@@ -189,13 +191,14 @@ def cmd_objection(db, args) -> int:
     if args.action == "file":
         return _out(objections.file(db, actor=actor, subject=args.subject, record=args.record,
                                     delivered_on=args.delivered, received_on=args.received, reason=args.reason,
-                                    files=_files(args.attach)).value)
+                                    files=_files(args.attach), indicator=args.indicator).value)
     try:
         changes = json.loads(args.change) if args.change else None
     except json.JSONDecodeError as exc:
         raise CliError(f"--change：不是有效的 JSON（{exc.msg}）") from None
     return _out(objections.decide(db, actor=actor, objection=args.objection, outcome=args.outcome, answer=args.answer,
-                                  changes=changes, record=args.record, on=args.on).value)
+                                  changes=changes, record=args.record, on=args.on,
+                                  line_points=args.line_points).value)
 
 
 def cmd_repair(db, args) -> int:

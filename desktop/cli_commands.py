@@ -146,6 +146,7 @@ def dispatch(args) -> int:
     from desktop.cli_notices import COMMANDS as NOTICE_COMMANDS
     from desktop.cli_policy import COMMANDS as POLICY_COMMANDS
     from desktop.cli_warnings import COMMANDS as WARNING_COMMANDS
+    from desktop.cli_ratings import COMMANDS as RATING_COMMANDS
 
     db = open_database(args.db)
     try:
@@ -153,6 +154,6 @@ def dispatch(args) -> int:
         if warning:
             print(f"警告：{warning}", file=sys.stderr)
         return {**COMMANDS, **POLICY_COMMANDS, **CASEWORK_COMMANDS, **INSPECTION_COMMANDS, **EXCHANGE_COMMANDS,
-                **NOTICE_COMMANDS, **WARNING_COMMANDS}[args.command](db, args)
+                **NOTICE_COMMANDS, **WARNING_COMMANDS, **RATING_COMMANDS}[args.command](db, args)
     finally:
         db.dispose()

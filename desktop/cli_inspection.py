@@ -7,7 +7,9 @@ Parsers are added by ``add_parsers`` (called from desktop/cli.py); the work is i
 """
 from __future__ import annotations
 
-from desktop.cli import CliError, print_json
+from pathlib import Path
+
+from desktop.cli import CliError, iso_date, print_json
 
 
 def add_parsers(sub) -> None:
@@ -40,6 +42,22 @@ def add_parsers(sub) -> None:
     a.add_argument("--unit", default="", help="add：所在单位或科室")
     a.add_argument("--reason", default="", help="off/on：原因")
     a.add_argument("--json", action="store_true", help="list：以 JSON 输出")
+    a = actions.add_parser("outcome", help="登记一个检查对象的检查结果（录入员）；不合格、违规记入其信用档案")
+    a.add_argument("draw", help="抽查编号或 UUID")
+    a.add_argument("position", type=int, help="检查对象序号")
+    a.add_argument("--result", required=True, choices=("合格", "不合格", "违规"), help="检查结果")
+    a.add_argument("--on", type=iso_date, required=True, help="检查日期")
+    a.add_argument("--kind", help="不合格/违规时记入的信息类别（机构默认 inst_agreement_handling）")
+    a.add_argument("--case-no", help="决定或案件编号（默认：抽查编号和序号）")
+    a.add_argument("--amount", help="基金损失（元，两位小数）")
+    a.add_argument("--note", default="", help="检查情况")
+    a = actions.add_parser("outcomes", help="一次抽查的检查结果登记情况")
+    a.add_argument("draw", help="抽查编号或 UUID")
+    a.add_argument("--json", action="store_true", help="以 JSON 输出")
+    a = actions.add_parser("risk", help="机构风险等级规则：export 导出现行规则；set 载入本局规则（签发人/管理员）")
+    a.add_argument("op", choices=["export", "set"], help="export / set")
+    a.add_argument("file", nargs="?", help="set：规则文件（JSON，格式同导出）")
+    a.add_argument("--reason", default="", help="set：变更原因")
 
 
 def _draw_json(info, items: list[tuple], by_grade: dict) -> dict:
@@ -62,7 +80,8 @@ def _print_draw(info, items: list[tuple], by_grade: dict) -> None:
           f"每组 {info.per_subject} 人")
     print(f"  随机种子 {info.seed}；候选名单校验值 {info.candidates_sha256}")
     print(f"  抽取人 {info.drawn_by}  时间 {info.drawn_at.astimezone():%Y-%m-%d %H:%M}  依据 {'；'.join(info.basis)}")
-    print("  按等级：" + "；".join(f"{g} {c} 个中抽 {s} 个" for g, (c, s) in by_grade.items()))
+    print("  按等级：" + "；".join(f"{g} {c} 个中抽 {s} 个（{c and round(100 * s / c)}%）"
+                                 for g, (c, s) in by_grade.items()))
     for p, name, ident, grade, prob, team, certs, _uuid in items:
         print(f"  {p:>4}  {name}  {ident}  {grade}  {prob}  {team}（{certs}）")
 
@@ -99,7 +118,35 @@ def cmd_inspection(db, args) -> int:
         check = inspections.verify(db, draw=args.draw)
         print(check.message)
         return 0 if check.same else 1
+    if args.action == "outcomes":
+        return _outcomes(db, args)
+    if args.action == "risk" and args.op == "export":
+        from models.services import risk
+
+        print_json(risk.export_rules(db))
+        return 0
     actor = login(db, args.user)
+    if args.action == "outcome":
+        from models.services import inspection_outcomes
+
+        o = inspection_outcomes.record_outcome(
+            db, actor=actor, draw=args.draw, position=args.position, outcome=args.result, inspected_on=args.on,
+            note=args.note, kind=args.kind, case_no=args.case_no, amount=args.amount).value
+        print(f"已登记：抽查 {o.draw} 第{o.position}个 {o.subject_name} 检查结果 {o.outcome}"
+              + (f"，已记入信用档案（信用信息 {o.record}）" if o.record else ""))
+        return 0
+    if args.action == "risk":
+        from models.services import risk
+
+        if not args.file:
+            raise CliError("规则文件：请写明要载入的 JSON 文件")
+        try:
+            text = Path(args.file).read_text(encoding="utf-8-sig")
+        except OSError as exc:
+            raise CliError(f"规则文件：无法读取 {args.file}（{exc.strerror}）") from None
+        rules = risk.set_rules(db, actor=actor, text=text, reason=args.reason).value
+        print(f"已启用风险等级规则“{rules.id}”：{'、'.join(lv.level for lv in (*rules.levels, rules.otherwise))}")
+        return 0
     if args.action == "draw":
         info = inspections.draw(db, actor=actor, subject_type=args.type, base_ratio=args.ratio, title=args.title,
                                 institutions=args.institution, township=args.township, seed=args.seed,
@@ -108,6 +155,19 @@ def cmd_inspection(db, args) -> int:
     if args.action == "show":
         return _show(db, actor, args.draw, args)
     return _inspector(db, actor, args)
+
+
+def _outcomes(db, args) -> int:
+    from models.services import inspection_outcomes
+
+    rows = inspection_outcomes.outcomes(db, draw=args.draw)
+    if args.json:
+        print_json([r.__dict__ for r in rows])
+        return 0
+    for r in rows:
+        state = f"{r.outcome}（{r.inspected_on}）" if r.outcome else "未登记"
+        print(f"{r.position:>4}  {r.subject_name}  {r.grade or '无等级'}  {state}" + (f"  信用信息 {r.record}" if r.record else ""))
+    return 0
 
 
 def _inspector(db, actor, args) -> int:

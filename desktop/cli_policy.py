@@ -112,8 +112,17 @@ def cmd_profile(db: Database, args) -> int:
 def cmd_indicators(db: Database, args) -> int:
     from models.services import indicators
 
+    if args.action == "versions":
+        rows = indicators.versions(db, profile=evaluation.profile(county.get_county(db).profile))
+        if args.json:
+            print(json.dumps(rows, ensure_ascii=False, indent=2))
+        for r in [] if args.json else rows:
+            print(f"{r['kind_name']}  {r['title'] or r['id']}  第{r['version']}版  "
+                  f"{r['effective_from'] or '—'} 至 {r['effective_to'] or '长期'}{'  示例' if r['sample'] else ''}")
+        return 0
     if args.action == "export":
-        data = indicators.export(db, profile=evaluation.profile(county.get_county(db).profile))
+        data = indicators.export(db, profile=evaluation.profile(county.get_county(db).profile), kind=args.kind,
+                                 on=args.on)
         text = json.dumps(data, ensure_ascii=False, indent=2)
         Path(args.to).write_text(text, encoding="utf-8") if args.to else print(text)
         return 0
@@ -123,7 +132,8 @@ def cmd_indicators(db: Database, args) -> int:
         raise CliError(f"指标体系文件：无法读取 {args.file}（{exc.strerror}）") from None
     actor = login(db, args.user)
     parsed = indicators.load(db, actor=actor, text=text, reason=args.reason).value
-    print(f"已启用指标体系“{parsed.id}”（{len(parsed.leaves())}个三级指标）{'，仍标为示例' if parsed.sample else ''}")
+    print(f"已载入指标体系“{parsed.id}”第{parsed.version}版（{len(parsed.leaves())}个三级指标），"
+          f"自{parsed.effective_from}起施行{'，仍标为示例' if parsed.sample else ''}")
     _rules_changed(db, actor)
     return 0
 

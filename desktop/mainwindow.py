@@ -17,7 +17,7 @@ from models.services.base import Actor
 from views.about_dialog import show_about
 from views.help_window import HelpWindow
 
-# (section, the views module that fills it, what it is for). The order is the Ctrl+1…Ctrl+9 order.
+# (section, the views module that fills it, what it is for). The order is the Ctrl+1…Ctrl+9, Ctrl+0 order.
 SECTION_PAGES: tuple[tuple[str, str, str], ...] = (
     ("工作台", "page_workbench", "本栏目汇总待办事项：待审核的信用信息、临近期限的异议和修复申请、待签发的告知书。"),
     ("信用档案", "page_files", "本栏目用于查询定点医药机构、医保医师（药师）和参保人的信用档案（一医一档），"
@@ -29,6 +29,7 @@ SECTION_PAGES: tuple[tuple[str, str, str], ...] = (
     ("告知书", "page_notices", "本栏目用于生成、打印和登记信用结果告知书、记分告知书、修复通知书等文书。"),
     ("数据交换", "page_exchange", "本栏目用于与市医疗保障局交换数据包：导出本县信用信息，导入回执、政策配置和外县共享记录。"),
     ("系统设置", "page_settings", "本栏目用于管理用户和角色、本局信息、政策配置、节假日安排、文书字号与签章证书和数据备份。"),
+    ("年度评价", "page_ratings", "本栏目用于确定年度信用评价结果：起草、复核、签发并发布，发布后在有效期内用于红名单和抽查比例。"),
 )
 SECTIONS: tuple[tuple[str, str], ...] = tuple((name, purpose) for name, _module, purpose in SECTION_PAGES)
 SETTINGS_KEY = "mainwindow"
@@ -88,10 +89,10 @@ class MainWindow(QMainWindow):
 
     def _add_section(self, number: int, name: str, purpose: str) -> None:
         item = QListWidgetItem(name)
-        item.setToolTip(f"{name}（Ctrl+{number}）")
+        item.setToolTip(f"{name}（Ctrl+{number % 10}）")
         self.nav.addItem(item)
         self.pages.addWidget(QWidget())  # the page itself is made when first shown (see page())
-        action = QAction(name, self, shortcut=QKeySequence(f"Ctrl+{number}"))
+        action = QAction(name, self, shortcut=QKeySequence(f"Ctrl+{number % 10}"))
         action.triggered.connect(lambda _checked=False, n=name: self.show_section(n))
         self.addAction(action)  # a window action: the shortcut works whatever has focus
         self._shortcuts[name] = action

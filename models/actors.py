@@ -47,6 +47,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "cert.manage": frozenset({"admin"}),
     "warning.ack": frozenset({"reviewer", "signer"}),
     "warning.rules": frozenset({"admin"}),
+    "rating.draft": frozenset({"clerk"}),
+    "rating.review": frozenset({"reviewer"}),
+    "rating.sign_off": frozenset({"signer"}),
+    "inspection.outcome": frozenset({"clerk", "reviewer"}),
+    "risk.manage": frozenset({"signer", "admin"}),
 }
 
 ACTION_NAMES = {
@@ -59,6 +64,11 @@ ACTION_NAMES = {
     "demo.load": "载入演示数据",
     "backup.make": "备份数据库",
     "evaluation.run": "运行信用评价",
+    "rating.draft": "起草年度信用评价结果",
+    "rating.review": "复核年度信用评价结果",
+    "rating.sign_off": "签发和发布年度信用评价结果",
+    "inspection.outcome": "登记抽查检查结果",
+    "risk.manage": "设置机构风险等级规则",
     "measure.choose": "确定处理期限",
     "calendar.load": "载入节假日安排",
     "finding.write": "录入违规认定和责任认定",

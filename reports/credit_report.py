@@ -32,6 +32,24 @@ def _records(st: Story, records: list[dict], good: bool) -> None:
     st.add(table(st.fonts, rows, [0.16, 0.34, 0.24, 0.13, 0.13], header=True, size=12))
 
 
+def _indicators(st: Story, ev: dict) -> None:
+    """The evaluation line by line, with the tree and version it was computed with, and, for an institution,
+    its staff's standing (淮医保发〔2020〕104号 三（四））."""
+    tree = ev.get("indicators")
+    if not tree:
+        return
+    sample = "，示例" if tree.get("sample") else ""
+    st.para(f"评价所用指标体系：{tree.get('title') or '本局评价指标体系'}（第{tree['version']}版{sample}）。各项得分如下：")
+    rows = [["指标", "分值", "得分", "计分情况"]] + [
+        [f"{x['code']} {x['name']}", x["weight"], x["score"],
+         "；".join(x["items"]) + (f"（经异议复核变更{x['adjustment']}分）" if x["adjustment"] not in ("0", "0.00") else "")]
+        for x in tree["lines"]]
+    st.add(table(st.fonts, rows, [0.34, 0.1, 0.12, 0.44], header=True, size=11))
+    staff = next((x for x in ev.get("explanations", ()) if x.startswith("登记备案人员")), None)
+    if staff:
+        st.para(staff)
+
+
 def credit_report(story: Story, facts: dict, number: str) -> Spec:
     file, ev = facts["file"], facts["evaluation"]
 
@@ -51,6 +69,7 @@ def credit_report(story: Story, facts: dict, number: str) -> Spec:
             sample = "（按本局示例评价指标体系计算）" if ev.get("score_is_sample") else ""
             st.para(f"信用分{ev['score']}分{sample}，信用等级为“{ev['grade'] or '未评定'}”"
                     f"{per(ev.get('grade_basis') or '本局评价指标体系')}。")
+            _indicators(st, ev)
         _measures(st, ev.get("measures"), h)
         if ev.get("lists"):
             h("信用名单")

@@ -139,11 +139,24 @@ def drive(out: Path, password: str) -> Step:
     guide.close()
     yield from analysis_screens(window, shot)
     yield from daily_screens(window, shot)
+    yield from rating_screens(window, shot)
     window.sign_out(switch=True)  # 文件 → 切换用户 (Ctrl+L): the next person signs in
     again = yield lambda: find(LoginDialog)() if find(LoginDialog)() is not login else None
     yield settled()
     shot("54-switch-user")
     again.reject()
+
+
+def signed_in(window, actor):
+    """Another person's main window on the same database, where the first one is (four-eyes on one PC)."""
+    from desktop.mainwindow import MainWindow
+
+    db = window.runner.db
+    other = MainWindow(window.runner, actor, window.windowTitle().split("— ")[-1], str(db.sqlite_file), db.sqlite_file)
+    other.setGeometry(window.geometry())
+    other.show()
+    other.raise_()
+    return other
 
 
 def page_of(window, section: str):
@@ -228,6 +241,10 @@ def analysis_screens(window, shot) -> Step:
     yield lambda: settings.indicators.tree.topLevelItemCount() > 0
     yield settled()
     shot("23-settings-indicators")
+    settings.indicators.kind.setCurrentIndex(settings.indicators.kind.findData("medical"))
+    yield lambda: settings.indicators.tree_data and settings.indicators.tree_data["id"] == "sample-medical"
+    yield settled()
+    shot("23a-settings-indicators-medical")
     settings.tabs.setCurrentIndex(1)
     yield lambda: settings.county.code.text()
     yield settled()
@@ -317,7 +334,6 @@ def daily_screens(window, shot) -> Step:
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
 
-    from desktop.mainwindow import MainWindow
     from models.queries.case_lists import case_records
     from models.queries.subject_list import SubjectQuery, subject_page
     from dataclasses import asdict
@@ -399,11 +415,7 @@ def daily_screens(window, shot) -> Step:
     acknowledge.done(0)
 
     def sign_in(actor):
-        other = MainWindow(runner, actor, window.windowTitle().split("— ")[-1], str(db.sqlite_file), db.sqlite_file)
-        other.setGeometry(window.geometry())
-        other.show()
-        other.raise_()
-        return other
+        return signed_in(window, actor)
 
     clerk_window = sign_in(clerk)
     clerk_window.show_section("违规录入")
@@ -518,6 +530,73 @@ def exchange_screens(window, shot) -> Step:
     deadline = time.monotonic() + 0.4
     yield lambda: time.monotonic() > deadline
     shot("14b-exchange-excel")
+
+
+def rating_screens(window, shot) -> Step:
+    """年度评价 and inspection outcomes: a clerk drafts the institutions' yearly rating, a reviewer and a signer
+    take the next steps, the signer publishes it; the clerk records an outcome of a draw of institutions."""
+    from datetime import date
+
+    from models.services import inspections, ratings, users
+    from views.inspection_outcome import OutcomeDialog
+    from views.page_ratings import DraftDialog, PublishDialog
+
+    db, admin = window.runner.db, window.actor
+    for username, name, roles in (("zhao", "赵录入", "录入员"), ("qian", "钱审核", "审核员"), ("sun", "孙签发", "签发人")):
+        users.add_user(db, actor=admin, username=username, display_name=name, password=PASSWORD, roles=roles)
+    clerk, reviewer, signer = (users.authenticate(db, username=u, password=PASSWORD) for u in ("zhao", "qian", "sun"))
+
+    def sign_in(actor):
+        return signed_in(window, actor)
+
+    clerk_window = sign_in(clerk)
+    clerk_window.show_section("年度评价")
+    page = page_of(clerk_window, "年度评价")
+    yield lambda: "尚无" in page.facts.text()
+    page.draft_button.click()
+    dialog = yield find(DraftDialog)
+    dialog.year.setValue(date.today().year)
+    yield settled()
+    shot("60-rating-draft")
+    dialog.ok.click()
+    yield lambda: page.current is not None and page.lines.rows
+    yield settled()
+    shot("61-rating-drafted")
+    ratings.review(db, actor=reviewer, rating=page.current.uuid)
+    ratings.sign_off(db, actor=signer, rating=page.current.uuid)
+    signer_window = sign_in(signer)
+    signer_window.show_section("年度评价")
+    signed = page_of(signer_window, "年度评价")
+    yield lambda: signed.current is not None and signed.publish_button.isEnabled()
+    signed.publish_button.click()
+    publish = yield find(PublishDialog)
+    yield settled()
+    shot("62-rating-publish")
+    publish.ok.click()
+    yield lambda: signed.current.state == "已发布"
+    yield settled()
+    shot("63-rating-published")
+    drawn = inspections.draw(db, actor=signer, subject_type="institution", base_ratio="0.5", seed="2026",
+                             title="2026年定点医药机构医保基金使用情况抽查").value
+    signer_window.close()
+    clerk_window.show_section("抽查")
+    inspection = page_of(clerk_window, "抽查")
+    inspection.load(select=drawn.number)
+    yield lambda: inspection.current is not None and inspection.current.number == drawn.number and inspection.items.rows
+    inspection.item_table.selectRow(0)
+    inspection.outcome_button.click()
+    outcome = yield find(OutcomeDialog)
+    outcome.outcome.setCurrentIndex(outcome.outcome.findData("违规"))
+    outcome.amount.setText("23800.00")
+    outcome.note.insertPlainText("串换药品、超量开药，已责令退回。")
+    yield lambda: outcome.kind.count() > 0
+    yield settled()
+    shot("64-inspection-outcome")
+    outcome.ok.click()
+    yield lambda: "已登记" in inspection.message.text()
+    yield settled()
+    shot("65-inspection-outcome-recorded")
+    clerk_window.close()
 
 
 def main(argv: list[str] | None = None) -> int:

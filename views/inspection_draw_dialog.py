@@ -144,7 +144,11 @@ class DrawDialog(QDialog):
 
     def _previewed(self, seen: inspections.Preview) -> None:
         self.preview.setStyleSheet("")
-        grades = "；".join(f"{g} {n} 个，每个抽中概率 {p}" for g, (n, p) in seen.by_grade.items())
+        grades = "；".join(f"{g} {n} 个，按等级抽中概率 {p}" for g, (n, p) in seen.by_grade.items())
+        if seen.fixed:
+            grades += f"（其中 {seen.fixed} 个按已发布的年度信用评价结果定等级）"
+        if seen.by_risk:
+            grades += "。风险等级：" + "；".join(f"{lv} {n} 个" for lv, n in seen.by_risk.items()) + f"，{seen.risk_note}"
         self.preview.setText(f"候选 {seen.population} 个：{grades}。预计抽中约 {seen.expected} 个（实际数目随机）。"
                              if seen.population else "所选范围内没有信用主体。")
 

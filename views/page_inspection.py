@@ -8,18 +8,21 @@ import textwrap
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget,
+    QHBoxLayout, QLabel, QPushButton, QWidget,
 )
 
-from models.services import inspections
+from collections import Counter
+
+from models.services import inspection_outcomes, inspections
 from models.services.base import Actor
 from views.case_common import allow, section_header
 from views.file_dialogs import save_file_name
 from views.forms import heading
 from views.inspection_draw_dialog import DrawDialog
+from views.inspection_outcome import OutcomeDialog
 from views.inspection_publish import document, export_draw, print_preview, publication, save_pdf
 from views.inspection_roster import RosterDialog
-from views.settings_remembered import remember_splitter
+from views.list_detail_page import ListDetailPage
 from views.table_model import Column, PagedTableModel, RowsModel
 from views.table_view import RecordTable, copy_action
 
@@ -54,9 +57,9 @@ class ItemsModel(PagedTableModel):
         self.set_query(fetch, count)
 
 
-def describe(info: inspections.DrawInfo, by_grade: dict) -> str:
+def describe(info: inspections.DrawInfo, by_grade: dict, outcomes: list | None = None) -> str:
     e = html.escape
-    grades = "；".join(f"{g} {c} 个中抽中 {s} 个" for g, (c, s) in by_grade.items())
+    grades = "；".join(f"{g} {c} 个中抽中 {s} 个（{round(100 * s / c) if c else 0}%）" for g, (c, s) in by_grade.items())
     rows = [("范围", info.scope_text), ("候选/抽中", f"{info.population} 个 / {info.selected} 个（{grades}）"),
             ("基础抽查比例", f"{info.ratio_text}；每个对象选派 {info.per_subject} 名执法人员"),
             # in groups of 16, so the long value wraps instead of squeezing the labels to one character a line
@@ -64,16 +67,21 @@ def describe(info: inspections.DrawInfo, by_grade: dict) -> str:
             ("抽取", f"{info.drawn_by}，{info.drawn_at.astimezone():%Y-%m-%d %H:%M}"), ("依据", "；".join(info.basis))]
     if info.note:
         rows.append(("备注", info.note))
+    if outcomes is not None:
+        done = Counter(o.outcome for o in outcomes if o.outcome)
+        parts = "、".join(f"{k} {n} 个" for k, n in done.items())
+        rows.append(("检查结果", f"已登记 {sum(done.values())}/{len(outcomes)} 个" + (f"（{parts}）" if parts else "")))
     return "<table cellspacing='0' cellpadding='1'>" + "".join(
         f"<tr><td style='color:#555; white-space:nowrap'>{e(k)}：</td><td>{e(v)}</td></tr>" for k, v in rows) + "</table>"
 
 
 def load_draw(db, *, draw: str) -> tuple:
-    """Runs on the worker: the draw's header and how its selection followed the grades."""
-    return inspections.get_draw(db, draw=draw), inspections.selected_by_grade(db, draw=draw)
+    """Runs on the worker: the draw's header, how its selection followed the grades, the outcomes recorded."""
+    return (inspections.get_draw(db, draw=draw), inspections.selected_by_grade(db, draw=draw),
+            inspection_outcomes.outcomes(db, draw=draw))
 
 
-class InspectionPage(QWidget):
+class InspectionPage(ListDetailPage):
     def __init__(self, runner, actor: Actor, parent: QWidget | None = None):
         super().__init__(parent)
         self.runner, self.actor = runner, actor
@@ -109,6 +117,10 @@ class InspectionPage(QWidget):
         self.xlsx_button = QPushButton("导出Excel(&X)…", clicked=self.export_xlsx)
         self.print_button = QPushButton("打印(&P)…", clicked=self.print_result)
         self.pdf_button = QPushButton("导出PDF(&F)…", clicked=self.export_pdf)
+        self.outcome_button = QPushButton("登记检查结果(&R)…", clicked=self.record_outcome)
+        self.can_record = allow(self.outcome_button, actor, "inspection.outcome",
+                                "登记所选检查对象的检查结果；不合格、违规记入其信用档案")
+        self.outcome_button.setEnabled(False)  # until a drawn subject is selected
         self.message = QLabel()
         self.message.setWordWrap(True)
         actions = QHBoxLayout()
@@ -116,35 +128,12 @@ class InspectionPage(QWidget):
             actions.addWidget(button)
             button.setEnabled(False)
         actions.addStretch(1)
-        detail = QWidget()
-        right = QVBoxLayout(detail)
-        right.setContentsMargins(6, 0, 0, 0)
-        right.addWidget(self.heading)
-        right.addWidget(self.facts)
-        right.addLayout(actions)
-        right.addWidget(self.item_table, 1)
-        right.addWidget(self.message)
-
-        self.splitter = QSplitter()
-        self.splitter.addWidget(self.draw_table)
-        self.splitter.addWidget(detail)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([380, 780])
-        self.splitter.setChildrenCollapsible(False)
-        remember_splitter(self.splitter, KEY)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(16, 12, 16, 8)
-        layout.addLayout(heading_row)
-        layout.addWidget(self.purpose)
-        layout.addWidget(self.splitter, 1)
-        self._loaded_once = False
-        self._keep: list = []  # dialogs open without exec(), kept referenced until closed
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if not self._loaded_once:
-            self._loaded_once = True
-            self.load()
+        actions.addWidget(self.outcome_button)
+        self.item_table.selectionModel().currentRowChanged.connect(
+            lambda *_: self.outcome_button.setEnabled(self.can_record and self.item_table.current_row() is not None))
+        self.outcomes: dict[int, object] = {}
+        self.lay_out(KEY, heading_row, self.purpose, self.draw_table, [self.heading, self.facts], actions,
+                     self.item_table, self.message, 380)
 
     def load(self, select: str | None = None) -> None:
         if self.runner.db is not None:
@@ -171,10 +160,11 @@ class InspectionPage(QWidget):
         self.items.show_draw(info.number)
 
     def _show_draw(self, loaded) -> None:
-        info, by_grade = loaded
+        info, by_grade, outcomes = loaded
         self.current = info
+        self.outcomes = {o.position: o for o in outcomes}
         self.heading.setText(f"{info.number}　{info.title}")
-        self.facts.setText(describe(info, by_grade))
+        self.facts.setText(describe(info, by_grade, outcomes))
         for button in (self.verify_button, self.xlsx_button, self.print_button, self.pdf_button):
             button.setEnabled(True)
 
@@ -191,15 +181,28 @@ class InspectionPage(QWidget):
         self.message.setText(f"已完成抽取并登记：{info.number}，候选 {info.population} 个，抽中 {info.selected} 个，"
                              f"随机种子 {info.seed}。")
 
+    def record_outcome(self) -> OutcomeDialog | None:
+        row = self.item_table.current_row()
+        if row is None or self.current is None:
+            return None
+        done = self.outcomes.get(row[0])
+        if done is not None and done.outcome:
+            self.message.setText(f"第{row[0]}个检查对象的检查结果已于{done.inspected_on}登记为“{done.outcome}”，不能重复登记。")
+            return None
+        dialog = OutcomeDialog(self.runner, self.actor, self.current, row, self)
+        dialog.saved.connect(self._outcome_saved)
+        self._open(dialog)
+        return dialog
+
+    def _outcome_saved(self, o) -> None:
+        self.runner.service(load_draw, draw=o.draw, on_done=self._show_draw)
+        self.message.setText(f"已登记第{o.position}个检查对象 {o.subject_name} 的检查结果：{o.outcome}"
+                             + ("，已记入其信用档案并重新评价。" if o.record else "。"))
+
     def open_roster(self) -> RosterDialog:
         dialog = RosterDialog(self.runner, self.actor, self)
         self._open(dialog)
         return dialog
-
-    def _open(self, dialog) -> None:
-        self._keep.append(dialog)
-        dialog.finished.connect(lambda _r: self._keep.remove(dialog) if dialog in self._keep else None)
-        dialog.open()  # window-modal, no nested event loop
 
     def verify(self) -> None:
         self.runner.service(inspections.verify, draw=self.current.number,

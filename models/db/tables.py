@@ -330,3 +330,4 @@ import models.db.tables_notices  # noqa: E402,F401  (notice register, steps, del
 import models.db.tables_program  # noqa: E402,F401  (program versions that opened the file)
 import models.db.tables_integrity  # noqa: E402,F401  (the hash chain over rows with legal weight)
 import models.db.tables_warnings  # noqa: E402,F401  (credit warnings and their rules)
+import models.db.tables_institutions  # noqa: E402,F401  (line objections, yearly ratings, risk, outcomes)

@@ -176,6 +176,7 @@ class Objection(Synced, Base):
     decided_by: Mapped[str | None] = mapped_column(String(40))
     decided_on: Mapped[date | None] = mapped_column(Date)
     correction_id: Mapped[int | None] = mapped_column(ForeignKey("credit_records.id"))
+    indicator_code: Mapped[str | None] = mapped_column(String(20))  # one line of the evaluation (三级指标)
 
     subject: Mapped[Subject] = relationship()
     record: Mapped[CreditRecord | None] = relationship(foreign_keys=[record_id])

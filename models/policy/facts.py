@@ -20,6 +20,7 @@ class SubjectFacts:
     id_number: str | None = None  # 身份证号 (practitioner, insured)
     credit_code: str | None = None  # 统一社会信用代码 (institution)
     since: date | None = None  # file opened / insured since; None = before any rule matters
+    institution_kind: str | None = None  # institutions: hospital / clinic / pharmacy (which indicator tree)
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class RecordFact:
     repaired_on: date | None = None  # date the repair decision took effect
     points_reduction: int = 0  # 减免记分 decided under 济医保发〔2025〕6号四（七）
     corrected_on: date | None = None  # corrected, effects removed, repair commitment made (鲁 第十二条)
+    source: str | None = None  # where the information came from (鲁医保发〔2024〕25号 第六条)
 
     @property
     def label(self) -> str:

@@ -114,6 +114,9 @@ class Profile:
     entries: tuple[ProfileEntry, ...]
     indicators: Any = None  # models.policy.score.IndicatorSet, kept untyped to avoid a cycle
     note: str | None = None
+    # Every indicator tree of the profile, each version with its own dates (practitioners, 定点医疗机构, 定点零售药店);
+    # empty = only ``indicators``. models.policy.score.tree_for picks the one for a subject and a day.
+    trees: tuple = ()
 
     @property
     def packs(self) -> tuple[Pack, ...]:
@@ -229,7 +232,7 @@ def load_packs(directory: str | Path | None = None) -> PackSet:
     return PackSet(MappingProxyType(packs))
 
 
-def profile_from_dict(raw: Mapping[str, Any], packs: PackSet, indicators: Any = None) -> Profile:
+def profile_from_dict(raw: Mapping[str, Any], packs: PackSet, indicators: Any = None, trees: tuple = ()) -> Profile:
     entries = []
     for item in raw["packs"]:
         item = {"pack": item} if isinstance(item, str) else item
@@ -241,7 +244,17 @@ def profile_from_dict(raw: Mapping[str, Any], packs: PackSet, indicators: Any = 
                 raise PolicyError(f"配置 {raw['id']}：政策包 {pack.id} 中没有规则 {', '.join(sorted(unknown))}")
         entries.append(ProfileEntry(pack, None if wanted is None else frozenset(wanted),
                                     bool(item.get("reference", False)), item.get("note")))
-    return Profile(raw["id"], raw["name"], tuple(entries), indicators, raw.get("choice_note"))
+    return Profile(raw["id"], raw["name"], tuple(entries), indicators, raw.get("choice_note"), trees)
+
+
+def indicator_names(raw: Mapping[str, Any]) -> dict[str, str]:
+    """The profile's trees by subject kind. ``"indicators": "sample"`` (the form before institutions were
+    evaluated) names the practitioners' tree only; the mapping form names one per kind, e.g.
+    ``{"practitioner": "sample", "medical": "sample-medical", "pharmacy": "sample-pharmacy"}``."""
+    named = raw.get("indicators")
+    if not named:
+        return {}
+    return {"practitioner": named} if isinstance(named, str) else dict(named)
 
 
 def load_profile(name: str, packs: PackSet | None = None, directory: str | Path | None = None) -> Profile:
@@ -254,9 +267,9 @@ def load_profile(name: str, packs: PackSet | None = None, directory: str | Path 
         raise PolicyError(f"找不到配置文件 {path.name}")
     raw = json.loads(path.read_text(encoding="utf-8"))
     packs = packs if packs is not None else load_packs(root / "packs")
-    indicators = raw.get("indicators")
-    indicator_set = load_indicators(root / "indicators" / f"{indicators}.json") if indicators else None
-    return profile_from_dict(raw, packs, indicator_set)
+    trees = tuple(load_indicators(root / "indicators" / f"{name}.json") for name in indicator_names(raw).values())
+    practitioner = next((t for t in trees if "practitioner" in t.subject_types), None)
+    return profile_from_dict(raw, packs, practitioner, trees)
 
 
 def with_received_packs(profile: Profile, received: Iterable[tuple[Pack, str | None]]) -> Profile:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -27,6 +27,10 @@ class Indicator:
     children: tuple["Indicator", ...] = ()
     start: str | None = None  # leaves only: "full" = 扣分项, "zero" = 加分项
     effects: Mapping[str, Decimal] | None = None
+    objectionable: bool = True  # whether an objection may target this line (可申请异议)
+    staff: Mapping[str, Decimal] | None = None  # institutions: effects of the staff's standing (淮 三（四）)
+    loss: tuple[Decimal, Decimal] | None = None  # (per 元, effect): fund loss of the counted records
+    sources: Mapping[str, Decimal] | None = None  # effect per counted bad record from this source (e.g. 稽核)
 
     def leaves(self) -> Iterable["Indicator"]:
         if not self.children:
@@ -44,6 +48,26 @@ class IndicatorSet:
     scale: Decimal
     window_months: int
     indicators: tuple[Indicator, ...]
+    version: str = "1"
+    effective_from: date | None = None  # None: since always (the shipped samples)
+    effective_to: date | None = None
+    institution_kinds: tuple[str, ...] = ()  # institution trees: hospital / clinic / pharmacy
+    title: str = ""
+
+    def applies_to(self, subject_type: str, institution_kind: str | None) -> bool:
+        if subject_type not in self.subject_types:
+            return False
+        return subject_type != "institution" or institution_kind in self.institution_kinds
+
+    def covers(self, day: date) -> bool:
+        return (self.effective_from is None or self.effective_from <= day) and (
+            self.effective_to is None or day <= self.effective_to)
+
+    def cite(self) -> str:
+        """How an evaluation names the tree it used: title, id and version, period."""
+        start = self.effective_from.isoformat() if self.effective_from else "不限"
+        return (f"指标体系“{self.title or self.id}”（{self.id}，第{self.version}版，施行日期{start}"
+                f"{'，示例' if self.sample else ''}）")
 
     def leaves(self) -> list[Indicator]:
         return [leaf for top in self.indicators for leaf in top.leaves()]
@@ -66,7 +90,22 @@ def _indicator(raw: Mapping[str, Any], level: int, where: str) -> Indicator:
     if raw.get("start") not in ("full", "zero"):
         raise PolicyError(f"{where}：三级指标 {raw['code']} 的 start 只能是 full（扣分项）或 zero（加分项）")
     effects = {k: to_decimal(v) for k, v in raw.get("effects", {}).items()}
-    return Indicator(raw["code"], raw["name"], weight, (), raw["start"], effects)
+    staff = {k: to_decimal(v) for k, v in raw.get("staff", {}).items()}
+    unknown = set(staff) - set(STAFF_METRICS)
+    if unknown:
+        raise PolicyError(f"{where}：三级指标 {raw['code']} 的人员指标 {'、'.join(sorted(unknown))} 无法识别，"
+                          f"可用：{'、'.join(STAFF_METRICS)}")
+    loss = raw.get("loss")
+    if loss is not None:
+        try:
+            loss = (to_decimal(loss["per"]), to_decimal(loss["effect"]))
+        except (KeyError, TypeError):
+            raise PolicyError(f"{where}：三级指标 {raw['code']} 的 loss 应写明 per（元）与 effect（分）") from None
+        if loss[0] <= 0:
+            raise PolicyError(f"{where}：三级指标 {raw['code']} 的 loss.per 应大于0")
+    sources = {k: to_decimal(v) for k, v in raw.get("sources", {}).items()}
+    return Indicator(raw["code"], raw["name"], weight, (), raw["start"], effects, bool(raw.get("objectionable", True)),
+                     staff or None, loss, sources or None)
 
 
 def indicators_from_dict(raw: Mapping[str, Any], where: str = "指标体系") -> IndicatorSet:
@@ -75,14 +114,57 @@ def indicators_from_dict(raw: Mapping[str, Any], where: str = "指标体系") ->
     total = sum((t.weight for t in tops), Decimal(0))
     if total != scale:
         raise PolicyError(f"{where}：一级指标分值合计 {total}，应为 {scale}")
-    return IndicatorSet(raw["id"], bool(raw.get("sample", False)), raw.get("note", ""),
-                        tuple(raw.get("subject_types", ("practitioner",))), scale,
-                        int(raw.get("window_months", 12)), tops)
+    types = tuple(raw.get("subject_types", ("practitioner",)))
+    kinds = tuple(raw.get("institution_kinds", ()))
+    if "institution" in types and not kinds:
+        raise PolicyError(f"{where}：机构指标体系须写明适用的机构类别 institution_kinds（hospital/clinic/pharmacy）")
+    start, end = _day(raw.get("effective_from"), where), _day(raw.get("effective_to"), where)
+    if start and end and end < start:
+        raise PolicyError(f"{where}：有效期截止日早于施行日")
+    return IndicatorSet(raw["id"], bool(raw.get("sample", False)), raw.get("note", ""), types, scale,
+                        int(raw.get("window_months", 12)), tops, str(raw.get("version", "1")), start, end, kinds,
+                        raw.get("title", ""))
+
+
+def _day(raw, where: str) -> date | None:
+    if raw in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except (TypeError, ValueError):
+        raise PolicyError(f"{where}：日期“{raw}”格式应为 YYYY-MM-DD") from None
 
 
 def load_indicators(path: str | Path) -> IndicatorSet:
     path = Path(path)
     return indicators_from_dict(json.loads(path.read_text(encoding="utf-8")), f"指标体系文件 {path.name}")
+
+
+STAFF_METRICS = ("with_points_share", "suspended", "terminated", "without_commitment_share")
+STAFF_TEXT = {"with_points_share": "本年度有记分的登记人员占比", "suspended": "暂停医保支付资格的登记人员（每人）",
+              "terminated": "终止医保支付资格的登记人员（每人）", "without_commitment_share": "未作服务承诺的登记人员占比"}
+
+
+@dataclass(frozen=True)
+class StaffFacts:
+    """The standing of an institution's registered practitioners (淮医保发〔2020〕104号 三（四）: 医保医师考评结果
+    与定点医疗机构考核挂钩)."""
+
+    registered: int = 0
+    with_points: int = 0
+    suspended: int = 0
+    terminated: int = 0
+    without_commitment: int = 0
+
+    def metric(self, name: str) -> Decimal:
+        if name.endswith("_share"):
+            count = getattr(self, name[:-len("_share")])
+            return (Decimal(count) / Decimal(self.registered)).quantize(Decimal("0.0001")) if self.registered else Decimal(0)
+        return Decimal(getattr(self, name))
+
+    def text(self) -> str:
+        return (f"登记备案人员{self.registered}人，其中本年度有记分{self.with_points}人、暂停医保支付资格{self.suspended}人、"
+                f"终止{self.terminated}人、未作服务承诺{self.without_commitment}人")
 
 
 @dataclass(frozen=True)
@@ -91,6 +173,13 @@ class LeafScore:
     name: str
     score: Decimal
     records: tuple[str, ...]
+    weight: Decimal = Decimal(0)
+    objectionable: bool = True
+    adjustment: Decimal = Decimal(0)  # decided on an objection against this line (异议复核变更)
+
+    def as_json(self) -> dict:
+        return {"code": self.code, "name": self.name, "weight": str(self.weight), "score": str(self.score),
+                "objectionable": self.objectionable, "adjustment": str(self.adjustment), "items": list(self.records)}
 
 
 def counted_records(indicators: IndicatorSet, records: Iterable[RecordFact], as_of: date) -> list[RecordFact]:
@@ -110,20 +199,66 @@ def counted_consequences(indicators: IndicatorSet, measures: Iterable, lists: It
     return list(dict.fromkeys(out))
 
 
+def _extra(leaf: Indicator, records: list[RecordFact], staff: StaffFacts | None) -> tuple[Decimal, list[str]]:
+    """Effects beyond the record kinds: fund loss, the records' sources, the staff's standing."""
+    total, labels = Decimal(0), []
+    if leaf.loss is not None:
+        per, effect = leaf.loss
+        loss = sum((r.amount for r in records if r.amount), Decimal(0))
+        units = (loss / per).to_integral_value(rounding=ROUND_CEILING)  # each started unit counts
+        if units:
+            total += effect * units
+            labels.append(f"基金损失合计{loss}元（每{per}元计{effect}分）")
+    for source, effect in (leaf.sources or {}).items():
+        hits = [r for r in records if r.source == source]
+        if hits:
+            total += effect * len(hits)
+            labels.append(f"来源为{SOURCE_TEXT.get(source, source)}的记录{len(hits)}条")
+    for metric, effect in (leaf.staff or {}).items():
+        value = staff.metric(metric) if staff is not None else Decimal(0)
+        if value:
+            total += (effect * value).quantize(Decimal("0.01"))
+            shown = f"{(value * 100).quantize(Decimal('0.01'))}%" if metric.endswith("_share") else f"{value}人"
+            labels.append(f"{STAFF_TEXT[metric]}{shown}")
+    return total, labels
+
+
+SOURCE_TEXT = {"business": "业务系统", "smart_audit": "智能审核", "supervision": "基金监管", "audit": "稽核",
+               "self_report": "自查自纠", "gov_data": "政务数据平台", "credit_platform": "公共信用平台", "media": "媒体"}
+
+
 def compute_score(indicators: IndicatorSet, records: Iterable[RecordFact],
-                  consequences: Iterable[tuple[str, str]] = ()) -> tuple[Decimal, list[LeafScore]]:
+                  consequences: Iterable[tuple[str, str]] = (), staff: StaffFacts | None = None,
+                  adjustments: Mapping[str, Decimal] | None = None, good: frozenset[str] = frozenset()) -> tuple[Decimal, list[LeafScore]]:
     """Leaf scores from the records' kinds and from consequences: (``measure:<kind>`` or ``list:<list>``, label)
     for the measures and list entries the file carries, so that a termination or a black-list entry weighs in
-    the score as the indicator tree says."""
+    the score as the indicator tree says; institutions' leaves also weigh fund loss, sources and the staff.
+    ``adjustments`` are the changes objection decisions made to single lines (by leaf code); fund loss and
+    sources count only records of kinds not in ``good``."""
+    records = list(records)
     items = [(r.kind, r.label) for r in records] + list(consequences)
+    bad = [r for r in records if r.kind not in good]
+    adjustments = adjustments or {}
     leaves = []
     for leaf in indicators.leaves():
         hits = [(key, label) for key, label in items if leaf.effects and key in leaf.effects]
+        extra, labels = _extra(leaf, bad, staff)
+        adjust = adjustments.get(leaf.code, Decimal(0))
         raw = (leaf.weight if leaf.start == "full" else Decimal(0)) + sum(
-            (leaf.effects[key] for key, _ in hits), Decimal(0))
+            (leaf.effects[key] for key, _ in hits), Decimal(0)) + extra + adjust
         leaves.append(LeafScore(leaf.code, leaf.name, min(max(raw, Decimal(0)), leaf.weight),
-                                tuple(label for _, label in hits)))
+                                tuple(label for _, label in hits) + tuple(labels), leaf.weight, leaf.objectionable,
+                                adjust))
     return sum((leaf.score for leaf in leaves), Decimal(0)), leaves
+
+
+def tree_for(profile: Profile, subject_type: str, institution_kind: str | None, day: date) -> IndicatorSet | None:
+    """The indicator tree for this kind of subject in force on the day: of the versions covering it, the one that
+    came into force last (the later loaded on a tie). A version never reaches back before its own start."""
+    trees = profile.trees or ((profile.indicators,) if profile.indicators is not None else ())
+    fitting = [(t.effective_from or date.min, i, t) for i, t in enumerate(trees)
+               if t.applies_to(subject_type, institution_kind) and t.covers(day)]
+    return max(fitting, key=lambda x: x[:2])[2] if fitting else None
 
 
 def in_force(profile: Profile, rule_type: str, day: date) -> tuple[ProfileEntry, Rule] | None:

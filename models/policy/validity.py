@@ -34,6 +34,8 @@ def valid_until(profile: Profile, records: Iterable[RecordFact], measures: Itera
         candidates += [d for d in (r.repaired_on, r.corrected_on) if d is not None]
     for m in measures:
         candidates += [d for d in (m.start, m.end and m.end + timedelta(days=1)) if d is not None]
+    for tree in profile.trees:  # a tree version coming into or going out of force
+        candidates += [tree.effective_from, tree.effective_to and tree.effective_to + timedelta(days=1)]
     for pack in profile.packs:
         candidates += [pack.effective_from, pack.effective_to and pack.effective_to + timedelta(days=1)]
     return min(d for d in candidates if d is not None and d > as_of)

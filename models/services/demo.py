@@ -372,6 +372,7 @@ class _Demo:
         self.everyday_cases(staff, institutions, reserved, years)
         self.personal_records([p for p in staff if p.pid not in reserved])
         self.insured_records(insured_ids, [i for i in institutions if self.role[i["id"]] != "pharmacy"], years)
+        self.institution_commitments(institutions)
         self.number_cases()
         return self.records
 
@@ -415,6 +416,18 @@ class _Demo:
                 start = max(p.since, FIRST_DAY)
                 on = start + timedelta(days=rng.randint(0, (self.today - start).days))
                 self.record(p.pid, kind, on, self.case(KINDS[kind][1], on), institution_id=p.inst["id"])
+
+    def institution_commitments(self, institutions: list[dict]) -> None:
+        """About a third of the institutions signed a credit commitment (淮医保发〔2020〕104号 三（一）) this past year,
+        which the institution trees count as good information. A generator of its own keeps every other part of the
+        county as it was."""
+        rng = random.Random(f"institution-commitments-{len(institutions)}")
+        for inst in rng.sample(institutions, len(institutions) // 3):
+            on = self.today - timedelta(days=rng.randint(0, 300))
+            self.records.append(self.row(
+                CreditRecord, subject_id=inst["id"], kind="inst_credit_commitment", good=True, case_no="",
+                decision_date=on, decision_type=None, entered_by=self.user, source="self_report",
+                note="签署定点医药机构信用承诺书"))
 
     def insured_records(self, ids: range, medical: list[dict], years: range) -> None:
         """Illegal use, most losses small, every tier edge present; the worst go to court."""

@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from models import policy
 from models.db.tables import CreditRecord, MeasureChoiceRow
+from models.policy.score import StaffFacts, tree_for
 from models.services.base import UnitOfWork, query
 from models.services.county import current_county
 
@@ -50,7 +51,8 @@ def catalogue(uow: UnitOfWork) -> list[dict]:
 
 
 def subject_facts(s) -> policy.SubjectFacts:
-    return policy.SubjectFacts(uuid=s.uuid, type=s.type, name=s.name, id_number=s.id_number, credit_code=s.credit_code)
+    return policy.SubjectFacts(uuid=s.uuid, type=s.type, name=s.name, id_number=s.id_number, credit_code=s.credit_code,
+                               institution_kind=getattr(s, "institution_kind", None))
 
 
 def record_fact(r: CreditRecord) -> policy.RecordFact:
@@ -65,6 +67,7 @@ def record_fact(r: CreditRecord) -> policy.RecordFact:
         decision_type=r.decision_type, decision_id=r.case_no or r.uuid,
         repaired_on=min((p.repaired_on for p in done if p.repaired_on), default=None),
         points_reduction=sum(p.points_reduction for p in done), corrected_on=min(corrected, default=None),
+        source=r.source,
     )
 
 
@@ -101,15 +104,24 @@ def _choices(uow: UnitOfWork, record_ids: list[int]) -> dict[int, list[policy.Me
     return grouped
 
 
-def evaluate_rows(prof: policy.Profile, s, rows: list[CreditRecord], choices, as_of: date) -> policy.Evaluation:
-    """The engine on one subject's rows (``s`` is a Subject or a row with its identifying columns)."""
+def evaluate_rows(prof: policy.Profile, s, rows: list[CreditRecord], choices, as_of: date, *,
+                  staff: StaffFacts | None = None, adjustments=None, fixed: dict[int, str] | None = None
+                  ) -> policy.Evaluation:
+    """The engine on one subject's rows (``s`` is a Subject or a row with its identifying columns).
+
+    ``staff``: an institution's staff aggregates; ``adjustments``: objection decisions on single lines;
+    ``fixed``: the published yearly ratings of the subject (year → grade), which the red list uses instead of
+    the year-end grade the file gives (磐医保〔2021〕43号 第二十一条 on the 年度信用评价结果)."""
     facts = subject_facts(s)
     recs = [record_fact(r) for r in rows]
     history = ()
-    if prof.indicators is not None and s.type in prof.indicators.subject_types and recs:
-        # Yearly grades at each year's end feed the red list (磐 第二十一条).
+    if (recs or fixed) and tree_for(prof, facts.type, facts.institution_kind, as_of) is not None:
+        # Yearly grades at each year's end feed the red list (磐 第二十一条); a published rating wins.
+        fixed = fixed or {}
         history = tuple(
-            policy.YearGrade(year=y, grade=policy.evaluate(facts, recs, date(y, 12, 31), prof).grade)
+            policy.YearGrade(year=y, grade=fixed.get(y) or policy.evaluate(
+                facts, recs, date(y, 12, 31), prof, staff=staff, adjustments=adjustments).grade)
             for y in range(as_of.year - RED_LIST_YEARS, as_of.year)
         )
-    return policy.evaluate(facts, recs, as_of, prof, choices=choices, history=history)
+    return policy.evaluate(facts, recs, as_of, prof, choices=choices, history=history, staff=staff,
+                           adjustments=adjustments)

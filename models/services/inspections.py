@@ -23,7 +23,7 @@ from models.db.base import new_uuid, utcnow
 from models.db.tables import Subject, SubjectStanding
 from models.db.tables_inspections import InspectionDraw, InspectionDrawItem, Inspector
 from models.queries.statistics import scope
-from models.services import standing
+from models.services import ratings, risk, standing
 from models.services.base import SYSTEM, Actor, NotFound, Result, UnitOfWork, query, require, service
 from models.services.county import current_county
 from models.services.subjects import TYPE_NAMES, mask_id
@@ -121,15 +121,41 @@ def _filters(uow: UnitOfWork, subject_type: str, institutions, township) -> dict
     return {"institutions": sorted(set(codes)), "township": town}
 
 
-def _candidates(uow: UnitOfWork, subject_type: str, filters: dict) -> list[policy.Candidate]:
-    """Each candidate with its grade from the standing, brought up to date first where it no longer holds."""
+@dataclass(frozen=True)
+class Graded:
+    """A candidate with what its probability rests on: grade (dynamic or the published yearly rating) and risk."""
+
+    candidate: policy.Candidate
+    grade_source: str  # 动态评价 / the published rating's title
+    risk_level: str | None
+    risk_text: str | None
+
+
+def _graded(uow: UnitOfWork, subject_type: str, filters: dict, day: date) -> list[Graded]:
+    """Each candidate with its grade and, for institutions, its risk level. The grade is the published yearly
+    rating valid on the day where there is one (磐医保〔2021〕43号 第十八条 引用信用评价结果), else the standing,
+    brought up to date first where it no longer holds."""
     ids = scope(uow, subject_type, institutions=filters["institutions"], township=filters["township"])
-    day, wanted = date.today(), set(uow.session.scalars(ids))
-    standing.refresh(uow, [i for i in standing.due(uow, day) if i in wanted], actor=uow.actor or SYSTEM, day=day)
-    rows = uow.session.execute(select(Subject.uuid, SubjectStanding.grade)
-                               .outerjoin(SubjectStanding, SubjectStanding.subject_id == Subject.id)
-                               .where(Subject.id.in_(ids)))
-    return [policy.Candidate(uuid, grade) for uuid, grade in rows]
+    wanted = set(uow.session.scalars(ids))
+    standing.refresh(uow, [i for i in standing.due(uow, day, institutions_last=True) if i in wanted],
+                     actor=uow.actor or SYSTEM, day=day)
+    rows = list(uow.session.execute(select(Subject.id, Subject.uuid, SubjectStanding.grade)
+                                    .outerjoin(SubjectStanding, SubjectStanding.subject_id == Subject.id)
+                                    .where(Subject.id.in_(ids))))
+    sids = [r.id for r in rows]
+    fixed = ratings.fixed_grades_on(uow, sids, day) if subject_type in ratings.RATED_TYPES else {}
+    levels = risk.risks(uow, _profile(uow)[1], sids, day) if subject_type == "institution" else {}
+    out = []
+    for sid, uuid, grade in rows:
+        grade, source = fixed.get(sid, (grade, "动态评价"))
+        lv = levels.get(sid)
+        out.append(Graded(policy.Candidate(uuid, grade, lv.factor if lv else Decimal(1)), source,
+                          lv and lv.level, lv and lv.text))
+    return out
+
+
+def _candidates(uow: UnitOfWork, subject_type: str, filters: dict, day: date | None = None) -> list[policy.Candidate]:
+    return [g.candidate for g in _graded(uow, subject_type, filters, day or date.today())]
 
 
 def _profile(uow: UnitOfWork) -> tuple[str, policy.Profile]:
@@ -158,6 +184,9 @@ class Preview:
     population: int
     by_grade: dict  # grade (or "无等级") → (candidates, probability as text)
     expected: Decimal  # expected number drawn
+    by_risk: dict = None  # institutions: risk level → candidates
+    fixed: int = 0  # candidates whose grade is a published yearly rating
+    risk_note: str = ""
 
 
 @query
@@ -169,13 +198,22 @@ def preview(uow: UnitOfWork, *, subject_type: str, base_ratio, institutions=(), 
     filters = _filters(uow, subject_type, institutions, township)
     _name, prof = _profile(uow)
     day = as_of or date.today()
-    counts = Counter(c.grade for c in _candidates(uow, subject_type, filters))
+    graded = _graded(uow, subject_type, filters, day)
+    counts = Counter(g.candidate.grade for g in graded)
     by_grade, expected = {}, Decimal(0)
     for grade, n in sorted(counts.items(), key=lambda kv: _grade_order(kv[0])):
         p = policy.sampling.probability(prof, day, policy.Candidate("", grade), ratio)
         by_grade[grade or "无等级"] = (n, _percent(p))
-        expected += p * n
-    return Preview(sum(counts.values()), by_grade, expected.quantize(Decimal("0.1")))
+    for g in graded:
+        expected += policy.sampling.probability(prof, day, g.candidate, ratio)
+    by_risk = dict(Counter(g.risk_level for g in graded if g.risk_level)) or None
+    note = ""
+    if by_risk:
+        rules = risk.rules_in_force(uow)
+        note = (f"按风险等级调整抽查概率（{'；'.join(f'{lv.level}×{lv.factor}' for lv in (*rules.levels, rules.otherwise))}"
+                f"{'，示例规则' if rules.sample else ''}），依据{rules.basis}")
+    return Preview(len(graded), by_grade, expected.quantize(Decimal("0.1")), by_risk,
+                   sum(1 for g in graded if g.grade_source != "动态评价"), note)
 
 
 def _grade_order(grade: str | None) -> int:
@@ -189,14 +227,24 @@ def _percent(p: Decimal) -> str:
 
 # -- drawing -------------------------------------------------------------------------------------
 
+def _candidate_lines(candidates) -> str:
+    """“uuid<TAB>grade”, and “<TAB>risk factor” where the risk level changes the probability (draws made before
+    risk levels keep their two columns, so their published checksum still holds)."""
+    return "".join(f"{c.uuid}\t{c.grade or ''}" + (f"\t{c.risk}" if Decimal(c.risk) != 1 else "") + "\n"
+                   for c in sorted(candidates, key=lambda c: c.uuid))
+
+
 def _pack_candidates(candidates: list[policy.Candidate]) -> tuple[bytes, str]:
-    text = "".join(f"{c.uuid}\t{c.grade or ''}\n" for c in sorted(candidates, key=lambda c: c.uuid))
+    text = _candidate_lines(candidates)
     return zlib.compress(text.encode(), 9), hashlib.sha256(text.encode()).hexdigest()
 
 
 def unpack_candidates(blob: bytes) -> list[policy.Candidate]:
-    lines = zlib.decompress(blob).decode().splitlines()
-    return [policy.Candidate(uuid, grade or None) for uuid, grade in (line.split("\t") for line in lines)]
+    out = []
+    for line in zlib.decompress(blob).decode().splitlines():
+        uuid, grade, *factor = line.split("\t")
+        out.append(policy.Candidate(uuid, grade or None, Decimal(factor[0]) if factor else Decimal(1)))
+    return out
 
 
 def _number(uow: UnitOfWork, day: date) -> str:
@@ -238,7 +286,8 @@ def draw(uow: UnitOfWork, *, actor: Actor, subject_type: str, base_ratio, title:
     filters = _filters(uow, subject_type, institutions, township)
     day = today or date.today()
     title = max_length(clean(title) or f"{day.year}年{TYPE_NAMES[subject_type]}“双随机、一公开”抽查", 200, "抽查事项")
-    candidates = _candidates(uow, subject_type, filters)
+    graded = _graded(uow, subject_type, filters, day)
+    candidates = [g.candidate for g in graded]
     if not candidates:
         raise ValidationError("抽查范围", "所选范围内没有信用主体")
     pool = _pool(uow, inspectors, int(per_subject))
@@ -254,11 +303,12 @@ def draw(uow: UnitOfWork, *, actor: Actor, subject_type: str, base_ratio, title:
                          filters=json.dumps(filters, ensure_ascii=False), base_ratio=str(ratio), seed=seed, as_of=day,
                          profile=profile_name, per_subject=int(per_subject), population=len(candidates),
                          selected=len(result.selected), candidates=blob, candidates_sha256=digest,
-                         pool=json.dumps(pool, ensure_ascii=False), basis=json.dumps(list(result.basis), ensure_ascii=False),
+                         pool=json.dumps(pool, ensure_ascii=False),
+                         basis=json.dumps(_basis(uow, result, graded), ensure_ascii=False),
                          note=max_length(clean(note), 2000, "备注"), drawn_by=actor.username)
     uow.session.add(row)
     uow.session.flush()
-    _store_items(uow, row, result)
+    _store_items(uow, row, result, {c.uuid: c.grade for c in candidates})
     uow.audit(actor, "inspection.draw", "inspection_draw", row.uuid, reason=title,
               after={"number": row.number, "subject_type": subject_type, "filters": filters, "base_ratio": str(ratio),
                      "seed": seed, "population": row.population, "selected": row.selected,
@@ -266,15 +316,24 @@ def draw(uow: UnitOfWork, *, actor: Actor, subject_type: str, base_ratio, title:
     return Result(_draw_info(row))
 
 
-def _store_items(uow: UnitOfWork, row: InspectionDraw, result: policy.InspectionDraw) -> None:
+def _basis(uow: UnitOfWork, result: policy.InspectionDraw, graded: list[Graded]) -> list[str]:
+    out = list(result.basis)
+    if any(g.grade_source != "动态评价" for g in graded):
+        out.append(f"年度信用评价结果（{ratings.BASIS}）")
+    if any(g.risk_level for g in graded):
+        rules = risk.rules_in_force(uow)
+        out.append(f"风险等级{'（示例规则）' if rules.sample else ''}：{rules.basis}")
+    return out
+
+
+def _store_items(uow: UnitOfWork, row: InspectionDraw, result: policy.InspectionDraw, grades: dict) -> None:
+    """The selected subjects with the grade the draw used (the published rating's where there was one)."""
     uuids = [s.uuid for s in result.selected]
-    ids, grades = {}, {}
+    ids = {}
     for start in range(0, len(uuids), 5000):  # SQLite limits bound parameters per statement
-        for sid, uuid, grade in uow.session.execute(
-                select(Subject.id, Subject.uuid, SubjectStanding.grade)
-                .outerjoin(SubjectStanding, SubjectStanding.subject_id == Subject.id)
-                .where(Subject.uuid.in_(uuids[start:start + 5000]))):
-            ids[uuid], grades[uuid] = sid, grade
+        for sid, uuid in uow.session.execute(select(Subject.id, Subject.uuid)
+                                             .where(Subject.uuid.in_(uuids[start:start + 5000]))):
+            ids[uuid] = sid
     now = utcnow()
     items = [dict(uuid=new_uuid(), created_at=now, updated_at=now, sync_pending=True, origin_county=None,
                   draw_id=row.id, position=n, subject_id=ids[s.uuid], grade=grades[s.uuid],
@@ -331,7 +390,7 @@ def _draw_info(r: InspectionDraw) -> DrawInfo:
                     tuple(json.loads(r.pool)), tuple(json.loads(r.basis)), r.note, r.drawn_by, r.created_at)
 
 
-def _find_draw(uow: UnitOfWork, key: str) -> InspectionDraw:
+def find_draw(uow: UnitOfWork, key: str) -> InspectionDraw:
     key = clean(key)
     row = uow.session.scalar(select(InspectionDraw).where((InspectionDraw.number == key) | (InspectionDraw.uuid == key)))
     if row is None:
@@ -346,7 +405,7 @@ def list_draws(uow: UnitOfWork) -> list[DrawInfo]:
 
 @query
 def get_draw(uow: UnitOfWork, *, draw: str) -> DrawInfo:
-    return _draw_info(_find_draw(uow, draw))
+    return _draw_info(find_draw(uow, draw))
 
 
 ITEM_COLUMNS = ("序号", "检查对象", "证件号码/统一社会信用代码", "信用等级", "抽中概率", "检查人员", "执法证号", "UUID")
@@ -355,7 +414,7 @@ ITEM_COLUMNS = ("序号", "检查对象", "证件号码/统一社会信用代码
 @query
 def draw_items(uow: UnitOfWork, *, actor: Actor, draw: str, offset: int = 0, limit: int | None = None) -> list[tuple]:
     """The selected subjects (:data:`ITEM_COLUMNS`), in the draw's order."""
-    row = _find_draw(uow, draw)
+    row = find_draw(uow, draw)
     names = {p["certificate_no"]: p["name"] for p in json.loads(row.pool)}
     stmt = (select(InspectionDrawItem.position, Subject.name, Subject.id_number, Subject.credit_code,
                    InspectionDrawItem.grade, InspectionDrawItem.probability, InspectionDrawItem.inspectors, Subject.uuid)
@@ -375,7 +434,7 @@ def draw_items(uow: UnitOfWork, *, actor: Actor, draw: str, offset: int = 0, lim
 @query
 def selected_by_grade(uow: UnitOfWork, *, draw: str) -> dict[str, tuple[int, int]]:
     """Grade → (candidates, selected): how the selection followed the grade ratios."""
-    row = _find_draw(uow, draw)
+    row = find_draw(uow, draw)
     population = Counter(c.grade or "无等级" for c in unpack_candidates(row.candidates))
     chosen = Counter(g or "无等级" for g in uow.session.scalars(
         select(InspectionDrawItem.grade).where(InspectionDrawItem.draw_id == row.id)))
@@ -394,9 +453,9 @@ def verify(uow: UnitOfWork, *, draw: str) -> Verification:
     """Re-run the stored draw from its seed, candidates and pool and compare with what was stored."""
     from models.services.evaluation import profile
 
-    row = _find_draw(uow, draw)
+    row = find_draw(uow, draw)
     candidates = unpack_candidates(row.candidates)
-    text = "".join(f"{c.uuid}\t{c.grade or ''}\n" for c in candidates)
+    text = _candidate_lines(candidates)
     if hashlib.sha256(text.encode()).hexdigest() != row.candidates_sha256:
         return Verification(False, 0, "候选名单与登记的校验值不一致，抽查记录可能已被改动")
     pool = [p["certificate_no"] for p in json.loads(row.pool)]

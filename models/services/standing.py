@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import zlib
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from itertools import chain
 
@@ -34,7 +34,9 @@ from models.db.tables import (County, CreditRecord, IndicatorSetRow, MeasureChoi
                               Subject, SubjectStanding)
 from models.db.tables_exchange import ReceivedPolicyPack
 from models.db.tables_casework import MeasureRow, Rectification, Repair
-from models.services import evaluation, lifecycle, warnings
+from models.db.tables_institutions import AnnualRatingLine, IndicatorAdjustment
+from models.policy.score import StaffFacts
+from models.services import evaluation, institution_facts, lifecycle, warnings
 from models.services.base import SYSTEM, Actor, Changes, Result, ServiceError, UnitOfWork, query, require
 from models.services.county import current_county
 from models.services.standing_store import Stored, as_plain, measure_states, shared_history, stored, write, write_plain
@@ -43,6 +45,7 @@ from models.services.subjects import find_subject, mask_id
 BATCH = 2000
 CHANGED, REFRESHING, ACTOR, DAY = "standing_changed", "standing_refreshing", "standing_actor", "standing_day"
 RULES_CHANGED = "standing_rules_changed"
+STAFF_MARKED, COUNTY_RUN = "standing_staff_marked", "standing_county_run"
 
 
 class Cancelled(ServiceError):
@@ -96,9 +99,17 @@ def settle(uow: UnitOfWork) -> None:
     if uow.session.info.pop(RULES_CHANGED, False):
         mark_all_dirty(uow)
     changed = uow.session.info.pop(CHANGED, set())
+    actor = uow.session.info.get(ACTOR) or uow.actor or SYSTEM
     if changed:
-        refresh(uow, changed, actor=uow.session.info.get(ACTOR) or uow.actor or SYSTEM, day=uow.session.info.get(DAY))
-        warnings.refresh(uow, changed, uow.session.info.get(DAY))  # 信用预警 follow the standing they read
+        refresh(uow, changed, actor=actor, day=uow.session.info.get(DAY))
+    # Institutions whose staff's standing changed (淮 三（四）): few per write, refreshed before commit too. A
+    # county-wide run leaves them marked and takes them in its last batch.
+    marked = uow.session.info.pop(STAFF_MARKED, set())
+    if marked and not uow.session.info.get(COUNTY_RUN):
+        refresh(uow, marked, actor=actor, day=uow.session.info.get(DAY))
+        uow.session.info.pop(STAFF_MARKED, None)
+    if changed or marked:
+        warnings.refresh(uow, changed | marked, uow.session.info.get(DAY))  # 信用预警 follow the standing they read
 
 
 UnitOfWork.before_commit.append(settle)
@@ -126,6 +137,10 @@ def _batch(uow: UnitOfWork, prof: policy.Profile, prof_name: str, part: list[int
     wanted = set(part)
     subjects = [s for s in session.execute(select(*IDENTITY).where(evaluation.among(Subject.id, part)))
                 if s.id in wanted]
+    staff = institution_facts.staff_facts(uow, [s.id for s in subjects if s.type == "institution"])
+    adjust = institution_facts.adjustments(uow, part, day)
+    fixed = institution_facts.fixed_grades(uow, part, day)
+    own = set(staff) | set(adjust) | set(fixed) | {s.id for s in subjects if s.type == "institution"}
     records = evaluation._live_records(uow, part)
     live = [r for rows in records.values() for r in rows]
     choices = evaluation._choices(uow, [r.id for r in live])
@@ -142,16 +157,24 @@ def _batch(uow: UnitOfWork, prof: policy.Profile, prof_name: str, part: list[int
     for s in subjects:
         recs, chosen = records.get(s.id, []), choices.get(s.id, [])
         rows, rregs = measures.get(s.id, []), regs.get(s.id, [])
-        ev = evaluation.evaluate_rows(prof, s, recs, chosen, day) if recs or chosen else _default(prof, s, day, shared)[0]
+        if recs or chosen or s.id in own:
+            ev = evaluation.evaluate_rows(prof, s, recs, chosen, day, staff=staff.get(s.id, StaffFacts()),
+                                          adjustments=adjust.get(s.id), fixed=fixed.get(s.id))
+        else:
+            ev = _default(prof, s, day, shared)[0]
         if recs or rows or any(r.status != "正常" for r in rregs):
             lifecycle.sync(uow, actor, prof, ev, lifecycle.FileRows(
                 s.id, rows, rregs, {r.uuid: r for r in recs}, choosers), day, stats)
-        if not (recs or chosen or rows or rregs):
+        if not (recs or chosen or rows or rregs or s.id in own):
             results[s.id] = _default(prof, s, day, shared)[1]
         else:
             results[s.id] = stored(ev, rows, rregs)
             results[s.id].columns["valid_until"] = _valid_until(ev, rows, day)
+    before = dict(session.execute(select(SubjectStanding.subject_id, SubjectStanding.result_hash).where(
+        evaluation.among(SubjectStanding.subject_id, part))).all())
     write(uow, prof_name, results, day, actor, stats)
+    moved = [s.id for s in subjects if s.type == "practitioner" and before.get(s.id) != results[s.id].digest]
+    session.info.setdefault(STAFF_MARKED, set()).update(institution_facts.mark_institutions_of(uow, moved) - wanted)
 
 
 IDENTITY = (Subject.id, Subject.uuid, Subject.type, Subject.name, Subject.id_number, Subject.credit_code,
@@ -171,9 +194,10 @@ def _default(prof: policy.Profile, s, day: date, shared: dict) -> tuple[policy.E
 
 
 def _with_facts():
-    """The subjects that a record, measure or registration refers to; every other subject's standing is the
-    default result of its type (``_default``)."""
-    refs = (CreditRecord.subject_id, MeasureRow.subject_id, Registration.practitioner_id, Registration.institution_id)
+    """The subjects that a record, measure, registration, objection decision on one indicator line or published
+    yearly rating refers to; every other subject's standing is the default result of its type (``_default``)."""
+    refs = (CreditRecord.subject_id, MeasureRow.subject_id, Registration.practitioner_id, Registration.institution_id,
+            IndicatorAdjustment.subject_id, AnnualRatingLine.subject_id)
     return union(*(select(ref) for ref in refs))
 
 
@@ -229,25 +253,47 @@ def refresh(uow: UnitOfWork, subject_ids, *, actor: Actor = SYSTEM, day: date | 
     shared = {} if shared is None else shared
     session = uow.session
     session.info[REFRESHING] = True
+    # Institutions last: their evaluation reads the standing of their staff (淮 三（四）).
+    institutions = set(session.scalars(select(Subject.id).where(evaluation.among(Subject.id, ids),
+                                                                Subject.type == "institution")))
+    ids = [i for i in ids if i not in institutions] + [i for i in ids if i in institutions]
     try:
         for start in range(0, len(ids), BATCH):
-            _batch(uow, prof, prof_name, ids[start:start + BATCH], day, actor, stats, shared)
+            part = ids[start:start + BATCH]
+            kinds = {i in institutions for i in part}
+            if len(kinds) == 2:  # keep the staff and the institutions in separate batches
+                first = [i for i in part if i not in institutions]
+                _batch(uow, prof, prof_name, first, day, actor, stats, shared)
+                part = [i for i in part if i in institutions]
+            _batch(uow, prof, prof_name, part, day, actor, stats, shared)
         session.flush()
     finally:
         session.info[REFRESHING] = False
     return stats
 
 
-def _due(day: date, *columns):
-    """SELECT ``columns`` of the subjects whose standing is missing, marked dirty, or no longer holds on ``day``."""
-    return (select(*columns).outerjoin(SubjectStanding, SubjectStanding.subject_id == Subject.id)
-            .where(or_(SubjectStanding.subject_id.is_(None), SubjectStanding.dirty.is_(True),
-                       SubjectStanding.valid_until <= day)))
+def _due_where(day: date):
+    return or_(SubjectStanding.subject_id.is_(None), SubjectStanding.dirty.is_(True), SubjectStanding.valid_until <= day)
 
 
-def due(uow: UnitOfWork, day: date) -> list[int]:
-    """Subjects whose standing is missing, marked dirty, or no longer holds on ``day``."""
-    return list(uow.session.scalars(_due(day, Subject.id).order_by(Subject.id)))
+def due(uow: UnitOfWork, day: date, institutions_last: bool = False) -> list[int]:
+    """Subjects whose standing is missing, marked dirty, or no longer holds on ``day`` (institutions last when
+    asked: their evaluation reads their staff's standing)."""
+    stmt = (select(Subject.id).outerjoin(SubjectStanding, SubjectStanding.subject_id == Subject.id)
+            .where(_due_where(day)).order_by(Subject.id))
+    ids = list(uow.session.scalars(stmt))
+    if not institutions_last or not ids:
+        return ids
+    institutions = set(_institution_ids(uow))
+    return [i for i in ids if i not in institutions] + [i for i in ids if i in institutions]
+
+
+def _institution_ids(uow: UnitOfWork, due_on: date | None = None) -> list[int]:
+    """Every institution (a few dozen in a county), or those due on ``due_on``."""
+    stmt = select(Subject.id).where(Subject.type == "institution").order_by(Subject.id)
+    if due_on is not None:
+        stmt = stmt.outerjoin(SubjectStanding, SubjectStanding.subject_id == Subject.id).where(_due_where(due_on))
+    return list(uow.session.scalars(stmt))
 
 
 @dataclass(frozen=True)
@@ -277,15 +323,24 @@ def refresh_due(db, *, actor: Actor, day: date | None = None, progress=None, bat
     shared: dict = {}
     done, stats["changed"] = _refresh_defaults(db, day, ranges, rules, shared, actor, progress, total)
     with UnitOfWork(db) as uow:
-        ids = due(uow, day) if total else []
+        ids = due(uow, day, institutions_last=True) if total else []
     for start in range(0, len(ids), batch):
         with UnitOfWork(db) as uow:
             uow.session.info[DAY] = day
+            uow.session.info[COUNTY_RUN] = True
             stats += refresh(uow, ids[start:start + batch], actor=actor, day=day, rules=rules, shared=shared)
             uow.commit()
         if progress and progress(done + min(start + batch, len(ids)), total, "更新信用状况") is False:
             raise Cancelled(f"已取消：已更新{done + min(start + batch, len(ids))}名信用主体的信用状况，其余未更新")
-    return RefreshRun(day, done + len(ids), stats["changed"], county, stats)
+    # Institutions whose staff changed in the run after they were taken: one more batch.
+    with UnitOfWork(db) as uow:
+        uow.session.info[DAY] = day
+        uow.session.info[COUNTY_RUN] = True
+        marked = _institution_ids(uow, due_on=day) if total else []
+        if marked:
+            stats += refresh(uow, marked, actor=actor, day=day, rules=rules, shared=shared)
+            uow.commit()
+    return RefreshRun(day, done + len(set(ids) | set(marked)), stats["changed"], county, stats)
 
 
 def mark_all_dirty(uow: UnitOfWork) -> None:
@@ -329,13 +384,30 @@ def _as_of_past(uow: UnitOfWork, subject: Subject, day: date) -> dict:
     prof = evaluation.profile_for(uow)
     recs = evaluation._live_records(uow, [subject.id])[subject.id]
     chosen = evaluation._choices(uow, [r.id for r in recs])[subject.id]
-    ev = evaluation.evaluate_rows(prof, subject, recs, chosen, day)
+    staff = _staff_on(uow, prof, subject.id, day) if subject.type == "institution" else None
+    ev = evaluation.evaluate_rows(prof, subject, recs, chosen, day, staff=staff,
+                                  adjustments=institution_facts.adjustments(uow, [subject.id], day).get(subject.id),
+                                  fixed=institution_facts.fixed_grades(uow, [subject.id], day).get(subject.id))
     rows = list(uow.session.scalars(select(MeasureRow).where(MeasureRow.subject_id == subject.id,
                                                              MeasureRow.start <= day)))
     out = ev.to_json()
     out["measure_states"] = measure_states(rows)
     out["registrations"] = []
     return out
+
+
+def _staff_on(uow: UnitOfWork, prof: policy.Profile, institution_id: int, day: date) -> StaffFacts:
+    """An institution's staff on an earlier day: status and commitments as they stood then, and each registered
+    practitioner's points of that day computed from his file (the stored standing is today's)."""
+    staff = institution_facts.staff_facts(uow, [institution_id], day).get(institution_id, StaffFacts())
+    people = institution_facts.registered_on(uow, institution_id, day)
+    records = evaluation._live_records(uow, people)
+    choices = evaluation._choices(uow, [r.id for rows in records.values() for r in rows])
+    with_points = 0
+    for p in uow.session.scalars(select(Subject).where(Subject.id.in_(list(records)))):
+        ev = evaluation.evaluate_rows(prof, p, records[p.id], choices.get(p.id, []), day)
+        with_points += ev.points.total > 0
+    return replace(staff, with_points=with_points)
 
 
 def grades_on(uow: UnitOfWork, ids: list[int], days: list[date]) -> dict[int, list[str | None]]:
@@ -349,16 +421,20 @@ def grades_on(uow: UnitOfWork, ids: list[int], days: list[date]) -> dict[int, li
         wanted = set(part)
         records = evaluation._live_records(uow, part)
         choices = evaluation._choices(uow, [r.id for rows in records.values() for r in rows])
+        staff = institution_facts.staff_facts(uow, part)
         for s in uow.session.execute(select(Subject.id, Subject.uuid, Subject.type, Subject.name, Subject.id_number,
-                                            Subject.credit_code).where(evaluation.among(Subject.id, part))):
+                                            Subject.credit_code, Subject.institution_kind)
+                                     .where(evaluation.among(Subject.id, part))):
             if s.id not in wanted:
                 continue
             recs, chosen = records.get(s.id, []), choices.get(s.id, [])
-            if not (recs or chosen) and s.type in shared:
+            alone = not (recs or chosen) and s.type != "institution"
+            if alone and s.type in shared:
                 out[s.id] = shared[s.type]
                 continue
-            out[s.id] = [evaluation.evaluate_rows(prof, s, recs, chosen, day).grade for day in days]
-            if not (recs or chosen):
+            out[s.id] = [evaluation.evaluate_rows(prof, s, recs, chosen, day, staff=staff.get(s.id)).grade
+                         for day in days]
+            if alone:
                 shared[s.type] = out[s.id]
     return out
 

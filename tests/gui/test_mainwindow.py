@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QLabel
 
 from desktop.mainwindow import SECTIONS, MainWindow
 
-EXPECTED = ["工作台", "信用档案", "违规录入", "异议与修复", "等级分布", "抽查", "告知书", "数据交换", "系统设置"]
+EXPECTED = ["工作台", "信用档案", "违规录入", "异议与修复", "等级分布", "抽查", "告知书", "数据交换", "系统设置", "年度评价"]
 
 
 @pytest.fixture
@@ -21,9 +21,9 @@ def window(qtbot, runner, admin, tmp_path):
     return window
 
 
-def test_nine_sections_each_with_its_page(window):
+def test_ten_sections_each_with_its_page(window):
     assert window.section_names() == EXPECTED
-    assert window.pages.count() == 9
+    assert window.pages.count() == 10
     assert window.windowTitle() == "宁阳县"  # Qt adds " — 医保信用管理系统" once
     assert window.current_section() == "工作台"
 
@@ -34,6 +34,8 @@ def test_ctrl_2_switches_to_the_credit_files(qtbot, window):
     assert window.pages.currentWidget().title.text() == "信用档案"
     qtbot.keyClick(window.nav, Qt.Key.Key_9, Qt.KeyboardModifier.ControlModifier)
     assert window.current_section() == "系统设置"
+    qtbot.keyClick(window.nav, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)  # the tenth section
+    assert window.current_section() == "年度评价"
 
 
 def test_every_page_says_what_it_is_for_without_talking_about_development(window):

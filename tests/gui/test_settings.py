@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import date
 
 import pytest
 from PySide6.QtCore import Qt
@@ -156,7 +157,8 @@ def test_the_bureau_loads_its_own_indicator_tree_and_the_sample_mark_goes(qtbot,
     qtbot.waitUntil(lambda: "ningyang-2027" in tab.summary.text())
     # The new tree takes effect at once: every standing is recomputed with it (progress, cancel).
     qtbot.waitUntil(lambda: "已按新规则重新计算" in tab.message.text(), timeout=20000)
-    assert not tab.banner.isVisibleTo(page) and "已启用指标体系" in tab.message.text()
+    assert not tab.banner.isVisibleTo(page) and "已载入指标体系" in tab.message.text()
+    assert f"自{date.today()}起施行" in tab.message.text() and "此前的评价结果不变" in tab.message.text()
     assert audit(demo_db, "indicators.load")[0][:2] == ("admin", "局务会审定")
     broken = tmp_path / "broken.json"
     tree["indicators"][0]["weight"] = 700  # the top level no longer adds up to 1000

@@ -22,7 +22,7 @@ TODAY = date(2025, 6, 30)
 ALL_KINDS = {
     "pq_agreement_minor", "pq_agreement_serious", "pq_admin_penalty", "pq_fraud", "criminal_fraud", "refuse_penalty",
     "kickback", "insured_illegal_use", "insured_criminal_fraud", "inst_agreement_handling", "inst_admin_penalty",
-    "commendation", "verified_report", "credit_commitment", "outstanding_practitioner",
+    "commendation", "verified_report", "credit_commitment", "outstanding_practitioner", "inst_credit_commitment",
 }
 # Default points mapping (DOMAIN.md §3.2): 一般 = low end of the band, 重要 = middle, 主要 = high end.
 BANDS = {"pq_agreement_minor": (1, 3), "pq_agreement_serious": (4, 6), "pq_admin_penalty": (7, 9), "pq_fraud": (10, 12)}

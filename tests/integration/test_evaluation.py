@@ -99,7 +99,8 @@ def count(db, model, **where):
         return s.scalar(select(func.count()).select_from(model).filter_by(**where))
 
 
-def test_only_the_changed_subject_is_re_evaluated_and_history_is_kept(db, admin, clerk, doctor):
+def test_only_the_changed_subject_and_his_institutions_are_re_evaluated_and_history_is_kept(db, admin, clerk, doctor):
+    """The institutions where he is registered follow his standing (淮医保发〔2020〕104号 三（四））; nobody else."""
     standing.evaluate_all(db, actor=admin, as_of=date.today())
     total = count(db, EvaluationSnapshot)
     assert count(db, SubjectStanding) == 3
@@ -107,7 +108,7 @@ def test_only_the_changed_subject_is_re_evaluated_and_history_is_kept(db, admin,
     with db.session() as s:
         doc_id = s.scalar(select(Subject.id).where(Subject.uuid == doctor.uuid))
     finding(db, clerk, doctor.id_number, date.today().isoformat())
-    assert count(db, EvaluationSnapshot) == total + 1  # the institution's own record changes nothing in its standing
+    assert count(db, EvaluationSnapshot) == total + 3  # him, and both institutions where he is registered
     assert count(db, EvaluationSnapshot, subject_id=doc_id) == 2  # the old result stays as history
 
 

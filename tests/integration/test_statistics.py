@@ -60,14 +60,14 @@ def counts(dist: st.Distribution, row: str) -> dict:
 
 
 def test_counts_by_type_follow_each_subjects_newest_evaluation(db, clerk, county):
-    """The sample tree grades practitioners only: insured persons have a standing but no grade; a subject entered
-    just now has its standing at once."""
+    """The sample trees grade practitioners and institutions (their staff's points weigh in, 淮医保发〔2020〕104号
+    三（四））: insured persons have a standing but no grade; a subject entered just now has its standing at once."""
     subjects.add_subject(db, actor=clerk, data={"type": "insured", "name": "新参保人", "id_number": person_id(22),
                                                 "insurance_type": "职工"})
     dist = st.distribution(db, dimension="type")
     assert counts(dist, "医保医（药）师") == {"优秀": 2, "良好": 1, "中等": 1, "差": 1}
     assert counts(dist, "参保人") == {st.NO_GRADE: 3}
-    assert counts(dist, "定点医药机构") == {st.NO_GRADE: 2}
+    assert counts(dist, "定点医药机构") == {"差": 2}  # graded from their own records and their staff
     assert dist.as_of == max(AS_OF, date.today())  # entering a record re-evaluates that subject as of today
     assert dist.with_totals().loc["合计", "合计"] == 10
 

@@ -27,7 +27,10 @@ MERGED_BY_NATURAL_KEY = frozenset({"subjects"})
 # The county's own enforcement planning stays at the county: the inspector roster (staff and their
 # enforcement certificates) and its 双随机 draws, numbered per county (2026-003 in every county),
 # are not credit information and would collide at the city.
-LOCAL_ONLY = frozenset({"inspectors", "inspection_draws", "inspection_draw_items"})
+LOCAL_ONLY = frozenset({"inspectors", "inspection_draws", "inspection_draw_items", "inspection_outcomes",
+                        # the county's own risk rules, yearly ratings and line changes on its own indicator trees:
+                        # the records they lead to travel, these decisions mean nothing under another county's trees
+                        "risk_rules", "annual_ratings", "indicator_adjustments"})
 
 RECORD_TYPE_NAMES = {
     "subjects": "信用主体", "registrations": "登记备案", "registration_status": "登记备案状态",
