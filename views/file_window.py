@@ -21,6 +21,7 @@ from models.queries.subject_list import column_basis
 from models.services.base import Actor
 from views.case_common import allow
 from views.case_forms import ChooseMeasureDialog
+from views.file_actions import FileActions
 from views.file_tabs import TABS, FileTable
 from views.feedback import tell
 from views.forms import ERROR_STYLE, heading
@@ -265,9 +266,11 @@ class FileWindow(QWidget):
         row.addStretch(1)
         self.table("records").parentWidget().layout().addLayout(row)
         self.table("records").selectionModel().currentRowChanged.connect(lambda *_: self._record_selected())
+        self.actions = FileActions(self, row)
         self._record_selected()
 
     def _record_selected(self) -> None:
+        self.actions.update()
         if allow(self.add_record, self.actor, "record.write"):
             self.add_record.setEnabled(self.data is not None)
         if allow(self.correct, self.actor, "record.correct"):

@@ -86,5 +86,7 @@ def type_text(qtbot, widget, text: str) -> None:
     QTest cannot press keys for CJK characters)."""
     if text.isascii():
         qtbot.keyClicks(widget, text)
+    elif hasattr(widget, "insertPlainText"):
+        widget.insertPlainText(text)
     else:
         widget.insert(text)
