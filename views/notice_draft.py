@@ -7,12 +7,12 @@ county offers the published lists. The drafting service checks the content (noti
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
 from models.queries.credit_file import file_with_evaluation
-from models.services import notices
+from models.services import findings, notices
 from models.services.base import Actor
 from views.notice_dialogs import ServiceForm, date_edit, pydate
 from views.subject_picker import SubjectPicker
@@ -72,6 +72,17 @@ def record_notes(data: dict, record: str) -> str:
     return "该记录已有：" + "；".join(made) + "。异议、修复的文书由复核或修复决定生成，在“告知书”栏目办理。" if made else ""
 
 
+def finding_choices(db, *, actor: Actor, finding: str) -> list[Choice]:
+    """Runs on the worker: the notices a confirmed finding calls for, for each responsible person's record."""
+    out = []
+    for person in findings.show_finding(db, finding=finding)["persons"]:
+        if person["record"]:
+            data = file_with_evaluation(db, actor=actor, subject=person["practitioner"])
+            out += [replace(c, label=f"{person['name']}：{c.label}") for c in file_choices(data)
+                    if c.record == person["record"]]
+    return out
+
+
 class DraftDialog(ServiceForm):
     """``subject`` (uuid, name) when opened from a credit file; ``record`` preselects that record's notice.
 
@@ -103,7 +114,7 @@ class DraftDialog(ServiceForm):
 
     def _fill(self, choices: list[Choice], record: str | None = None) -> None:
         self.document.clear()
-        for choice in [*choices, *([] if self.subject_uuid else LISTS)]:
+        for choice in [*choices, *([] if self.subject_uuid or self.picker is None else LISTS)]:
             self.document.addItem(choice.label, choice)
         wanted = next((i for i in range(self.document.count()) if record and self.document.itemData(i).record == record), 0)
         self.document.setCurrentIndex(wanted)

@@ -161,3 +161,68 @@ def test_a_measure_the_grade_allows_is_imposed_and_lifted_by_another_reviewer(qt
     assert "提前结束" in message_box(qtbot).text()
     reload_done(qtbot, other, lambda d: any(m["kind"] == offered["kind"] and m["state"] == "撤销"
                                             for m in d["measure_history"]))
+
+
+def set_notice_settings(db) -> None:
+    """A notice states the remedy and whom to call: a draft is refused until the bureau has set them."""
+    from models.services import notices
+    from models.services.base import Actor
+
+    notices.set_settings(db, actor=Actor("admin", "管理员", frozenset({"admin"})), changes={
+        "appeal_days": 15, "phone": "0538-5621234", "address": "宁阳县医疗保障局信用管理科"}, reason="局务会议决定")
+
+
+def test_a_records_own_notice_is_offered_from_its_row(qtbot, runner, demo_db):
+    """A scored record offers its 记分告知书 (济医保发〔2025〕6号 四（六）), named by case number, no UUID."""
+    target = nine_points(demo_db)
+    set_notice_settings(demo_db)
+    window = open_file(qtbot, runner, demo_db, "clerk", target["uuid"])
+    record = select(window, "records", lambda r: r["case_no"] == "宁医保罚〔2026〕960号")
+    click(qtbot, window.actions.draft_record)
+    dialog = window.dialog
+    qtbot.waitUntil(dialog.isVisible)
+    offered = [dialog.document.itemText(i) for i in range(dialog.document.count())]
+    assert offered and all("宁医保罚〔2026〕960号" in text for text in offered)
+    assert offered[0].startswith("记分告知书") and not any(record["uuid"] in t for t in offered)
+    click(qtbot, dialog.ok)
+    assert "已起草记分告知书" in message_box(qtbot).text()
+    assert sql(demo_db, "SELECT type FROM notices WHERE case_uuid = ?", f"points_notice:{record['uuid']}") == [
+        ("points_notice",)]
+
+
+def test_a_record_without_a_notice_of_its_own_offers_the_credit_result_notice(qtbot, runner, demo_db):
+    """A good record (e.g. 表彰奖励) counts in the evaluation: its notice is the 信用评价结果告知书."""
+    subject = sql(demo_db, """SELECT s.uuid FROM subjects s JOIN credit_records r ON r.subject_id = s.id
+                              WHERE r.good = 1 ORDER BY s.id LIMIT 1""")[0][0]
+    window = open_file(qtbot, runner, demo_db, "clerk", subject)
+    select(window, "records", lambda r: r["good"])
+    click(qtbot, window.actions.draft_record)
+    dialog = window.dialog
+    qtbot.waitUntil(dialog.isVisible)
+    assert dialog.document.count() == 1 and dialog.document.currentText().startswith("信用结果告知书")
+
+
+def test_a_confirmed_findings_row_offers_the_notices_of_its_responsible_persons(qtbot, runner, demo_db):
+    """违规录入: 起草告知书 on a confirmed finding offers each scored person's notice by name and case number."""
+    from views.page_findings import FindingsPage
+
+    target = nine_points(demo_db)
+    set_notice_settings(demo_db)
+    runner.db = demo_db
+    page = FindingsPage(runner, actor("clerk"))
+    qtbot.addWidget(page)
+    page.resize(1366, 768)
+    page.show()
+    page.state.setCurrentIndex(page.state.findData("已确认"))
+    qtbot.waitUntil(lambda: any(f.case_no == "宁医保罚〔2026〕960号" for f in page.model.rows), timeout=20_000)
+    row = next(n for n, f in enumerate(page.model.rows) if f.case_no == "宁医保罚〔2026〕960号")
+    page.table.setCurrentIndex(page.model.index(row, 0))
+    click(qtbot, page.draft)
+    qtbot.waitUntil(lambda: getattr(page, "dialog", None) is not None and page.dialog.isVisible(), timeout=20_000)
+    dialog = page.dialog
+    offered = [dialog.document.itemText(i) for i in range(dialog.document.count())]
+    assert offered[0].startswith(f"{target['name']}：记分告知书") and "宁医保罚〔2026〕960号" in offered[0]
+    click(qtbot, dialog.ok)
+    assert "已起草记分告知书" in message_box(qtbot).text()
+    assert sql(demo_db, "SELECT count(*) FROM notices WHERE type = 'points_notice' AND case_uuid LIKE 'points_notice:%'"
+               )[0][0] >= 1
