@@ -98,14 +98,14 @@ class IndicatorsTab(LazyTab):
     def export(self) -> None:
         if self.tree_data is None:
             return
-        path = save_file_name(self, "导出指标体系", f"指标体系-{self.tree_data['id']}.json",
-                                                    "JSON 文件 (*.json)")
+        path = save_file_name(self, "导出指标体系", f"指标体系-{self.tree_data['id']}.json", "JSON 文件 (*.json)",
+                              purpose="indicators")
         if path:
             self.runner.run(_write_json, path, self.tree_data, on_done=lambda _r: self.say(f"已导出到 {path}"),
                             on_error=self.refused)
 
     def load_set(self) -> None:
-        path = open_file_name(self, "载入指标体系", "JSON 文件 (*.json)")
+        path = open_file_name(self, "载入指标体系", "JSON 文件 (*.json)", purpose="indicators")
         if not path:
             return
         reason, ok = QInputDialog.getText(self, "载入指标体系", "变更原因（如：本局2027年信用评价指标，局务会审定）：")

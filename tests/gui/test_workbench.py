@@ -171,11 +171,12 @@ def test_the_next_save_dialog_starts_in_the_folder_chosen_last(qtbot, runner, de
 
     asked = []
 
-    def dialog(_parent, _title, suggested, _filter):
+    def dialog(_parent, _title, suggested, _filter, **_options):
         asked.append(suggested)
         return str(tmp_path / "导出" / "a.xlsx"), ""
 
     monkeypatch.setattr(QFileDialog, "getSaveFileName", dialog)
+    (tmp_path / "导出").mkdir()
     page = workbench(qtbot, runner, demo_db)
     save_file_name(page, "导出Excel", "a.xlsx", "Excel 工作簿 (*.xlsx)")
     save_file_name(page, "导出Excel", "b.xlsx", "Excel 工作簿 (*.xlsx)")
