@@ -417,6 +417,7 @@ def daily_screens(window, shot) -> Step:
     draft.reject()
     folder.close()
     del notices_page
+    yield from decision_screens(review_window, clerk, reviewer, target.uuid, shot)
     review_window.show_section("异议与修复")
     cases = page_of(review_window, "异议与修复")
     yield lambda: cases.objections.model.rows and cases.repairs.model.rows
@@ -438,6 +439,81 @@ def daily_screens(window, shot) -> Step:
     shot("53-discard-prompt")
     press(discard, "放弃填写")
     review_window.close()
+
+
+def decision_screens(window, clerk, reviewer, subject: str, shot) -> Step:
+    """Decisions on the row they concern: 减免记分 (reviewer) with its prompt, 登记纠正 and a record's
+    notice (clerk), then 起草告知书 on a confirmed finding's row."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from views.file_window import open_file_window
+    from views.notice_draft import DraftDialog
+    from views.repair_forms import RectifyDialog, ReducePointsDialog
+
+    runner = window.runner
+
+    def opened(folder, kind):
+        return lambda: folder.dialog if isinstance(getattr(folder, "dialog", None), kind) and folder.dialog.isVisible() \
+            else None
+
+    folder = open_file_window(window, runner, reviewer, subject, {})
+    yield lambda: folder.data is not None and folder.refresh.isEnabled()
+    folder.show_tab("记分与评价")
+    entries = folder.table("points.entries")
+    entries.selectRow(next(n for n, e in enumerate(entries.model().rows) if e.get("case_no") == "宁医保罚〔2026〕88号"))
+    folder.actions.reduce.click()
+    dialog = yield opened(folder, ReducePointsDialog)
+    dialog.reason.insertPlainText("主动退回违规费用，配合调查")
+    yield settled()
+    shot("49c-file-reduce-points")
+    dialog.ok.click()
+    prompt = yield find(QMessageBox)
+    yield settled()
+    shot("49d-reduce-points-prompt")
+    press(prompt, "减免记分")
+    result = yield lambda: find(QMessageBox)() if find(QMessageBox)() is not prompt else None
+    yield settled()
+    shot("49e-reduce-points-done")
+    result.accept()
+    folder.close()
+
+    folder = open_file_window(window, runner, clerk, subject, {})
+    yield lambda: folder.data is not None and folder.refresh.isEnabled()
+    folder.show_tab("信用信息")
+    records = folder.table("records")
+    records.selectRow(next(n for n, r in enumerate(records.model().rows) if r.get("case_no") == "宁医保罚〔2026〕88号"))
+    yield settled()
+    shot("49f-file-record-actions")
+    folder.actions.rectify.click()
+    dialog = yield opened(folder, RectifyDialog)
+    dialog.commitment.insertPlainText("今后严格遵守医保服务协议，按月自查")
+    yield settled()
+    shot("49g-file-rectify")
+    dialog.ok.click()
+    prompt = yield find(QMessageBox)
+    yield settled()
+    shot("49h-rectify-prompt")
+    press(prompt, "取消")
+    yield lambda: not prompt.isVisible()
+    dialog.done(0)
+    folder.actions.draft_record.click()
+    dialog = yield opened(folder, DraftDialog)
+    yield settled()
+    shot("49i-record-draft-notice")
+    dialog.done(0)
+    folder.close()
+
+    window.show_section("违规录入")
+    review = page_of(window, "违规录入")
+    review.state.setCurrentIndex(review.state.findData("已确认"))
+    yield lambda: any(f.case_no == "宁医保罚〔2026〕88号" for f in review.model.rows)
+    review.table.selectRow(next(n for n, f in enumerate(review.model.rows) if f.case_no == "宁医保罚〔2026〕88号"))
+    review.draft.click()
+    dialog = yield lambda: getattr(review, "dialog", None) if isinstance(getattr(review, "dialog", None), DraftDialog) \
+        and review.dialog.isVisible() else None
+    yield settled()
+    shot("49j-finding-draft-notice")
+    dialog.done(0)
 
 
 def exchange_screens(window, shot) -> Step:

@@ -39,6 +39,11 @@ class ConfirmedDialog(CaseDialog):
     title = ""
     do = ""
 
+    def introduce(self, text: str) -> None:
+        """What the decision concerns, above the fields (HTML: callers escape the data)."""
+        self.intro.setText(text)
+        self.intro.show()
+
     def submit(self) -> None:
         ask(self, self.title, self.consequence() + "\n\n" + self.afterwards(), self.do, self.send_decision)
 
@@ -61,11 +66,10 @@ class RectifyDialog(ConfirmedDialog):
     def __init__(self, runner, actor: Actor, subject: str, record: dict, parent: QWidget | None = None):
         super().__init__(runner, actor, f"登记纠正失信行为 — {subject}", "登记(&S)", parent)
         self.subject, self.record = subject, record
-        self.intro.setText(f"<b>{html.escape(subject)}</b>：{html.escape(record_name(record))}，"
+        self.introduce(f"<b>{html.escape(subject)}</b>：{html.escape(record_name(record))}，"
                            f"{html.escape(record.get('kind_name') or '')}。<br>登记其纠正失信行为、消除不良影响的日期和"
                            "信用修复承诺。措施期满时，纠正日期在措施期间内的，信用自动修复"
                            "（鲁医保发〔2024〕25号 第十二条）。")
-        self.intro.show()
         self.day = self.date_field("纠正日期(&D)：", "纠正日期")
         self.commitment = _reason(self, "修复承诺(&C)：", "修复承诺", "信用主体作出的信用修复承诺")
         allow(self.ok, actor, "repair.write")
@@ -95,10 +99,9 @@ class ReducePointsDialog(ConfirmedDialog):
                  parent: QWidget | None = None):
         super().__init__(runner, actor, f"减免记分 — {subject}", "减免(&S)", parent)
         self.subject, self.entry, self.year_total = subject, entry, year_total
-        self.intro.setText(f"<b>{html.escape(subject)}</b>：{html.escape(record_name(entry))}"
+        self.introduce(f"<b>{html.escape(subject)}</b>：{html.escape(record_name(entry))}"
                            f"（{iso(entry.get('date'))}）现记{entry['points']}分，本年度累计{year_total}分。<br>"
                            "对配合调查、主动整改的，可减免记分（济医保发〔2025〕6号 四（七））。")
-        self.intro.show()
         self.points = QSpinBox(minimum=1, maximum=max(1, int(entry["points"])), suffix=" 分")
         self.field("减免分值(&P)：", self.points, "减免分值")
         self.reason = _reason(self, "减免理由(&R)：", "减免理由", "配合调查、主动整改等情况")
@@ -132,10 +135,9 @@ class ShortenMeasureDialog(ConfirmedDialog):
         super().__init__(runner, actor, f"缩减期限 — {measure['name']}", "缩减(&S)", parent)
         self.subject, self.measure = subject, measure
         months = int(measure["months"])
-        self.intro.setText(f"<b>{html.escape(subject)}</b>：{html.escape(measure['name'])}，自{iso(measure['start'])}起"
+        self.introduce(f"<b>{html.escape(subject)}</b>：{html.escape(measure['name'])}，自{iso(measure['start'])}起"
                            f"{months}个月（至{iso(measure.get('planned_end'))}）。<br>对主动纠正、消除影响的，可缩减期限"
                            f"（济医保发〔2025〕6号 四（七））；依据：{html.escape(measure.get('basis') or '')}")
-        self.intro.show()
         self.months = QSpinBox(minimum=1, maximum=max(1, months - 1), suffix=" 个月")
         self.months.setValue(max(1, months - 1))
         self.field("缩减后期限(&M)：", self.months, "缩减后期限")
@@ -166,9 +168,8 @@ class LiftMeasureDialog(ConfirmedDialog):
     def __init__(self, runner, actor: Actor, subject: str, measure: dict, parent: QWidget | None = None):
         super().__init__(runner, actor, f"提前结束 — {measure['name']}", "提前结束(&S)", parent)
         self.subject, self.measure = subject, measure
-        self.intro.setText(f"<b>{html.escape(subject)}</b>：{html.escape(measure['name'])}，自{iso(measure['start'])}"
+        self.introduce(f"<b>{html.escape(subject)}</b>：{html.escape(measure['name'])}，自{iso(measure['start'])}"
                            f"至{iso(measure.get('planned_end'))}，由{html.escape(measure.get('decided_by') or '')}决定。")
-        self.intro.show()
         self.reason = _reason(self, "提前结束理由(&R)：", "提前结束理由", "已按期整改等")
         self.day = self.date_field("结束日期(&D)：", "结束日期")
         if allow(self.ok, actor, "measure.lift"):
@@ -193,9 +194,8 @@ class ImposeMeasureDialog(ConfirmedDialog):
     def __init__(self, runner, actor: Actor, subject: dict, measure: dict, parent: QWidget | None = None):
         super().__init__(runner, actor, f"采取措施 — {measure['name']}", "采取(&S)", parent)
         self.subject, self.measure = subject, measure
-        self.intro.setText(f"<b>{html.escape(subject['name'])}</b>：按当前信用等级可以采取“{html.escape(measure['name'])}”；"
+        self.introduce(f"<b>{html.escape(subject['name'])}</b>：按当前信用等级可以采取“{html.escape(measure['name'])}”；"
                            f"依据：{html.escape(measure.get('basis') or '')}")
-        self.intro.show()
         self.start = self.date_field("起始日期(&D)：", "起始日期")
         later = iso(date.today() + timedelta(days=90))  # a deadline lies ahead: checked as a date, not as past
         self.end = self.field("整改或监控期限(&E)：", QLineEdit(later, placeholderText="YYYY-MM-DD"), "整改期限",

@@ -3,14 +3,12 @@
 what it will do, and says after what was done."""
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from PySide6.QtCore import Qt
 
 from tests.gui.boxes import message_box, press
 from tests.gui.test_files_support import (  # noqa: F401  (fixtures)
-    actor, demo_db, demo_template, practitioner_with_registration, sql, type_text,
+    actor, demo_db, demo_template, nine_points, sql, type_text,
 )
 from views.file_window import FileWindow
 
@@ -39,20 +37,6 @@ def click(qtbot, button) -> None:
 def reload_done(qtbot, window: FileWindow, check) -> None:
     qtbot.waitUntil(lambda: window.data is not None and window.refresh.isEnabled() and check(window.data),
                     timeout=20_000)
-
-
-def nine_points(db) -> dict:
-    """A practitioner given 9 points today by a confirmed finding (clerk enters, reviewer confirms)."""
-    from models.services import findings
-
-    target = practitioner_with_registration(db)
-    finding = findings.add_finding(db, actor=actor("clerk"), data={
-        "institution": target["credit_code"], "case_no": "宁医保罚〔2026〕960号", "decision_type": "行政处罚",
-        "decision_date": date.today().isoformat(), "article": "条例第三十八条", "source": "audit"}).value
-    findings.add_person(db, actor=actor("clerk"), finding=finding.uuid, person=target["id_number"],
-                        responsibility="主要", kind="pq_admin_penalty")  # 7—9 band: 主要 = 9 points
-    findings.confirm_finding(db, actor=actor("reviewer"), finding=finding.uuid)
-    return target
 
 
 def test_a_reviewer_reduces_points_from_the_points_tab_and_the_year_total_follows(qtbot, runner, demo_db):

@@ -189,17 +189,11 @@ def test_a_pending_measure_choice_shows_since_when_it_waits_its_deadline_and_tha
     bureau's own time limit runs from the triggering decision and the list says it is not a legal one."""
     from datetime import timedelta
 
-    from models.services import findings, todo
-    from tests.gui.test_files_support import practitioner_with_registration
+    from models.services import todo
+    from tests.gui.test_files_support import nine_points
 
-    target = practitioner_with_registration(demo_db)
     decided = date.today() - timedelta(days=40)
-    finding = findings.add_finding(demo_db, actor=actor("clerk"), data={
-        "institution": target["credit_code"], "case_no": "宁医保罚〔2026〕970号", "decision_type": "行政处罚",
-        "decision_date": decided.isoformat(), "article": "条例第三十八条", "source": "audit"}).value
-    findings.add_person(demo_db, actor=actor("clerk"), finding=finding.uuid, person=target["id_number"],
-                        responsibility="主要", kind="pq_admin_penalty")
-    findings.confirm_finding(demo_db, actor=actor("reviewer"), finding=finding.uuid)
+    target = nine_points(demo_db, case_no="宁医保罚〔2026〕970号", decided=decided)
     page = workbench(qtbot, runner, demo_db)
     model = page.model
     row = next(n for n, i in enumerate(model.rows) if i.kind == "measure_choice" and i.subject_uuid == target["uuid"])
