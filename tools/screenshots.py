@@ -82,9 +82,10 @@ def drive(out: Path, password: str) -> Step:
     """Yields conditions; each resumes the script with the condition's value once it is truthy."""
     from PySide6.QtTest import QTest
     from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QMessageBox, QProgressDialog
+    from PySide6.QtWidgets import QProgressDialog
 
     from desktop.mainwindow import MainWindow
+    from views.about_dialog import AboutDialog
     from views.first_run import FirstRunDialog
     from views.login import LoginDialog
 
@@ -126,8 +127,8 @@ def drive(out: Path, password: str) -> Step:
         yield settled()
         shot(f"{5 + number:02d}-{slug}")
     yield from exchange_screens(window, shot)
-    QTimer.singleShot(0, window.about)  # QMessageBox.about blocks; open it outside this step
-    about = yield find(QMessageBox)
+    QTimer.singleShot(0, window.about)  # open it outside this step, in case it blocks
+    about = yield find(AboutDialog)
     yield settled()
     shot("15-about")
     about.accept()

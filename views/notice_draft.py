@@ -78,7 +78,8 @@ def finding_choices(db, *, actor: Actor, finding: str) -> list[Choice]:
     for person in findings.show_finding(db, finding=finding)["persons"]:
         if person["record"]:
             data = file_with_evaluation(db, actor=actor, subject=person["practitioner"])
-            out += [replace(c, label=f"{person['name']}：{c.label}") for c in file_choices(data)
+            # The dialog names the case: the label keeps the person and the document (fits at 1024 pixels).
+            out += [replace(c, label=f"{person['name']}：{c.label.rsplit('　', 1)[0]}") for c in file_choices(data)
                     if c.record == person["record"]]
     return out
 
@@ -90,7 +91,7 @@ class DraftDialog(ServiceForm):
 
     def __init__(self, runner, actor: Actor, parent: QWidget | None = None, *, subject: tuple[str, str] | None = None,
                  data: dict | None = None, record: str | None = None, choices: list[Choice] | None = None,
-                 notes: str = ""):
+                 notes: str = "", subject_label: str = "信用主体："):
         super().__init__(runner, "起草告知书", parent)
         self.actor = actor
         self.subject_uuid = subject[0] if subject else None
@@ -98,7 +99,7 @@ class DraftDialog(ServiceForm):
             self.errors.add_row(self.form, "", QLabel(notes, wordWrap=True), "已有文书")
         if subject:
             self.picker = None
-            self.errors.add_row(self.form, "信用主体：", QLabel(subject[1]), "信用主体")
+            self.errors.add_row(self.form, subject_label, QLabel(subject[1]), "信用主体")
         else:
             self.picker = SubjectPicker(runner, actor)
             self.picker.picked.connect(self._picked)

@@ -198,8 +198,8 @@ class FindingsPage(QWidget):
         if not choices:
             tell(self, "起草告知书", f"{f.case_no} 没有需要向责任人员出具的记分或措施告知书。")
             return
-        self.dialog = DraftDialog(self.runner, self.actor, self, subject=("", f"{f.case_no} 的责任人员"),
-                                  choices=choices)
+        self.dialog = DraftDialog(self.runner, self.actor, self, subject=("", f"{f.case_no}（{f.institution}）"),
+                                  choices=choices, subject_label="案件：")
         dialog = self.dialog
         dialog.accepted.connect(lambda: self._done("起草告知书", dialog.done_message()))
         dialog.open()

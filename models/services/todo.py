@@ -56,7 +56,7 @@ def work_list(uow: UnitOfWork, *, today: date | None = None) -> list[TodoItem]:
             if m["status"] == "pending_choice":
                 since = date.fromisoformat(m["start"])
                 due = cal.add_workdays(since, CHOICE_WORKDAYS)
-                items.append(item("measure_choice", f"{s.name}：{m['name']}待确定期限（{since.isoformat()}决定）",
+                items.append(item("measure_choice", f"{s.name}：{m['name']}待确定期限",
                                   s.uuid, s.name, "在法定幅度内选择期限并写明理由（measure choose）", due.date,
                                   CHOICE_BASIS, due.provisional, since))
     for o in uow.session.scalars(select(Objection).where(Objection.state == "待复核")):

@@ -198,7 +198,7 @@ def test_a_pending_measure_choice_shows_since_when_it_waits_its_deadline_and_tha
     model = page.model
     row = next(n for n, i in enumerate(model.rows) if i.kind == "measure_choice" and i.subject_uuid == target["uuid"])
     item = model.rows[row]
-    assert item.since == decided and decided.isoformat() in item.title
+    assert item.since == decided and item.title.endswith("暂停医保支付资格待确定期限")
     assert item.deadline is not None and item.deadline > decided and item.overdue and item.workdays_left < 0
     titles = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
     assert model.data(model.index(row, titles.index("等待自"))) == decided.isoformat()
