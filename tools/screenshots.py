@@ -419,6 +419,7 @@ def daily_screens(window, shot) -> Step:
     folder.close()
     del notices_page
     yield from decision_screens(review_window, clerk, reviewer, target.uuid, shot)
+    yield from measure_screens(review_window, admin, reviewer, target.uuid, shot)
     review_window.show_section("异议与修复")
     cases = page_of(review_window, "异议与修复")
     yield lambda: cases.objections.model.rows and cases.repairs.model.rows
@@ -515,6 +516,71 @@ def decision_screens(window, clerk, reviewer, subject: str, shot) -> Step:
     yield settled()
     shot("49j-finding-draft-notice")
     dialog.done(0)
+
+
+def measure_screens(window, admin, reviewer, poor: str, shot) -> Step:
+    """缩减期限, 采取措施 and 提前结束 on the measures tab. A suspension waiting for its period is chosen by
+    the reviewer and a measure the grade allows imposed by them; a signer (neither decider nor clerk)
+    opens the shortening and lifting."""
+    from datetime import date
+
+    from models.queries.credit_file import file_with_evaluation
+    from models.services import discretionary, measures, todo, users
+
+    from views.file_window import open_file_window
+    from views.repair_forms import ImposeMeasureDialog, LiftMeasureDialog, ShortenMeasureDialog
+
+    runner, db = window.runner, window.runner.db
+    users.add_user(db, actor=admin, username="zhao", display_name="赵签发", password=PASSWORD, roles="签发人")
+    signer = users.authenticate(db, username="zhao", password=PASSWORD)
+
+    def opened(folder, kind):
+        return lambda: folder.dialog if isinstance(getattr(folder, "dialog", None), kind) and folder.dialog.isVisible() \
+            else None
+
+    # The latest decision: a period chosen for an older one would already have run out.
+    waiting = max((i for i in todo.work_list(db) if i.kind == "measure_choice"), key=lambda i: i.since).case
+    pending = next(m for m in file_with_evaluation(db, actor=reviewer, subject=waiting)["measures"]
+                   if m["status"] == "pending_choice")
+    upper, word = pending["allowed_range"]["upper"]  # 第十三条: "不满" excludes the number
+    measures.choose_measure(db, actor=reviewer, record=pending["record"], reason="情节较重",
+                            months=int(upper) - (1 if word in ("不满", "低于") else 0))
+    offered = next((m for m in file_with_evaluation(db, actor=reviewer, subject=poor)["measures"]
+                    if m["status"] == "optional"), None)
+    steps = [(signer, waiting, "measure_history", lambda m: m["state"] == "生效" and m.get("months"), "shorten",
+              ShortenMeasureDialog, "49k-file-shorten-measure")]
+    if offered is not None:
+        steps.append((reviewer, poor, "measures", lambda m: m["status"] == "optional", "impose", ImposeMeasureDialog,
+                      "49l-file-impose-measure"))
+    for actor, subject, key, match, action, kind, name in steps:
+        folder = open_file_window(window, runner, actor, subject, {})
+        yield lambda: folder.data is not None and folder.refresh.isEnabled()
+        folder.show_tab("措施与名单")
+        table = folder.table(key)
+        table.selectRow(next(n for n, r in enumerate(table.model().rows) if match(r)))
+        getattr(folder.actions, action).click()
+        dialog = yield opened(folder, kind)
+        dialog.reason.insertPlainText("已按期整改，消除不良影响")
+        yield settled()
+        shot(name)
+        dialog.done(0)
+        folder.close()
+    if offered is None:
+        return
+    discretionary.impose(db, actor=reviewer, subject=poor, kind=offered["kind"], start=date.today(),
+                         end=date.today().replace(year=date.today().year + 1), reason="信用等级为差")
+    folder = open_file_window(window, runner, signer, poor, {})
+    yield lambda: folder.data is not None and folder.refresh.isEnabled()
+    folder.show_tab("措施与名单")
+    table = folder.table("measure_history")
+    table.selectRow(next(n for n, r in enumerate(table.model().rows) if r["kind"] == offered["kind"]))
+    folder.actions.lift.click()
+    dialog = yield opened(folder, LiftMeasureDialog)
+    dialog.reason.insertPlainText("已按期整改")
+    yield settled()
+    shot("49m-file-lift-measure")
+    dialog.done(0)
+    folder.close()
 
 
 def exchange_screens(window, shot) -> Step:

@@ -169,7 +169,7 @@ class LiftMeasureDialog(ConfirmedDialog):
         super().__init__(runner, actor, f"提前结束 — {measure['name']}", "提前结束(&S)", parent)
         self.subject, self.measure = subject, measure
         self.introduce(f"<b>{html.escape(subject)}</b>：{html.escape(measure['name'])}，自{iso(measure['start'])}"
-                           f"至{iso(measure.get('planned_end'))}，由{html.escape(measure.get('decided_by') or '')}决定。")
+                           f"至{iso(measure.get('planned_end'))}（本局决定采取的措施；须由决定人以外的审核员或签发人提前结束）。")
         self.reason = _reason(self, "提前结束理由(&R)：", "提前结束理由", "已按期整改等")
         self.day = self.date_field("结束日期(&D)：", "结束日期")
         if allow(self.ok, actor, "measure.lift"):
