@@ -443,28 +443,37 @@ def daily_screens(window, shot) -> Step:
     review_window.close()
 
 
+def dialog_of(owner, kind):
+    """The dialog of ``kind`` that ``owner`` opened (kept in ``owner.dialog``), once it shows."""
+    return lambda: owner.dialog if isinstance(getattr(owner, "dialog", None), kind) and owner.dialog.isVisible() \
+        else None
+
+
+def file_on_row(window, actor, subject: str, tab: str, key: str, match) -> Step:
+    """A credit file opened by ``actor`` on ``tab``, the first row of table ``key`` that ``match``es selected."""
+    from views.file_window import open_file_window
+
+    folder = open_file_window(window, window.runner, actor, subject, {})
+    yield lambda: folder.data is not None and folder.refresh.isEnabled()
+    folder.show_tab(tab)
+    table = folder.table(key)
+    table.selectRow(next(n for n, r in enumerate(table.model().rows) if match(r)))
+    return folder
+
+
 def decision_screens(window, clerk, reviewer, subject: str, shot) -> Step:
     """Decisions on the row they concern: 减免记分 (reviewer) with its prompt, 登记纠正 and a record's
     notice (clerk), then 起草告知书 on a confirmed finding's row."""
     from PySide6.QtWidgets import QMessageBox
 
-    from views.file_window import open_file_window
     from views.notice_draft import DraftDialog
     from views.repair_forms import RectifyDialog, ReducePointsDialog
 
-    runner = window.runner
-
-    def opened(folder, kind):
-        return lambda: folder.dialog if isinstance(getattr(folder, "dialog", None), kind) and folder.dialog.isVisible() \
-            else None
-
-    folder = open_file_window(window, runner, reviewer, subject, {})
-    yield lambda: folder.data is not None and folder.refresh.isEnabled()
-    folder.show_tab("记分与评价")
-    entries = folder.table("points.entries")
-    entries.selectRow(next(n for n, e in enumerate(entries.model().rows) if e.get("case_no") == "宁医保罚〔2026〕88号"))
+    case = "宁医保罚〔2026〕88号"
+    folder = yield from file_on_row(window, reviewer, subject, "记分与评价", "points.entries",
+                                    lambda e: e.get("case_no") == case)
     folder.actions.reduce.click()
-    dialog = yield opened(folder, ReducePointsDialog)
+    dialog = yield dialog_of(folder, ReducePointsDialog)
     dialog.reason.insertPlainText("主动退回违规费用，配合调查")
     yield settled()
     shot("49c-file-reduce-points")
@@ -479,15 +488,11 @@ def decision_screens(window, clerk, reviewer, subject: str, shot) -> Step:
     result.accept()
     folder.close()
 
-    folder = open_file_window(window, runner, clerk, subject, {})
-    yield lambda: folder.data is not None and folder.refresh.isEnabled()
-    folder.show_tab("信用信息")
-    records = folder.table("records")
-    records.selectRow(next(n for n, r in enumerate(records.model().rows) if r.get("case_no") == "宁医保罚〔2026〕88号"))
+    folder = yield from file_on_row(window, clerk, subject, "信用信息", "records", lambda r: r.get("case_no") == case)
     yield settled()
     shot("49f-file-record-actions")
     folder.actions.rectify.click()
-    dialog = yield opened(folder, RectifyDialog)
+    dialog = yield dialog_of(folder, RectifyDialog)
     dialog.commitment.insertPlainText("今后严格遵守医保服务协议，按月自查")
     yield settled()
     shot("49g-file-rectify")
@@ -499,7 +504,7 @@ def decision_screens(window, clerk, reviewer, subject: str, shot) -> Step:
     yield lambda: not prompt.isVisible()
     dialog.done(0)
     folder.actions.draft_record.click()
-    dialog = yield opened(folder, DraftDialog)
+    dialog = yield dialog_of(folder, DraftDialog)
     yield settled()
     shot("49i-record-draft-notice")
     dialog.done(0)
@@ -508,11 +513,10 @@ def decision_screens(window, clerk, reviewer, subject: str, shot) -> Step:
     window.show_section("违规录入")
     review = page_of(window, "违规录入")
     review.state.setCurrentIndex(review.state.findData("已确认"))
-    yield lambda: any(f.case_no == "宁医保罚〔2026〕88号" for f in review.model.rows)
-    review.table.selectRow(next(n for n, f in enumerate(review.model.rows) if f.case_no == "宁医保罚〔2026〕88号"))
+    yield lambda: any(f.case_no == case for f in review.model.rows)
+    review.table.selectRow(next(n for n, f in enumerate(review.model.rows) if f.case_no == case))
     review.draft.click()
-    dialog = yield lambda: getattr(review, "dialog", None) if isinstance(getattr(review, "dialog", None), DraftDialog) \
-        and review.dialog.isVisible() else None
+    dialog = yield dialog_of(review, DraftDialog)
     yield settled()
     shot("49j-finding-draft-notice")
     dialog.done(0)
@@ -527,16 +531,11 @@ def measure_screens(window, admin, reviewer, poor: str, shot) -> Step:
     from models.queries.credit_file import file_with_evaluation
     from models.services import discretionary, measures, todo, users
 
-    from views.file_window import open_file_window
     from views.repair_forms import ImposeMeasureDialog, LiftMeasureDialog, ShortenMeasureDialog
 
-    runner, db = window.runner, window.runner.db
+    db = window.runner.db
     users.add_user(db, actor=admin, username="zhao", display_name="赵签发", password=PASSWORD, roles="签发人")
     signer = users.authenticate(db, username="zhao", password=PASSWORD)
-
-    def opened(folder, kind):
-        return lambda: folder.dialog if isinstance(getattr(folder, "dialog", None), kind) and folder.dialog.isVisible() \
-            else None
 
     # The latest decision: a period chosen for an older one would already have run out.
     waiting = max((i for i in todo.work_list(db) if i.kind == "measure_choice"), key=lambda i: i.since).case
@@ -553,13 +552,9 @@ def measure_screens(window, admin, reviewer, poor: str, shot) -> Step:
         steps.append((reviewer, poor, "measures", lambda m: m["status"] == "optional", "impose", ImposeMeasureDialog,
                       "49l-file-impose-measure"))
     for actor, subject, key, match, action, kind, name in steps:
-        folder = open_file_window(window, runner, actor, subject, {})
-        yield lambda: folder.data is not None and folder.refresh.isEnabled()
-        folder.show_tab("措施与名单")
-        table = folder.table(key)
-        table.selectRow(next(n for n, r in enumerate(table.model().rows) if match(r)))
+        folder = yield from file_on_row(window, actor, subject, "措施与名单", key, match)
         getattr(folder.actions, action).click()
-        dialog = yield opened(folder, kind)
+        dialog = yield dialog_of(folder, kind)
         dialog.reason.insertPlainText("已按期整改，消除不良影响")
         yield settled()
         shot(name)
@@ -569,13 +564,10 @@ def measure_screens(window, admin, reviewer, poor: str, shot) -> Step:
         return
     discretionary.impose(db, actor=reviewer, subject=poor, kind=offered["kind"], start=date.today(),
                          end=date.today().replace(year=date.today().year + 1), reason="信用等级为差")
-    folder = open_file_window(window, runner, signer, poor, {})
-    yield lambda: folder.data is not None and folder.refresh.isEnabled()
-    folder.show_tab("措施与名单")
-    table = folder.table("measure_history")
-    table.selectRow(next(n for n, r in enumerate(table.model().rows) if r["kind"] == offered["kind"]))
+    folder = yield from file_on_row(window, signer, poor, "措施与名单", "measure_history",
+                                    lambda m: m["kind"] == offered["kind"])
     folder.actions.lift.click()
-    dialog = yield opened(folder, LiftMeasureDialog)
+    dialog = yield dialog_of(folder, LiftMeasureDialog)
     dialog.reason.insertPlainText("已按期整改")
     yield settled()
     shot("49m-file-lift-measure")

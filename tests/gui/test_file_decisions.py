@@ -34,6 +34,13 @@ def click(qtbot, button) -> None:
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
+def opened(qtbot, owner, button):
+    """Clicks ``button`` and returns the dialog it opened (kept by ``owner`` as ``dialog``), once it shows."""
+    click(qtbot, button)
+    qtbot.waitUntil(lambda: getattr(owner, "dialog", None) is not None and owner.dialog.isVisible(), timeout=20_000)
+    return owner.dialog
+
+
 def reload_done(qtbot, window: FileWindow, check) -> None:
     qtbot.waitUntil(lambda: window.data is not None and window.refresh.isEnabled() and check(window.data),
                     timeout=20_000)
@@ -45,9 +52,7 @@ def test_a_reviewer_reduces_points_from_the_points_tab_and_the_year_total_follow
     window = open_file(qtbot, runner, demo_db, "reviewer2", target["uuid"])
     window.show_tab("记分与评价")
     select(window, "points.entries", lambda e: e["case_no"] == "宁医保罚〔2026〕960号")
-    click(qtbot, window.actions.reduce)
-    dialog = window.dialog
-    qtbot.waitUntil(dialog.isVisible)
+    dialog = opened(qtbot, window, window.actions.reduce)
     dialog.points.selectAll()
     type_text(qtbot, dialog.points, "3")
     type_text(qtbot, dialog.reason, "主动退回违规费用并配合调查")
@@ -81,9 +86,7 @@ def test_a_suspension_is_shortened_from_the_measures_tab(qtbot, runner, demo_db)
     window.show_tab("措施与名单")
     select(window, "measure_history", lambda m: m["state"] == "生效" and m["months"] == 3)
     assert not window.actions.lift.isEnabled()  # a rule's measure ends through repair, not by lifting
-    click(qtbot, window.actions.shorten)
-    dialog = window.dialog
-    qtbot.waitUntil(dialog.isVisible)
+    dialog = opened(qtbot, window, window.actions.shorten)
     dialog.months.selectAll()
     type_text(qtbot, dialog.months, "1")
     type_text(qtbot, dialog.reason, "已整改并消除影响")
@@ -99,9 +102,7 @@ def test_a_clerk_records_a_rectification_on_a_bad_record(qtbot, runner, demo_db)
     window = open_file(qtbot, runner, demo_db, "clerk", target["uuid"])
     window.show_tab("信用信息")
     select(window, "records", lambda r: r["case_no"] == "宁医保罚〔2026〕960号")
-    click(qtbot, window.actions.rectify)
-    dialog = window.dialog
-    qtbot.waitUntil(dialog.isVisible)
+    dialog = opened(qtbot, window, window.actions.rectify)
     type_text(qtbot, dialog.commitment, "今后严格遵守医保协议")
     click(qtbot, dialog.ok)
     assert "纠正案件 宁医保罚〔2026〕960号所涉失信行为" in press(qtbot, "登记纠正")
@@ -123,9 +124,7 @@ def test_a_measure_the_grade_allows_is_imposed_and_lifted_by_another_reviewer(qt
         pytest.fail("the demo county has no subject graded 较差 or 差 with an optional measure")
     window.show_tab("措施与名单")
     offered = select(window, "measures", lambda m: m["status"] == "optional")
-    click(qtbot, window.actions.impose)
-    dialog = window.dialog
-    qtbot.waitUntil(dialog.isVisible)
+    dialog = opened(qtbot, window, window.actions.impose)
     type_text(qtbot, dialog.reason, "信用等级为差")
     click(qtbot, dialog.ok)
     assert f"采取“{offered['name']}”" in press(qtbot, "采取措施")
@@ -136,9 +135,7 @@ def test_a_measure_the_grade_allows_is_imposed_and_lifted_by_another_reviewer(qt
     other = open_file(qtbot, runner, demo_db, "reviewer2", uuid)
     other.show_tab("措施与名单")
     select(other, "measure_history", lambda m: m["kind"] == offered["kind"] and m["state"] == "生效")
-    click(qtbot, other.actions.lift)
-    dialog = other.dialog
-    qtbot.waitUntil(dialog.isVisible)
+    dialog = opened(qtbot, other, other.actions.lift)
     type_text(qtbot, dialog.reason, "已按期整改")
     click(qtbot, dialog.ok)
     assert "提前结束" in press(qtbot, "提前结束")
@@ -162,9 +159,7 @@ def test_a_records_own_notice_is_offered_from_its_row(qtbot, runner, demo_db):
     set_notice_settings(demo_db)
     window = open_file(qtbot, runner, demo_db, "clerk", target["uuid"])
     record = select(window, "records", lambda r: r["case_no"] == "宁医保罚〔2026〕960号")
-    click(qtbot, window.actions.draft_record)
-    dialog = window.dialog
-    qtbot.waitUntil(dialog.isVisible)
+    dialog = opened(qtbot, window, window.actions.draft_record)
     offered = [dialog.document.itemText(i) for i in range(dialog.document.count())]
     assert offered and all("宁医保罚〔2026〕960号" in text for text in offered)
     assert offered[0].startswith("记分告知书") and not any(record["uuid"] in t for t in offered)
@@ -180,9 +175,7 @@ def test_a_record_without_a_notice_of_its_own_offers_the_credit_result_notice(qt
                               WHERE r.good = 1 ORDER BY s.id LIMIT 1""")[0][0]
     window = open_file(qtbot, runner, demo_db, "clerk", subject)
     select(window, "records", lambda r: r["good"])
-    click(qtbot, window.actions.draft_record)
-    dialog = window.dialog
-    qtbot.waitUntil(dialog.isVisible)
+    dialog = opened(qtbot, window, window.actions.draft_record)
     assert dialog.document.count() == 1 and dialog.document.currentText().startswith("信用结果告知书")
 
 
@@ -201,9 +194,7 @@ def test_a_confirmed_findings_row_offers_the_notices_of_its_responsible_persons(
     qtbot.waitUntil(lambda: any(f.case_no == "宁医保罚〔2026〕960号" for f in page.model.rows), timeout=20_000)
     row = next(n for n, f in enumerate(page.model.rows) if f.case_no == "宁医保罚〔2026〕960号")
     page.table.setCurrentIndex(page.model.index(row, 0))
-    click(qtbot, page.draft)
-    qtbot.waitUntil(lambda: getattr(page, "dialog", None) is not None and page.dialog.isVisible(), timeout=20_000)
-    dialog = page.dialog
+    dialog = opened(qtbot, page, page.draft)  # the choices are read on the worker first
     offered = [dialog.document.itemText(i) for i in range(dialog.document.count())]
     assert offered[0].startswith(f"{target['name']}：记分告知书") and "宁医保罚〔2026〕960号" in offered[0]
     click(qtbot, dialog.ok)
