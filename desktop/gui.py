@@ -54,6 +54,20 @@ def ensure_cjk_font(app: QApplication) -> None:
     app.setFont(font)
 
 
+class MissingTexts(QTranslator):
+    """Texts of Qt's own file dialog that qtbase_zh_CN lacks (its labels with a mnemonic); every
+    other text falls through to the translation above."""
+
+    TEXTS = {("QFileDialog", "&Look in:"): "查找范围(&I)：", ("QFileDialog", "Files of &type:"): "文件类型(&T)：",
+             ("QFileSystemModel", "Size"): "大小"}
+
+    def translate(self, context, source, disambiguation=None, n=-1):
+        return self.TEXTS.get((context, source))  # None: not ours, the next translation answers
+
+    def isEmpty(self) -> bool:
+        return False
+
+
 def make_app() -> QApplication:
     """The QApplication with names (for QSettings), Chinese Qt texts and a CJK font."""
     app = QApplication.instance() or QApplication(sys.argv[:1])  # our arguments are not Qt's
@@ -64,9 +78,10 @@ def make_app() -> QApplication:
     app.setApplicationName(settings.APPLICATION)
     app.setApplicationDisplayName("医保信用管理系统")
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
-    translator = QTranslator(app)  # standard buttons and dialogs: 确定/取消, 文件对话框
+    translator = QTranslator(app)  # standard buttons and dialogs: 确定/取消, 文件对话框, 打印预览
     if translator.load("qtbase_zh_CN", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
         app.installTranslator(translator)
+    app.installTranslator(MissingTexts(app))  # asked first: only what qtbase_zh_CN lacks
     ensure_cjk_font(app)
     return app
 

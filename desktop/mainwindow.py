@@ -8,13 +8,14 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QFileDialog, QLabel, QListWidget, QListWidgetItem, QMainWindow, QSplitter, QStackedWidget, QWidget,
+    QLabel, QListWidget, QListWidgetItem, QMainWindow, QSplitter, QStackedWidget, QWidget,
 )
 
 from desktop import settings
 from models.services import backup
 from models.services.base import Actor
 from views.about_dialog import show_about
+from views.file_dialogs import save_file_name
 from views.help_window import HelpWindow
 
 # (section, the views module that fills it, what it is for). The order is the Ctrl+1…Ctrl+9, Ctrl+0 order.
@@ -164,8 +165,8 @@ class MainWindow(QMainWindow):
 
     def _backup(self) -> None:
         stamp = datetime.now().strftime("%Y%m%d-%H%M")
-        suggested = str(self.sqlite_file.with_name(f"信用数据备份-{stamp}.sqlite3"))
-        dest, _filter = QFileDialog.getSaveFileName(self, "备份数据库", suggested, "数据库备份 (*.sqlite3)")
+        dest = save_file_name(self, "备份数据库", f"信用数据备份-{stamp}.sqlite3", "数据库备份 (*.sqlite3)",
+                              purpose="backup", fallback=self.sqlite_file.parent)
         if dest:
             self.runner.service(backup.make_backup, actor=self.actor, dest=dest, progress_title="正在备份数据库…",
                                 on_done=lambda done: self.statusBar().showMessage(f"已备份到 {done.value.path}", 10000))

@@ -474,6 +474,8 @@ def daily_screens(window, shot) -> Step:
     draft.reject()
     folder.close()
     del notices_page
+    yield from decision_screens(review_window, clerk, reviewer, target.uuid, shot)
+    yield from measure_screens(review_window, admin, reviewer, target.uuid, shot)
     review_window.show_section("异议与修复")
     cases = page_of(review_window, "异议与修复")
     yield lambda: cases.objections.model.rows and cases.repairs.model.rows
@@ -495,6 +497,138 @@ def daily_screens(window, shot) -> Step:
     shot("53-discard-prompt")
     press(discard, "放弃填写")
     review_window.close()
+
+
+def dialog_of(owner, kind):
+    """The dialog of ``kind`` that ``owner`` opened (kept in ``owner.dialog``), once it shows."""
+    return lambda: owner.dialog if isinstance(getattr(owner, "dialog", None), kind) and owner.dialog.isVisible() \
+        else None
+
+
+def file_on_row(window, actor, subject: str, tab: str, key: str, match) -> Step:
+    """A credit file opened by ``actor`` on ``tab``, the first row of table ``key`` that ``match``es selected."""
+    from views.file_window import open_file_window
+
+    folder = open_file_window(window, window.runner, actor, subject, {})
+    yield lambda: folder.data is not None and folder.refresh.isEnabled()
+    folder.show_tab(tab)
+    table = folder.table(key)
+    table.selectRow(next(n for n, r in enumerate(table.model().rows) if match(r)))
+    return folder
+
+
+def decision_screens(window, clerk, reviewer, subject: str, shot) -> Step:
+    """Decisions on the row they concern: 减免记分 (reviewer) with its prompt, 登记纠正 and a record's
+    notice (clerk), then 起草告知书 on a confirmed finding's row."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from views.notice_draft import DraftDialog
+    from views.repair_forms import RectifyDialog, ReducePointsDialog
+
+    case = "宁医保罚〔2026〕88号"
+    folder = yield from file_on_row(window, reviewer, subject, "记分与评价", "points.entries",
+                                    lambda e: e.get("case_no") == case)
+    folder.actions.reduce.click()
+    dialog = yield dialog_of(folder, ReducePointsDialog)
+    dialog.reason.insertPlainText("主动退回违规费用，配合调查")
+    yield settled()
+    shot("49c-file-reduce-points")
+    dialog.ok.click()
+    prompt = yield find(QMessageBox)
+    yield settled()
+    shot("49d-reduce-points-prompt")
+    press(prompt, "减免记分")
+    result = yield lambda: find(QMessageBox)() if find(QMessageBox)() is not prompt else None
+    yield settled()
+    shot("49e-reduce-points-done")
+    result.accept()
+    folder.close()
+
+    folder = yield from file_on_row(window, clerk, subject, "信用信息", "records", lambda r: r.get("case_no") == case)
+    yield settled()
+    shot("49f-file-record-actions")
+    folder.actions.rectify.click()
+    dialog = yield dialog_of(folder, RectifyDialog)
+    dialog.commitment.insertPlainText("今后严格遵守医保服务协议，按月自查")
+    yield settled()
+    shot("49g-file-rectify")
+    dialog.ok.click()
+    prompt = yield find(QMessageBox)
+    yield settled()
+    shot("49h-rectify-prompt")
+    press(prompt, "取消")
+    yield lambda: not prompt.isVisible()
+    dialog.done(0)
+    folder.actions.draft_record.click()
+    dialog = yield dialog_of(folder, DraftDialog)
+    yield settled()
+    shot("49i-record-draft-notice")
+    dialog.done(0)
+    folder.close()
+
+    window.show_section("违规录入")
+    review = page_of(window, "违规录入")
+    review.state.setCurrentIndex(review.state.findData("已确认"))
+    yield lambda: any(f.case_no == case for f in review.model.rows)
+    review.table.selectRow(next(n for n, f in enumerate(review.model.rows) if f.case_no == case))
+    review.draft.click()
+    dialog = yield dialog_of(review, DraftDialog)
+    yield settled()
+    shot("49j-finding-draft-notice")
+    dialog.done(0)
+
+
+def measure_screens(window, admin, reviewer, poor: str, shot) -> Step:
+    """缩减期限, 采取措施 and 提前结束 on the measures tab. A suspension waiting for its period is chosen by
+    the reviewer and a measure the grade allows imposed by them; a signer (neither decider nor clerk)
+    opens the shortening and lifting."""
+    from datetime import date
+
+    from models.queries.credit_file import file_with_evaluation
+    from models.services import discretionary, measures, todo, users
+
+    from views.repair_forms import ImposeMeasureDialog, LiftMeasureDialog, ShortenMeasureDialog
+
+    db = window.runner.db
+    users.add_user(db, actor=admin, username="zhao", display_name="赵签发", password=PASSWORD, roles="签发人")
+    signer = users.authenticate(db, username="zhao", password=PASSWORD)
+
+    # The latest decision: a period chosen for an older one would already have run out.
+    waiting = max((i for i in todo.work_list(db) if i.kind == "measure_choice"), key=lambda i: i.since).case
+    pending = next(m for m in file_with_evaluation(db, actor=reviewer, subject=waiting)["measures"]
+                   if m["status"] == "pending_choice")
+    upper, word = pending["allowed_range"]["upper"]  # 第十三条: "不满" excludes the number
+    measures.choose_measure(db, actor=reviewer, record=pending["record"], reason="情节较重",
+                            months=int(upper) - (1 if word in ("不满", "低于") else 0))
+    offered = next((m for m in file_with_evaluation(db, actor=reviewer, subject=poor)["measures"]
+                    if m["status"] == "optional"), None)
+    steps = [(signer, waiting, "measure_history", lambda m: m["state"] == "生效" and m.get("months"), "shorten",
+              ShortenMeasureDialog, "49k-file-shorten-measure")]
+    if offered is not None:
+        steps.append((reviewer, poor, "measures", lambda m: m["status"] == "optional", "impose", ImposeMeasureDialog,
+                      "49l-file-impose-measure"))
+    for actor, subject, key, match, action, kind, name in steps:
+        folder = yield from file_on_row(window, actor, subject, "措施与名单", key, match)
+        getattr(folder.actions, action).click()
+        dialog = yield dialog_of(folder, kind)
+        dialog.reason.insertPlainText("已按期整改，消除不良影响")
+        yield settled()
+        shot(name)
+        dialog.done(0)
+        folder.close()
+    if offered is None:
+        return
+    discretionary.impose(db, actor=reviewer, subject=poor, kind=offered["kind"], start=date.today(),
+                         end=date.today().replace(year=date.today().year + 1), reason="信用等级为差")
+    folder = yield from file_on_row(window, signer, poor, "措施与名单", "measure_history",
+                                    lambda m: m["kind"] == offered["kind"])
+    folder.actions.lift.click()
+    dialog = yield dialog_of(folder, LiftMeasureDialog)
+    dialog.reason.insertPlainText("已按期整改")
+    yield settled()
+    shot("49m-file-lift-measure")
+    dialog.done(0)
+    folder.close()
 
 
 def exchange_screens(window, shot) -> Step:

@@ -6,7 +6,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QHeaderView, QLineEdit, QPushButton, QTableView, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLineEdit, QPushButton, QTableView, QWidget
+
+from views.file_dialogs import existing_directory, open_file_name, save_file_name
 
 
 class RowsModel(QAbstractTableModel):
@@ -92,13 +94,14 @@ class PathField(QWidget):
         self.edit.setText(text)
 
     def _choose(self) -> None:
-        start = self.text() or str(Path.home())
+        start = self.text()
         if self.mode == "folder":
-            chosen = QFileDialog.getExistingDirectory(self, self.caption, start)
+            chosen = existing_directory(self, self.caption, purpose="exchange", start=start)
         elif self.mode == "save":
-            chosen, _ = QFileDialog.getSaveFileName(self, self.caption, start, self.pattern)
+            chosen = save_file_name(self, self.caption, start or "", self.pattern, purpose="exchange")
         else:
-            chosen, _ = QFileDialog.getOpenFileName(self, self.caption, start, self.pattern)
+            chosen = open_file_name(self, self.caption, self.pattern, purpose="exchange",
+                                    fallback=Path(start).parent if start else None)
         if chosen:
             self.edit.setText(chosen)
 

@@ -22,6 +22,7 @@ from models.services import notices
 from models.services.base import Actor
 from views.case_common import allow
 from views.case_forms import ChooseMeasureDialog
+from views.file_actions import FileActions
 from views.file_tabs import TABS, FileTable
 from views.feedback import ask, tell
 from views.forms import ERROR_STYLE, heading
@@ -264,9 +265,17 @@ class FileWindow(QWidget):
         """录入 and 更正 on the 信用信息 tab; a correction supersedes, it never overwrites."""
         self.add_record = QPushButton("录入信用信息(&L)…", clicked=self._add_record)
         self.correct = QPushButton("更正(&G)…", clicked=self._correct_record)
-        self._button_row("records", self._record_selected, self.add_record, self.correct)
+        row = QHBoxLayout()
+        row.addWidget(self.add_record)
+        row.addWidget(self.correct)
+        row.addStretch(1)
+        self.table("records").parentWidget().layout().addLayout(row)
+        self.table("records").selectionModel().currentRowChanged.connect(lambda *_: self._record_selected())
+        self.actions = FileActions(self, row)
+        self._record_selected()
 
     def _record_selected(self) -> None:
+        self.actions.update()
         if allow(self.add_record, self.actor, "record.write"):
             self.add_record.setEnabled(self.data is not None)
         if allow(self.correct, self.actor, "record.correct"):

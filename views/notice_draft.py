@@ -7,12 +7,12 @@ county offers the published lists. The drafting service checks the content (noti
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
 from models.queries.credit_file import file_with_evaluation
-from models.services import notices
+from models.services import findings, notices
 from models.services.base import Actor
 from views.notice_dialogs import ServiceForm, date_edit, pydate
 from views.subject_picker import SubjectPicker
@@ -54,17 +54,52 @@ def file_choices(data: dict) -> list[Choice]:
     return out
 
 
+def record_choices(data: dict, record: dict) -> list[Choice]:
+    """The notices one record calls for (points, measure); a record without its own notice feeds the
+    evaluation, whose 信用评价结果告知书 is offered instead."""
+    own = [c for c in file_choices(data) if c.record == record["uuid"]]
+    if own or "credit_result" not in notices.DRAFT_TYPES:
+        return own
+    return [Choice("credit_result", f"{notices.DRAFT_TYPES['credit_result']}（该记录计入信用评价，不单独出具告知书）")]
+
+
+def record_notes(data: dict, record: str) -> str:
+    """The notices already made for the record, its objections and repairs (those two are drafted by
+    their decisions: 附件2, 4, 5)."""
+    cases = {record} | {c["uuid"] for key in ("objections", "repairs") for c in data.get(key, ()) if c.get("record") == record}
+    made = [f"{n['type_name']}（{notices.STATES.get(n['state'], n['state'])}）" for n in data.get("notices", ())
+            if (n.get("case") or "").split(":")[-1] in cases or n.get("case") in cases]
+    return "该记录已有：" + "；".join(made) + "。异议、修复的文书由复核或修复决定生成，在“告知书”栏目办理。" if made else ""
+
+
+def finding_choices(db, *, actor: Actor, finding: str) -> list[Choice]:
+    """Runs on the worker: the notices a confirmed finding calls for, for each responsible person's record."""
+    out = []
+    for person in findings.show_finding(db, finding=finding)["persons"]:
+        if person["record"]:
+            data = file_with_evaluation(db, actor=actor, subject=person["practitioner"])
+            # The dialog names the case: the label keeps the person and the document (fits at 1024 pixels).
+            out += [replace(c, label=f"{person['name']}：{c.label.rsplit('　', 1)[0]}") for c in file_choices(data)
+                    if c.record == person["record"]]
+    return out
+
+
 class DraftDialog(ServiceForm):
-    """``subject`` (uuid, name) when opened from a credit file; ``record`` preselects that record's notice."""
+    """``subject`` (uuid, name) when opened from a credit file; ``record`` preselects that record's notice.
+
+    ``choices`` (from a record or finding row) replaces what the file offers; ``notes`` says what exists."""
 
     def __init__(self, runner, actor: Actor, parent: QWidget | None = None, *, subject: tuple[str, str] | None = None,
-                 data: dict | None = None, record: str | None = None):
+                 data: dict | None = None, record: str | None = None, choices: list[Choice] | None = None,
+                 notes: str = "", subject_label: str = "信用主体："):
         super().__init__(runner, "起草告知书", parent)
         self.actor = actor
         self.subject_uuid = subject[0] if subject else None
+        if notes:
+            self.errors.add_row(self.form, "", QLabel(notes, wordWrap=True), "已有文书")
         if subject:
             self.picker = None
-            self.errors.add_row(self.form, "信用主体：", QLabel(subject[1]), "信用主体")
+            self.errors.add_row(self.form, subject_label, QLabel(subject[1]), "信用主体")
         else:
             self.picker = SubjectPicker(runner, actor)
             self.picker.picked.connect(self._picked)
@@ -76,11 +111,11 @@ class DraftDialog(ServiceForm):
         self.errors.add_row(self.form, "评价日期(&D)：", self.as_of, "评价日期")
         self.document.currentIndexChanged.connect(self._document_changed)
         self.setMinimumWidth(560)
-        self._fill(file_choices(data) if data else [], record)
+        self._fill(choices if choices is not None else file_choices(data) if data else [], record)
 
     def _fill(self, choices: list[Choice], record: str | None = None) -> None:
         self.document.clear()
-        for choice in [*choices, *([] if self.subject_uuid else LISTS)]:
+        for choice in [*choices, *([] if self.subject_uuid or self.picker is None else LISTS)]:
             self.document.addItem(choice.label, choice)
         wanted = next((i for i in range(self.document.count()) if record and self.document.itemData(i).record == record), 0)
         self.document.setCurrentIndex(wanted)

@@ -23,6 +23,7 @@ from views.feedback import ask, tell
 from views.finding_edit import AmendFindingDialog
 from views.finding_form import FindingForm
 from views.notice_dialogs import ReasonDialog
+from views.notice_draft import DraftDialog, finding_choices
 from views.table_export import export_table
 from views.table_model import Column, PagedTableModel, shown
 from views.table_view import RecordTable, copy_action
@@ -84,6 +85,7 @@ class FindingsPage(QWidget):
         self.amend.setToolTip("录入人可在审核确认前修改本人录入的处理决定，须写明原因")
         self.withdraw = QPushButton("撤回(&H)…", clicked=self._withdraw)
         self.withdraw.setToolTip("录入人可在审核确认前撤回本人录入的违规认定，须写明原因")
+        self.draft = QPushButton("起草告知书(&T)…", clicked=self._draft)
         self.why = QLabel(wordWrap=True)
         self.why.setStyleSheet("color: #555;")
         self.count = QLabel()
@@ -105,6 +107,7 @@ class FindingsPage(QWidget):
         review_layout.addWidget(self.detail, 2)
         actions = QHBoxLayout()
         actions.addWidget(self.why, 1)
+        actions.addWidget(self.draft)
         actions.addWidget(self.amend)
         actions.addWidget(self.withdraw)
         actions.addWidget(self.confirm)
@@ -157,6 +160,10 @@ class FindingsPage(QWidget):
     def _selected(self) -> None:
         f = self.selected()
         self.detail.setHtml(describe(f) if f else "")
+        if allow(self.draft, self.actor, "notice.draft"):
+            self.draft.setEnabled(f is not None and f.state == "已确认")
+            self.draft.setToolTip("为责任人员起草记分告知书或措施告知书" if self.draft.isEnabled()
+                                  else "选中一项已确认的违规认定")
         for button in (self.amend, self.withdraw):
             button.setVisible(self.actor.can("finding.write"))
             button.setEnabled(self._withdraw_allowed(f))
@@ -176,6 +183,26 @@ class FindingsPage(QWidget):
         self.confirm.setEnabled(problem is None)
         self.confirm.setToolTip(problem or "确认后生成信用信息、计算记分和措施，并向责任人员登记备案的每个机构发出记分通知")
         self.why.setText(problem or "")
+
+    def _draft(self) -> None:
+        """起草告知书 for the persons the confirmed finding scored: the kind follows their records."""
+        f = self.selected()
+        if f is None or f.state != "已确认":
+            return
+        self.draft.setEnabled(False)
+        self.runner.service(finding_choices, actor=self.actor, finding=f.uuid,
+                            on_done=lambda choices: self._draft_dialog(f, choices), on_error=self._refused)
+
+    def _draft_dialog(self, f: FindingRow, choices: list) -> None:
+        self._selected()
+        if not choices:
+            tell(self, "起草告知书", f"{f.case_no} 没有需要向责任人员出具的记分或措施告知书。")
+            return
+        self.dialog = DraftDialog(self.runner, self.actor, self, subject=("", f"{f.case_no}（{f.institution}）"),
+                                  choices=choices, subject_label="案件：")
+        dialog = self.dialog
+        dialog.accepted.connect(lambda: self._done("起草告知书", dialog.done_message()))
+        dialog.open()
 
     def _withdraw_allowed(self, f: FindingRow | None) -> bool:
         return (f is not None and f.state == "待确认" and f.entered_by == self.actor.username

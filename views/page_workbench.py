@@ -41,6 +41,8 @@ COLUMNS = (
            tooltip=lambda i: ("暂定：期限涉及尚未载入节假日安排的年份，仅按周末计算，载入后重新计算。" if i.provisional else "")
            + (f"依据：{i.basis}" if i.basis else "") or None),
     Column("left", "剩余", _left, numeric=True),
+    Column("since", "等待自", lambda i: iso(i.since),
+           tooltip=lambda i: "引起该措施的处理决定作出之日" if i.since else None),
     Column("kind", "类别", lambda i: i.kind_name),
     Column("title", "事项", lambda i: i.title),
     Column("next_step", "下一步", lambda i: i.next_step),

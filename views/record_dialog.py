@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QComboBox, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget,
+    QComboBox, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget,
     QPushButton, QVBoxLayout, QWidget,
 )
 
@@ -21,6 +21,7 @@ from models.services import evaluation, records
 from models.services.base import Actor
 from models.services.records import DECISION_TYPES, RESPONSIBILITY_LEVELS, SOURCES
 from views.case_common import iso
+from views.file_dialogs import open_file_names
 from views.forms import FormErrors, ServiceDialog, error_label
 
 NO_DECISION_TYPE = "（未填）"
@@ -202,8 +203,8 @@ class RecordDialog(RecordFields):
         return [self.attachments, self.attach, self.detach]
 
     def choose_files(self) -> None:
-        paths, _filter = QFileDialog.getOpenFileNames(self, "选择附件", str(Path.home()),
-                                                      "扫描件和文书 (*.pdf *.jpg *.jpeg *.png *.tif *.tiff *.ofd *.doc *.docx);;所有文件 (*)")
+        paths = open_file_names(self, "选择附件",
+                                "扫描件和文书 (*.pdf *.jpg *.jpeg *.png *.tif *.tiff *.ofd *.doc *.docx);;所有文件 (*)")
         for path in paths:
             self.add_file(path)
 

@@ -11,12 +11,13 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtWidgets import (QApplication, QCheckBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QInputDialog,
+from PySide6.QtWidgets import (QApplication, QCheckBox, QFormLayout, QGroupBox, QHBoxLayout, QInputDialog,
                                QLabel, QLineEdit, QMessageBox, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from models.services import backup, restore
 from models.services.base import Actor
 from views.case_common import allow
+from views.file_dialogs import existing_directory, open_file_name, save_file_name
 from views.forms import ERROR_STYLE
 from views.settings_common import LazyTab
 from views.settings_remembered import choice, set_choice
@@ -132,7 +133,7 @@ class BackupTab(LazyTab):
             self.table.fit_columns(widest=520)
 
     def choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "每日备份的文件夹", self.daily_folder.text())
+        folder = existing_directory(self, "每日备份的文件夹", purpose="backup", start=self.daily_folder.text())
         if folder:
             set_choice(f"{KEY}/folder", folder)
             self.daily_folder.setText(folder)
@@ -145,7 +146,8 @@ class BackupTab(LazyTab):
             self.say("数据库不是本机文件，请由数据库服务器管理员备份。")
             return
         suggested.parent.mkdir(parents=True, exist_ok=True)
-        path, _filter = QFileDialog.getSaveFileName(self, "备份数据库", str(suggested), "数据库备份 (*.sqlite3)")
+        path = save_file_name(self, "备份数据库", suggested.name, "数据库备份 (*.sqlite3)", purpose="backup",
+                              fallback=suggested.parent)
         if path:
             self.runner.service(backup.make_backup, actor=self.actor, dest=path, progress_title="正在备份数据库…",
                                 on_done=self._done, on_error=self.refused)
@@ -155,9 +157,8 @@ class BackupTab(LazyTab):
         self.load()
 
     def _pick_backup(self, title: str) -> str:
-        path, _filter = QFileDialog.getOpenFileName(self, title, self.daily_folder.text(),
-                                                    "数据库备份 (*.sqlite3);;所有文件 (*)")
-        return path
+        return open_file_name(self, title, "数据库备份 (*.sqlite3);;所有文件 (*)", purpose="backup",
+                              fallback=self.daily_folder.text())
 
     def check_backup(self) -> None:
         path = self._pick_backup("选择要试恢复的备份")

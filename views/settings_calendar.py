@@ -60,7 +60,8 @@ class CalendarTab(LazyTab):
             self.summary.setText(f"已载入 {rows[0].year}—{last} 年的安排。{last + 1} 年及以后尚未载入：期限跨入这些年份时显示为“暂定”。")
 
     def load_schedule(self) -> None:
-        path = open_file_name(self, "载入节假日安排", "节假日安排 (*.csv *.txt);;所有文件 (*)")
+        path = open_file_name(self, "载入节假日安排", "节假日安排 (*.csv *.txt);;所有文件 (*)",
+                              purpose="calendar")
         if not path:
             return
         source, ok = QInputDialog.getText(self, "载入节假日安排", "来源（如：国务院办公厅关于2027年部分节假日安排的通知）：",

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QLabel, QPushButton, QWidget
@@ -98,5 +99,8 @@ def read_text(path: str) -> str:
 
 
 def write_json(path: str, data: dict) -> None:
-    with open(path, "w", encoding="utf-8") as f:
-        json.dump(data, f, ensure_ascii=False, indent=2)
+    """Written beside the target and moved into place: the file is whole or absent, never half-written
+    (a full disk, or another program reading it as it appears)."""
+    part = Path(f"{path}.part")
+    part.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    os.replace(part, path)

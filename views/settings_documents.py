@@ -116,7 +116,8 @@ class DocumentsTab(LazyTab):
             self.runner.show_error(exc)
 
     def _choose_file(self) -> None:
-        path = open_file_name(self, "选择签章证书", "PKCS#12 证书 (*.p12 *.pfx);;所有文件 (*)")
+        path = open_file_name(self, "选择签章证书", "PKCS#12 证书 (*.p12 *.pfx);;所有文件 (*)",
+                              purpose="certificate")
         if path:
             self.cert_file.setText(path)
 

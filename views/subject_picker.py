@@ -75,7 +75,10 @@ class SubjectPicker(QLineEdit):
         self._choices = {label_of(r): r for r in rows}
         labels = list(self._choices) or ["（没有找到，请检查输入）"]
         self.choices.setStringList(labels)
-        if self.hasFocus():
+        # Still the field the user is on: the window's focus, not the application's. A window that lost
+        # activation for a moment (a popup just closed, another window flashed) keeps its focus field,
+        # and the answer must not be dropped then; a user who moved to another field gets no popup.
+        if self.window().focusWidget() is self:
             self.completer_.complete()
 
     def _chosen(self, text: str) -> None:

@@ -47,6 +47,7 @@ class WorkItem:
     basis: str
     entered_by: str | None  # who entered the case: the four-eyes rule keeps them from deciding it
     permission: str = ""  # what the next step needs (models.actors.PERMISSIONS)
+    since: date | None = None  # waiting since (a pending measure choice: the triggering decision's date)
 
     def for_actor(self, actor: Actor) -> bool:
         """The signed-in user can take the next step (role, and not their own case: 双人复核)."""

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from models.db.tables import (Registration, RegistrationStatus, ServiceCommitment, StandingResult, Subject,
                               SubjectStanding)
+from models.pinyin import initials_of
 from models.services.base import AlreadyDone, Actor, Changes, NotFound, Result, ServiceError, UnitOfWork, require, service
 from models.validation import (ValidationError, clean, credit_code, fold, id_number, json_fields, max_length, one_of, past_date,
                                required)
@@ -38,13 +39,6 @@ class SubjectInfo:
 
 def info(s: Subject) -> SubjectInfo:
     return SubjectInfo(s.uuid, s.type, s.name, s.id_number, s.credit_code, s.origin_county)
-
-
-def initials_of(name: str) -> str:
-    """Pinyin initials for search (张三丰 → zsf); letters and digits pass through."""
-    from pypinyin import Style, lazy_pinyin
-
-    return "".join(p[:1] for p in lazy_pinyin(name, style=Style.FIRST_LETTER, errors=lambda s: list(s))).lower()
 
 
 def mask_id(value: str | None) -> str:

@@ -9,10 +9,15 @@ from sqlalchemy import select
 
 from models.db.tables import Subject, SubjectStanding
 from models.db.tables_casework import Finding, FindingWithdrawal, MeasureRow, Objection, Repair
+from models.services import standing
 from models.services.base import UnitOfWork, query
 from models.services.workdays import calendar_from_db
 
 ENDING_SOON_DAYS = 30  # setting: how far ahead the list shows measures about to end
+# No document fixes how soon the handler chooses a suspension's length after the decision that
+# triggered it; the work list holds the bureau to its own time limit and says that it is one.
+CHOICE_WORKDAYS = 10
+CHOICE_BASIS = f"本局办理时限：决定作出后{CHOICE_WORKDAYS}个工作日内确定期限（无法定期限）"
 
 
 @dataclass(frozen=True)
@@ -27,6 +32,7 @@ class TodoItem:
     overdue: bool
     provisional: bool
     basis: str = ""
+    since: date | None = None  # waiting since (a pending measure choice: the triggering decision's date)
 
 
 @query
@@ -34,10 +40,10 @@ def work_list(uow: UnitOfWork, *, today: date | None = None) -> list[TodoItem]:
     day = today or date.today()
     cal = calendar_from_db(uow)
 
-    def item(kind, title, case, subject, step, due, basis="", provisional=False):
+    def item(kind, title, case, subject, step, due, basis="", provisional=False, since=None):
         left = None if due is None else cal.workdays_between(day, due)
         prov = provisional or (due is not None and cal.provisional_between(day, due))
-        return TodoItem(kind, title, case, subject, step, due, left, due is not None and due < day, prov, basis)
+        return TodoItem(kind, title, case, subject, step, due, left, due is not None and due < day, prov, basis, since)
 
     items = []
     for f in uow.session.scalars(select(Finding).where(Finding.state == "待确认",
@@ -46,8 +52,13 @@ def work_list(uow: UnitOfWork, *, today: date | None = None) -> list[TodoItem]:
                           f.institution.name, f"待审核确认（录入人 {f.entered_by}）", None))
     pending = select(SubjectStanding.subject_id).where(SubjectStanding.pending_choices > 0)
     for s in uow.session.scalars(select(Subject).where(Subject.id.in_(pending))):
-        items.append(item("measure_choice", f"{s.name}：措施待确定期限", s.uuid, s.name,
-                          "在法定幅度内选择期限并写明理由（measure choose）", None))
+        for m in standing.of(uow, s, day)["measures"]:
+            if m["status"] == "pending_choice":
+                since = date.fromisoformat(m["start"])
+                due = cal.add_workdays(since, CHOICE_WORKDAYS)
+                items.append(item("measure_choice", f"{s.name}：{m['name']}待确定期限",
+                                  s.uuid, s.name, "在法定幅度内选择期限并写明理由（measure choose）", due.date,
+                                  CHOICE_BASIS, due.provisional, since))
     for o in uow.session.scalars(select(Objection).where(Objection.state == "待复核")):
         items.append(item("objection", f"{o.subject.name} 的异议（{o.received_on.isoformat()}收到）", o.uuid,
                           o.subject.name, "复核并书面反馈（附件2）", o.review_deadline, o.basis, o.provisional))

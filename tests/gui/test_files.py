@@ -1,8 +1,6 @@
 """信用档案: search the county's subjects, open a file, export the list; the table models pass qtmodeltester."""
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from PySide6.QtCore import QSettings, Qt
 
@@ -220,17 +218,11 @@ def test_file_window_shows_a_corrected_record_as_superseded_with_its_basis(qtbot
 
 def test_a_reviewer_chooses_the_suspension_period_inside_the_range_from_the_file(qtbot, runner, demo_db):
     """累计9分以上、不满12分: 暂停 1—6 months at the handler's choice, with the reason; refused outside the range."""
-    from models.services import findings
+    from tests.gui.test_files_support import nine_points
     from views.case_forms import ChooseMeasureDialog
     from views.file_window import FileWindow
 
-    target = practitioner_with_registration(demo_db)
-    finding = findings.add_finding(demo_db, actor=actor("clerk"), data={
-        "institution": target["credit_code"], "case_no": "宁医保罚〔2026〕950号", "decision_type": "行政处罚",
-        "decision_date": date.today().isoformat(), "article": "条例第三十八条", "source": "audit"}).value
-    findings.add_person(demo_db, actor=actor("clerk"), finding=finding.uuid, person=target["id_number"],
-                        responsibility="主要", kind="pq_admin_penalty")  # 7—9 band: 主要 = 9 points
-    findings.confirm_finding(demo_db, actor=actor("reviewer"), finding=finding.uuid)
+    target = nine_points(demo_db, case_no="宁医保罚〔2026〕950号")
     runner.db = demo_db
     window = FileWindow(runner, actor("reviewer"), target["uuid"])
     qtbot.addWidget(window)

@@ -77,6 +77,24 @@ def practitioner_with_registration(db, *, min_score: int = 850) -> dict:
     return dict(zip(keys, row))
 
 
+
+def nine_points(db, *, case_no: str = "宁医保罚〔2026〕960号", decided=None) -> dict:
+    """A practitioner (practitioner_with_registration) given 9 points by a confirmed finding decided on
+    ``decided`` (default today): the clerk enters it, the reviewer confirms it."""
+    from datetime import date
+
+    from models.services import findings
+
+    target = practitioner_with_registration(db)
+    finding = findings.add_finding(db, actor=actor("clerk"), data={
+        "institution": target["credit_code"], "case_no": case_no, "decision_type": "行政处罚",
+        "decision_date": (decided or date.today()).isoformat(), "article": "条例第三十八条", "source": "audit"}).value
+    findings.add_person(db, actor=actor("clerk"), finding=finding.uuid, person=target["id_number"],
+                        responsibility="主要", kind="pq_admin_penalty")  # 7—9 band: 主要 = 9 points
+    findings.confirm_finding(db, actor=actor("reviewer"), finding=finding.uuid)
+    return target
+
+
 def wait_loaded(qtbot, model, timeout: int = 10000) -> None:
     qtbot.waitUntil(lambda: model.total is not None and not model.loading, timeout=timeout)
 
@@ -86,5 +104,7 @@ def type_text(qtbot, widget, text: str) -> None:
     QTest cannot press keys for CJK characters)."""
     if text.isascii():
         qtbot.keyClicks(widget, text)
+    elif hasattr(widget, "insertPlainText"):
+        widget.insertPlainText(text)
     else:
         widget.insert(text)

@@ -140,7 +140,7 @@ def test_the_workbench_exports_to_excel_what_it_shows(qtbot, runner, demo_db, tm
     assert f"已导出 {len(page.model.rows)} 行" in box.text()
     box.accept()
     sheet = load_workbook(target).active
-    assert [c.value for c in sheet[2]][:3] == ["期限", "剩余", "类别"]
+    assert [c.value for c in sheet[2]][:4] == ["期限", "剩余", "等待自", "类别"]
     assert sheet.max_row == 2 + len(page.model.rows)
 
 
@@ -171,12 +171,38 @@ def test_the_next_save_dialog_starts_in_the_folder_chosen_last(qtbot, runner, de
 
     asked = []
 
-    def dialog(_parent, _title, suggested, _filter):
+    def dialog(_parent, _title, suggested, _filter, **_options):
         asked.append(suggested)
         return str(tmp_path / "导出" / "a.xlsx"), ""
 
     monkeypatch.setattr(QFileDialog, "getSaveFileName", dialog)
+    (tmp_path / "导出").mkdir()
     page = workbench(qtbot, runner, demo_db)
     save_file_name(page, "导出Excel", "a.xlsx", "Excel 工作簿 (*.xlsx)")
     save_file_name(page, "导出Excel", "b.xlsx", "Excel 工作簿 (*.xlsx)")
     assert asked[1] == str(tmp_path / "导出" / "b.xlsx")
+
+
+def test_a_pending_measure_choice_shows_since_when_it_waits_its_deadline_and_that_it_is_overdue(qtbot, runner,
+                                                                                               demo_db):
+    """累计9分: the period is chosen in the range (济医保发〔2025〕6号 四（六）); no document fixes how soon, so the
+    bureau's own time limit runs from the triggering decision and the list says it is not a legal one."""
+    from datetime import timedelta
+
+    from models.services import todo
+    from tests.gui.test_files_support import nine_points
+
+    decided = date.today() - timedelta(days=40)
+    target = nine_points(demo_db, case_no="宁医保罚〔2026〕970号", decided=decided)
+    page = workbench(qtbot, runner, demo_db)
+    model = page.model
+    row = next(n for n, i in enumerate(model.rows) if i.kind == "measure_choice" and i.subject_uuid == target["uuid"])
+    item = model.rows[row]
+    assert item.since == decided and item.title.endswith("暂停医保支付资格待确定期限")
+    assert item.deadline is not None and item.deadline > decided and item.overdue and item.workdays_left < 0
+    titles = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    assert model.data(model.index(row, titles.index("等待自"))) == decided.isoformat()
+    assert model.data(model.index(row, titles.index("剩余"))) == f"逾期{-item.workdays_left}个工作日"
+    assert model.data(model.index(row, 0), Qt.ItemDataRole.ForegroundRole).color() == OVERDUE
+    assert "无法定期限" in model.data(model.index(row, 0), Qt.ItemDataRole.ToolTipRole)
+    assert f"{todo.CHOICE_WORKDAYS}个工作日" in item.basis

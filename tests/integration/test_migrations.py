@@ -97,3 +97,24 @@ def test_the_migrations_build_exactly_the_schema_the_code_declares(tmp_path):
         diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
     db.dispose()
     assert diff == []
+
+
+def test_stored_keys_of_a_surname_with_its_own_reading_are_recomputed_on_upgrade(tmp_path):
+    """曾红 stored as "ceng2 hong2" (before 0019) sorts among the z names after the upgrade."""
+    path = tmp_path / "keys.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate.upgrade(engine, revision="0013")
+    engine.dispose()
+    con = sqlite3.connect(path)
+    con.execute("INSERT INTO subjects (id, uuid, type, name, initials, sort_key, id_number, created_at, updated_at,"
+                " sync_pending) VALUES (1, '00000000-0000-4000-8000-000000000001', 'insured', '曾红', 'ch',"
+                f" 'ceng2 hong2|曾红', '11010519491231002X', '{NOW}', '{NOW}', 1)")
+    con.commit()
+    con.close()
+    db = open_database(str(path))
+    from models.db.tables import Subject
+
+    with db.session() as s:
+        person = s.query(Subject).one()
+        assert (person.sort_key, person.initials) == ("zeng1 hong2|曾红", "zh")
+    db.dispose()
