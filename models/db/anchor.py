@@ -55,6 +55,10 @@ def record(url: str, tail: Tail | None) -> None:
     _write(url, {**old, "seal": tail.seal_id, "hash": tail.hash, "tables": tables})
 
 
+def forget(url: str) -> None:
+    path_for(url).unlink(missing_ok=True)
+
+
 def current(conn: Connection) -> Tail | None:
     """The database's own tail, each table's newest seal with it."""
     rows = conn.execute(text("SELECT s.table_name, s.id, s.hash FROM integrity_seals s JOIN (SELECT table_name, "

@@ -89,7 +89,7 @@ SEALED: dict[str, tuple[str, ...]] = {
 # The table in words, and the column that names a row to an administrator (a case number, a document number or
 # a date: never a UUID, a login name or personal data).
 TABLE_NAMES: dict[str, tuple[str, str, str]] = {
-    "audit_log": ("操作日志", "时间", "at"),
+    "audit_log": ("审计日志", "时间", "at"),
     "users": ("用户账号", "创建于", "created_at"),
     "subjects": ("信用主体基础信息", "录入于", "created_at"),
     "registrations": ("登记备案", "备案日期", "registered_on"),
