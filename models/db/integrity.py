@@ -281,17 +281,25 @@ def _touched(conn: Connection) -> dict[str, list[int]]:
     return out
 
 
+def _packed(key: bytes, rows: list[tuple]) -> bytes:
+    """Entries for rows in id order, in one pass (a county-sized import seals 100,000 rows here)."""
+    pack, blake2b = _ENTRY.pack, hashlib.blake2b
+    return b"".join(pack(r[0], blake2b(repr(tuple(r)).encode("utf-8", "surrogatepass"), digest_size=8, key=key).digest())
+                    for r in rows)
+
+
 def _entries(conn: Connection, key: bytes, table: str, after: int | None, changed: list[int]) -> bytes:
     """The entries of one table's seal: rows inserted after ``after``, and rows changed or deleted."""
+    new = _cursor_rows(conn, f"{_select(table)} WHERE id > ? ORDER BY id", (after,)) if after is not None else []
+    if not changed:
+        return _packed(key, new)
     digests: dict[int, bytes] = {}
     for chunk in range(0, len(changed), 500):
         ids = changed[chunk:chunk + 500]
         found = _cursor_rows(conn, f"{_select(table)} WHERE id IN ({', '.join('?' * len(ids))})", tuple(ids))
         digests.update(dict.fromkeys(ids, DELETED))
         digests.update((r[0], row_digest(key, r)) for r in found)
-    if after is not None:
-        digests.update((r[0], row_digest(key, r))
-                       for r in _cursor_rows(conn, f"{_select(table)} WHERE id > ? ORDER BY id", (after,)))
+    digests.update((r[0], row_digest(key, r)) for r in new)
     return b"".join(_ENTRY.pack(i, digests[i]) for i in sorted(digests))
 
 
