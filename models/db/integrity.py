@@ -144,8 +144,8 @@ def key_id(key: bytes) -> str:
 
 
 def row_digest(key: bytes, row) -> bytes:
-    """The row's values as the database driver returns them, written out unambiguously (None ≠ 'None'), keyed."""
-    return hashlib.blake2b(repr(tuple(row)).encode("utf-8", "surrogatepass"), digest_size=8, key=key).digest()
+    """(id, the row's values as one text, see :func:`select_rows`), keyed."""
+    return hashlib.blake2b(f"{row[0]}:{row[1]}".encode("utf-8", "surrogatepass"), digest_size=8, key=key).digest()
 
 
 def link(key: bytes, prev: str, table: str, first: int, last: int, entries: bytes) -> str:
@@ -246,8 +246,15 @@ def _cursor_rows(conn: Connection, sql: str, params: tuple = ()) -> list[tuple]:
         cursor.close()
 
 
-def _select(table: str) -> str:
-    return f"SELECT {', '.join(SEALED[table])} FROM {table}"
+def select_rows(dialect: str, table: str) -> str:
+    """``SELECT id, <every sealed column written out as one text>``: the database writes the values out (a
+    county's 100,000 rows, without a Python object per value), unambiguously: SQLite as type name and hex
+    of the stored bytes (its quote() would stop at a NUL character), PostgreSQL as quoted literals."""
+    if dialect == "sqlite":
+        values = " || ".join(f"typeof({c}) || hex({c})" for c in SEALED[table][1:])
+    else:
+        values = " || ',' || ".join(f"quote_nullable({c})" for c in SEALED[table][1:])
+    return f"SELECT id, {values} FROM {table}"
 
 
 @dataclass(frozen=True)
@@ -284,19 +291,20 @@ def _touched(conn: Connection) -> dict[str, list[int]]:
 def _packed(key: bytes, rows: list[tuple]) -> bytes:
     """Entries for rows in id order, in one pass (a county-sized import seals 100,000 rows here)."""
     pack, blake2b = _ENTRY.pack, hashlib.blake2b
-    return b"".join(pack(r[0], blake2b(repr(tuple(r)).encode("utf-8", "surrogatepass"), digest_size=8, key=key).digest())
-                    for r in rows)
+    return b"".join(pack(i, blake2b(f"{i}:{values}".encode("utf-8", "surrogatepass"), digest_size=8, key=key).digest())
+                    for i, values in rows)
 
 
 def _entries(conn: Connection, key: bytes, table: str, after: int | None, changed: list[int]) -> bytes:
     """The entries of one table's seal: rows inserted after ``after``, and rows changed or deleted."""
-    new = _cursor_rows(conn, f"{_select(table)} WHERE id > ? ORDER BY id", (after,)) if after is not None else []
+    select = select_rows(conn.dialect.name, table)
+    new = _cursor_rows(conn, f"{select} WHERE id > ? ORDER BY id", (after,)) if after is not None else []
     if not changed:
         return _packed(key, new)
     digests: dict[int, bytes] = {}
     for chunk in range(0, len(changed), 500):
         ids = changed[chunk:chunk + 500]
-        found = _cursor_rows(conn, f"{_select(table)} WHERE id IN ({', '.join('?' * len(ids))})", tuple(ids))
+        found = _cursor_rows(conn, f"{select} WHERE id IN ({', '.join('?' * len(ids))})", tuple(ids))
         digests.update(dict.fromkeys(ids, DELETED))
         digests.update((r[0], row_digest(key, r)) for r in found)
     digests.update((r[0], row_digest(key, r)) for r in new)

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, text
 
 from models.db.integrity import (
-    DELETED, GENESIS, SEALED, TABLE_NAMES, KeyUnavailable, _cursor_rows, _ENTRY, _select, chain_key, key_id,
-    last_sealed, link, row_digest,
+    DELETED, GENESIS, SEALED, TABLE_NAMES, KeyUnavailable, _cursor_rows, _ENTRY, chain_key, key_id,
+    last_sealed, link, row_digest, select_rows,
 )
 
 CHANGED = "内容与写入时封存的摘要不符，已在本程序之外被改动（例如用 sqlite3 的 UPDATE 或 INSERT OR REPLACE）"
@@ -89,11 +89,11 @@ def _check_rows(conn: Connection, key: bytes, table: str, rows, expected: dict[i
 
 def _table(conn: Connection, key: bytes, table: str, expected: dict[int, bytes], full: bool) -> Finding | None:
     if full:
-        rows = _cursor_rows(conn, f"{_select(table)} ORDER BY id")
+        rows = _cursor_rows(conn, f"{select_rows(conn.dialect.name, table)} ORDER BY id")
     else:
         ids = sorted(expected)
         rows = [r for i in range(0, len(ids), 500)
-                for r in _cursor_rows(conn, f"{_select(table)} WHERE id IN ({', '.join('?' * len(ids[i:i + 500]))}) "
+                for r in _cursor_rows(conn, f"{select_rows(conn.dialect.name, table)} WHERE id IN ({', '.join('?' * len(ids[i:i + 500]))}) "
                                             "ORDER BY id", tuple(ids[i:i + 500]))]
     found = _check_rows(conn, key, table, rows, expected, every_row=full)
     gone = min((i for i, d in expected.items() if d != DELETED), default=None)

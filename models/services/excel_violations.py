@@ -142,8 +142,12 @@ def _keys(rows: list[tuple[int, dict]], errors: list[dict]) -> list[tuple[int, d
     """Each row with its subject and institution codes folded once (a control character is the row's error)."""
     out = []
     for row, v in rows:
+        subject, inst = v.get("subject", ""), v.get("institution", "")
+        if subject.isascii() and subject.isprintable() and inst.isascii() and inst.isprintable():
+            out.append((row, v, subject.strip().upper(), inst.strip().upper()))  # what fold gives plain ASCII text
+            continue
         try:
-            out.append((row, v, fold(v.get("subject"), SUBJECT).upper(), fold(v.get("institution"), INSTITUTION).upper()))
+            out.append((row, v, fold(subject, SUBJECT).upper(), fold(inst, INSTITUTION).upper()))
         except ValidationError as exc:
             errors.append({"row": row, "field": exc.field, "problem": exc.problem})
     return out

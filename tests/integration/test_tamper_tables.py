@@ -170,7 +170,7 @@ def test_a_chain_recomputed_without_the_key_is_detected(county, tmp_path):
     forged, prev = b"attacker's guess", integrity.GENESIS
     for sid, table, entries in con.execute("SELECT id, table_name, entries FROM integrity_seals ORDER BY id").fetchall():
         ids = [i for i, _d in integrity._ENTRY.iter_unpack(entries)]
-        rows = {r[0]: r for r in con.execute(f"{integrity._select(table)} WHERE id IN ({','.join(map(str, ids))})")}
+        rows = {r[0]: r for r in con.execute(f"{integrity.select_rows('sqlite', table)} WHERE id IN ({','.join(map(str, ids))})")}
         new = b"".join(integrity._ENTRY.pack(i, integrity.row_digest(forged, rows[i]) if i in rows else integrity.DELETED)
                        for i in ids)
         prev_hash, prev = prev, integrity.link(forged, prev, table, ids[0], ids[-1], new)
@@ -179,3 +179,10 @@ def test_a_chain_recomputed_without_the_key_is_detected(county, tmp_path):
     con.close()
     found = findings_in(path)
     assert [str(f) for f in found] == ["封存链（内部序号 1）：封存链在此断开（封存记录被改动、删除或伪造）"]
+
+
+def test_text_hidden_after_a_nul_character_is_detected(county, tmp_path):
+    """SQLite's quote() stops at U+0000: the chain writes values out as bytes, so nothing hides behind one."""
+    path = copy_of(county, tmp_path)
+    attack(path, "UPDATE credit_records SET note = note || char(0) || '已撤销' WHERE id = 1")
+    assert [f.table for f in findings_in(path)] == ["credit_records"]
