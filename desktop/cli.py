@@ -63,7 +63,7 @@ def build_parser() -> Parser:
     a = actions.add_parser("passwd", help="修改密码（新密码取自 CREDIT_DESK_NEW_PASSWORD 或提示输入）")
     a.add_argument("username", nargs="?", help="用户名（省略则为当前用户）")
 
-    s = sub.add_parser("audit", help="数据完整性：verify 校验审计日志和信用信息的封存链，报告第一处断开")
+    s = sub.add_parser("audit", help="数据完整性：verify 校验所有有法律效力的记录的封存链，报告每张表的第一处断开")
     actions = s.add_subparsers(dest="action", required=True, metavar="verify")
     actions.add_parser("verify", help="逐行校验封存链（发现在本程序之外的改动、插入和删除）")
     s = sub.add_parser("catalog", help="本局政策配置的信息类别目录")

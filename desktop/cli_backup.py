@@ -52,6 +52,8 @@ def cmd_check(args) -> int:
     if report.revision:
         print(f"结构版本 {report.revision}；{report.county}；信用主体 {report.subjects}，信用信息 {report.records}，"
               f"操作日志 {report.audit_entries} 条（最后一条 {report.last_audit}）")
+    if report.chain:
+        print(report.chain)
     for problem in report.problems:
         print(f"问题：{problem}")
     print("检查通过：该备份可以恢复" if report.ok else "检查未通过：不要用该备份恢复")

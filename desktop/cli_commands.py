@@ -125,11 +125,15 @@ def cmd_audit(db: Database, args) -> int:
     from models.services import audit
 
     login(db, args.user)
-    found = audit.verify(db)
-    if found is not None:
-        print(f"封存链断开：{found}", file=sys.stderr)
+    report = audit.verify(db)
+    for note in report.notes:
+        print(note)
+    if not report.ok:
+        for problem in report.problems():
+            print(f"封存链断开：{problem}", file=sys.stderr)
         return 1
-    print("封存链完整：审计日志、信用信息和登记备案状态历史均与写入时一致")
+    print("封存链完整：审计日志、信用主体、信用信息、违规与责任认定、措施、异议、修复、告知书及发文登记、送达、"
+          "双随机抽查和登记备案等有法律效力的记录均与写入时一致，封存链末端与本机记录相符")
     return 0
 
 

@@ -58,7 +58,8 @@ def clean(value: object, field: str = "输入内容") -> str:
     if value is None:
         return ""
     text = (value if type(value) is str else str(value)).strip()
-    if _CONTROL.search(text):  # inline: called for every cell of a county-sized import
+    # Inline, called for every cell of a county-sized import: printable text (most) holds no control character.
+    if not text.isprintable() and _CONTROL.search(text):
         no_control(text, field)
     return text
 

@@ -8,8 +8,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 from models.db import integrity
+from models.db.files import APP_NAME, private_file  # noqa: F401 - re-exported
 
-APP_NAME = "CreditDesk"
 ENV_DB = "CREDIT_DESK_DB"
 
 
@@ -33,23 +33,6 @@ def resolve_url(db: str | None = None) -> str:
     path = Path(value).expanduser().resolve()
     private_file(path)
     return f"sqlite:///{path}"
-
-
-def private_file(path: Path) -> Path:
-    """Create ``path`` (and a new folder for it) readable and writable by this user only, or make it so.
-
-    Credit files, backups and logs hold ID numbers: the process umask (often 022) would leave them readable
-    by every account on the PC. SQLite gives its -wal and -shm files the mode of the database file.
-    """
-    if not path.parent.exists():
-        path.parent.mkdir(parents=True, mode=0o700, exist_ok=True)
-    try:
-        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
-        if os.name == "posix":
-            os.chmod(path, 0o600)
-    except OSError:
-        pass  # a read-only location: opening the database reports the real problem in its own words
-    return path
 
 
 def sqlite_path(url: str) -> Path | None:

@@ -8,7 +8,8 @@ from models.db.base import Base
 
 
 class IntegritySeal(Base):
-    """One transaction's new rows of one sealed table: their ids and digests, chained to the seal before."""
+    """The rows one transaction inserted, changed or deleted in one sealed table: their ids and keyed digests,
+    chained to the seal before by an HMAC whose key is in the user's key store (``key_id`` names it)."""
 
     __tablename__ = "integrity_seals"
     __table_args__ = (Index("ix_integrity_seals_table_last", "table_name", "last_id"),)
@@ -18,6 +19,7 @@ class IntegritySeal(Base):
     first_id: Mapped[int] = mapped_column(Integer)
     last_id: Mapped[int] = mapped_column(Integer)
     rows: Mapped[int] = mapped_column(Integer)
-    entries: Mapped[bytes] = mapped_column(LargeBinary)  # per row: id (8 bytes) and digest (8 bytes)
+    entries: Mapped[bytes] = mapped_column(LargeBinary)  # per row: id (8 bytes) and keyed digest (8 bytes)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    key_id: Mapped[str] = mapped_column(String(16), server_default="")

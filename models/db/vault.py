@@ -11,9 +11,11 @@ import os
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from models.db.engine import APP_NAME, private_file
+from models.db.files import APP_NAME, private_file
 
 ENV_KEYSTORE = "CREDIT_DESK_KEYSTORE"
 MAGIC = b"CDV1"
@@ -67,3 +69,22 @@ def unseal(stored: bytes, label: str) -> bytes:
         return AESGCM(master).decrypt(stored[4:16], stored[16:], label.encode())
     except InvalidTag:
         raise SecretUnavailable(label) from None
+
+
+_derived: dict[tuple[str, bytes], bytes] = {}
+
+
+def derived_key(purpose: bytes, *, create: bool) -> bytes | None:
+    """A key for ``purpose`` derived from this account's master key (HKDF-SHA256), or None without a key store.
+
+    The tamper-evidence chain is keyed with one: whoever holds only a copy of the database file cannot
+    recompute a valid chain after editing a row.
+    """
+    master = _master(create=create)
+    if master is None:
+        return None
+    found = _derived.get((purpose.decode(), master))
+    if found is None:
+        found = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(master)
+        _derived[(purpose.decode(), master)] = found
+    return found

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from models.db import integrity_check
 from models.db.database import Database, open_database
 from models.db.migrate import backup_sqlite, integrity_problem
 from models.db.tables import AuditEntry
@@ -77,7 +78,8 @@ GUARDED = ("audit_log_no_update", "audit_log_no_delete", "credit_records_no_dele
 
 @dataclass(frozen=True)
 class CheckReport:
-    """``backup --check``: the copy opens with this version, SQLite finds it sound, the audit trail is whole."""
+    """``backup --check``: the copy opens with this version, SQLite finds it sound, the audit trail is whole and
+    its hash chain intact."""
     path: str
     problems: tuple[str, ...]
     revision: str
@@ -86,6 +88,8 @@ class CheckReport:
     records: int
     audit_entries: int
     last_audit: str
+    chain: str = ""  # what the check of the keyed hash chain found, in words
+
 
     @property
     def ok(self) -> bool:
@@ -143,6 +147,8 @@ def check_file(path: str | Path, progress=None) -> CheckReport:
                 records = conn.exec_driver_sql("SELECT count(*) FROM credit_records").scalar()
                 entries, last = conn.exec_driver_sql("SELECT count(*), max(at) FROM audit_log").first()
                 fk = conn.exec_driver_sql("PRAGMA foreign_key_check").first()
+                chain, broken = _chain(conn)
+                problems += broken
         finally:
             copy_db.dispose()
         if fk:
@@ -150,7 +156,18 @@ def check_file(path: str | Path, progress=None) -> CheckReport:
         if row is None:
             problems.append("备份中没有本局信息（数据库尚未初始化）")
     return CheckReport(str(source), tuple(problems), revision, row[0] if row else "", subjects, records, entries,
-                       str(last or "")[:19])
+                       str(last or "")[:19], chain)
+
+
+def _chain(conn) -> tuple[str, list[str]]:
+    """Every link and every sealed row of the copy (models/db/integrity.py): (the verdict, the problems)."""
+    found = integrity_check.verify(conn)
+    if not found:
+        seals = conn.exec_driver_sql("SELECT COUNT(*) FROM integrity_seals").scalar()
+        return f"封存链完整：{seals} 次封存，有法律效力的每一行均与写入时一致", []
+    if found[0].problem == integrity_check.NO_KEY:
+        return f"封存链未校验：{found[0].problem}", []
+    return "封存链断开", [f"封存链断开：{f}" for f in found]
 
 
 def default_daily_folder(sqlite_file: Path | None) -> Path | None:

@@ -16,7 +16,7 @@ from models.actors import (  # noqa: F401 - re-exported: services import them fr
     ACTION_NAMES, PERMISSIONS, ROLE_BY_NAME, ROLES, SYSTEM, Actor, AlreadyDone, Changes, NotFound, PermissionDenied,
     Result, ServiceError, require,
 )
-from models.db import holders, integrity
+from models.db import anchor, holders, integrity
 from models.db.database import Database
 from models.db.tables import AuditEntry
 
@@ -51,8 +51,9 @@ class UnitOfWork:
         for hook in self.before_commit:
             hook(self)
         self.session.flush()
-        integrity.seal(self.session.connection())  # the rows with legal weight this transaction added
+        tail = integrity.seal(self.session.connection())  # the rows with legal weight this transaction wrote
         self.session.commit()
+        anchor.record(self.db.url, tail)  # the chain's new tail, outside the database
 
     def audit(
         self,

@@ -156,7 +156,7 @@ def _file_checks(kind: str, sheet: Sheet) -> tuple[list, list]:
                 errors.append({"row": row, "field": "整行", "problem": f"与第{seen[key]}行重复，只导入一次"})
                 continue
             seen[key] = row
-        damaged = [f for f in CODE_FIELDS if (row, f) in sheet.numeric]
+        damaged = sheet.numeric and [f for f in CODE_FIELDS if (row, f) in sheet.numeric]
         if damaged:
             errors += [{"row": row, "field": FIELD_NAMES[kind][f], "problem": NUMERIC_CODE} for f in sorted(damaged)]
             continue

@@ -147,14 +147,16 @@ def read_sheet(kind_fields: dict[str, tuple[str, ...]], required: dict[str, str]
     names, columns = [f for f, _c in fields], [c for _f, c in fields]
     take, widest = itemgetter(*columns), max(columns)
     codes = [(f, c) for f, c in fields if f in CODE_FIELDS]
+    strip, single = str.strip, len(columns) == 1
     for r in range(best_row + 1, len(cells)):
         raw = cells[r]
         width = len(raw)
         cells_ = take(raw) if width > widest else [raw[c] if c < width else "" for c in columns]
-        if len(columns) == 1:
+        if single:
             cells_ = (cells_,)
-        values = dict(zip(names, [v.strip() if type(v) is str else _text(v).strip() for v in cells_]))
-        if any(values.values()) or (r + 1) in damaged:
+        texts = [strip(v) if type(v) is str else _text(v).strip() for v in cells_]
+        if any(texts) or (r + 1) in damaged:
+            values = dict(zip(names, texts))
             rows.append((r + 1, values))  # Excel counts rows from 1
             for f, c in codes:  # a number where an ID or code belongs: Excel already dropped its last digits
                 if c < width and type(raw[c]) in (int, float) and values[f]:

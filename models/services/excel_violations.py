@@ -79,11 +79,16 @@ def _subjects(uow: UnitOfWork, keys: set[str]) -> dict[str, list]:
     out: dict[str, list] = defaultdict(list)
     columns = "SELECT id, type, name, id_number, credit_code, origin_county FROM subjects"
     if len(keys) > SCAN_ABOVE:  # a county-sized list names most subjects: one pass over them all is cheaper
-        rows = uow.session.connection().exec_driver_sql(columns).all()
-        for found in (Found(*r) for r in rows):
-            for key in (found.id_number, found.credit_code):
+        cursor = uow.session.connection().connection.cursor()  # plain tuples: most of a county's subjects
+        try:
+            cursor.execute(columns)
+            rows = cursor.fetchall()
+        finally:
+            cursor.close()
+        for r in rows:
+            for key in (r[3], r[4]):  # id_number, credit_code
                 if key in keys:
-                    out[key].append(found)
+                    out[key].append(Found._make(r))
         return out
     for column in ("id_number", "credit_code"):
         for row in _select_in(uow, f"{columns} WHERE {column} IN (…)", keys):
@@ -142,8 +147,12 @@ def _keys(rows: list[tuple[int, dict]], errors: list[dict]) -> list[tuple[int, d
     """Each row with its subject and institution codes folded once (a control character is the row's error)."""
     out = []
     for row, v in rows:
+        subject, inst = v.get("subject", ""), v.get("institution", "")
+        if subject.isascii() and subject.isprintable() and inst.isascii() and inst.isprintable():
+            out.append((row, v, subject.strip().upper(), inst.strip().upper()))  # what fold gives plain ASCII text
+            continue
         try:
-            out.append((row, v, fold(v.get("subject"), SUBJECT).upper(), fold(v.get("institution"), INSTITUTION).upper()))
+            out.append((row, v, fold(subject, SUBJECT).upper(), fold(inst, INSTITUTION).upper()))
         except ValidationError as exc:
             errors.append({"row": row, "field": exc.field, "problem": exc.problem})
     return out
@@ -157,11 +166,11 @@ def check(uow: UnitOfWork, rows: list[tuple[int, dict]], errors: list[dict], pro
     out = Checked(errors=errors)
     keyed = _keys(rows, out.errors)
     found = _subjects(uow, {k for _r, _v, k, _i in keyed} | {i for _r, _v, _k, i in keyed} - {""})
-    pending, memo = [], {}
+    pending, memo, profile, own = [], {}, county.profile, county.code
     for n, (row, v, key, inst) in enumerate(keyed, 1):
         try:
-            fields, spec = records.record_fields(county.profile, _data(v, by_name), memo=memo)
-            subject = _subject(found.get(key, []), key, spec, v, county.code)
+            fields, spec = records.record_fields(profile, _data(v, by_name), memo=memo)
+            subject = _subject(found.get(key, []), key, spec, v, own)
             fields["subject_id"], fields["institution_id"] = subject.id, _institution(found, inst)
         except ValidationError as exc:
             out.errors.append({"row": row, "field": FIELD_COLUMNS.get(exc.field, exc.field), "problem": exc.problem})

@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from models.db import anchor
 from models.db.database import Database, open_database
+from models.db.engine import resolve_url
 from models.db.migrate import backup_sqlite, integrity_problem, restrict_to_owner
 from models.services import users
 from models.services.backup import CheckReport, file_sha256, check_file
@@ -127,7 +129,20 @@ def restore(sqlite_file: Path, *, backup_file: str | Path, username: str, passwo
     for stale in ("-wal", "-shm"):  # the replaced file's log must not be replayed into the restored one
         sqlite_file.with_name(sqlite_file.name + stale).unlink(missing_ok=True)
     os.replace(work, sqlite_file)
+    _move_anchor(sqlite_file, work, source)
     return info
+
+
+def _move_anchor(sqlite_file: Path, work: Path, source: Path) -> None:
+    """The chain's anchor now names the restored file's tail, and the restore: it is older than the file it
+    replaced, and `audit verify` says so as a restore, not as an alteration (models/db/anchor.py)."""
+    anchor.forget(resolve_url(str(work)))
+    db = open_database(str(sqlite_file), upgrade=False)
+    try:
+        with db.engine.connect() as conn:
+            anchor.reset(db.url, conn, restored={"file": source.name, "at": datetime.now().isoformat(timespec="minutes")})
+    finally:
+        db.dispose()
 
 
 def restore_in_use(db: Database, *, backup_file: str, username: str, password: str, reason: str,

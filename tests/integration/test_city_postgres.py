@@ -204,3 +204,24 @@ def test_the_city_database_refuses_to_delete_or_rewrite_what_has_legal_weight(po
             con.execute(text("UPDATE credit_records SET sync_pending = false"))
     finally:
         city.db.dispose()
+
+
+def test_on_postgresql_the_programs_changes_are_sealed_and_an_edit_from_another_session_is_named(postgres, tmp_path):
+    """The city's chain (Panan 第二十五条): rows the program updates are sealed again; psql's are not."""
+    import psycopg
+
+    from models.db import integrity_check
+    from models.services import users
+
+    url = postgres()
+    city = bureau(tmp_path / "city", "370900", "泰安市", url=url)
+    institution(city, 1, "泰安市中心医院")
+    users.change_password(city.db, actor=city.admin, username="clerk", new_password="another-123")  # an UPDATE
+    with city.db.engine.connect() as conn:
+        assert integrity_check.verify(conn) == []
+    with psycopg.connect(url, autocommit=True) as con:
+        con.execute("UPDATE users SET roles = '管理员' WHERE username = 'clerk'")
+    with city.db.engine.connect() as conn:
+        found = integrity_check.verify(conn)
+    city.db.dispose()
+    assert [f.table for f in found] == ["users"] and found[0].problem.startswith("内容与写入时封存的摘要不符")

@@ -8,16 +8,13 @@ import shutil
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from test_exchange_support import PASSWORD, bureau, export, introduce
-
-CLI = [sys.executable, "-m", "desktop.cli"]
-ROOT = Path(__file__).resolve().parents[2]
+from kill_support import either, kill_loop
+from test_exchange_support import bureau, export, introduce
 
 
 def counts(path: Path) -> dict[str, int]:
@@ -31,23 +28,25 @@ def dump(path: Path) -> str:
         return "\n".join(con.iterdump())
 
 
-def run_and_kill(db: Path, package: Path, after_marks: int, extra_delay: float) -> int | None:
-    """Start the import; SIGKILL it once it has reported progress ``after_marks`` times (plus a delay)."""
-    env = {**os.environ, "CREDIT_DESK_PASSWORD": PASSWORD, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([*CLI, "--db", str(db), "--user", "admin", "sync", "import", str(package)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=ROOT)
-    seen = b""
-    while seen.count(b"%") < after_marks:
-        chunk = os.read(proc.stderr.fileno(), 256)
-        if not chunk:
-            break
-        seen += chunk
-    time.sleep(extra_delay)
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    proc.stderr.close()
-    return proc.returncode
+def after_progress(schedule):
+    """Kill once the import has reported progress ``marks`` times, plus a delay, for each (marks, delay) in turn."""
+    steps = iter(schedule)
+
+    def kill(proc, _rng, _length) -> float:
+        marks, delay = next(steps)
+        seen = b""
+        while seen.count(b"%") < marks:
+            chunk = os.read(proc.stderr.fileno(), 256)
+            if not chunk:
+                break
+            seen += chunk
+        time.sleep(delay)
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        proc.stderr.close()
+        return delay
+    return kill
 
 
 @pytest.mark.slow
@@ -65,23 +64,14 @@ def test_an_import_killed_at_any_point_leaves_nothing_half_applied(tmp_path):
     shutil.copy(city.path, pristine)
     before = dump(pristine)
 
-    complete = tmp_path / "complete.sqlite3"
-    shutil.copy(pristine, complete)
-    assert run_and_kill(complete, package, after_marks=10 ** 6, extra_delay=0) == 0
-    applied = counts(complete)
-    assert applied["exchange_packages"] == counts(pristine)["exchange_packages"] + 1
-
     rng = random.Random(7)
-    outcomes = []
-    for marks, delay in [(1, 0), (2, 0), (3, 0), (4, 0), (5, 0), (1, 0.05), (2, 0.02), (3, rng.random() / 5),
-                         (5, rng.random() / 3), (0, 0.6), (0, 0.9)]:
-        target = tmp_path / f"kill-{marks}-{delay:.2f}.sqlite3"
-        shutil.copy(pristine, target)
-        code = run_and_kill(target, package, marks, delay)
-        if dump(target) == before:
-            outcomes.append("untouched")
-        else:
-            assert counts(target) == applied, f"killed after {marks} progress reports (exit {code}): a partial import"
-            outcomes.append("applied")
+    schedule = [(1, 0), (2, 0), (3, 0), (4, 0), (5, 0), (1, 0.05), (2, 0.02), (3, rng.random() / 5),
+                (5, rng.random() / 3), (0, 0.6), (0, 0.9)]
+    untouched, applied, seen = kill_loop(
+        pristine, tmp_path, ["sync", "import", str(package)], kills=len(schedule), seed=7,
+        observe=lambda path: "untouched" if dump(path) == before else counts(path),
+        kill=after_progress(schedule), stderr=subprocess.PIPE)
+    assert applied["exchange_packages"] == counts(pristine)["exchange_packages"] + 1
+    outcomes = either(untouched, applied, seen)
     print("outcomes:", outcomes)
     assert "untouched" in outcomes  # the kills did land inside the import

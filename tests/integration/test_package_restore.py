@@ -188,3 +188,54 @@ def test_a_package_of_another_county_cannot_set_the_sequence(tmp_path):
         restore.restore(county.path, backup_file=saved, username="admin", password=PASSWORD, reason="演练",
                         sent_packages=(str(foreign),))
     assert not county.path.with_name(county.path.name + restore.RESTORE_SUFFIX).exists()
+
+
+def test_the_test_restore_checks_the_hash_chain_of_the_copy(db, admin, clerk, tmp_path):
+    """A subject's name rewritten with an sqlite3 shell leaves the triggers and the numbering: only the chain shows it."""
+    institution_in(db, admin)
+    dest = tmp_path / "b.sqlite3"
+    backup.make_backup(db, actor=admin, dest=str(dest))
+    assert backup.check_file(dest).chain.startswith("封存链完整")
+    with sqlite3.connect(dest) as con:
+        con.execute("UPDATE subjects SET name = '改过的名称' WHERE type = 'institution'")
+    report = backup.check_file(dest)
+    assert not report.ok and report.chain == "封存链断开"
+    assert any(p.startswith("封存链断开：信用主体基础信息（录入于 ") for p in report.problems)
+
+
+def verify_report(path):
+    from models.services import audit
+
+    db = open_database(str(path))
+    try:
+        return audit.verify(db)
+    finally:
+        db.dispose()
+
+
+def test_a_restored_backup_is_reported_as_restored_not_as_tampering(db, admin, tmp_path):
+    dest = tmp_path / "b.sqlite3"
+    backup.make_backup(db, actor=admin, dest=str(dest))
+    institution_in(db, admin)  # written after the backup: the restored file lacks these seals
+    path = db.sqlite_file
+    db.dispose()
+    restore_as(path, dest)
+    report = verify_report(path)
+    assert report.ok, report.problems()
+    assert any("用 credit-desk restore 从备份“b.sqlite3”恢复" in n and "这是恢复，不是篡改" in n for n in report.notes)
+
+
+def test_an_older_copy_put_in_place_by_hand_is_named_as_older_than_its_anchor(db, admin, tmp_path):
+    """Cutting off the newest rows together with their seals leaves a chain that checks; the anchor does not."""
+    dest = tmp_path / "b.sqlite3"
+    backup.make_backup(db, actor=admin, dest=str(dest))
+    institution_in(db, admin)
+    path = db.sqlite_file
+    db.dispose()
+    for stale in ("-wal", "-shm"):
+        path.with_name(path.name + stale).unlink(missing_ok=True)
+    path.write_bytes(dest.read_bytes())
+    report = verify_report(path)
+    assert not report.ok and report.findings == ()
+    assert report.anchor_problem.startswith("数据库比本机记录的状态旧：最近 ")
+    assert "信用主体基础信息" in report.anchor_problem

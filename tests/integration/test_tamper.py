@@ -72,17 +72,17 @@ def test_a_record_rewritten_by_replace_from_outside_is_named_by_audit_verify(fil
                    "correction_reason, id, uuid, created_at, updated_at, sync_pending, origin_county FROM credit_records")
     done = verify(filed)
     assert done.returncode == 1
-    assert "信用信息 第 1 行：内容与写入时封存的摘要不符" in done.stderr
+    assert "信用信息（案号 改过）：内容与写入时封存的摘要不符" in done.stderr
 
 
 def test_a_direct_update_of_the_audit_log_is_named(filed):
     outside(filed, "DROP TRIGGER audit_log_no_update", "UPDATE audit_log SET actor = 'nobody' WHERE id = 2")
-    assert "审计日志 第 2 行：内容与写入时封存的摘要不符" in verify(filed).stderr
+    assert "审计日志（时间 " in verify(filed).stderr and "：内容与写入时封存的摘要不符" in verify(filed).stderr
 
 
 def test_a_row_deleted_or_slipped_in_by_hand_is_named(filed):
     outside(filed, "DROP TRIGGER audit_log_no_delete", "DELETE FROM audit_log WHERE id = 1")
-    assert "审计日志 第 1 行：这一行已从数据库中被删除" in verify(filed).stderr
+    assert "审计日志（内部序号 1）：这一行已从数据库中被删除" in verify(filed).stderr
 
 
 def test_a_row_inserted_by_hand_is_named_and_not_sealed_by_the_next_honest_write(filed, admin):
@@ -103,7 +103,7 @@ def test_no_package_leaves_while_the_file_is_known_to_be_altered(tmp_path):
     introduce(a, city)
     institution(a, 1, "宁阳县人民医院")
     outside(a.db, "DROP TRIGGER audit_log_no_update", "UPDATE audit_log SET reason = 'x' WHERE id = 1")
-    with pytest.raises(Tampered, match="数据完整性校验未通过：审计日志 第 1 行"):
+    with pytest.raises(Tampered, match="数据完整性校验未通过：审计日志（时间 .*）：内容与写入时封存的摘要不符"):
         export(a, city, tmp_path / "out")
     a.db.dispose()
     city.db.dispose()

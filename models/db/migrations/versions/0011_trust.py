@@ -7,7 +7,7 @@ Revises: 0015
 import sqlalchemy as sa
 from alembic import op
 
-from models.db import integrity, vault
+from models.db import vault
 
 revision = "0011"
 down_revision = "0015"
@@ -70,8 +70,7 @@ def upgrade() -> None:
         for name, (when, message) in PG_TRIGGERS.items():
             op.execute(f"DROP TRIGGER IF EXISTS {name} ON {when.split(' ON ')[1]}")
             op.execute(f"CREATE TRIGGER {name} {when} FOR EACH ROW EXECUTE FUNCTION creditdesk_refuse('{message}')")
-    _seal_keys(conn)
-    integrity.seal(conn, tables=integrity.SEALED)  # what earlier versions wrote is the chain's first link
+    _seal_keys(conn)  # the chain over rows with legal weight is started by 0018 (keyed, every legal table)
 
 
 def downgrade() -> None:

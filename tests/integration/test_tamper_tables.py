@@ -1,0 +1,188 @@
+"""Every table with legal weight is in the keyed chain (Panan 第十二条: nothing silently overwritten or deleted;
+第二十五条 punishes 篡改信息).
+
+Someone with a copy of the file and an ordinary sqlite3 shell (no recursive triggers there, and free to drop the
+program's triggers) rewrites, deletes or replaces a row of each sealed table: `audit verify` names the table
+and the row. Without the key store they cannot recompute the chain, and a backup put back with
+`credit-desk restore` is reported as restored, not as altered.
+"""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import sqlite3
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "reports"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import notice_scenario as ns  # noqa: E402
+from points_path import confirmed_points  # noqa: E402
+
+from models.db import integrity, integrity_check  # noqa: E402
+from models.db.database import open_database  # noqa: E402
+
+# What carries legal weight: findings and their persons, measures and the handler's choices, objections,
+# repairs, notices with their register and deliveries, inspections, registrations, points notifications,
+# rectifications, the audit log and the credit records themselves.
+LEGAL = ("audit_log", "credit_records", "registration_status", "registrations", "findings", "finding_persons",
+         "measure_choices", "measures", "objections", "repairs", "notices", "notice_issues", "notice_deliveries",
+         "notice_steps", "inspection_draws", "inspection_draw_items", "points_notifications", "rectifications")
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-")
+EDITED = ("reason", "note", "uuid", "content", "name", "materials")
+
+
+def _fill_the_rest(sc) -> None:
+    """What the notice scenario does not write: a finding with its persons, a withdrawn one, an issued and
+    delivered notice, a rectification, attachments, inspections, an indicator tree and a pack from the city."""
+    from models.services import county, evaluation, findings, indicators, inspections, notices, objections, records, repairs
+    from models.services.base import UnitOfWork
+    from models.db.tables import Subject
+    from sqlalchemy import select
+
+    db, clerk, reviewer, admin = sc.db, sc.actors["clerk"], sc.actors["reviewer"], sc.actors["admin"]
+    with db.session() as s:
+        person = s.scalar(select(Subject.uuid).where(Subject.type == "practitioner", Subject.registrations.any())
+                          .order_by(Subject.id))
+    rec = confirmed_points(db, clerk, person, "pq_agreement_minor", date(2026, 3, 2), "一般", "宁医保协〔2026〕90号")
+    repairs.rectify(db, actor=clerk, record=rec.uuid, corrected_on=date(2026, 3, 20), commitment="已整改")
+    with db.session() as s:
+        inst = s.scalar(select(Subject.credit_code).where(Subject.type == "institution").order_by(Subject.id))
+    withdrawn = findings.add_finding(db, actor=clerk, data={"institution": inst, "case_no": "宁医保协〔2026〕91号",
+                                                           "decision_type": "协议处理", "decision_date": "2026-03-03",
+                                                           "article": "服务协议第二十条"}).value
+    findings.withdraw_finding(db, actor=clerk, finding=withdrawn.uuid, reason="录入重复")
+    records.add_record(db, actor=clerk, data={"subject": person, "kind": "commendation", "decision_date": "2026-04-01"},
+                       files=[("表扬信.pdf", b"%PDF-1.4 praise")])
+    objections.file(db, actor=clerk, subject=person, record=rec.uuid, delivered_on=date.today(),
+                    received_on=date.today(), reason="记分有误", files=[("说明.pdf", b"%PDF-1.4 note")])
+    uuid = sc.drafts["points_notice"]
+    ns.sign_through(sc, uuid)
+    ns.issue(sc, [uuid])
+    notices.deliver(db, actor=clerk, notice=uuid, delivered_on=date.today(), method="直接送达", recipient="本人")
+    for n, name in enumerate(("王检查", "李检查", "赵检查")):
+        inspections.add_inspector(db, actor=admin, name=name, certificate_no=f"37092100{n}", unit="基金监管科")
+    inspections.draw(db, actor=reviewer, subject_type="institution", base_ratio="1", seed="7")
+    tree = indicators.export(db, profile=evaluation.profile(county.get_county(db).profile))
+    indicators.load(db, actor=admin, text=json.dumps(tree, ensure_ascii=False), reason="局务会议通过")
+    with UnitOfWork(db) as uow:  # a pack as the city's package installs it (models/services/exchange)
+        uow.session.connection().exec_driver_sql(
+            "INSERT INTO received_policy_packs (pack_id, version, document_number, effective_from, effective_to, content, "
+            "sha256, package_uuid, installed_at, installed_by) VALUES ('shandong-2026', '1', '鲁医保发〔2026〕1号', "
+            "'2026-08-10', NULL, '{}', 'x', 'p', '2026-08-01 00:00:00', 'admin')")
+        uow.commit()
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory):
+    sc = ns.build(tmp_path_factory.mktemp("tamper"))
+    _fill_the_rest(sc)
+    sc.db.dispose()
+    con = sqlite3.connect(sc.path)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+    return sc.path
+
+
+def copy_of(county: Path, folder: Path) -> Path:
+    dest = folder / "copy.sqlite3"
+    shutil.copyfile(county, dest)
+    return dest
+
+
+def findings_in(path: Path) -> list[integrity_check.Finding]:
+    db = open_database(str(path))
+    try:
+        with db.engine.connect() as conn:
+            return integrity_check.verify(conn)
+    finally:
+        db.dispose()
+
+
+def attack(path: Path, *sql: str, params=()) -> None:
+    """An sqlite3 shell on the copy: without the program's triggers (dropped) and without recursive triggers."""
+    con = sqlite3.connect(path)
+    for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+        con.execute(f'DROP TRIGGER "{name}"')
+    for statement in sql:
+        con.execute(statement, params)
+    con.commit()
+    con.close()
+
+
+def test_an_intact_county_verifies_and_every_sealed_table_has_rows(county):
+    con = sqlite3.connect(county)
+    empty = [t for t in integrity.SEALED if not con.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]]
+    con.close()
+    assert empty == []
+    assert set(LEGAL) <= set(integrity.SEALED)
+    assert findings_in(county) == []
+
+
+def _column(table: str) -> str:
+    return next(c for c in EDITED if c in integrity.SEALED[table])
+
+
+@pytest.mark.parametrize("table", list(integrity.SEALED))
+def test_a_direct_update_of_each_sealed_table_is_named(county, tmp_path, table):
+    path = copy_of(county, tmp_path)
+    column = _column(table)
+    attack(path, f"UPDATE {table} SET {column} = {column} || '改' WHERE id = (SELECT MIN(id) FROM {table})")
+    found = findings_in(path)
+    assert [f.table for f in found] == [table] and "已在本程序之外被改动" in found[0].problem
+    assert found[0].label and not UUID.search(str(found[0]))  # named by case number or date, never a UUID
+
+
+@pytest.mark.parametrize("table", list(integrity.SEALED))
+def test_a_row_deleted_from_each_sealed_table_is_named(county, tmp_path, table):
+    path = copy_of(county, tmp_path)
+    attack(path, "PRAGMA foreign_keys = OFF", f"DELETE FROM {table} WHERE id = (SELECT MIN(id) FROM {table})")
+    found = findings_in(path)
+    assert [f.table for f in found] == [table] and "已从数据库中被删除" in found[0].problem
+
+
+@pytest.mark.parametrize("table", list(integrity.SEALED))
+def test_insert_or_replace_of_a_row_of_each_sealed_table_is_named(county, tmp_path, table):
+    path = copy_of(county, tmp_path)
+    column = _column(table)
+    con = sqlite3.connect(path)
+    cur = con.execute(f"SELECT * FROM {table} ORDER BY id LIMIT 1")
+    names = [d[0] for d in cur.description]
+    row = list(cur.fetchone())
+    con.close()
+    row[names.index(column)] = f"{row[names.index(column)]}改"
+    attack(path, f"INSERT OR REPLACE INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+           params=row)
+    found = findings_in(path)
+    assert [f.table for f in found] == [table] and "已在本程序之外被改动" in found[0].problem
+
+
+def test_a_chain_recomputed_without_the_key_is_detected(county, tmp_path):
+    """The attacker edits a record and recomputes every digest and link with a key of his own."""
+    path = copy_of(county, tmp_path)
+    attack(path, "UPDATE credit_records SET note = '已撤销' WHERE id = 1")
+    con = sqlite3.connect(path)
+    forged, prev = b"attacker's guess", integrity.GENESIS
+    for sid, table, entries in con.execute("SELECT id, table_name, entries FROM integrity_seals ORDER BY id").fetchall():
+        ids = [i for i, _d in integrity._ENTRY.iter_unpack(entries)]
+        rows = {r[0]: r for r in con.execute(f"{integrity.select_rows('sqlite', table)} WHERE id IN ({','.join(map(str, ids))})")}
+        new = b"".join(integrity._ENTRY.pack(i, integrity.row_digest(forged, rows[i]) if i in rows else integrity.DELETED)
+                       for i in ids)
+        prev_hash, prev = prev, integrity.link(forged, prev, table, ids[0], ids[-1], new)
+        con.execute("UPDATE integrity_seals SET entries = ?, prev_hash = ?, hash = ? WHERE id = ?", (new, prev_hash, prev, sid))
+    con.commit()
+    con.close()
+    found = findings_in(path)
+    assert [str(f) for f in found] == ["封存链（内部序号 1）：封存链在此断开（封存记录被改动、删除或伪造）"]
+
+
+def test_text_hidden_after_a_nul_character_is_detected(county, tmp_path):
+    """SQLite's quote() stops at U+0000: the chain writes values out as bytes, so nothing hides behind one."""
+    path = copy_of(county, tmp_path)
+    attack(path, "UPDATE credit_records SET note = note || char(0) || '已撤销' WHERE id = 1")
+    assert [f.table for f in findings_in(path)] == ["credit_records"]
