@@ -1,7 +1,7 @@
 """chain: a keyed hash chain over every table with legal weight, changes as well as new rows
 
 Revision ID: 0018
-Revises: 0013
+Revises: 0019
 
 Seals written before this revision covered three tables and were not keyed (anyone with the file
 could recompute them). They are replaced by one chain, keyed with a key derived from the user's key
@@ -15,7 +15,7 @@ from alembic import op
 from models.db import integrity
 
 revision = "0018"
-down_revision = "0013"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
