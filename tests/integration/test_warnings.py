@@ -36,6 +36,7 @@ def doctor(db, clerk, n: int = 1):
 def refreshed(db, uuids: list[str], day: date = TODAY) -> None:
     """As the unit of work does after a write: the standing of these subjects, then their warnings."""
     with UnitOfWork(db) as uow:
+        uow.session.info[standing.DAY] = day  # the day the unit of work settles for (its institutions too)
         ids = list(uow.session.scalars(select(Subject.id).where(Subject.uuid.in_(uuids))))
         standing.refresh(uow, ids, day=day)
         warnings.refresh(uow, ids, day)
@@ -248,4 +249,6 @@ def test_tick_refreshes_the_warnings_of_the_whole_county(db, admin, clerk, hospi
     tick.tick(db, actor=admin)
     assert len(open_warnings(db, doc.uuid, "points_near_suspension")) == 1
     assert warnings.counts(db) == {"医保医（药）师": {"提示": 0, "关注": 1, "警示": 0},
-                                   "定点医药机构": {"提示": 0, "关注": 1, "警示": 0}}  # its staff's 6 points
+                                   "定点医药机构": {"提示": 0, "关注": 1, "警示": 1}}
+    # The institution: its staff's 6 points (关注), and the grade they cost it, 优秀 to 中等 (警示, 淮 三（三）（四）).
+    assert len(open_warnings(db, _institution(db, hospital), "institution_grade_fell")) == 1
