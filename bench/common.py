@@ -12,7 +12,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from models.db.database import Database, open_database  # noqa: E402
-from models.services import county, demo  # noqa: E402
+from models.services import county, demo, standing, users  # noqa: E402
 
 PASSWORD = "abc12345"
 
@@ -24,8 +24,6 @@ def demo_database(scale: str = "default", copy_of: str | None = None, seed: int 
     if copy_of:
         shutil.copy(copy_of, path)
         db = open_database(str(path))
-        from models.services import users
-
         admin = users.authenticate(db, username="admin", password=PASSWORD)
     else:
         db = open_database(str(path))
@@ -47,8 +45,6 @@ def timed(fn):
 
 def evaluated_county(description: str) -> tuple[Database, object, Path]:
     """``--scale`` / ``--copy-of`` as the benchmarks take them: a demo county whose standings are up to date."""
-    from models.services import standing
-
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--scale", default="default")
     parser.add_argument("--copy-of", help="a demo database, evaluated (credit-desk evaluate), copied before measuring")

@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from itertools import chain
 
-from sqlalchemy import event, exists, func, or_, select, union, update
+from sqlalchemy import and_, event, exists, func, or_, select, union, update
 from sqlalchemy.orm import Session, selectinload
 
 from models import policy
@@ -228,9 +228,14 @@ def _refresh_defaults(db, day: date, groups: list, rules: tuple[policy.Profile, 
                 result = _default(prof, sample, day, shared)[1]
                 history = shared_history(uow, result, day, utcnow(), actor, prof_name)
                 # Chosen inside the writing statements: a clerk may have saved a record since the run began.
-                chosen = select(Subject.id).where(same, Subject.id.between(start, start + PLAIN_BATCH - 1),
-                                                  Subject.id.not_in(_with_facts()), _is_due(Subject.id, day))
-                written, moved = write_plain(uow, chosen, result, history, day)
+                span = (start, start + PLAIN_BATCH - 1)
+                chosen = select(Subject.id).where(same, Subject.id.between(*span), Subject.id.not_in(_with_facts()),
+                                                  _is_due(Subject.id, day))
+                # Their rows already stored, found from the rows themselves (none on a first run).
+                existing = and_(SubjectStanding.subject_id.between(*span), _due_where(day),
+                                SubjectStanding.subject_id.not_in(_with_facts()),
+                                exists().where(Subject.id == SubjectStanding.subject_id, same).correlate(SubjectStanding))
+                written, moved = write_plain(uow, chosen, result, history, day, existing)
                 uow.commit()
             done, changed = done + written, changed + moved
             if written and progress and progress(done, total, "更新信用状况") is False:

@@ -134,15 +134,16 @@ def shared_history(uow: UnitOfWork, st: Stored, day: date, now, actor: Actor, pr
         st, day, now, actor, prof_name))).inserted_primary_key[0]
 
 
-def write_plain(uow: UnitOfWork, chosen: Select, st: Stored, history: int, day: date) -> tuple[int, int]:
+def write_plain(uow: UnitOfWork, chosen: Select, st: Stored, history: int, day: date, existing=None) -> tuple[int, int]:
     """The standing of the subjects ``chosen`` (a SELECT of subject ids, all without facts of their own) is the
     default result ``st``: rows inserted or changed to point at its ``history`` row (``shared_history``), rows
-    already on it moved on to ``day``; three statements however many subjects. Returns how many rows were written
-    and how many of them changed their result."""
+    already on it moved on to ``day``; three statements however many subjects. ``existing``: the same subjects'
+    standing rows as a condition on ``subject_standing`` itself, when the caller can say it more cheaply than
+    through ``chosen``. Returns how many rows were written and how many of them changed their result."""
     session = uow.session
     ids = chosen.subquery()
     cols = {"evaluation_id": history, **_standing_values(st, day)}
-    on_it = STANDING.c.subject_id.in_(select(ids.c[0]))
+    on_it = STANDING.c.subject_id.in_(select(ids.c[0])) if existing is None else existing
     added = session.execute(insert(STANDING).from_select(["subject_id", *cols], select(
         ids.c[0], *(literal(v, STANDING.c[k].type) for k, v in cols.items())).where(
         ~exists().where(STANDING.c.subject_id == ids.c[0])))).rowcount
