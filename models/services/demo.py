@@ -30,7 +30,7 @@ from models.db.database import Database
 from models.db.tables import County, CreditRecord, Registration, RegistrationStatus, ServiceCommitment, Subject
 from models.pinyin import reversed_number, sort_key_of
 from models.policy import PolicyError, catalogue, load_profile
-from models.services import standing
+from models.services import standing, warnings
 from models.services.base import Actor, ServiceError, UnitOfWork, require
 from models.services.records import current_county
 from models.services.subjects import initials_of
@@ -502,6 +502,7 @@ def fill_demo(db: Database, *, actor: Actor, scale: str = "default", seed: int =
         uow.audit(actor, "demo.load", "demo", None, after={"scale": scale, "seed": seed, "today": today, **counts},
                   reason=f"载入演示数据（规模 {scale}，种子 {seed}）")
         uow.commit()
+    warnings.refresh_county(db, day=today)  # as after every county-wide run: the warnings follow the standings
     return DemoSummary(scale=scale, seed=seed, **counts, seconds=round(time.perf_counter() - started, 2))
 
 

@@ -237,3 +237,21 @@ def test_policy_engine_suspends_and_terminates_the_scenario_practitioners(tmp_pa
         names = " ".join(m["name"] for m in standing.explain(db, actor=admin, subject=uuid)["measures"])
         assert ("终止医保支付资格" in names) == ("终止" in label), label
         assert ("暂停医保支付资格" in names) == label.endswith("，暂停）"), label
+
+
+def test_after_demo_the_warnings_follow_the_standings(tmp_path):
+    """信用预警 are checked county-wide when the demo's standings are computed, as after every county-wide run:
+    practitioners with 6 or more points of the year below the suspension threshold are warned at once."""
+    from models.db.tables_warnings import CreditWarning
+    from models.db.tables import SubjectStanding
+
+    db, admin = new_db(tmp_path / "t.sqlite3")
+    with db.session() as s:
+        s.get(County, "370921").profile = "shandong"
+        s.commit()
+    fill_demo(db, actor=admin, scale="small", seed=2)
+    near = {sid for sid, in rows(db, select(SubjectStanding.subject_id).join(Subject, Subject.id == SubjectStanding.subject_id)
+                                  .where(Subject.type == "practitioner", SubjectStanding.points_total.between(6, 8)))}
+    warned = {sid for sid, in rows(db, select(CreditWarning.subject_id).where(CreditWarning.rule == "points_near_suspension",
+                                                                              CreditWarning.cleared_on.is_(None)))}
+    assert near and warned == near
