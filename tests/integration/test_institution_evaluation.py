@@ -249,3 +249,35 @@ def test_a_violation_found_in_an_inspection_becomes_a_record_and_the_standing_fo
     with pytest.raises(ServiceError, match="不能重复登记"):
         inspection_outcomes.record_outcome(db, actor=clerk, draw=drawn.number, position=other.position,
                                            outcome="合格", inspected_on=TODAY)
+
+
+def test_an_open_credit_warning_raises_the_risk_level_of_an_institution_without_bad_records_shandong_2019_2_1(
+        db, admin, reviewer, hospital, roster):
+    """Risk follows “定点医药机构的风险等级和信用水平” (鲁政办 2019 二（一）): in the sample rules one credit warning open
+    on the day makes 中风险 even with no bad record of its own; none, or one cleared, leaves 低风险."""
+    from models.db.tables_warnings import CreditWarning
+    from models.services import evaluation, risk
+
+    def level() -> tuple[str, str]:
+        with UnitOfWork(db) as uow:
+            sid = uow.session.scalar(select(Subject.id).where(Subject.credit_code == hospital))
+            said = risk.risks(uow, evaluation.profile_for(uow), [sid], TODAY)[sid]
+        return said.level, said.text
+
+    assert level()[0] == "低风险"
+    with UnitOfWork(db) as uow:  # as the warning checks store one (their rules are tested in test_warnings.py)
+        sid = uow.session.scalar(select(Subject.id).where(Subject.credit_code == hospital))
+        warning = CreditWarning(subject_id=sid, rule="institution_grade_fell", level="警示", cause="2026:中等",
+                                text="信用等级由良好降为中等", basis="淮医保发〔2020〕104号 三（三）", source="evaluations",
+                                raised_on=TODAY - timedelta(days=1))
+        uow.session.add(warning)
+        uow.commit()
+    name, text = level()
+    assert name == "中风险" and "失信记录0条" in text and "未消除的信用预警1条" in text
+    assert inspections.preview(db, subject_type="institution", base_ratio="0.5").by_risk == {"中风险": 1, "低风险": 1}
+    drawn = inspections.draw(db, actor=reviewer, subject_type="institution", base_ratio="0.5", seed="3").value
+    assert inspections.verify(db, draw=drawn.number).same
+    with UnitOfWork(db) as uow:
+        uow.session.get(CreditWarning, warning.id).cleared_on = TODAY
+        uow.commit()
+    assert level()[0] == "低风险"
