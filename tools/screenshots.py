@@ -590,8 +590,8 @@ def measure_screens(window, admin, reviewer, poor: str, shot) -> Step:
     from views.repair_forms import ImposeMeasureDialog, LiftMeasureDialog, ShortenMeasureDialog
 
     db = window.runner.db
-    users.add_user(db, actor=admin, username="zhao", display_name="赵签发", password=PASSWORD, roles="签发人")
-    signer = users.authenticate(db, username="zhao", password=PASSWORD)
+    users.add_user(db, actor=admin, username="zhou", display_name="周签发", password=PASSWORD, roles="签发人")
+    signer = users.authenticate(db, username="zhou", password=PASSWORD)
 
     # The latest decision: a period chosen for an older one would already have run out.
     waiting = max((i for i in todo.work_list(db) if i.kind == "measure_choice"), key=lambda i: i.since).case
