@@ -103,13 +103,14 @@ def settle(uow: UnitOfWork) -> None:
     if changed:
         refresh(uow, changed, actor=actor, day=uow.session.info.get(DAY))
     # Institutions whose staff's standing changed (淮 三（四）): few per write, refreshed before commit too. A
-    # county-wide run leaves them marked and takes them in its last batch.
+    # county-wide run leaves them marked and takes them in its last batch (and checks warnings county-wide).
     marked = uow.session.info.pop(STAFF_MARKED, set())
     if marked and not uow.session.info.get(COUNTY_RUN):
         refresh(uow, marked, actor=actor, day=uow.session.info.get(DAY))
         uow.session.info.pop(STAFF_MARKED, None)
-    if changed or marked:
-        warnings.refresh(uow, changed | marked, uow.session.info.get(DAY))  # 信用预警 follow the standing they read
+        changed |= marked
+    if changed:
+        warnings.refresh(uow, changed, uow.session.info.get(DAY))  # 信用预警 follow the standing they read
 
 
 UnitOfWork.before_commit.append(settle)
@@ -317,11 +318,12 @@ def refresh_due(db, *, actor: Actor, day: date | None = None, progress=None, bat
     (each batch is complete in itself)."""
     day = day or date.today()
     with UnitOfWork(db) as uow:
-        total = len(due(uow, day))
+        total = uow.session.scalar(select(func.count(Subject.id)).outerjoin(
+            SubjectStanding, SubjectStanding.subject_id == Subject.id).where(_due_where(day)))
         county = uow.session.scalar(select(func.count(Subject.id)))
         rules = (evaluation.profile_for(uow), current_county(uow).profile)
-        # Persons without facts, set-based by id range; institutions (a few dozen, whose default depends on their
-        # kind) and everyone with facts the ordinary way below.
+        # Persons without facts, set-based by id range; institutions (each evaluated with its staff) and everyone
+        # with facts the ordinary way below.
         ranges = uow.session.execute(select(Subject.type, func.min(Subject.id), func.max(Subject.id)).where(
             Subject.type != "institution").group_by(Subject.type)).all() if total else []
     stats: Counter = Counter()
