@@ -318,8 +318,7 @@ def refresh_due(db, *, actor: Actor, day: date | None = None, progress=None, bat
     (each batch is complete in itself)."""
     day = day or date.today()
     with UnitOfWork(db) as uow:
-        total = uow.session.scalar(select(func.count(Subject.id)).outerjoin(
-            SubjectStanding, SubjectStanding.subject_id == Subject.id).where(_due_where(day)))
+        total = len(due(uow, day))  # a count over the same join is planned worse by SQLite (3× slower here)
         county = uow.session.scalar(select(func.count(Subject.id)))
         rules = (evaluation.profile_for(uow), current_county(uow).profile)
         # Persons without facts, set-based by id range; institutions (each evaluated with its staff) and everyone
