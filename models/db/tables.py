@@ -237,14 +237,19 @@ class SubjectStanding(Base):
     in a run not yet finished (a new policy pack or indicator tree)."""
 
     __tablename__ = "subject_standing"
-    # Partial indexes: few rows are dirty or on a list, and a county-wide run writes every row.
-    __table_args__ = (Index("ix_standing_grade", "grade"), Index("ix_standing_valid_until", "valid_until"),
+    # Partial indexes: few rows are dirty or on a list, only practitioners and institutions are graded, and a
+    # county-wide run writes every row. No foreign keys: the rows are derived, written only by
+    # models/services/standing_store.py from the subjects and the history rows it selects or wrote first in the same
+    # statement or transaction (migration 0023 says why).
+    __table_args__ = (Index("ix_standing_grade", "grade", sqlite_where=text("grade IS NOT NULL"),
+                            postgresql_where=text("grade IS NOT NULL")),
+                      Index("ix_standing_valid_until", "valid_until"),
                       Index("ix_standing_dirty", "subject_id", sqlite_where=text("dirty"), postgresql_where=text("dirty")),
                       Index("ix_standing_lists", "black", "red", sqlite_where=text("black OR red"),
                             postgresql_where=text("black OR red")))
 
-    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"), primary_key=True)
-    evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluations.id"))
+    subject_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)  # subjects.id
+    evaluation_id: Mapped[int] = mapped_column(Integer)  # evaluations.id: the history row of this result
     as_of: Mapped[date] = mapped_column(Date)
     score: Mapped[Decimal | None] = mapped_column(Money)
     grade: Mapped[str | None] = mapped_column(String(4))

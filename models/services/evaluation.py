@@ -104,6 +104,16 @@ def _choices(uow: UnitOfWork, record_ids: list[int]) -> dict[int, list[policy.Me
     return grouped
 
 
+@lru_cache(maxsize=256)
+def _empty_year(prof: policy.Profile, type_: str, institution_kind: str | None, year: int,
+                staff: StaffFacts | None) -> str | None:
+    """The year-end grade of a file with no record decided by then: the same for every subject of the type (and
+    kind of institution, and staff figures) under these rules, so computed once."""
+    facts = policy.SubjectFacts(uuid="", type=type_, name="", id_number=None, credit_code=None,
+                                institution_kind=institution_kind)
+    return policy.evaluate(facts, [], date(year, 12, 31), prof, staff=staff).grade
+
+
 def evaluate_rows(prof: policy.Profile, s, rows: list[CreditRecord], choices, as_of: date, *,
                   staff: StaffFacts | None = None, adjustments=None, fixed: dict[int, str] | None = None
                   ) -> policy.Evaluation:
@@ -118,9 +128,12 @@ def evaluate_rows(prof: policy.Profile, s, rows: list[CreditRecord], choices, as
     if (recs or fixed) and tree_for(prof, facts.type, facts.institution_kind, as_of) is not None:
         # Yearly grades at each year's end feed the red list (磐 第二十一条); a published rating wins.
         fixed = fixed or {}
+        first = min((r.decision_date for r in rows), default=None)
         history = tuple(
-            policy.YearGrade(year=y, grade=fixed.get(y) or policy.evaluate(
-                facts, recs, date(y, 12, 31), prof, staff=staff, adjustments=adjustments).grade)
+            policy.YearGrade(year=y, grade=fixed.get(y) or (
+                _empty_year(prof, facts.type, facts.institution_kind, y, staff)
+                if (first is None or first.year > y) and not adjustments else
+                policy.evaluate(facts, recs, date(y, 12, 31), prof, staff=staff, adjustments=adjustments).grade))
             for y in range(as_of.year - RED_LIST_YEARS, as_of.year)
         )
     return policy.evaluate(facts, recs, as_of, prof, choices=choices, history=history, staff=staff,

@@ -199,7 +199,9 @@ def link_registrations(uow: UnitOfWork, actor: Actor, rows: FileRows, today: dat
             uow.audit(actor, "registration.status", "registration", reg.uuid, before=before, reason=reason,
                       after={"status": status, "effective_on": day, "institution": reg.institution.name})
             stats["registrations"] += 1
-        reg.status = _recorded(entries, today) or reg.status
+        status = _recorded(entries, today) or reg.status
+        if reg.status != status:  # an unchanged value assigned would still make the row dirty for every flush
+            reg.status = status
 
 
 @query

@@ -39,7 +39,8 @@ from models.policy.score import StaffFacts
 from models.services import evaluation, institution_facts, lifecycle, warnings
 from models.services.base import SYSTEM, Actor, Changes, Result, ServiceError, UnitOfWork, query, require
 from models.services.county import current_county
-from models.services.standing_store import Stored, as_plain, measure_states, shared_history, stored, write, write_plain
+from models.services.standing_store import (Stored, as_plain, measure_states, registrations, shared_history, stored,
+                                            write, write_plain)
 from models.services.subjects import find_subject, mask_id
 
 BATCH = 2000
@@ -166,7 +167,7 @@ def _batch(uow: UnitOfWork, prof: policy.Profile, prof_name: str, part: list[int
         if recs or rows or any(r.status != "正常" for r in rregs):
             lifecycle.sync(uow, actor, prof, ev, lifecycle.FileRows(
                 s.id, rows, rregs, {r.uuid: r for r in recs}, choosers), day, stats)
-        if not (recs or chosen or rows or rregs or s.id in own):
+        if not (recs or chosen or rows or s.id in own) and all(r.status == "正常" for r in rregs):
             results[s.id] = _default(prof, s, day, shared)[1]
         else:
             results[s.id] = stored(ev, rows, rregs)
@@ -188,18 +189,21 @@ def _default(prof: policy.Profile, s, day: date, shared: dict) -> tuple[policy.E
     key = (s.type, s.institution_kind)
     if key not in shared:
         ev = evaluation.evaluate_rows(prof, s, [], [], day)
-        st = as_plain(stored(ev, [], []))
+        st = as_plain(stored(ev, [], []), registered=s.type == "practitioner")
         st.columns["valid_until"] = _valid_until(ev, [], day)
         shared[key] = (ev, st)
     return shared[key]
 
 
-def _with_facts():
-    """The subjects that a record, measure, registration, objection decision on one indicator line or published
-    yearly rating refers to; every other subject's standing is the default result of its type (``_default``)."""
-    refs = (CreditRecord.subject_id, MeasureRow.subject_id, Registration.practitioner_id, Registration.institution_id,
-            IndicatorAdjustment.subject_id, AnnualRatingLine.subject_id)
-    return union(*(select(ref) for ref in refs))
+def _with_facts(*more):
+    """The subjects that a record, measure, registration not 正常, objection decision on one indicator line or
+    published yearly rating refers to (and institutions with staff); every other subject's standing is the default
+    result of its type (``_default``). A registration in good standing changes no result: the standing row takes
+    its status from the registrations (standing_store.registration_status). ``more``: other SELECTs of ids to add."""
+    refs = (CreditRecord.subject_id, MeasureRow.subject_id, Registration.institution_id, IndicatorAdjustment.subject_id,
+            AnnualRatingLine.subject_id)
+    return union(*(select(ref) for ref in refs),
+                 select(Registration.practitioner_id).where(Registration.status != "正常"), *more)
 
 
 def _is_due(sid, day: date):
@@ -282,11 +286,13 @@ def _due_where(day: date):
     return or_(SubjectStanding.subject_id.is_(None), SubjectStanding.dirty.is_(True), SubjectStanding.valid_until <= day)
 
 
-def due(uow: UnitOfWork, day: date, institutions_last: bool = False) -> list[int]:
+def due(uow: UnitOfWork, day: date, institutions_last: bool = False, among=None) -> list[int]:
     """Subjects whose standing is missing, marked dirty, or no longer holds on ``day`` (institutions last when
-    asked: their evaluation reads their staff's standing)."""
+    asked: their evaluation reads their staff's standing); ``among``: only these (a SELECT of subject ids)."""
     stmt = (select(Subject.id).outerjoin(SubjectStanding, SubjectStanding.subject_id == Subject.id)
             .where(_due_where(day)).order_by(Subject.id))
+    if among is not None:
+        stmt = stmt.where(Subject.id.in_(among))
     ids = list(uow.session.scalars(stmt))
     if not institutions_last or not ids:
         return ids
@@ -318,8 +324,9 @@ def refresh_due(db, *, actor: Actor, day: date | None = None, progress=None, bat
     (each batch is complete in itself)."""
     day = day or date.today()
     with UnitOfWork(db) as uow:
-        total = len(due(uow, day))  # a count over the same join is planned worse by SQLite (3× slower here)
         county = uow.session.scalar(select(func.count(Subject.id)))
+        # Every subject has at most one standing row (its primary key, a foreign key to the subject).
+        total = county - uow.session.scalar(select(func.count()).where(~_due_where(day)).select_from(SubjectStanding))
         rules = (evaluation.profile_for(uow), current_county(uow).profile)
         # Persons without facts, set-based by id range; institutions (each evaluated with its staff) and everyone
         # with facts the ordinary way below.
@@ -328,8 +335,9 @@ def refresh_due(db, *, actor: Actor, day: date | None = None, progress=None, bat
     stats: Counter = Counter()
     shared: dict = {}
     done, stats["changed"] = _refresh_defaults(db, day, ranges, rules, shared, actor, progress, total)
-    with UnitOfWork(db) as uow:
-        ids = due(uow, day, institutions_last=True) if total else []
+    with UnitOfWork(db) as uow:  # what is left: subjects with facts of their own and institutions
+        ids = due(uow, day, institutions_last=True, among=_with_facts(
+            select(Subject.id).where(Subject.type == "institution"))) if total else []
     for start in range(0, len(ids), batch):
         with UnitOfWork(db) as uow:
             uow.session.info[DAY] = day
@@ -382,8 +390,11 @@ def of(uow: UnitOfWork, subject: Subject, day: date | None = None) -> dict:
         uow.session.expire(row) if row is not None else None
         row = uow.session.get(SubjectStanding, subject.id)
     body = uow.session.get(StandingResult, row.result_hash).result()
+    regs = uow.session.scalars(select(Registration).where(Registration.practitioner_id == subject.id).options(
+        selectinload(Registration.history), selectinload(Registration.institution))).all()
     return {"subject": _subject_json(subject), "as_of": row.as_of.isoformat(),
-            "valid_until": row.valid_until and row.valid_until.isoformat(), **body}
+            "valid_until": row.valid_until and row.valid_until.isoformat(), **body,
+            "registrations": registrations(regs)}
 
 
 def _as_of_past(uow: UnitOfWork, subject: Subject, day: date) -> dict:

@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from models.db.tables import EvaluationSnapshot, Subject, SubjectStanding
+from models.queries.credit_file import credit_file
 from models.services import measures, records, standing, subjects
 from models.services.base import PermissionDenied
 from models.validation import ValidationError
@@ -107,9 +108,14 @@ def test_only_the_changed_subject_and_his_institutions_are_re_evaluated_and_hist
     assert standing.evaluate_all(db, actor=admin, as_of=date.today()).value.changed == 0
     with db.session() as s:
         doc_id = s.scalar(select(Subject.id).where(Subject.uuid == doctor.uuid))
+    assert count(db, EvaluationSnapshot, subject_id=doc_id) == 0  # a registration alone: the shared default result
     finding(db, clerk, doctor.id_number, date.today().isoformat())
-    assert count(db, EvaluationSnapshot) == total + 3  # him, and both institutions where he is registered
+    # Him (the default he had becomes the first row of his own history, then his new result), and both
+    # institutions where he is registered.
+    assert count(db, EvaluationSnapshot) == total + 4
     assert count(db, EvaluationSnapshot, subject_id=doc_id) == 2  # the old result stays as history
+    history = credit_file(db, actor=admin, subject=doctor.uuid)["evaluations"]
+    assert len(history) == 2 and history[0]["points_total"] != history[1]["points_total"]
 
 
 def test_every_subject_has_a_current_standing_from_the_moment_it_is_entered(db, doctor):

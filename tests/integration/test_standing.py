@@ -190,6 +190,13 @@ def test_every_standing_is_current_after_a_demo_and_the_lists_match_it(tmp_path)
     demo.fill_demo(db, actor=admin, scale="small", seed=5)
     with UnitOfWork(db) as uow:
         assert standing.due(uow, TODAY) == []
+        # The projection has no foreign keys (migration 0023): its writers keep its references.
+        assert uow.session.scalar(select(func.count()).select_from(SubjectStanding).where(
+            ~SubjectStanding.subject_id.in_(select(Subject.id)))) == 0
+        assert uow.session.scalar(select(func.count()).select_from(SubjectStanding).where(
+            ~SubjectStanding.evaluation_id.in_(select(EvaluationSnapshot.id)))) == 0
+        assert uow.session.scalar(select(func.count()).select_from(SubjectStanding)) == uow.session.scalar(
+            select(func.count()).select_from(Subject))
         black = {s.id for s, _ in standing.listed(uow, "black")}
         rows = uow.session.scalars(select(SubjectStanding)).all()
         assert black == {r.subject_id for r in rows if r.black} and black
@@ -197,7 +204,7 @@ def test_every_standing_is_current_after_a_demo_and_the_lists_match_it(tmp_path)
         terminated = [r for r in rows if r.registration_status == "终止"]
         assert terminated
         for r in terminated:
-            body = uow.session.get(standing.StandingResult, r.result_hash).result()
+            body = standing.of(uow, uow.session.get(Subject, r.subject_id))
             assert "terminate_payment_qualification" in {m["kind"] for m in body["measures"]}
             assert {g["status"] for g in body["registrations"]} == {"终止"}
     db.dispose()
@@ -351,3 +358,48 @@ def test_a_record_saved_during_a_county_wide_run_is_not_overwritten_by_the_defau
             Subject, Subject.id == SubjectStanding.subject_id).where(Subject.uuid == late))
         own = s.scalar(select(Subject.id).where(Subject.uuid == late))
     assert owner == own
+
+
+def test_practitioners_whose_only_fact_is_a_registration_in_good_standing_share_the_default_result(
+        db, admin, clerk, hospitals):
+    """A registration in good standing changes no result: the practitioner shares the default history row, and his
+    standing still shows the registration and its status; a suspension gives him a result of his own, and the
+    status at every institution (状态联动, 济医保发〔2025〕6号 四（六）)."""
+    plain, other = doctor(db, clerk, 1, at=(1, 2)), doctor(db, clerk, 2, at=(1,))
+    with UnitOfWork(db) as uow:
+        standing.mark_all_dirty(uow)
+        uow.commit()
+    standing.refresh_due(db, actor=admin)
+    with db.session() as s:
+        owners = dict(s.execute(select(Subject.uuid, EvaluationSnapshot.subject_id).join(
+            SubjectStanding, SubjectStanding.subject_id == Subject.id).join(
+            EvaluationSnapshot, EvaluationSnapshot.id == SubjectStanding.evaluation_id).where(
+            Subject.type == "practitioner")).all())
+    assert owners == {plain.uuid: None, other.uuid: None}
+    assert row(db, plain.uuid).registration_status == "正常"
+    st = standing.explain(db, actor=admin, subject=plain.uuid)
+    assert sorted(r["institution"] for r in st["registrations"]) == ["乙卫生院", "甲医院"]
+    assert {r["status"] for r in st["registrations"]} == {"正常"}
+    confirmed_points(db, clerk, plain.uuid, "pq_fraud", TODAY - timedelta(days=20), "主要", "宁医保罚〔2026〕81号",
+                     decision_type="行政处罚")
+    stored = row(db, plain.uuid)
+    assert stored.registration_status == "终止"
+    with db.session() as s:
+        own = s.scalars(select(EvaluationSnapshot).where(EvaluationSnapshot.subject_id == stored.subject_id)
+                        .order_by(EvaluationSnapshot.id)).all()
+        default = s.scalar(select(EvaluationSnapshot.result_hash).where(EvaluationSnapshot.subject_id.is_(None)))
+    # His history: the default he had, then his own result.
+    assert [e.result_hash == default for e in own] == [True, False] and own[-1].id == stored.evaluation_id
+    assert {r["status"] for r in standing.explain(db, actor=admin, subject=plain.uuid)["registrations"]} == {"终止"}
+    assert row(db, other.uuid).registration_status == "正常"
+
+
+def test_a_new_registration_shows_in_the_standing_of_a_practitioner_without_facts(db, admin, clerk, hospitals):
+    """The shared default result carries no registrations: the standing reads them, so a registration added later
+    shows at once, with the status the standing row takes from the registrations."""
+    person = doctor(db, clerk, 9, at=(1,))
+    subjects.add_registration(db, actor=clerk, practitioner=person.uuid, institution=inst_code(2),
+                              registered_on=date(2025, 3, 1))
+    assert row(db, person.uuid).registration_status == "正常"
+    st = standing.explain(db, actor=admin, subject=person.uuid)
+    assert sorted((r["institution"], r["status"]) for r in st["registrations"]) == [("乙卫生院", "正常"), ("甲医院", "正常")]
