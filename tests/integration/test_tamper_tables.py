@@ -34,7 +34,7 @@ LEGAL = ("audit_log", "credit_records", "registration_status", "registrations", 
          "measure_choices", "measures", "objections", "repairs", "notices", "notice_issues", "notice_deliveries",
          "notice_steps", "inspection_draws", "inspection_draw_items", "points_notifications", "rectifications")
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-")
-EDITED = ("reason", "note", "uuid", "content", "name", "materials")
+EDITED = ("reason", "note", "uuid", "content", "name", "materials", "source", "tree")
 
 
 def _fill_the_rest(sc) -> None:
@@ -67,15 +67,50 @@ def _fill_the_rest(sc) -> None:
     notices.deliver(db, actor=clerk, notice=uuid, delivered_on=date.today(), method="直接送达", recipient="本人")
     for n, name in enumerate(("王检查", "李检查", "赵检查")):
         inspections.add_inspector(db, actor=admin, name=name, certificate_no=f"37092100{n}", unit="基金监管科")
-    inspections.draw(db, actor=reviewer, subject_type="institution", base_ratio="1", seed="7")
+    draw = inspections.draw(db, actor=reviewer, subject_type="institution", base_ratio="1", seed="7").value.number
     tree = indicators.export(db, profile=evaluation.profile(county.get_county(db).profile))
     indicators.load(db, actor=admin, text=json.dumps(tree, ensure_ascii=False), reason="局务会议通过")
+    _fill_institution_supervision(sc, inst, draw)  # before the pack below, whose content no rule reads
     with UnitOfWork(db) as uow:  # a pack as the city's package installs it (models/services/exchange)
         uow.session.connection().exec_driver_sql(
             "INSERT INTO received_policy_packs (pack_id, version, document_number, effective_from, effective_to, content, "
             "sha256, package_uuid, installed_at, installed_by) VALUES ('shandong-2026', '1', '鲁医保发〔2026〕1号', "
             "'2026-08-10', NULL, '{}', 'x', 'p', '2026-08-01 00:00:00', 'admin')")
         uow.commit()
+
+
+def _fill_institution_supervision(sc, inst: str, draw: str) -> None:
+    """The tables sealed since migration 0022, written through their services: a line of an institution's
+    evaluation changed on objection, a yearly rating through its four-eyes steps, the bureau's risk and warning
+    rules, an inspection outcome, an acknowledged warning and a holiday schedule."""
+    from models.db.tables_warnings import CreditWarning
+    from models.services import deadlines, inspection_outcomes, objections, ratings, risk, standing, warnings
+    from sqlalchemy import select
+
+    db, clerk, reviewer, signer, admin = (sc.db, sc.actors["clerk"], sc.actors["reviewer"], sc.actors["signer"],
+                                          sc.actors["admin"])
+    lines = standing.explain(db, actor=admin, subject=inst)["indicators"]["lines"]
+    code = next(x["code"] for x in lines if x["objectionable"] and float(x["score"]) >= 1)
+    o = objections.file(db, actor=clerk, subject=inst, record=None, delivered_on=date.today(), received_on=date.today(),
+                        reason="该项扣分依据有误", indicator=code).value
+    objections.decide(db, actor=reviewer, objection=o.uuid, outcome="变更", answer="经复核，该项少扣一分",
+                      line_points="-1")
+    rating = ratings.draft(db, actor=clerk, year=date.today().year, as_of=date.today()).value
+    ratings.review(db, actor=reviewer, rating=rating.uuid)
+    ratings.sign_off(db, actor=signer, rating=rating.uuid)
+    ratings.publish(db, actor=signer, rating=rating.uuid)
+    rules = risk.export_rules(db)
+    rules.update(id="宁阳县", sample=False)
+    risk.set_rules(db, actor=admin, text=json.dumps(rules, ensure_ascii=False), reason="局务会议通过")
+    warnings.set_rules(db, actor=admin, text=json.dumps(warnings.export_rules(db), ensure_ascii=False),
+                       reason="局务会议通过")
+    with db.session() as s:  # the first warning: the row the tests below edit has a note
+        first = s.scalar(select(CreditWarning.uuid).order_by(CreditWarning.id).limit(1))
+    warnings.acknowledge(db, actor=reviewer, warning=first, note="已约谈提醒")
+    inspection_outcomes.record_outcome(db, actor=clerk, draw=draw, position=1, outcome="合格",
+                                       inspected_on=date.today(), note="现场检查未见问题")
+    deadlines.load_schedule(db, actor=admin, text="类型,开始日期,结束日期,说明\n放假,2027-01-01,,元旦\n",
+                            source="国务院办公厅通知（2027年）")
 
 
 @pytest.fixture(scope="module")
@@ -132,7 +167,8 @@ def _column(table: str) -> str:
 def test_a_direct_update_of_each_sealed_table_is_named(county, tmp_path, table):
     path = copy_of(county, tmp_path)
     column = _column(table)
-    attack(path, f"UPDATE {table} SET {column} = {column} || '改' WHERE id = (SELECT MIN(id) FROM {table})")
+    key = integrity.key_of(table)
+    attack(path, f"UPDATE {table} SET {column} = {column} || '改' WHERE {key} = (SELECT MIN({key}) FROM {table})")
     found = findings_in(path)
     assert [f.table for f in found] == [table] and "已在本程序之外被改动" in found[0].problem
     assert found[0].label and not UUID.search(str(found[0]))  # named by case number or date, never a UUID
@@ -141,7 +177,8 @@ def test_a_direct_update_of_each_sealed_table_is_named(county, tmp_path, table):
 @pytest.mark.parametrize("table", list(integrity.SEALED))
 def test_a_row_deleted_from_each_sealed_table_is_named(county, tmp_path, table):
     path = copy_of(county, tmp_path)
-    attack(path, "PRAGMA foreign_keys = OFF", f"DELETE FROM {table} WHERE id = (SELECT MIN(id) FROM {table})")
+    key = integrity.key_of(table)
+    attack(path, "PRAGMA foreign_keys = OFF", f"DELETE FROM {table} WHERE {key} = (SELECT MIN({key}) FROM {table})")
     found = findings_in(path)
     assert [f.table for f in found] == [table] and "已从数据库中被删除" in found[0].problem
 
@@ -151,7 +188,7 @@ def test_insert_or_replace_of_a_row_of_each_sealed_table_is_named(county, tmp_pa
     path = copy_of(county, tmp_path)
     column = _column(table)
     con = sqlite3.connect(path)
-    cur = con.execute(f"SELECT * FROM {table} ORDER BY id LIMIT 1")
+    cur = con.execute(f"SELECT * FROM {table} ORDER BY {integrity.key_of(table)} LIMIT 1")
     names = [d[0] for d in cur.description]
     row = list(cur.fetchone())
     con.close()
@@ -170,7 +207,8 @@ def test_a_chain_recomputed_without_the_key_is_detected(county, tmp_path):
     forged, prev = b"attacker's guess", integrity.GENESIS
     for sid, table, entries in con.execute("SELECT id, table_name, entries FROM integrity_seals ORDER BY id").fetchall():
         ids = [i for i, _d in integrity._ENTRY.iter_unpack(entries)]
-        rows = {r[0]: r for r in con.execute(f"{integrity.select_rows('sqlite', table)} WHERE id IN ({','.join(map(str, ids))})")}
+        rows = {r[0]: r for r in con.execute(f"{integrity.select_rows('sqlite', table)} "
+                                             f"WHERE {integrity.key_of(table)} IN ({','.join(map(str, ids))})")}
         new = b"".join(integrity._ENTRY.pack(i, integrity.row_digest(forged, rows[i]) if i in rows else integrity.DELETED)
                        for i in ids)
         prev_hash, prev = prev, integrity.link(forged, prev, table, ids[0], ids[-1], new)
