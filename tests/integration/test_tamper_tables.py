@@ -13,6 +13,7 @@ import re
 import shutil
 import sqlite3
 import sys
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -22,10 +23,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "reports"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import notice_scenario as ns  # noqa: E402
+from alembic import command  # noqa: E402
 from points_path import confirmed_points  # noqa: E402
 
-from models.db import integrity, integrity_check  # noqa: E402
+from models.db import database, integrity, integrity_check, migrate  # noqa: E402
 from models.db.database import open_database  # noqa: E402
+from models.db.engine import make_engine  # noqa: E402
 
 # What carries legal weight: findings and their persons, measures and the handler's choices, objections,
 # repairs, notices with their register and deliveries, inspections, registrations, points notifications,
@@ -33,6 +36,11 @@ from models.db.database import open_database  # noqa: E402
 LEGAL = ("audit_log", "credit_records", "registration_status", "registrations", "findings", "finding_persons",
          "measure_choices", "measures", "objections", "repairs", "notices", "notice_issues", "notice_deliveries",
          "notice_steps", "inspection_draws", "inspection_draw_items", "points_notifications", "rectifications")
+# Sealed since migration 0022: yearly ratings with their lines and steps, line changes on objection, the bureau's
+# risk and warning rules, inspection outcomes, warnings with their acknowledgements, the holiday schedules that
+# deadlines are counted on, and the certificates notices are signed and verified with.
+SINCE_0022 = ("indicator_adjustments", "annual_ratings", "annual_rating_lines", "risk_rules", "inspection_outcomes",
+              "warning_rules", "credit_warnings", "calendar_years", "signing_certificates")
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-")
 EDITED = ("reason", "note", "uuid", "content", "name", "materials", "source", "tree")
 
@@ -155,7 +163,7 @@ def test_an_intact_county_verifies_and_every_sealed_table_has_rows(county):
     empty = [t for t in integrity.SEALED if not con.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]]
     con.close()
     assert empty == []
-    assert set(LEGAL) <= set(integrity.SEALED)
+    assert set(LEGAL) | set(SINCE_0022) <= set(integrity.SEALED)
     assert findings_in(county) == []
 
 
@@ -224,3 +232,71 @@ def test_text_hidden_after_a_nul_character_is_detected(county, tmp_path):
     path = copy_of(county, tmp_path)
     attack(path, "UPDATE credit_records SET note = note || char(0) || '已撤销' WHERE id = 1")
     assert [f.table for f in findings_in(path)] == ["credit_records"]
+
+
+def test_a_holiday_schedule_loaded_for_a_year_before_the_newest_is_sealed_too(db, admin, tmp_path):
+    """A year's schedule is keyed by the year, not by a rising id: one loaded below the newest is sealed as well,
+    a reloaded year is sealed again, and an edit of either from outside is named by its year (DOMAIN §5)."""
+    from models.services import deadlines
+
+    for text in ("类型,开始日期,结束日期,说明\n放假,2003-01-01,,元旦\n", "类型,开始日期,结束日期,说明\n放假,2026-01-01,,元旦\n"):
+        deadlines.load_schedule(db, actor=admin, text=text, source="国务院办公厅通知")
+    db.dispose()
+    assert findings_in(db.sqlite_file) == []
+    attack(db.sqlite_file, "UPDATE calendar_years SET holidays = '[]' WHERE year = 2003")
+    assert [str(f) for f in findings_in(db.sqlite_file)] == [
+        "节假日安排（年份 2003）：内容与写入时封存的摘要不符，已在本程序之外被改动（例如用 sqlite3 的 UPDATE 或 INSERT OR REPLACE）"]
+
+
+@contextmanager
+def sealing_only(tables):
+    """The program as it was at an earlier revision, sealing only ``tables``."""
+    saved = dict(integrity.SEALED)
+    for table in saved:
+        if table not in tables:
+            del integrity.SEALED[table]
+    try:
+        yield
+    finally:
+        integrity.SEALED.clear()
+        integrity.SEALED.update(saved)
+
+
+def test_a_county_file_of_revision_0018_is_sealed_on_upgrade_and_an_edit_is_then_named(tmp_path, monkeypatch):
+    """Rows the program of revision 0018 wrote to these tables were never sealed: the upgrade seals them as they
+    are, the file verifies, and from then on an edit of any of them is named. A downgrade keeps the chain whole."""
+    folder = tmp_path / "county"
+    folder.mkdir()
+    engine = make_engine(f"sqlite:///{folder / 'notices.sqlite3'}")
+    migrate.upgrade(engine, revision="0018")
+    engine.dispose()
+    before_0022 = set(integrity.SEALED) - set(SINCE_0022)
+    opened = database.open_database
+    with sealing_only(before_0022), monkeypatch.context() as m:
+        m.setattr(database, "open_database", lambda db=None, **_kw: opened(db, upgrade=False))
+        sc = ns.build(folder)
+        _fill_the_rest(sc)
+        sc.db.dispose()
+    con = sqlite3.connect(sc.path)
+    assert con.execute("SELECT version_num FROM alembic_version").fetchall() == [("0018",)]
+    assert all(con.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in SINCE_0022)
+    assert not con.execute(f"SELECT COUNT(*) FROM integrity_seals WHERE table_name IN {SINCE_0022}").fetchone()[0]
+    con.close()
+
+    upgraded = open_database(str(sc.path))
+    assert migrate.current_revisions(upgraded.engine) == migrate.head_revisions()
+    upgraded.dispose()
+    assert findings_in(sc.path) == []
+    for table in SINCE_0022:
+        (tmp_path / table).mkdir()
+        path = copy_of(sc.path, tmp_path / table)
+        column, key = _column(table), integrity.key_of(table)
+        attack(path, f"UPDATE {table} SET {column} = {column} || '改' WHERE {key} = (SELECT MIN({key}) FROM {table})")
+        assert [f.table for f in findings_in(path)] == [table], table
+
+    down = make_engine(f"sqlite:///{sc.path}")
+    command.downgrade(migrate.alembic_config(down), "0018")
+    down.dispose()
+    with sealing_only(before_0022):
+        assert findings_in(sc.path) == []  # the program of 0018 checks every link and ignores the newer tables
+    assert findings_in(sc.path) == []  # upgraded again: sealed again as they are
