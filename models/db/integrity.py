@@ -26,7 +26,7 @@ from sqlalchemy import Connection, Engine, event, text
 from models.db import vault
 
 # Table → the columns with legal weight, the row's key first (an integer: the id, or the year of a holiday
-# schedule). Bookkeeping the program changes legitimately (sync_pending, updated_at) and search helpers derived
+# schedule; the county's code, six digits, read as one). Bookkeeping the program changes legitimately (sync_pending, updated_at) and search helpers derived
 # from the name (initials, sort_key, id_number_reversed) are left out. A column added here later changes every
 # digest of its table: add it in the migration that reseals the table. A table added here needs a migration that
 # seals its rows as they are and, on PostgreSQL, installs its triggers (0022 for the tables after 0018's).
@@ -103,12 +103,14 @@ SEALED: dict[str, tuple[str, ...]] = {
     "credit_warnings": ("id", "uuid", "subject_id", "rule", "level", "cause", "text", "basis", "source", "source_ref",
                         "raised_on", "raised_at", "cleared_on", "acknowledged_by", "acknowledged_at", "note"),
     "calendar_years": ("year", "holidays", "workdays", "source", "loaded_at", "loaded_by"),
+    "county": ("code", "name", "profile", "created_at"),
     "signing_certificates": ("id", "uuid", "p12", "subject", "fingerprint", "chain_pem", "not_before", "not_after",
                              "test_only", "installed_by", "installed_at"),
 }
 # Tables whose key is a value the user gives (a year loaded may lie below the newest one): their inserts are noted
 # by trigger as well, not only as the rows above the highest key before the transaction.
-KEYED_BY_VALUE = frozenset({"calendar_years"})
+KEYED_BY_VALUE = frozenset({"calendar_years", "county"})
+_TEXT_KEYS = frozenset({"county"})  # the key is digits kept as text (行政区划代码)
 # The table in words, and the column that names a row to an administrator (a case number, a document number or
 # a date: never a UUID, a login name or personal data).
 TABLE_NAMES: dict[str, tuple[str, str, str]] = {
@@ -148,6 +150,7 @@ TABLE_NAMES: dict[str, tuple[str, str, str]] = {
     "warning_rules": ("信用预警规则", "修改于", "changed_at"),
     "credit_warnings": ("信用预警及其确认", "预警日期", "raised_on"),
     "calendar_years": ("节假日安排", "年份", "year"),
+    "county": ("本局名称与政策配置", "行政区划代码", "code"),
     "signing_certificates": ("电子签章证书", "安装于", "installed_at"),
     "integrity_seals": ("封存链", "", ""),
 }
@@ -187,8 +190,10 @@ def link(key: bytes, prev: str, table: str, first: int, last: int, entries: byte
 
 # --- which rows a transaction touched -------------------------------------------------------------------------
 
-def key_of(table: str) -> str:
-    return SEALED[table][0]
+def key_of(table: str, row: str = "") -> str:
+    """The row's key as SQL, an integer (``row``: NEW or OLD in a trigger)."""
+    column = f"{row}.{SEALED[table][0]}" if row else SEALED[table][0]
+    return f"CAST({column} AS BIGINT)" if table in _TEXT_KEYS else column
 
 
 def _events(table: str) -> tuple[str, ...]:
@@ -198,26 +203,26 @@ def _events(table: str) -> tuple[str, ...]:
 def _touch_triggers_sqlite(tables: set[str]) -> list[str]:
     out = []
     for t in tables:
-        columns, key = ", ".join(SEALED[t]), key_of(t)
+        columns = ", ".join(SEALED[t])
         for event_ in _events(t):
-            row = "OLD" if event_ == "DELETE" else "NEW"
+            key = key_of(t, "OLD" if event_ == "DELETE" else "NEW")
             on = f"UPDATE OF {columns}" if event_ == "UPDATE" else event_
             out.append(f"CREATE TEMP TRIGGER IF NOT EXISTS {TOUCHED}_{t}_{event_[0].lower()} AFTER {on} ON main.{t} "
-                       f"BEGIN INSERT OR IGNORE INTO {TOUCHED} VALUES ('{t}', {row}.{key}); END")
+                       f"BEGIN INSERT OR IGNORE INTO {TOUCHED} VALUES ('{t}', {key}); END")
     return out
 
 
 def pg_function_name(table: str) -> str:
     """The trigger function noting a changed row of ``table`` by its key (one function per kind of key)."""
-    return TOUCHED if key_of(table) == "id" else f"{TOUCHED}_{key_of(table)}"
+    return TOUCHED if SEALED[table][0] == "id" else f"{TOUCHED}_{SEALED[table][0]}"
 
 
 def _pg_function_sql(table: str) -> str:
-    key = key_of(table)
     return (f"CREATE OR REPLACE FUNCTION {pg_function_name(table)}() RETURNS trigger AS $$ BEGIN "
             f"IF to_regclass('pg_temp.{TOUCHED}') IS NOT NULL THEN "
-            f"INSERT INTO pg_temp.{TOUCHED} VALUES (TG_TABLE_NAME, CASE WHEN TG_OP = 'DELETE' THEN OLD.{key} "
-            f"ELSE NEW.{key} END) ON CONFLICT DO NOTHING; END IF; RETURN NULL; END; $$ LANGUAGE plpgsql")
+            f"INSERT INTO pg_temp.{TOUCHED} VALUES (TG_TABLE_NAME, CASE WHEN TG_OP = 'DELETE' THEN "
+            f"{key_of(table, 'OLD')} ELSE {key_of(table, 'NEW')} END) ON CONFLICT DO NOTHING; END IF; RETURN NULL; "
+            "END; $$ LANGUAGE plpgsql")
 
 
 def pg_touch_triggers(tables) -> list[str]:
@@ -227,7 +232,8 @@ def pg_touch_triggers(tables) -> list[str]:
     triggers = []
     for t in tables:
         on = " OR ".join(f"UPDATE OF {', '.join(SEALED[t])}" if e == "UPDATE" else e for e in _events(t))
-        triggers.append(f"CREATE TRIGGER {TOUCHED}_{t} AFTER {on} ON {t} FOR EACH ROW EXECUTE FUNCTION {pg_function_name(t)}()")
+        triggers.append(f"CREATE TRIGGER {TOUCHED}_{t} AFTER {on} ON {t} FOR EACH ROW "
+                        f"EXECUTE FUNCTION {pg_function_name(t)}()")
     return [*functions.values(), *triggers]
 
 

@@ -54,7 +54,7 @@ def _finding(conn: Connection, table: str, row_id: int, problem: str, *, present
     if present:
         return Finding(table, row_id, problem, _label(conn, table, row_id))
     _name, word, column = TABLE_NAMES.get(table, ("", "", ""))
-    return Finding(table, row_id, problem, f"{word} {row_id}" if table in SEALED and column == key_of(table) else "")
+    return Finding(table, row_id, problem, f"{word} {row_id}" if table in SEALED and column == SEALED[table][0] else "")
 
 
 def _seals(conn: Connection, key: bytes, tail: int | None) -> tuple[dict[str, dict[int, bytes]], Finding | None]:

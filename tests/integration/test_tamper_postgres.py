@@ -30,7 +30,7 @@ def outside(url: str, sql: str) -> None:
 
 
 def test_on_postgresql_the_programs_changes_are_sealed_and_an_edit_from_another_session_is_named(postgres, tmp_path):
-    from models.services import deadlines, risk, warnings
+    from models.services import county, deadlines, risk, warnings
 
     url = postgres()
     city = bureau(tmp_path, "370900", "泰安市", url=url)
@@ -45,13 +45,16 @@ def test_on_postgresql_the_programs_changes_are_sealed_and_an_edit_from_another_
         risk.set_rules(city.db, actor=city.admin, text=json.dumps(rules, ensure_ascii=False), reason="局务会议通过")
         warnings.set_rules(city.db, actor=city.admin, text=json.dumps(warnings.export_rules(city.db), ensure_ascii=False),
                            reason="局务会议通过")
+        county.change_profile(city.db, actor=city.admin, profile="panan", reason="适用磐医保〔2021〕43号")
         assert verify(city.db) == []
 
         outside(url, "UPDATE calendar_years SET holidays = '[]' WHERE year = 2003")
         outside(url, "UPDATE warning_rules SET reason = '未经会议'")
+        outside(url, "UPDATE county SET profile = 'shandong'")
         assert verify(city.db) == [f"{where}：内容与写入时封存的摘要不符，已在本程序之外被改动（例如用 sqlite3 的 UPDATE 或 "
                                    "INSERT OR REPLACE）" for where in (f"信用预警规则（修改于 {_changed_at(url)}）",
-                                                                     "节假日安排（年份 2003）")]
+                                                                     "节假日安排（年份 2003）",
+                                                                     "本局名称与政策配置（行政区划代码 370900）")]
     finally:
         city.db.dispose()
 

@@ -38,9 +38,10 @@ LEGAL = ("audit_log", "credit_records", "registration_status", "registrations", 
          "notice_steps", "inspection_draws", "inspection_draw_items", "points_notifications", "rectifications")
 # Sealed since migration 0022: yearly ratings with their lines and steps, line changes on objection, the bureau's
 # risk and warning rules, inspection outcomes, warnings with their acknowledgements, the holiday schedules that
-# deadlines are counted on, and the certificates notices are signed and verified with.
+# deadlines are counted on, the certificates notices are signed and verified with, and the county's own settings
+# (the policy profile whose rules apply).
 SINCE_0022 = ("indicator_adjustments", "annual_ratings", "annual_rating_lines", "risk_rules", "inspection_outcomes",
-              "warning_rules", "credit_warnings", "calendar_years", "signing_certificates")
+              "warning_rules", "credit_warnings", "calendar_years", "signing_certificates", "county")
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-")
 EDITED = ("reason", "note", "uuid", "content", "name", "materials", "source", "tree")
 
@@ -265,7 +266,7 @@ def sealing_only(tables):
 def test_a_county_file_of_revision_0018_is_sealed_on_upgrade_and_an_edit_is_then_named(tmp_path, monkeypatch):
     """Rows the program of revision 0018 wrote to these tables were never sealed: the upgrade seals them as they
     are, the file verifies, and from then on an edit of any of them is named. A downgrade keeps the chain whole."""
-    folder = tmp_path / "county"
+    folder = tmp_path / "rev0018"
     folder.mkdir()
     engine = make_engine(f"sqlite:///{folder / 'notices.sqlite3'}")
     migrate.upgrade(engine, revision="0018")

@@ -1,5 +1,5 @@
-"""seal the tables with legal weight that came after the chain: ratings, line changes, risk and warning rules,
-inspection outcomes, warnings, the working-day calendar and the signing certificates
+"""seal the tables with legal weight the chain did not cover: ratings, line changes, risk and warning rules,
+inspection outcomes, warnings, the working-day calendar, the signing certificates and the county's settings
 
 Revision ID: 0022
 Revises: 0018
@@ -7,8 +7,9 @@ Revises: 0018
 The keyed chain of revision 0018 covered the tables of that time. The yearly ratings (年度信用评价结果) with their
 lines and steps, the objection decisions on single indicator lines, the bureau's risk and warning rules, the
 outcomes of inspections, the credit warnings with their acknowledgements, the holiday schedules that deadlines are
-counted on and the certificates notices are signed and verified with join it here: every row as it is now is
-sealed (their links start here), and on PostgreSQL each gets the trigger that notes the program's own changes.
+counted on, the certificates notices are signed and verified with, and the county's own row (its code, name and the
+policy profile whose rules apply) join it here: every row as it is now is sealed (their links start here), and on
+PostgreSQL each table gets the trigger that notes the program's own changes.
 
 Downgrade drops those triggers and keeps the seals: they are links of the one chain, which the program of revision
 0018 checks link by link while it ignores the rows of tables it does not seal. An upgrade after a downgrade seals
@@ -25,7 +26,7 @@ depends_on = None
 
 # Frozen, as in 0018: a later revision that seals more tables names its own.
 TABLES = ("indicator_adjustments", "annual_ratings", "annual_rating_lines", "risk_rules", "inspection_outcomes",
-          "warning_rules", "credit_warnings", "calendar_years", "signing_certificates")
+          "warning_rules", "credit_warnings", "calendar_years", "signing_certificates", "county")
 
 
 def upgrade() -> None:
