@@ -25,11 +25,12 @@ from sqlalchemy import Connection, Engine, event, text
 
 from models.db import vault
 
-# Table → the columns with legal weight, the row's key first (an integer: the id, or the year of a holiday
-# schedule; the county's code, six digits, read as one). Bookkeeping the program changes legitimately (sync_pending, updated_at) and search helpers derived
-# from the name (initials, sort_key, id_number_reversed) are left out. A column added here later changes every
-# digest of its table: add it in the migration that reseals the table. A table added here needs a migration that
-# seals its rows as they are and, on PostgreSQL, installs its triggers (0022 for the tables after 0018's).
+# Table → the columns with legal weight, the row's key first (an integer: the id, the year of a holiday schedule,
+# or the county's six-digit code read as a number). Bookkeeping the program changes legitimately (sync_pending,
+# updated_at) and search helpers derived from the name (initials, sort_key, id_number_reversed) are left out. A column
+# added here later changes every digest of its table: add it in the migration that reseals the table. A table added
+# here needs a migration that seals its rows as they are and, on PostgreSQL, installs its triggers (0022 did so for
+# the tables after 0018's).
 SEALED: dict[str, tuple[str, ...]] = {
     "audit_log": ("id", "uuid", "at", "actor", "action", "entity_type", "entity_uuid", "reason", "before", "after"),
     "users": ("id", "uuid", "username", "display_name", "password_hash", "roles", "active", "created_at"),

@@ -9,10 +9,12 @@ import json
 import pytest
 from alembic import command
 
-from test_city_postgres import postgres  # noqa: F401  (the throw-away PostgreSQL server fixture)
+import test_city_postgres
 from test_exchange_support import bureau
 
 from models.db import integrity_check, migrate
+
+postgres = test_city_postgres.postgres  # the throw-away PostgreSQL server, one per test session
 
 SCHEDULE = "类型,开始日期,结束日期,说明\n放假,{year}-01-01,,元旦\n"
 
@@ -43,8 +45,8 @@ def test_on_postgresql_the_programs_changes_are_sealed_and_an_edit_from_another_
         rules = risk.export_rules(city.db)
         rules.update(id="泰安市", sample=False)
         risk.set_rules(city.db, actor=city.admin, text=json.dumps(rules, ensure_ascii=False), reason="局务会议通过")
-        warnings.set_rules(city.db, actor=city.admin, text=json.dumps(warnings.export_rules(city.db), ensure_ascii=False),
-                           reason="局务会议通过")
+        shipped = json.dumps(warnings.export_rules(city.db), ensure_ascii=False)
+        warnings.set_rules(city.db, actor=city.admin, text=shipped, reason="局务会议通过")
         county.change_profile(city.db, actor=city.admin, profile="panan", reason="适用磐医保〔2021〕43号")
         assert verify(city.db) == []
 
