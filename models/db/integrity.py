@@ -89,8 +89,8 @@ SEALED: dict[str, tuple[str, ...]] = {
     "indicator_sets": ("id", "uuid", "content", "sample", "reason", "loaded_at", "loaded_by"),
     "received_policy_packs": ("id", "pack_id", "version", "document_number", "effective_from", "effective_to",
                               "content", "sha256", "package_uuid", "installed_at", "installed_by"),
-    # Since migration 0022: institution evaluation, graded supervision, warnings, the working-day calendar and
-    # the certificates notices are signed and verified with.
+    # Since migration 0022: institution evaluation, graded supervision, warnings, the working-day calendar, the
+    # certificates notices are signed and verified with, and the county's row (its policy profile decides the rules).
     "indicator_adjustments": ("id", "subject_id", "objection_id", "tree_id", "tree_version", "code", "points",
                               "from_day", "decided_by", "uuid", "created_at", "origin_county"),
     "annual_ratings": ("id", "year", "subject_type", "as_of", "state", "drafted_by", "reviewed_by", "reviewed_on",

@@ -6,8 +6,8 @@ Revises: 0019
 Seals written before this revision covered three tables and were not keyed (anyone with the file
 could recompute them). They are replaced by one chain, keyed with a key derived from the user's key
 store, over the tables named below (models/db/integrity.py SEALED as it was then), started here from
-the rows as they are. On PostgreSQL triggers note changed rows for the program's own session (SQLite uses TEMP triggers
-each connection of the program makes for itself).
+the rows as they are. On PostgreSQL triggers note changed rows for the program's own session (SQLite
+uses TEMP triggers each connection of the program makes for itself).
 """
 import sqlalchemy as sa
 from alembic import op

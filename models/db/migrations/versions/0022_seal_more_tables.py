@@ -32,8 +32,6 @@ TABLES = ("indicator_adjustments", "annual_ratings", "annual_rating_lines", "ris
 def upgrade() -> None:
     conn = op.get_bind()
     if conn.dialect.name == "postgresql":
-        for table in TABLES:  # an upgrade after a downgrade finds none
-            op.execute(f"DROP TRIGGER IF EXISTS {integrity.TOUCHED}_{table} ON {table}")
         for sql in integrity.pg_touch_triggers(TABLES):
             op.execute(sql)
     integrity.seal(conn, tables=TABLES)
