@@ -25,9 +25,12 @@ from sqlalchemy import Connection, Engine, event, text
 
 from models.db import vault
 
-# Table → the columns with legal weight, id first. Bookkeeping the program changes legitimately (sync_pending,
-# updated_at) and search helpers derived from the name (initials, sort_key, id_number_reversed) are left out.
-# A column added here later changes every digest of its table: add it in the migration that reseals the table.
+# Table → the columns with legal weight, the row's key first (an integer: the id, the year of a holiday schedule,
+# or the county's six-digit code read as a number). Bookkeeping the program changes legitimately (sync_pending,
+# updated_at) and search helpers derived from the name (initials, sort_key, id_number_reversed) are left out. A column
+# added here later changes every digest of its table: add it in the migration that reseals the table. A table added
+# here needs a migration that seals its rows as they are and, on PostgreSQL, installs its triggers (0022 did so for
+# the tables after 0018's).
 SEALED: dict[str, tuple[str, ...]] = {
     "audit_log": ("id", "uuid", "at", "actor", "action", "entity_type", "entity_uuid", "reason", "before", "after"),
     "users": ("id", "uuid", "username", "display_name", "password_hash", "roles", "active", "created_at"),
@@ -86,7 +89,29 @@ SEALED: dict[str, tuple[str, ...]] = {
     "indicator_sets": ("id", "uuid", "content", "sample", "reason", "loaded_at", "loaded_by"),
     "received_policy_packs": ("id", "pack_id", "version", "document_number", "effective_from", "effective_to",
                               "content", "sha256", "package_uuid", "installed_at", "installed_by"),
+    # Since migration 0022: institution evaluation, graded supervision, warnings, the working-day calendar, the
+    # certificates notices are signed and verified with, and the county's row (its policy profile decides the rules).
+    "indicator_adjustments": ("id", "subject_id", "objection_id", "tree_id", "tree_version", "code", "points",
+                              "from_day", "decided_by", "uuid", "created_at", "origin_county"),
+    "annual_ratings": ("id", "year", "subject_type", "as_of", "state", "drafted_by", "reviewed_by", "reviewed_on",
+                       "signed_by", "signed_on", "published_on", "valid_from", "valid_to", "note", "uuid", "created_at",
+                       "origin_county"),
+    "annual_rating_lines": ("id", "rating_id", "subject_id", "score", "grade", "tree"),
+    "risk_rules": ("id", "content", "reason", "set_by", "uuid", "created_at", "origin_county"),
+    "inspection_outcomes": ("id", "item_id", "subject_id", "outcome", "inspected_on", "note", "record_id",
+                            "entered_by", "uuid", "created_at", "origin_county"),
+    "warning_rules": ("id", "county_code", "content", "reason", "changed_by", "changed_at"),
+    "credit_warnings": ("id", "uuid", "subject_id", "rule", "level", "cause", "text", "basis", "source", "source_ref",
+                        "raised_on", "raised_at", "cleared_on", "acknowledged_by", "acknowledged_at", "note"),
+    "calendar_years": ("year", "holidays", "workdays", "source", "loaded_at", "loaded_by"),
+    "county": ("code", "name", "profile", "created_at"),
+    "signing_certificates": ("id", "uuid", "p12", "subject", "fingerprint", "chain_pem", "not_before", "not_after",
+                             "test_only", "installed_by", "installed_at"),
 }
+# Tables whose key is a value the user gives (a year loaded may lie below the newest one): their inserts are noted
+# by trigger as well, not only as the rows above the highest key before the transaction.
+KEYED_BY_VALUE = frozenset({"calendar_years", "county"})
+_TEXT_KEYS = frozenset({"county"})  # the key is digits kept as text (行政区划代码)
 # The table in words, and the column that names a row to an administrator (a case number, a document number or
 # a date: never a UUID, a login name or personal data).
 TABLE_NAMES: dict[str, tuple[str, str, str]] = {
@@ -118,6 +143,16 @@ TABLE_NAMES: dict[str, tuple[str, str, str]] = {
     "inspection_draw_items": ("抽查结果", "录入于", "created_at"),
     "indicator_sets": ("评价指标体系", "载入于", "loaded_at"),
     "received_policy_packs": ("市局下发的政策包", "文号", "document_number"),
+    "indicator_adjustments": ("异议复核变更的指标分值", "评价日期", "from_day"),
+    "annual_ratings": ("年度信用评价结果", "评价截止日期", "as_of"),
+    "annual_rating_lines": ("年度信用评价结果明细", "内部序号", "id"),
+    "risk_rules": ("风险等级规则", "录入于", "created_at"),
+    "inspection_outcomes": ("抽查检查结果", "检查日期", "inspected_on"),
+    "warning_rules": ("信用预警规则", "修改于", "changed_at"),
+    "credit_warnings": ("信用预警及其确认", "预警日期", "raised_on"),
+    "calendar_years": ("节假日安排", "年份", "year"),
+    "county": ("本局名称与政策配置", "行政区划代码", "code"),
+    "signing_certificates": ("电子签章证书", "安装于", "installed_at"),
     "integrity_seals": ("封存链", "", ""),
 }
 GENESIS = "0" * 64
@@ -156,28 +191,51 @@ def link(key: bytes, prev: str, table: str, first: int, last: int, entries: byte
 
 # --- which rows a transaction touched -------------------------------------------------------------------------
 
+def key_of(table: str, row: str = "") -> str:
+    """The row's key as SQL, an integer (``row``: NEW or OLD in a trigger)."""
+    column = f"{row}.{SEALED[table][0]}" if row else SEALED[table][0]
+    return f"CAST({column} AS BIGINT)" if table in _TEXT_KEYS else column
+
+
+def _events(table: str) -> tuple[str, ...]:
+    return ("UPDATE", "DELETE", "INSERT") if table in KEYED_BY_VALUE else ("UPDATE", "DELETE")
+
+
 def _touch_triggers_sqlite(tables: set[str]) -> list[str]:
     out = []
     for t in tables:
         columns = ", ".join(SEALED[t])
-        out.append(f"CREATE TEMP TRIGGER IF NOT EXISTS {TOUCHED}_{t}_u AFTER UPDATE OF {columns} ON main.{t} "
-                   f"BEGIN INSERT OR IGNORE INTO {TOUCHED} VALUES ('{t}', NEW.id); END")
-        out.append(f"CREATE TEMP TRIGGER IF NOT EXISTS {TOUCHED}_{t}_d AFTER DELETE ON main.{t} "
-                   f"BEGIN INSERT OR IGNORE INTO {TOUCHED} VALUES ('{t}', OLD.id); END")
+        for event_ in _events(t):
+            key = key_of(t, "OLD" if event_ == "DELETE" else "NEW")
+            on = f"UPDATE OF {columns}" if event_ == "UPDATE" else event_
+            out.append(f"CREATE TEMP TRIGGER IF NOT EXISTS {TOUCHED}_{t}_{event_[0].lower()} AFTER {on} ON main.{t} "
+                       f"BEGIN INSERT OR IGNORE INTO {TOUCHED} VALUES ('{t}', {key}); END")
     return out
 
 
-def pg_touch_triggers() -> list[str]:
-    """Migration 0018 on PostgreSQL: triggers that note changed rows in a temporary table only the program's
-    sessions create, so a change made in another session (psql) is noted nowhere and stays unsealed."""
-    return [
-        f"CREATE OR REPLACE FUNCTION {TOUCHED}() RETURNS trigger AS $$ BEGIN "
-        f"IF to_regclass('pg_temp.{TOUCHED}') IS NOT NULL THEN "
-        f"INSERT INTO pg_temp.{TOUCHED} VALUES (TG_TABLE_NAME, CASE WHEN TG_OP = 'DELETE' THEN OLD.id ELSE NEW.id END) "
-        "ON CONFLICT DO NOTHING; END IF; RETURN NULL; END; $$ LANGUAGE plpgsql",
-        *(f"CREATE TRIGGER {TOUCHED}_{t} AFTER UPDATE OF {', '.join(c)} OR DELETE ON {t} "
-          f"FOR EACH ROW EXECUTE FUNCTION {TOUCHED}()" for t, c in SEALED.items()),
-    ]
+def pg_function_name(table: str) -> str:
+    """The trigger function noting a changed row of ``table`` by its key (one function per kind of key)."""
+    return TOUCHED if SEALED[table][0] == "id" else f"{TOUCHED}_{SEALED[table][0]}"
+
+
+def _pg_function_sql(table: str) -> str:
+    return (f"CREATE OR REPLACE FUNCTION {pg_function_name(table)}() RETURNS trigger AS $$ BEGIN "
+            f"IF to_regclass('pg_temp.{TOUCHED}') IS NOT NULL THEN "
+            f"INSERT INTO pg_temp.{TOUCHED} VALUES (TG_TABLE_NAME, CASE WHEN TG_OP = 'DELETE' THEN "
+            f"{key_of(table, 'OLD')} ELSE {key_of(table, 'NEW')} END) ON CONFLICT DO NOTHING; END IF; RETURN NULL; "
+            "END; $$ LANGUAGE plpgsql")
+
+
+def pg_touch_triggers(tables) -> list[str]:
+    """PostgreSQL (migrations 0018, 0022): triggers on ``tables`` that note changed rows in a temporary table only
+    the program's sessions create, so a change made in another session (psql) is noted nowhere and stays unsealed."""
+    functions = {pg_function_name(t): _pg_function_sql(t) for t in tables}
+    triggers = []
+    for t in tables:
+        on = " OR ".join(f"UPDATE OF {', '.join(SEALED[t])}" if e == "UPDATE" else e for e in _events(t))
+        triggers.append(f"CREATE TRIGGER {TOUCHED}_{t} AFTER {on} ON {t} FOR EACH ROW "
+                        f"EXECUTE FUNCTION {pg_function_name(t)}()")
+    return [*functions.values(), *triggers]
 
 
 def _arm(dbapi_conn, info: dict, dialect: str) -> None:
@@ -224,7 +282,7 @@ def watch(engine: Engine) -> None:
                     pending = conn.info.setdefault(_PENDING, {})
                     if table not in pending:  # the highest id before this transaction's first row
                         probe = cursor.connection.cursor()
-                        probe.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
+                        probe.execute(f"SELECT COALESCE(MAX({key_of(table)}), 0) FROM {table}")
                         pending[table] = probe.fetchone()[0]
                         probe.close()
 
@@ -248,14 +306,14 @@ def _cursor_rows(conn: Connection, sql: str, params: tuple = ()) -> list[tuple]:
 
 
 def select_rows(dialect: str, table: str) -> str:
-    """``SELECT id, <every sealed column written out as one text>``: the database writes the values out (a
+    """``SELECT <key>, <every sealed column written out as one text>``: the database writes the values out (a
     county's 100,000 rows, without a Python object per value), unambiguously: SQLite as type name and hex
     of the stored bytes (its quote() would stop at a NUL character), PostgreSQL as quoted literals."""
     if dialect == "sqlite":
         values = " || ".join(f"typeof({c}) || hex({c})" for c in SEALED[table][1:])
     else:
         values = " || ',' || ".join(f"quote_nullable({c})" for c in SEALED[table][1:])
-    return f"SELECT id, {values} FROM {table}"
+    return f"SELECT {key_of(table)}, {values} FROM {table}"
 
 
 @dataclass(frozen=True)
@@ -298,14 +356,14 @@ def _packed(key: bytes, rows: list[tuple]) -> bytes:
 
 def _entries(conn: Connection, key: bytes, table: str, after: int | None, changed: list[int]) -> bytes:
     """The entries of one table's seal: rows inserted after ``after``, and rows changed or deleted."""
-    select = select_rows(conn.dialect.name, table)
-    new = _cursor_rows(conn, f"{select} WHERE id > ? ORDER BY id", (after,)) if after is not None else []
+    select, by = select_rows(conn.dialect.name, table), key_of(table)
+    new = _cursor_rows(conn, f"{select} WHERE {by} > ? ORDER BY {by}", (after,)) if after is not None else []
     if not changed:
         return _packed(key, new)
     digests: dict[int, bytes] = {}
     for chunk in range(0, len(changed), 500):
         ids = changed[chunk:chunk + 500]
-        found = _cursor_rows(conn, f"{select} WHERE id IN ({', '.join('?' * len(ids))})", tuple(ids))
+        found = _cursor_rows(conn, f"{select} WHERE {by} IN ({', '.join('?' * len(ids))})", tuple(ids))
         digests.update(dict.fromkeys(ids, DELETED))
         digests.update((r[0], row_digest(key, r)) for r in found)
     digests.update((r[0], row_digest(key, r)) for r in new)
@@ -313,7 +371,8 @@ def _entries(conn: Connection, key: bytes, table: str, after: int | None, change
 
 
 def seal(conn: Connection, tables=None) -> Tail | None:
-    """Seal what this transaction wrote to sealed tables (``tables``: every row of those tables, for a migration).
+    """Seal what this transaction wrote to sealed tables (``tables``: every row of those tables as it is, for a
+    migration that starts their links).
 
     Returns the new tail, or None when nothing was sealed.
     """
@@ -329,7 +388,12 @@ def seal(conn: Connection, tables=None) -> Tail | None:
     for table in [t for t in SEALED if t in inserted or t in changed]:
         # Rows between the last seal and this transaction's first row were not written by the program
         # (SQLite lets one writer at a time): they stay unsealed, and verify names them.
-        after = max(last_sealed(conn, table), inserted[table]) if table in inserted else None
+        if table not in inserted:
+            after = None
+        elif tables is None:
+            after = max(last_sealed(conn, table), inserted[table])
+        else:  # every row, whatever was sealed before (a table sealed again after a downgrade and an upgrade)
+            after = 0
         entries = _entries(conn, key, table, after, changed.get(table, []))
         if not entries:
             continue

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, text
 
 from models.db.integrity import (
-    DELETED, GENESIS, SEALED, TABLE_NAMES, KeyUnavailable, _cursor_rows, _ENTRY, chain_key, key_id,
+    DELETED, GENESIS, SEALED, TABLE_NAMES, KeyUnavailable, _cursor_rows, _ENTRY, chain_key, key_id, key_of,
     last_sealed, link, row_digest, select_rows,
 )
 
@@ -42,7 +42,7 @@ def _label(conn: Connection, table: str, row_id: int) -> str:
     if table not in SEALED:
         return ""
     _name, word, column = TABLE_NAMES[table]
-    found = _cursor_rows(conn, f"SELECT {column} FROM {table} WHERE id = ?", (row_id,))
+    found = _cursor_rows(conn, f"SELECT {column} FROM {table} WHERE {key_of(table)} = ?", (row_id,))
     value = found[0][0] if found else None
     if value in (None, ""):
         return ""
@@ -51,7 +51,10 @@ def _label(conn: Connection, table: str, row_id: int) -> str:
 
 
 def _finding(conn: Connection, table: str, row_id: int, problem: str, *, present: bool = True) -> Finding:
-    return Finding(table, row_id, problem, _label(conn, table, row_id) if present else "")
+    if present:
+        return Finding(table, row_id, problem, _label(conn, table, row_id))
+    _name, word, column = TABLE_NAMES.get(table, ("", "", ""))
+    return Finding(table, row_id, problem, f"{word} {row_id}" if table in SEALED and column == SEALED[table][0] else "")
 
 
 def _seals(conn: Connection, key: bytes, tail: int | None) -> tuple[dict[str, dict[int, bytes]], Finding | None]:
@@ -88,18 +91,19 @@ def _check_rows(conn: Connection, key: bytes, table: str, rows, expected: dict[i
 
 
 def _table(conn: Connection, key: bytes, table: str, expected: dict[int, bytes], full: bool) -> Finding | None:
+    select, by = select_rows(conn.dialect.name, table), key_of(table)
     if full:
-        rows = _cursor_rows(conn, f"{select_rows(conn.dialect.name, table)} ORDER BY id")
+        rows = _cursor_rows(conn, f"{select} ORDER BY {by}")
     else:
         ids = sorted(expected)
         rows = [r for i in range(0, len(ids), 500)
-                for r in _cursor_rows(conn, f"{select_rows(conn.dialect.name, table)} WHERE id IN ({', '.join('?' * len(ids[i:i + 500]))}) "
-                                            "ORDER BY id", tuple(ids[i:i + 500]))]
+                for r in _cursor_rows(conn, f"{select} WHERE {by} IN ({', '.join('?' * len(ids[i:i + 500]))}) "
+                                            f"ORDER BY {by}", tuple(ids[i:i + 500]))]
     found = _check_rows(conn, key, table, rows, expected, every_row=full)
     gone = min((i for i, d in expected.items() if d != DELETED), default=None)
     candidates = [f for f in (found, _finding(conn, table, gone, REMOVED, present=False) if gone else None) if f]
     if not full:  # rows above the newest sealed one were written outside the program
-        stray = conn.execute(text(f"SELECT MIN(id) FROM {table} WHERE id > :a"),
+        stray = conn.execute(text(f"SELECT MIN({by}) FROM {table} WHERE {by} > :a"),
                              {"a": last_sealed(conn, table)}).scalar()
         if stray is not None:
             candidates.append(_finding(conn, table, stray, SLIPPED_IN))

@@ -13,6 +13,7 @@ import re
 import shutil
 import sqlite3
 import sys
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -22,10 +23,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "reports"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import notice_scenario as ns  # noqa: E402
+from alembic import command  # noqa: E402
 from points_path import confirmed_points  # noqa: E402
 
-from models.db import integrity, integrity_check  # noqa: E402
+from models.db import database, integrity, integrity_check, migrate  # noqa: E402
 from models.db.database import open_database  # noqa: E402
+from models.db.engine import make_engine  # noqa: E402
 
 # What carries legal weight: findings and their persons, measures and the handler's choices, objections,
 # repairs, notices with their register and deliveries, inspections, registrations, points notifications,
@@ -33,8 +36,14 @@ from models.db.database import open_database  # noqa: E402
 LEGAL = ("audit_log", "credit_records", "registration_status", "registrations", "findings", "finding_persons",
          "measure_choices", "measures", "objections", "repairs", "notices", "notice_issues", "notice_deliveries",
          "notice_steps", "inspection_draws", "inspection_draw_items", "points_notifications", "rectifications")
+# Sealed since migration 0022: yearly ratings with their lines and steps, line changes on objection, the bureau's
+# risk and warning rules, inspection outcomes, warnings with their acknowledgements, the holiday schedules that
+# deadlines are counted on, the certificates notices are signed and verified with, and the county's own settings
+# (the policy profile whose rules apply).
+SINCE_0022 = ("indicator_adjustments", "annual_ratings", "annual_rating_lines", "risk_rules", "inspection_outcomes",
+              "warning_rules", "credit_warnings", "calendar_years", "signing_certificates", "county")
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-")
-EDITED = ("reason", "note", "uuid", "content", "name", "materials")
+EDITED = ("reason", "note", "uuid", "content", "name", "materials", "source", "tree")
 
 
 def _fill_the_rest(sc) -> None:
@@ -67,15 +76,50 @@ def _fill_the_rest(sc) -> None:
     notices.deliver(db, actor=clerk, notice=uuid, delivered_on=date.today(), method="直接送达", recipient="本人")
     for n, name in enumerate(("王检查", "李检查", "赵检查")):
         inspections.add_inspector(db, actor=admin, name=name, certificate_no=f"37092100{n}", unit="基金监管科")
-    inspections.draw(db, actor=reviewer, subject_type="institution", base_ratio="1", seed="7")
+    draw = inspections.draw(db, actor=reviewer, subject_type="institution", base_ratio="1", seed="7").value.number
     tree = indicators.export(db, profile=evaluation.profile(county.get_county(db).profile))
     indicators.load(db, actor=admin, text=json.dumps(tree, ensure_ascii=False), reason="局务会议通过")
+    _fill_institution_supervision(sc, inst, draw)  # before the pack below, whose content no rule reads
     with UnitOfWork(db) as uow:  # a pack as the city's package installs it (models/services/exchange)
         uow.session.connection().exec_driver_sql(
             "INSERT INTO received_policy_packs (pack_id, version, document_number, effective_from, effective_to, content, "
             "sha256, package_uuid, installed_at, installed_by) VALUES ('shandong-2026', '1', '鲁医保发〔2026〕1号', "
             "'2026-08-10', NULL, '{}', 'x', 'p', '2026-08-01 00:00:00', 'admin')")
         uow.commit()
+
+
+def _fill_institution_supervision(sc, inst: str, draw: str) -> None:
+    """The tables sealed since migration 0022, written through their services: a line of an institution's
+    evaluation changed on objection, a yearly rating through its four-eyes steps, the bureau's risk and warning
+    rules, an inspection outcome, an acknowledged warning and a holiday schedule."""
+    from models.db.tables_warnings import CreditWarning
+    from models.services import deadlines, inspection_outcomes, objections, ratings, risk, standing, warnings
+    from sqlalchemy import select
+
+    db, clerk, reviewer, signer, admin = (sc.db, sc.actors["clerk"], sc.actors["reviewer"], sc.actors["signer"],
+                                          sc.actors["admin"])
+    lines = standing.explain(db, actor=admin, subject=inst)["indicators"]["lines"]
+    code = next(x["code"] for x in lines if x["objectionable"] and float(x["score"]) >= 1)
+    o = objections.file(db, actor=clerk, subject=inst, record=None, delivered_on=date.today(), received_on=date.today(),
+                        reason="该项扣分依据有误", indicator=code).value
+    objections.decide(db, actor=reviewer, objection=o.uuid, outcome="变更", answer="经复核，该项少扣一分",
+                      line_points="-1")
+    rating = ratings.draft(db, actor=clerk, year=date.today().year, as_of=date.today()).value
+    ratings.review(db, actor=reviewer, rating=rating.uuid)
+    ratings.sign_off(db, actor=signer, rating=rating.uuid)
+    ratings.publish(db, actor=signer, rating=rating.uuid)
+    rules = risk.export_rules(db)
+    rules.update(id="宁阳县", sample=False)
+    risk.set_rules(db, actor=admin, text=json.dumps(rules, ensure_ascii=False), reason="局务会议通过")
+    warnings.set_rules(db, actor=admin, text=json.dumps(warnings.export_rules(db), ensure_ascii=False),
+                       reason="局务会议通过")
+    with db.session() as s:  # the first warning: the row the tests below edit has a note
+        first = s.scalar(select(CreditWarning.uuid).order_by(CreditWarning.id).limit(1))
+    warnings.acknowledge(db, actor=reviewer, warning=first, note="已约谈提醒")
+    inspection_outcomes.record_outcome(db, actor=clerk, draw=draw, position=1, outcome="合格",
+                                       inspected_on=date.today(), note="现场检查未见问题")
+    deadlines.load_schedule(db, actor=admin, text="类型,开始日期,结束日期,说明\n放假,2027-01-01,,元旦\n",
+                            source="国务院办公厅通知（2027年）")
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +164,7 @@ def test_an_intact_county_verifies_and_every_sealed_table_has_rows(county):
     empty = [t for t in integrity.SEALED if not con.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]]
     con.close()
     assert empty == []
-    assert set(LEGAL) <= set(integrity.SEALED)
+    assert set(LEGAL) | set(SINCE_0022) <= set(integrity.SEALED)
     assert findings_in(county) == []
 
 
@@ -132,7 +176,8 @@ def _column(table: str) -> str:
 def test_a_direct_update_of_each_sealed_table_is_named(county, tmp_path, table):
     path = copy_of(county, tmp_path)
     column = _column(table)
-    attack(path, f"UPDATE {table} SET {column} = {column} || '改' WHERE id = (SELECT MIN(id) FROM {table})")
+    key = integrity.key_of(table)
+    attack(path, f"UPDATE {table} SET {column} = {column} || '改' WHERE {key} = (SELECT MIN({key}) FROM {table})")
     found = findings_in(path)
     assert [f.table for f in found] == [table] and "已在本程序之外被改动" in found[0].problem
     assert found[0].label and not UUID.search(str(found[0]))  # named by case number or date, never a UUID
@@ -141,7 +186,8 @@ def test_a_direct_update_of_each_sealed_table_is_named(county, tmp_path, table):
 @pytest.mark.parametrize("table", list(integrity.SEALED))
 def test_a_row_deleted_from_each_sealed_table_is_named(county, tmp_path, table):
     path = copy_of(county, tmp_path)
-    attack(path, "PRAGMA foreign_keys = OFF", f"DELETE FROM {table} WHERE id = (SELECT MIN(id) FROM {table})")
+    key = integrity.key_of(table)
+    attack(path, "PRAGMA foreign_keys = OFF", f"DELETE FROM {table} WHERE {key} = (SELECT MIN({key}) FROM {table})")
     found = findings_in(path)
     assert [f.table for f in found] == [table] and "已从数据库中被删除" in found[0].problem
 
@@ -151,7 +197,7 @@ def test_insert_or_replace_of_a_row_of_each_sealed_table_is_named(county, tmp_pa
     path = copy_of(county, tmp_path)
     column = _column(table)
     con = sqlite3.connect(path)
-    cur = con.execute(f"SELECT * FROM {table} ORDER BY id LIMIT 1")
+    cur = con.execute(f"SELECT * FROM {table} ORDER BY {integrity.key_of(table)} LIMIT 1")
     names = [d[0] for d in cur.description]
     row = list(cur.fetchone())
     con.close()
@@ -170,7 +216,8 @@ def test_a_chain_recomputed_without_the_key_is_detected(county, tmp_path):
     forged, prev = b"attacker's guess", integrity.GENESIS
     for sid, table, entries in con.execute("SELECT id, table_name, entries FROM integrity_seals ORDER BY id").fetchall():
         ids = [i for i, _d in integrity._ENTRY.iter_unpack(entries)]
-        rows = {r[0]: r for r in con.execute(f"{integrity.select_rows('sqlite', table)} WHERE id IN ({','.join(map(str, ids))})")}
+        rows = {r[0]: r for r in con.execute(f"{integrity.select_rows('sqlite', table)} "
+                                             f"WHERE {integrity.key_of(table)} IN ({','.join(map(str, ids))})")}
         new = b"".join(integrity._ENTRY.pack(i, integrity.row_digest(forged, rows[i]) if i in rows else integrity.DELETED)
                        for i in ids)
         prev_hash, prev = prev, integrity.link(forged, prev, table, ids[0], ids[-1], new)
@@ -186,3 +233,71 @@ def test_text_hidden_after_a_nul_character_is_detected(county, tmp_path):
     path = copy_of(county, tmp_path)
     attack(path, "UPDATE credit_records SET note = note || char(0) || '已撤销' WHERE id = 1")
     assert [f.table for f in findings_in(path)] == ["credit_records"]
+
+
+def test_a_holiday_schedule_loaded_for_a_year_before_the_newest_is_sealed_too(db, admin, tmp_path):
+    """A year's schedule is keyed by the year, not by a rising id: one loaded below the newest is sealed as well,
+    a reloaded year is sealed again, and an edit of either from outside is named by its year (DOMAIN §5)."""
+    from models.services import deadlines
+
+    for text in ("类型,开始日期,结束日期,说明\n放假,2003-01-01,,元旦\n", "类型,开始日期,结束日期,说明\n放假,2026-01-01,,元旦\n"):
+        deadlines.load_schedule(db, actor=admin, text=text, source="国务院办公厅通知")
+    db.dispose()
+    assert findings_in(db.sqlite_file) == []
+    attack(db.sqlite_file, "UPDATE calendar_years SET holidays = '[]' WHERE year = 2003")
+    assert [str(f) for f in findings_in(db.sqlite_file)] == [
+        "节假日安排（年份 2003）：内容与写入时封存的摘要不符，已在本程序之外被改动（例如用 sqlite3 的 UPDATE 或 INSERT OR REPLACE）"]
+
+
+@contextmanager
+def sealing_only(tables):
+    """The program as it was at an earlier revision, sealing only ``tables``."""
+    saved = dict(integrity.SEALED)
+    for table in saved:
+        if table not in tables:
+            del integrity.SEALED[table]
+    try:
+        yield
+    finally:
+        integrity.SEALED.clear()
+        integrity.SEALED.update(saved)
+
+
+def test_a_county_file_of_revision_0018_is_sealed_on_upgrade_and_an_edit_is_then_named(tmp_path, monkeypatch):
+    """Rows the program of revision 0018 wrote to these tables were never sealed: the upgrade seals them as they
+    are, the file verifies, and from then on an edit of any of them is named. A downgrade keeps the chain whole."""
+    folder = tmp_path / "rev0018"
+    folder.mkdir()
+    engine = make_engine(f"sqlite:///{folder / 'notices.sqlite3'}")
+    migrate.upgrade(engine, revision="0018")
+    engine.dispose()
+    before_0022 = set(integrity.SEALED) - set(SINCE_0022)
+    opened = database.open_database
+    with sealing_only(before_0022), monkeypatch.context() as m:
+        m.setattr(database, "open_database", lambda db=None, **_kw: opened(db, upgrade=False))
+        sc = ns.build(folder)
+        _fill_the_rest(sc)
+        sc.db.dispose()
+    con = sqlite3.connect(sc.path)
+    assert con.execute("SELECT version_num FROM alembic_version").fetchall() == [("0018",)]
+    assert all(con.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in SINCE_0022)
+    assert not con.execute(f"SELECT COUNT(*) FROM integrity_seals WHERE table_name IN {SINCE_0022}").fetchone()[0]
+    con.close()
+
+    upgraded = open_database(str(sc.path))
+    assert migrate.current_revisions(upgraded.engine) == migrate.head_revisions()
+    upgraded.dispose()
+    assert findings_in(sc.path) == []
+    for table in SINCE_0022:
+        (tmp_path / table).mkdir()
+        path = copy_of(sc.path, tmp_path / table)
+        column, key = _column(table), integrity.key_of(table)
+        attack(path, f"UPDATE {table} SET {column} = {column} || '改' WHERE {key} = (SELECT MIN({key}) FROM {table})")
+        assert [f.table for f in findings_in(path)] == [table], table
+
+    down = make_engine(f"sqlite:///{sc.path}")
+    command.downgrade(migrate.alembic_config(down), "0018")
+    down.dispose()
+    with sealing_only(before_0022):
+        assert findings_in(sc.path) == []  # the program of 0018 checks every link and ignores the newer tables
+    assert findings_in(sc.path) == []  # upgraded again: sealed again as they are
