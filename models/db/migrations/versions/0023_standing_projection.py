@@ -1,7 +1,7 @@
 """the standing projection without foreign keys, and its grade index only over graded subjects
 
 Revision ID: 0023
-Revises: 0018
+Revises: 0022
 Create Date: 2026-12-02
 
 ``subject_standing`` is derived data: one row per subject, written only by models/services/standing_store.py
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0023"
-down_revision = "0018"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 
