@@ -8,13 +8,14 @@ from datetime import date
 from sqlalchemy import select
 
 from models.db.tables import Subject
+from models.db.tables_appeals import Appeal
 from models.db.tables_casework import Finding, MeasureRow, Notice, Objection, Repair
 from models.services import todo, warnings
 from models.services.base import Actor, UnitOfWork, query
 from models.services.notices import DOC_TYPES, STATES
 
-KIND_NAMES = {"finding": "违规认定", "measure_choice": "措施期限", "objection": "异议", "repair": "信用修复",
-              "public_notice": "修复公示", "measure_ending": "措施期满", "notice": "告知书",
+KIND_NAMES = {"finding": "违规认定", "measure_choice": "措施期限", "objection": "异议", "appeal": "申诉",
+              "repair": "信用修复", "public_notice": "修复公示", "measure_ending": "措施期满", "notice": "告知书",
               "warning": "信用预警"}
 # The work list names command-line steps; on screen the same steps have these places.
 SCREEN_STEPS = {"（measure choose）": "（信用档案 → 措施与名单 → 确定处理期限）",
@@ -22,11 +23,12 @@ SCREEN_STEPS = {"（measure choose）": "（信用档案 → 措施与名单 →
 NOTICE_STEPS = {"draft": "待审核（审核员，起草人以外）", "reviewed": "待签发（签发人）", "signed_off": "待编号印发"}
 # The permission the next step of each kind of case needs: the workbench shows a user what they can do.
 NEXT_STEP_PERMISSION = {"finding": "finding.confirm", "measure_choice": "measure.choose", "objection": "objection.decide",
-                        "repair": "repair.decide", "public_notice": "casework.tick", "measure_ending": "casework.tick"}
-FOUR_EYES = {"finding.confirm", "objection.decide", "repair.decide", "notice.review"}  # never one's own case
+                        "appeal": "appeal.decide", "repair": "repair.decide", "public_notice": "casework.tick", "measure_ending": "casework.tick"}
+FOUR_EYES = {"finding.confirm", "objection.decide", "appeal.decide", "repair.decide", "notice.review"}  # never one's own case
 NOTICE_PERMISSION = {"draft": "notice.review", "reviewed": "notice.sign_off", "signed_off": "notice.issue"}
 # Where each kind of case keeps its subject.
 _SUBJECT_OF = {"finding": (Finding, Finding.institution_id), "objection": (Objection, Objection.subject_id),
+               "appeal": (Appeal, Appeal.subject_id),
                "repair": (Repair, Repair.subject_id), "public_notice": (Repair, Repair.subject_id),
                "measure_ending": (MeasureRow, MeasureRow.subject_id), "notice": (Notice, Notice.subject_id)}
 

@@ -27,6 +27,10 @@ DOC_TYPES = {
     "credit_warning": ("信用提醒", "提"),
 }
 DEFAULT_BACKDATE_DAYS = 5  # 成文日期 up to this many days before today needs no recorded reason
+# The bureau's own time limits where no document fixes one (本局规定; DOMAIN: a value no document fixes is a
+# setting): answering an appeal (济医保发〔2025〕6号 四（八） grants it without a period) and choosing the
+# length of a suspension the rules leave to the handler. Working days.
+LIMITS = {"appeal_handling_days": ("申诉办理期限", 15), "choice_days": ("确定处理期限的办理时限", 10)}
 
 
 def default_prefix(county_name: str) -> str:
@@ -38,7 +42,8 @@ def settings(uow: UnitOfWork) -> dict:
     row = uow.session.scalar(select(NoticeSettings).order_by(NoticeSettings.id.desc()).limit(1))
     stored = json.loads(row.content) if row else {}
     return {"prefix": default_prefix(current_county(uow).name), "series": {}, "appeal_days": None, "phone": "",
-            "address": "", "backdate_days": DEFAULT_BACKDATE_DAYS, "timestamp_url": ""} | stored
+            "address": "", "backdate_days": DEFAULT_BACKDATE_DAYS, "timestamp_url": "",
+            **{k: default for k, (_name, default) in LIMITS.items()}} | stored
 
 
 def prefix_for(conf: dict, doc_type: str) -> str:
@@ -68,7 +73,8 @@ def _url(value) -> str:
 @service
 def set_settings(uow: UnitOfWork, *, actor: Actor, changes: dict, reason: str) -> Result:
     """prefix (县局代字, e.g. 宁医保), series {type: 代字}, appeal_days (申诉期限, 文件未定时本局设置), phone
-    (经办人电话), address (受理异议、申诉的地点), backdate_days (成文日期可早于今天的天数), timestamp_url."""
+    (经办人电话), address (受理异议、申诉的地点), backdate_days (成文日期可早于今天的天数), timestamp_url,
+    and the bureau's own time limits of ``LIMITS`` (工作日)."""
     require(actor, "notice.settings")
     before = settings(uow)
     after = dict(before)
@@ -85,6 +91,10 @@ def set_settings(uow: UnitOfWork, *, actor: Actor, changes: dict, reason: str) -
     if "backdate_days" in changes:
         days = _days(changes["backdate_days"], "成文日期可提前天数", 0, 60, f"默认{DEFAULT_BACKDATE_DAYS}天")
         after["backdate_days"] = DEFAULT_BACKDATE_DAYS if days is None else days
+    for key, (name, default) in LIMITS.items():
+        if key in changes:
+            days = _days(changes[key], name, 1, 60, f"默认{default}个工作日")
+            after[key] = default if days is None else days
     if "phone" in changes:
         after["phone"] = max_length(clean(changes["phone"]), 30, "经办人电话")
     if "address" in changes:
