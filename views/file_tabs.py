@@ -21,7 +21,8 @@ ACTION_NAMES = {
     "finding.add": "登记违规认定", "finding.person": "认定责任人员", "finding.confirm": "审核确认违规认定",
     "points.notify": "记分通知", "measure.choose": "确定措施期限", "measure.impose": "措施生效",
     "measure.change": "措施变更", "measure.end": "措施结束", "objection.file": "受理异议",
-    "objection.decide": "异议复核决定", "repair.apply": "受理信用修复申请", "repair.extend": "延长处理期限",
+    "objection.decide": "异议复核决定", "appeal.file": "登记申诉", "appeal.refer": "申诉送评估鉴定",
+    "appeal.conclude": "登记鉴定结论", "appeal.decide": "申诉决定", "repair.apply": "受理信用修复申请", "repair.extend": "延长处理期限",
     "repair.grant": "予以修复", "repair.refuse": "不予修复", "repair.notice": "修复公示", "repair.repaired": "修复完成",
     "repair.auto": "期满自动修复", "repair.points": "减免记分", "repair.shorten": "缩减暂停期限",
     "notice.draft": "生成告知书草稿", "warning.ack": "确认信用预警",
@@ -144,6 +145,21 @@ OBJECTIONS = FileTable("objections", "异议", (
     col("reason", "异议理由"),
 ))
 
+APPEALS = FileTable("appeals", "申诉（济医保发〔2025〕6号 四（八））", (
+    col("received_on", "收到日期"),
+    col("matter", "申诉事项"),
+    col("against", "所涉", value=lambda r: r.get("measure_name") or r.get("case_no") or "记分"),
+    col("appellant", "申诉人", value=lambda r: r.get("institution") or "本人"),
+    Column("deadline", "办理期限", lambda r: r.get("deadline"), tooltip=lambda r: r.get("deadline_basis")),
+    col("provisional", "暂定", value=lambda r: _yes(r.get("provisional"))),
+    col("state", "状态"),
+    col("outcome", "结果"),
+    col("effect", "执行情况"),
+    col("reason", "申诉理由"),
+    col("assessor", "评估鉴定", hidden=True),
+    col("answer", "答复意见", hidden=True),
+), alarm=lambda r: r.get("state") != "已办结")
+
 REPAIRS = FileTable("repairs", "信用修复与减免", (
     col("applied_on", "申请/决定日期"),
     col("kind_name", "类别"),
@@ -211,7 +227,7 @@ TABS: tuple[tuple[str, tuple[FileTable, ...]], ...] = (
     ("登记备案(&R)", (REGISTRATIONS,)),
     ("人员信用(&S)", (STAFF,)),
     ("违规认定(&F)", (FINDINGS,)),
-    ("异议与修复(&O)", (OBJECTIONS, REPAIRS)),
+    ("异议与修复(&O)", (OBJECTIONS, APPEALS, REPAIRS)),
     ("告知与通知(&N)", (NOTICES, NOTIFICATIONS)),
     ("信用预警(&W)", (WARNINGS,)),
     ("操作记录(&A)", (AUDIT,)),
