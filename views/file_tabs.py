@@ -34,6 +34,11 @@ def col(key: str, title: str, *, numeric: bool = False, value: Callable | None =
                   tooltip=_basis_tip)
 
 
+def person(key: str, title: str, *, hidden: bool = False) -> Column:
+    """Who did it, by the display name colleagues know (views.file_window.name_people adds ``<key>_name``)."""
+    return col(key, title, value=lambda r: r.get(f"{key}_name") or r.get(key), hidden=hidden)
+
+
 def _basis_tip(row: dict) -> str | None:
     basis = row.get("basis")
     return f"依据：{basis}" if basis else None
@@ -75,7 +80,7 @@ RECORDS = FileTable("records", "信用信息", (
     col("case_no", "案件编号"),
     col("source_name", "信息来源"),
     col("status", "状态"),
-    col("entered_by", "录入人", hidden=True),
+    person("entered_by", "录入人", hidden=True),
     col("note", "说明"),
 ), muted=lambda r: r.get("status") == "已被更正")
 
@@ -93,7 +98,7 @@ EVALUATIONS = FileTable("evaluations", "评价历史（每次结果变化一行�
     col("grade", "等级"),
     col("points_year", "记分年度", numeric=True),
     col("points_total", "年度记分", numeric=True),
-    col("computed_by", "评价人"),
+    person("computed_by", "评价人"),
     col("rule_status", "规则状态", value=lambda r: "有效" if r.get("rule_status") == "in_force" else "无有效规定"),
 ))
 
@@ -113,7 +118,7 @@ MEASURE_HISTORY = FileTable("measure_history", "已执行的措施", (
     col("planned_end", "到期"),
     col("months", "月数", numeric=True),
     col("ended_on", "结束于"),
-    col("decided_by", "决定人"),
+    person("decided_by", "决定人"),
     col("end_reason", "结束原因"),
 ), muted=lambda r: r.get("state") != "生效")
 
@@ -185,12 +190,12 @@ NOTICES = FileTable("notices", "告知书", (
     col("created_at", "生成时间", value=lambda r: (r.get("created_at") or "")[:10]),
     col("type_name", "文书"),
     col("state", "状态", value=lambda r: NOTICE_STATES.get(r.get("state"), r.get("state"))),
-    col("created_by", "生成人"),
+    person("created_by", "生成人"),
 ))
 
 AUDIT = FileTable("audit", "操作记录", (
     col("at", "时间", value=lambda r: (r.get("at") or "")[:19].replace("T", " ")),
-    col("actor", "操作人"),
+    person("actor", "操作人"),
     col("action", "操作", value=lambda r: ACTION_NAMES.get(r.get("action"), r.get("action"))),
     col("reason", "原因"),
 ))
@@ -201,7 +206,7 @@ WARNINGS = FileTable("warnings", "信用预警", (
     col("rule_name", "预警类别"),
     col("text", "情况"),
     col("state", "状态"),
-    col("acknowledged_by", "确认人"),
+    person("acknowledged_by", "确认人"),
     col("note", "处理意见"),
     col("cleared_on", "解除日期", hidden=True),
 ), muted=lambda r: r.get("state") == "已解除", alarm=lambda r: r.get("state") == "待确认")

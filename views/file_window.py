@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from models.queries.credit_file import file_with_evaluation
 from models.queries.subject_list import column_basis
-from models.services import notices
+from models.services import notices, users
 from models.services.base import Actor
 from views.case_common import allow
 from views.case_forms import ChooseMeasureDialog
@@ -45,10 +45,25 @@ DETAIL_FIELDS = (("basis", "依据"), ("article", "违反条款"), ("reason", "�
                  ("case_no", "案件编号"))
 
 
+# Who did something, by login name in the data; the screen shows the display name beside it (``<key>_name``).
+PEOPLE_FIELDS = ("entered_by", "decided_by", "computed_by", "created_by", "acknowledged_by", "confirmed_by",
+                 "referred_by", "actor")
+
+
+def name_people(db, data: dict) -> None:
+    rows = [r for v in data.values() if isinstance(v, list) for r in v if isinstance(r, dict)]
+    names = users.names(db, usernames={r[k] for r in rows for k in PEOPLE_FIELDS if isinstance(r.get(k), str)})
+    for r in rows:
+        for k in PEOPLE_FIELDS:
+            if r.get(k) in names:
+                r[f"{k}_name"] = names[r[k]]
+
+
 def load_file(db, *, actor: Actor, subject: str) -> dict:
     """Runs on the worker: the file with today's evaluation, and the basis of grades and points in force."""
     data = file_with_evaluation(db, actor=actor, subject=subject)
     data["column_basis"] = column_basis(db)
+    name_people(db, data)
     names = {r["uuid"]: r["kind_name"] for r in data["records"]}
     cases = {r["uuid"]: r["case_no"] for r in data["records"]}
     for entry in data["points"]["entries"]:

@@ -1,0 +1,54 @@
+"""Who drafted, reviewed, entered or decided is shown by the name colleagues know (users.display_name), never by
+login name: the findings detail, the yearly rating and the credit file's tables."""
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt
+
+from models.services import ratings
+from tests.gui.test_file_decisions import open_file
+from tests.gui.test_files_support import STAFF, actor, demo_db, demo_template, nine_points  # noqa: F401
+from views.page_findings import FindingsPage
+from views.page_ratings import RatingsPage
+
+CLERK, REVIEWER = STAFF["clerk"][0], STAFF["reviewer"][0]  # 李录入, 王审核
+
+
+def test_the_findings_detail_names_the_clerk_and_the_reviewer_by_their_names(qtbot, runner, demo_db):
+    nine_points(demo_db)
+    runner.db = demo_db
+    page = FindingsPage(runner, actor("reviewer2"))
+    qtbot.addWidget(page)
+    page.show()
+    page.state.setCurrentIndex(page.state.findData("已确认"))
+    qtbot.waitUntil(lambda: any(f.case_no == "宁医保罚〔2026〕960号" for f in page.model.rows), timeout=20_000)
+    row = next(n for n, f in enumerate(page.model.rows) if f.case_no == "宁医保罚〔2026〕960号")
+    page.table.setCurrentIndex(page.model.index(row, 0))
+    text = page.detail.toPlainText()
+    assert f"录入人 {CLERK}" in text and f"由 {REVIEWER} 确认" in text
+    assert "clerk" not in text and "reviewer" not in text
+    titles = [page.model.headerData(c, Qt.Orientation.Horizontal) for c in range(page.model.columnCount())]
+    assert page.model.data(page.model.index(row, titles.index("录入人"))) == CLERK
+
+
+def test_the_yearly_rating_names_who_drafted_and_reviewed_it(qtbot, runner, demo_db):
+    drafted = ratings.draft(demo_db, actor=actor("clerk"), year=date.today().year, subject_type="institution",
+                            as_of=date.today()).value
+    ratings.review(demo_db, actor=actor("reviewer"), rating=drafted.uuid)
+    runner.db = demo_db
+    page = RatingsPage(runner, actor("signer"))
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitUntil(lambda: page.current is not None, timeout=20_000)
+    text = page.facts.text()
+    assert f"起草：</td><td>{CLERK}" in text and f"复核：</td><td>{REVIEWER}" in text and ">clerk<" not in text
+
+
+def test_the_credit_file_names_who_decided_and_entered(qtbot, runner, demo_db):
+    target = nine_points(demo_db)
+    window = open_file(qtbot, runner, demo_db, "reviewer2", target["uuid"])
+    window.show_tab("操作记录")
+    model = window.table("audit").model()
+    actors = {model.data(model.index(n, 1)) for n in range(model.rowCount())}
+    assert CLERK in actors and REVIEWER in actors and not {"clerk", "reviewer"} & actors
