@@ -219,7 +219,7 @@ class DecideAppealDialog(ConfirmedDialog):
             return (f"确认后撤销“{m['name']}”：所依据记录的记分全部撤销，{who}的措施和登记状态随之重新计算。")
         name = record_name(self.record or {})
         if outcome == "撤销":
-            return (f"确认后撤销{who}的{name}记分：{self.points or 0}分全部减免，本年度累计记分由{self.year_total}分"
+            return (f"确认后撤销{who}因{name}所记的{self.points or 0}分（全部减免），本年度累计记分由{self.year_total}分"
                     f"变为{self.year_total - (self.points or 0)}分；信用评价和措施随之重新计算。")
         if self._kind() == "points":
             n = self.reduce.value()

@@ -42,7 +42,8 @@ DETAIL_FIELDS = (("basis", "依据"), ("article", "违反条款"), ("reason", "�
                  ("answer", "复核意见"), ("decision_reason", "决定理由"), ("correction_reason", "更正原因"),
                  ("extension_reason", "延长理由"), ("materials", "申请材料"), ("commitment", "修复承诺"),
                  ("supersedes", "更正了记录"), ("superseded_by", "已被记录更正"), ("record", "所涉记录"),
-                 ("case_no", "案件编号"))
+                 ("case_no", "案件编号"), ("deadline_basis", "办理期限"), ("question", "鉴定事项"),
+                 ("conclusion", "鉴定结论"), ("decision_basis", "决定依据"), ("effect", "执行情况"))
 
 
 # Who did something, by login name in the data; the screen shows the display name beside it (``<key>_name``).

@@ -80,7 +80,7 @@ def test_jinan_4_8_a_revocation_says_the_points_it_removes_before_and_what_was_d
     type_text(qtbot, dialog.basis, "济医保发〔2025〕6号 四（八）")
     click(qtbot, dialog.ok)
     text = press(qtbot, "作出决定")
-    assert f"撤销{target['name']}的案件 {CASE}记分：9分全部减免，本年度累计记分由9分变为0分" in text
+    assert f"撤销{target['name']}因案件 {CASE}所记的9分（全部减免），本年度累计记分由9分变为0分" in text
     done = message_box(qtbot).text()
     assert done.startswith("已对") and "撤销" in done and "全部9分" in done
     message_box(qtbot).accept()
