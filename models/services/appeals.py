@@ -27,7 +27,7 @@ from models.db.tables_appeals import APPEAL_MATTERS, APPELLANTS, Appeal
 from models.db.tables_casework import MeasureRow
 from models.services import discretionary, records, repairs
 from models.services.base import Actor, Changes, Result, ServiceError, UnitOfWork, query, require, service
-from models.services.cases import by_uuid, four_eyes, on_date, store_files
+from models.services.cases import add_notice, by_uuid, four_eyes, on_date, store_files
 from models.services.county import current_county
 from models.services.notice_settings import settings
 from models.services.subjects import find_subject
@@ -262,7 +262,20 @@ def decide(uow: UnitOfWork, *, actor: Actor, appeal: str, outcome: str, answer: 
     a.decided_by, a.decided_on, a.effect, a.effect_uuid = actor.username, day, effect, effect_uuid
     uow.audit(actor, "appeal.decide", "appeal", a.uuid, before=before, reason=answer,
               after={**summary(a), "basis": basis, "in_time": day <= a.deadline})
+    rec = a.record or (a.measure.record if a.measure else None)
+    add_notice(uow, actor, "appeal_answer", a.subject, a.uuid, {
+        "form": "申诉处理决定书", "subject": a.subject.name, "appellant_name": a.institution.name if a.institution else None,
+        "record": rec.uuid if rec else None, "what": _what(a), "matter": a.matter, "received_on": a.received_on,
+        "reason": a.reason, "outcome": outcome, "answer": answer, "decision_basis": basis, "effect": effect,
+        "decided_on": day, "deadline": a.deadline, "in_time": day <= a.deadline, "basis": BASIS})
     return Result(info(a), Changes(subjects=frozenset({a.subject.uuid}), lists=outcome != "维持"))
+
+
+def _what(a: Appeal) -> str:
+    """What the appeal is against, as the answer names it: the measure or the case."""
+    rec = a.record or (a.measure.record if a.measure else None)
+    case = f"案件{rec.case_no}" if rec and rec.case_no else "有关处理决定"
+    return f"{case}“{a.measure.name}”" if a.measure else f"{case}的记分"
 
 
 def recompute(uow: UnitOfWork, a: Appeal) -> dict:

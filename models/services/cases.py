@@ -91,7 +91,7 @@ def on_date(value, field: str) -> date:
 
 
 NOTICE_TYPES = {"objection_answer": "异议信息处理结果反馈单（附件2）", "repair_refused": "不予信用修复告知书（附件4）",
-                "repair_confirmed": "信用修复确认通知书（附件5）"}
+                "repair_confirmed": "信用修复确认通知书（附件5）", "appeal_answer": "申诉处理决定书"}
 
 
 @query

@@ -20,6 +20,7 @@ DOC_TYPES = {
     "pq_terminate": ("终止医保支付资格告知书", "资"),
     "settlement_suspend": ("暂停联网结算告知书", "结"),
     "objection_answer": ("异议信息处理结果反馈单", "异"),
+    "appeal_answer": ("申诉处理决定书", "诉"),
     "repair_refused": ("不予信用修复告知书", "复"),
     "repair_confirmed": ("信用修复确认通知书", "修"),
     "credit_report": ("信用报告", "报"),

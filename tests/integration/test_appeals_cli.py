@@ -31,6 +31,8 @@ def test_jinan_4_8_an_appeal_filed_referred_concluded_and_revoked_from_the_comma
     assert done["state"] == "已办结" and done["outcome"] == "撤销"
     assert out(cli("explain", pid(2), "--as-of", "2026-03-31", "--json"))["points"]["total"] == 0
     assert out(cli("show", pid(2), "--json"))["appeals"][0]["effect"].startswith("撤销该记录的全部")
+    [notice] = out(cli("notices", "--subject", pid(2), "--json"))  # the written answer, to review, sign and issue
+    assert (notice["type_name"], notice["state"], notice["payload"]["outcome"]) == ("申诉处理决定书", "draft", "撤销")
 
 
 def test_the_bureaus_time_limits_are_set_with_notice_settings_and_shown_as_its_own(run):  # noqa: F811
