@@ -44,10 +44,6 @@ class FindingRow:
     persons: tuple[PersonRow, ...]
     people: dict[str, str] = field(default_factory=dict)  # login name → display name, for the screen
 
-    def name(self, username: str | None) -> str:
-        """What the screen shows for a user: their display name."""
-        return self.people.get(username, username) if username else ""
-
     @property
     def entrants(self) -> set[str]:
         """Everyone who entered part of the case: none of them may confirm it (双人复核)."""

@@ -22,9 +22,11 @@ SCREEN_STEPS = {"（measure choose）": "（信用档案 → 措施与名单 →
                 "（tick 自动处理）": "（工作台 → 处理到期事项）"}
 NOTICE_STEPS = {"draft": "待审核（审核员，起草人以外）", "reviewed": "待签发（签发人）", "signed_off": "待编号印发"}
 # The permission the next step of each kind of case needs: the workbench shows a user what they can do.
-NEXT_STEP_PERMISSION = {"finding": "finding.confirm", "measure_choice": "measure.choose", "objection": "objection.decide",
-                        "appeal": "appeal.decide", "repair": "repair.decide", "public_notice": "casework.tick", "measure_ending": "casework.tick"}
-FOUR_EYES = {"finding.confirm", "objection.decide", "appeal.decide", "repair.decide", "notice.review"}  # never one's own case
+NEXT_STEP_PERMISSION = {"finding": "finding.confirm", "measure_choice": "measure.choose",
+                        "objection": "objection.decide", "appeal": "appeal.decide", "repair": "repair.decide",
+                        "public_notice": "casework.tick", "measure_ending": "casework.tick"}
+# Never one's own case.
+FOUR_EYES = {"finding.confirm", "objection.decide", "appeal.decide", "repair.decide", "notice.review"}
 NOTICE_PERMISSION = {"draft": "notice.review", "reviewed": "notice.sign_off", "signed_off": "notice.issue"}
 # Where each kind of case keeps its subject.
 _SUBJECT_OF = {"finding": (Finding, Finding.institution_id), "objection": (Objection, Objection.subject_id),

@@ -50,9 +50,6 @@ class RatingInfo:
     note: str
     people: dict = field(default_factory=dict)  # login name → display name of who drafted, reviewed, signed
 
-    def name(self, username: str | None) -> str:
-        return self.people.get(username, username) if username else ""
-
     @property
     def title(self) -> str:
         return f"{self.year}年度{TYPE_NAMES[self.subject_type]}信用评价结果"

@@ -7,8 +7,12 @@ from datetime import date
 from PySide6.QtCore import Qt
 
 from models.services import ratings
+from tests.gui.test_cases import file_objection
 from tests.gui.test_file_decisions import open_file
-from tests.gui.test_files_support import STAFF, actor, demo_db, demo_template, nine_points  # noqa: F401
+from tests.gui.test_files_support import (  # noqa: F401  (fixtures)
+    STAFF, actor, demo_db, demo_template, nine_points, wait_loaded,
+)
+from views.page_cases import make_page
 from views.page_findings import FindingsPage
 from views.page_ratings import RatingsPage
 
@@ -52,3 +56,15 @@ def test_the_credit_file_names_who_decided_and_entered(qtbot, runner, demo_db):
     model = window.table("audit").model()
     actors = {model.data(model.index(n, 1)) for n in range(model.rowCount())}
     assert CLERK in actors and REVIEWER in actors and not {"clerk", "reviewer"} & actors
+
+
+def test_the_objections_list_names_the_clerk_by_name(qtbot, runner, demo_db):
+    file_objection(demo_db)
+    runner.db = demo_db
+    page = make_page(runner, actor("reviewer"))
+    qtbot.addWidget(page)
+    page.show()
+    model = page.objections.model
+    wait_loaded(qtbot, model)
+    titles = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    assert model.data(model.index(0, titles.index("录入人"))) == CLERK

@@ -42,7 +42,8 @@ def _pending(db, kind: str, since: date = date(2000, 1, 1), until: date = date(2
 
 def build(folder: Path) -> Scenario:
     from models.db.database import open_database
-    from models.services import appeals, county, demo, evaluation, measures, notices, objections, repairs, signing, users
+    from models.services import appeals, county, demo, evaluation, measures, notices, objections, repairs, signing
+    from models.services import users
     from models.services import standing
     from models.db.tables import CreditRecord
     from reports.signing import make_test_certificates
@@ -128,8 +129,8 @@ def build(folder: Path) -> Scenario:
             repairs.decide(db, actor=reviewer, repair=r.uuid, grant=True, reason="已纠正并消除影响")
             break
     with db.session() as s:
-        for type_, uuid in s.execute(text("SELECT type, uuid FROM notices WHERE type IN "
-                                          "('objection_answer','repair_refused','repair_confirmed','appeal_answer') ORDER BY id")):
+        answers = "('objection_answer','repair_refused','repair_confirmed','appeal_answer')"
+        for type_, uuid in s.execute(text(f"SELECT type, uuid FROM notices WHERE type IN {answers} ORDER BY id")):
             sc.drafts.setdefault(type_, uuid)
     return sc
 
