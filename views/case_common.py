@@ -46,12 +46,6 @@ def four_eyes_block(actor: Actor, entered_by: str | None, what: str, verb: str) 
     return None
 
 
-def person(row, username: str | None) -> str:
-    """Who did it, as colleagues know them: the display name the query put in ``row.people`` (a login name
-    this database does not hold stays as it is)."""
-    return (getattr(row, "people", None) or {}).get(username, username) if username else ""
-
-
 def iso(value) -> str:
     if value is None:
         return ""

@@ -17,7 +17,8 @@ from PySide6.QtWidgets import (
 from models.queries import case_lists
 from models.queries.case_lists import ObjectionRow, RepairRow
 from models.services.base import Actor
-from views.case_common import allow, four_eyes_block, iso, person, section_header
+from views.case_common import allow, four_eyes_block, iso, section_header
+from views.people import person
 from views.case_forms import (
     DecideObjectionDialog, DecideRepairDialog, ObjectionDialog, RepairDialog, objection_summary, repair_summary,
 )

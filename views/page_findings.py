@@ -18,7 +18,8 @@ from PySide6.QtWidgets import (
 from models.queries.finding_list import FindingRow, finding_count, finding_page
 from models.services import findings
 from models.services.base import Actor
-from views.case_common import allow, four_eyes_block, person, section_header
+from views.case_common import allow, four_eyes_block, section_header
+from views.people import person
 from views.feedback import ask, tell
 from views.finding_edit import AmendFindingDialog
 from views.finding_form import FindingForm

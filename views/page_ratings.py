@@ -14,7 +14,8 @@ from PySide6.QtWidgets import (
 from models.services import ratings
 from models.services.base import Actor
 from reports.xlsx import write_table
-from views.case_common import allow, person, section_header
+from views.case_common import allow, section_header
+from views.people import person
 from views.feedback import ask
 from views.file_dialogs import save_file_name
 from views.forms import FormErrors, ServiceDialog, error_label, heading

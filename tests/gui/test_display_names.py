@@ -6,7 +6,7 @@ from datetime import date
 
 from PySide6.QtCore import Qt
 
-from models.services import ratings
+from models.services import deadlines, ratings, users, workdays
 from tests.gui.test_cases import file_objection
 from tests.gui.test_file_decisions import open_file
 from tests.gui.test_files_support import (  # noqa: F401  (fixtures)
@@ -15,6 +15,7 @@ from tests.gui.test_files_support import (  # noqa: F401  (fixtures)
 from views.page_cases import make_page
 from views.page_findings import FindingsPage
 from views.page_ratings import RatingsPage
+from views.people import named
 
 CLERK, REVIEWER = STAFF["clerk"][0], STAFF["reviewer"][0]  # 李录入, 王审核
 
@@ -68,3 +69,12 @@ def test_the_objections_list_names_the_clerk_by_name(qtbot, runner, demo_db):
     wait_loaded(qtbot, model)
     titles = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
     assert model.data(model.index(0, titles.index("录入人"))) == CLERK
+
+
+def test_lists_that_only_show_who_did_it_read_the_display_name(demo_db):
+    """The holiday schedules' 载入人 (and likewise 安装, 抽取人, 经办, 确认人): named on the worker."""
+    admin = users.authenticate(demo_db, username="admin", password="abc12345")
+    deadlines.load_schedule(demo_db, actor=admin, text="类型,开始日期,结束日期,说明\n放假,2027-01-01,,元旦\n",
+                            source="国务院办公厅通知（2027年）")
+    (year,) = [y for y in named(demo_db, query=workdays.years, fields=("loaded_by",)) if y.year == 2027]
+    assert year.loaded_by == admin.display_name != "admin"
