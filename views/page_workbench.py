@@ -16,6 +16,7 @@ from models.services.tick import tick as process_due
 from models.services.base import Actor
 from views.case_common import allow, iso, section_header
 from views.file_window import open_file_window
+from views.people import person
 from views.table_export import export_table
 from views.table_model import Column, RowsModel
 from views.table_view import RecordTable, copy_action
@@ -47,7 +48,7 @@ COLUMNS = (
     Column("kind", "类别", lambda i: i.kind_name),
     Column("title", "事项", lambda i: i.title),
     Column("next_step", "下一步", lambda i: i.next_step),
-    Column("entered_by", "录入人", lambda i: i.entered_by, hidden=True),
+    Column("entered_by", "录入人", lambda i: person(i, i.entered_by), hidden=True),
 )
 
 

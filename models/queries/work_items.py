@@ -2,7 +2,7 @@
 concerns, and the notices on their way to being issued."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 
 from sqlalchemy import select
@@ -13,6 +13,7 @@ from models.db.tables_casework import Finding, MeasureRow, Notice, Objection, Re
 from models.services import todo, warnings
 from models.services.base import Actor, UnitOfWork, query
 from models.services.notices import DOC_TYPES, STATES
+from models.services.users import display_names
 
 KIND_NAMES = {"finding": "违规认定", "measure_choice": "措施期限", "objection": "异议", "appeal": "申诉",
               "repair": "信用修复", "public_notice": "修复公示", "measure_ending": "措施期满", "notice": "告知书",
@@ -52,6 +53,7 @@ class WorkItem:
     entered_by: str | None  # who entered the case: the four-eyes rule keeps them from deciding it
     permission: str = ""  # what the next step needs (models.actors.PERMISSIONS)
     since: date | None = None  # waiting since (a pending measure choice: the triggering decision's date)
+    people: dict[str, str] = field(default_factory=dict)  # login name → display name, for the screen
 
     def for_actor(self, actor: Actor) -> bool:
         """The signed-in user can take the next step (role, and not their own case: 双人复核)."""
@@ -89,7 +91,9 @@ def work_items(uow: UnitOfWork, *, actor: Actor, today: date | None = None) -> l
         items.append(WorkItem(**(asdict(t) | {"next_step": step}), kind_name=KIND_NAMES.get(t.kind, t.kind),
                               subject_uuid=subject_uuid, entered_by=entered_by,
                               permission=NEXT_STEP_PERMISSION.get(t.kind, "")))
-    return items + _notices(uow) + _warnings(uow)
+    items += _notices(uow) + _warnings(uow)
+    people = display_names(uow, {i.entered_by for i in items})
+    return [replace(i, people=people) for i in items]
 
 
 def _warnings(uow: UnitOfWork) -> list[WorkItem]:
