@@ -119,7 +119,7 @@ def test_jinan_4_8_the_clerk_who_filed_it_sees_why_they_cannot_decide(qtbot, run
     appeals.file(demo_db, actor=actor("both"), record=points_record(demo_db, target), received_on=date.today(),
                  reason="不服")
     _window, dialog = decide_dialog(qtbot, runner, demo_db, "both", target)
-    assert not dialog.ok.isEnabled() and "双人复核" in dialog.ok.toolTip()
+    assert not dialog.ok.isEnabled() and "双人复核：该申诉由“周兼任”（当前用户）录入" in dialog.ok.toolTip()
 
 
 def test_jinan_4_8_an_appeal_at_the_expert_panel_is_decided_only_after_its_conclusion(qtbot, runner, demo_db):
