@@ -510,6 +510,19 @@ def dialog_of(owner, kind):
         else None
 
 
+def prompt_cancelled(dialog, name: str, shot) -> Step:
+    """A decision's confirmation as the user reads it, then 取消: nothing is decided and the dialog closes."""
+    from PySide6.QtWidgets import QMessageBox
+
+    dialog.ok.click()
+    prompt = yield find(QMessageBox)
+    yield settled()
+    shot(name)
+    press(prompt, "取消")
+    yield lambda: not prompt.isVisible()
+    dialog.done(0)
+
+
 def file_on_row(window, actor, subject: str, tab: str, key: str, match) -> Step:
     """A credit file opened by ``actor`` on ``tab``, the first row of table ``key`` that ``match``es selected."""
     from views.file_window import open_file_window
@@ -557,13 +570,7 @@ def decision_screens(window, clerk, reviewer, subject: str, shot) -> Step:
     dialog.commitment.insertPlainText("今后严格遵守医保服务协议，按月自查")
     yield settled()
     shot("49g-file-rectify")
-    dialog.ok.click()
-    prompt = yield find(QMessageBox)
-    yield settled()
-    shot("49h-rectify-prompt")
-    press(prompt, "取消")
-    yield lambda: not prompt.isVisible()
-    dialog.done(0)
+    yield from prompt_cancelled(dialog, "49h-rectify-prompt", shot)
     folder.actions.draft_record.click()
     dialog = yield dialog_of(folder, DraftDialog)
     yield settled()
@@ -676,13 +683,7 @@ def appeal_screens(window, clerk, reviewer, subject: str, shot) -> Step:
     dialog.basis.insertPlainText("济医保发〔2025〕6号 四（八）；结算记录")
     yield settled()
     shot("55d-appeal-decision")
-    dialog.ok.click()
-    prompt = yield find(QMessageBox)
-    yield settled()
-    shot("55e-appeal-decision-prompt")
-    press(prompt, "取消")
-    yield lambda: not prompt.isVisible()
-    dialog.done(0)
+    yield from prompt_cancelled(dialog, "55e-appeal-decision-prompt", shot)
     folder.close()
 
 

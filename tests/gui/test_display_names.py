@@ -20,12 +20,23 @@ from views.people import named
 CLERK, REVIEWER = STAFF["clerk"][0], STAFF["reviewer"][0]  # 李录入, 王审核
 
 
-def test_the_findings_detail_names_the_clerk_and_the_reviewer_by_their_names(qtbot, runner, demo_db):
-    nine_points(demo_db)
-    runner.db = demo_db
-    page = FindingsPage(runner, actor("reviewer2"))
+def shown(qtbot, runner, db, make, username: str):
+    """A page as ``username`` sees it."""
+    runner.db = db
+    page = make(runner, actor(username))
     qtbot.addWidget(page)
     page.show()
+    return page
+
+
+def column(model, title: str, row: int = 0):
+    titles = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    return model.data(model.index(row, titles.index(title)))
+
+
+def test_the_findings_detail_names_the_clerk_and_the_reviewer_by_their_names(qtbot, runner, demo_db):
+    nine_points(demo_db)
+    page = shown(qtbot, runner, demo_db, FindingsPage, "reviewer2")
     page.state.setCurrentIndex(page.state.findData("已确认"))
     qtbot.waitUntil(lambda: any(f.case_no == "宁医保罚〔2026〕960号" for f in page.model.rows), timeout=20_000)
     row = next(n for n, f in enumerate(page.model.rows) if f.case_no == "宁医保罚〔2026〕960号")
@@ -33,18 +44,14 @@ def test_the_findings_detail_names_the_clerk_and_the_reviewer_by_their_names(qtb
     text = page.detail.toPlainText()
     assert f"录入人 {CLERK}" in text and f"由 {REVIEWER} 确认" in text
     assert "clerk" not in text and "reviewer" not in text
-    titles = [page.model.headerData(c, Qt.Orientation.Horizontal) for c in range(page.model.columnCount())]
-    assert page.model.data(page.model.index(row, titles.index("录入人"))) == CLERK
+    assert column(page.model, "录入人", row) == CLERK
 
 
 def test_the_yearly_rating_names_who_drafted_and_reviewed_it(qtbot, runner, demo_db):
     drafted = ratings.draft(demo_db, actor=actor("clerk"), year=date.today().year, subject_type="institution",
                             as_of=date.today()).value
     ratings.review(demo_db, actor=actor("reviewer"), rating=drafted.uuid)
-    runner.db = demo_db
-    page = RatingsPage(runner, actor("signer"))
-    qtbot.addWidget(page)
-    page.show()
+    page = shown(qtbot, runner, demo_db, RatingsPage, "signer")
     qtbot.waitUntil(lambda: page.current is not None, timeout=20_000)
     text = page.facts.text()
     assert f"起草：</td><td>{CLERK}" in text and f"复核：</td><td>{REVIEWER}" in text and ">clerk<" not in text
@@ -61,14 +68,9 @@ def test_the_credit_file_names_who_decided_and_entered(qtbot, runner, demo_db):
 
 def test_the_objections_list_names_the_clerk_by_name(qtbot, runner, demo_db):
     file_objection(demo_db)
-    runner.db = demo_db
-    page = make_page(runner, actor("reviewer"))
-    qtbot.addWidget(page)
-    page.show()
-    model = page.objections.model
-    wait_loaded(qtbot, model)
-    titles = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
-    assert model.data(model.index(0, titles.index("录入人"))) == CLERK
+    page = shown(qtbot, runner, demo_db, make_page, "reviewer")
+    wait_loaded(qtbot, page.objections.model)
+    assert column(page.objections.model, "录入人") == CLERK
 
 
 def test_lists_that_only_show_who_did_it_read_the_display_name(demo_db):
