@@ -127,15 +127,15 @@ class FileActions(QObject):
     def _can_impose(row: dict | None) -> str | None:
         return None if row and row.get("status") == "optional" else "选中一项状态为“可选”的措施"
 
-    @staticmethod
-    def _can_appeal_record(row: dict | None) -> str | None:
+    def _can_appeal_record(self, row: dict | None) -> str | None:
         if row is None or row.get("good") or row.get("status") == "已被更正":
             return "选中一条有效的不良信息（记分或责任认定）"
-        return None
+        return self._appellant()
 
     def _can_appeal_measure(self, row: dict | None) -> str | None:
-        if row is None:
-            return "在“已执行的措施”中选中一项措施"
+        return "在“已执行的措施”中选中一项措施" if row is None else self._appellant()
+
+    def _appellant(self) -> str | None:
         if self._subject().get("type") != "practitioner":
             return "申诉（济医保发〔2025〕6号 四（八））适用于定点医药机构相关人员"
         return None

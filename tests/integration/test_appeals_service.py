@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from models.db.tables import AuditEntry
 from models.policy.workdays import WorkCalendar
-from models.services import appeals, deadlines, notices, standing, todo
+from models.services import appeals, deadlines, measures, notices, standing, todo
 from models.services.base import PermissionDenied, ServiceError, UnitOfWork
 from models.services.cases import FourEyes
 from models.services.notice_settings import LIMITS
@@ -214,3 +214,45 @@ def test_jinan_4_8_a_deadline_reaching_a_year_without_schedule_is_provisional_un
         audit = uow.session.scalar(select(AuditEntry).where(AuditEntry.action == "deadline.recompute",
                                                             AuditEntry.entity_uuid == filed.uuid))
         assert audit is not None and audit.entity_type == "appeal"
+
+
+@pytest.fixture
+def suspension(demo_db):
+    """Today's 9 points, their suspension chosen at 3 months by the reviewer (济医保发〔2025〕6号 四（六））."""
+    db, target = demo_db, nine_points(demo_db)
+    record = points_record(db, target)
+    measures.choose_measure(db, actor=actor("reviewer"), record=record, months=3, reason="情节较轻")
+    (measure,) = sql(db, "SELECT m.uuid FROM measures m JOIN subjects s ON s.id = m.subject_id "
+                         "WHERE s.uuid = ? AND m.state = '生效' AND m.months = 3", target["uuid"])[0]
+    return db, target, measure
+
+
+def active_months(db, target) -> list:
+    return [m for (m,) in sql(db, "SELECT m.months FROM measures m JOIN subjects s ON s.id = m.subject_id "
+                                  "WHERE s.uuid = ? AND m.state = '生效' AND m.months IS NOT NULL", target["uuid"])]
+
+
+def test_jinan_4_8_a_changed_suspension_is_shorter_and_never_as_long_as_before(suspension):
+    db, target, measure = suspension
+    filed = appeals.file(db, actor=actor("clerk"), measure=measure, received_on=date.today(), reason="期限过长").value
+    assert filed.matter == "医保支付资格处理"
+    with pytest.raises(ValidationError, match="应少于原定的3个月"):
+        appeals.decide(db, actor=actor("reviewer2"), appeal=filed.uuid, outcome="变更", answer="改", basis="条例",
+                       months=3)
+    done = appeals.decide(db, actor=actor("reviewer2"), appeal=filed.uuid, outcome="变更", answer="情节轻微",
+                          basis="条例", months=2).value
+    assert "由3个月变更为2个月" in done.effect and active_months(db, target) == [2]
+
+
+def test_jinan_4_8_a_revoked_suspension_revokes_the_points_behind_it(suspension):
+    db, target, measure = suspension
+    filed = appeals.file(db, actor=actor("clerk"), measure=measure, received_on=date.today(), reason="不应暂停").value
+    appeals.decide(db, actor=actor("reviewer2"), appeal=filed.uuid, outcome="撤销", answer="证据不足", basis="条例")
+    assert points_total(db, target) == 0 and active_months(db, target) == []
+
+
+def test_jinan_4_8_an_insured_persons_measure_is_no_appeal_under_this_article(demo_db):
+    (record,) = sql(demo_db, "SELECT r.uuid FROM credit_records r JOIN subjects s ON s.id = r.subject_id "
+                             "WHERE s.type = 'insured' AND r.good = 0 LIMIT 1")[0]
+    with pytest.raises(ValidationError, match="适用于定点医药机构相关人员"):
+        appeals.file(demo_db, actor=actor("clerk"), record=record, received_on=date.today(), reason="不服")
