@@ -163,6 +163,7 @@ class DecideAppealDialog(ConfirmedDialog):
         self.reduce = QSpinBox(minimum=1, maximum=max(1, points or 1), suffix=" 分")
         self.responsibility = QComboBox()
         self.months = QSpinBox(minimum=1, maximum=max(1, int((measure or {}).get("months") or 2) - 1), suffix=" 个月")
+        self.months.setValue(self.months.maximum())
         self._change_fields()
         self.answer = _text(self, "答复意见(&A)：", "答复意见", "书面答复申诉人的意见")
         self.basis = self.field("决定依据(&B)：", text_box("事实和法律、协议依据"), "决定依据",

@@ -161,3 +161,28 @@ def test_jinan_4_8_the_workbench_lists_an_open_appeal_with_its_deadline_and_red_
     assert "本局规定" in page.model.data(page.model.index(row, 0), Qt.ItemDataRole.ToolTipRole)
     clerk_page = workbench(qtbot, runner, demo_db, "clerk")
     assert not any(i.case == filed.uuid for i in clerk_page.model.rows)  # a clerk does not decide appeals
+
+
+def test_jinan_4_8_a_suspension_is_appealed_from_its_row_and_changed_to_fewer_months(qtbot, runner, demo_db):
+    from models.services import measures
+
+    target = nine_points(demo_db)
+    measures.choose_measure(demo_db, actor=actor("reviewer"), record=points_record(demo_db, target), months=3,
+                            reason="情节较轻")
+    window = open_file(qtbot, runner, demo_db, "clerk", target["uuid"])
+    window.show_tab("措施与名单")
+    select(window, "measure_history", lambda m: m["state"] == "生效" and m["months"] == 3)
+    dialog = opened(qtbot, window, window.actions.appeal_measure)
+    assert dialog.matter.currentText() == "医保支付资格处理"
+    type_text(qtbot, dialog.reason, "暂停期限过长")
+    qtbot.keyClick(dialog.ok, Qt.Key.Key_Return)
+    assert "暂停医保支付资格" in message_box(qtbot).text()
+    message_box(qtbot).accept()
+    _window, dialog = decide_dialog(qtbot, runner, demo_db, "reviewer2", target)
+    dialog.outcome.setCurrentIndex(dialog.outcome.findData("变更"))
+    assert dialog.months.isEnabled() and dialog.months.maximum() == 2  # fewer months than the 3 decided
+    type_text(qtbot, dialog.answer, "情节轻微")
+    type_text(qtbot, dialog.basis, "条例")
+    click(qtbot, dialog.ok)
+    assert "由3个月变更为2个月" in press(qtbot, "作出决定")
+    assert "由3个月变更为2个月" in message_box(qtbot).text()
