@@ -118,6 +118,9 @@ def build_parser() -> Parser:
     a.add_argument("--reason", required=True, help="变更原因")
 
     cli_casework.add_parsers(sub)
+    from desktop import cli_appeals
+
+    cli_appeals.add_parsers(sub)
     from desktop import cli_exchange
 
     cli_exchange.add_parsers(sub)

@@ -144,6 +144,7 @@ COMMANDS = {
 
 
 def dispatch(args) -> int:
+    from desktop.cli_appeals import COMMANDS as APPEAL_COMMANDS
     from desktop.cli_casework import COMMANDS as CASEWORK_COMMANDS
     from desktop.cli_exchange import COMMANDS as EXCHANGE_COMMANDS
     from desktop.cli_inspection import COMMANDS as INSPECTION_COMMANDS
@@ -158,6 +159,6 @@ def dispatch(args) -> int:
         if warning:
             print(f"警告：{warning}", file=sys.stderr)
         return {**COMMANDS, **POLICY_COMMANDS, **CASEWORK_COMMANDS, **INSPECTION_COMMANDS, **EXCHANGE_COMMANDS,
-                **NOTICE_COMMANDS, **WARNING_COMMANDS, **RATING_COMMANDS}[args.command](db, args)
+                **NOTICE_COMMANDS, **WARNING_COMMANDS, **RATING_COMMANDS, **APPEAL_COMMANDS}[args.command](db, args)
     finally:
         db.dispose()

@@ -75,6 +75,8 @@ def add_parsers(sub) -> None:
     a.add_argument("--address", help="受理异议、申诉的地点（印在告知书上）")
     a.add_argument("--backdate-days", help="成文日期最多可早于今天的天数（超过须填写倒签理由）")
     a.add_argument("--timestamp-url", help="RFC 3161 时间戳服务地址（留空表示不加时间戳）")
+    a.add_argument("--appeal-handling-days", help="本局规定的申诉办理期限（工作日，默认15；文件未规定）")
+    a.add_argument("--choice-days", help="本局规定的确定处理期限的办理时限（工作日，默认10；文件未规定）")
     a.add_argument("--reason", help="变更原因")
 
     actions = _actions(sub, "cert", "签章证书：make-test 生成试用证书；install 安装；list 查看")
@@ -211,7 +213,7 @@ def _settings(db, actor, args) -> int:
             raise CliError("类型代字：应写作 类型=代字，如 credit_result=信") from None
     if args.appeal_days is not None:
         changes["appeal_days"] = None if args.appeal_days.lower() == "none" else args.appeal_days
-    for key in ("phone", "address", "backdate_days", "timestamp_url"):
+    for key in ("phone", "address", "backdate_days", "timestamp_url", "appeal_handling_days", "choice_days"):
         if getattr(args, key) is not None:
             changes[key] = getattr(args, key)
     if not changes:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from reports import gbt9704 as g
 from reports.documents import Spec, Story, cn_date, cn_number, per, remedy
 
 SUBJECT_YOU = {"institution": "你单位", "practitioner": "你", "insured": "你"}
@@ -204,12 +205,35 @@ def credit_warning(story: Story, facts: dict, number: str) -> Spec:
     return Spec("信用提醒", body)
 
 
+OUTCOME_WORDS = {"维持": "维持原决定", "变更": "变更原决定", "撤销": "撤销原决定"}
+
+
+def appeal_answer(story: Story, facts: dict, number: str) -> Spec:
+    """申诉处理决定书: the answer to an appeal (济医保发〔2025〕6号 四（八）), with what the decision changed."""
+
+    def body(st: Story) -> None:
+        you = "你单位" if facts.get("by_institution") else "你"
+        reason = facts["appeal"].rstrip("。；;.") + "。"
+        st.addressee(facts["addressee"])
+        st.para(f"{you}于{cn_date(facts['received_on'])}对{facts['record_text']}提出的申诉（申诉事项：{facts['matter']}）"
+                f"收悉。申诉理由：{reason}")
+        st.para(facts["answer"])
+        st.para(f"本局决定：{OUTCOME_WORDS[facts['outcome']]}" + (f"，{facts['effect']}。" if facts.get("effect") else "。"))
+        st.para(f"决定依据：{facts['decision_basis'].rstrip('。')}。本决定按照“谁作出、谁负责，谁认定、谁负责，谁调整、"
+                f"谁负责”的原则作出{per(facts['basis'])}。")
+
+    def handler(st: Story) -> list:
+        return [g.Blank(1), g.GridText(f"经办人：{facts.get('handler', '')}", st.fonts, align="left")]
+
+    return Spec("申诉处理决定书", body, after=tuple(handler(story)))
+
+
 def _builders() -> dict:
     from reports import credit_report, forms
 
     return {"credit_result": credit_result, "points_notice": points_notice, "pq_suspend": pq_measure,
             "pq_terminate": pq_measure, "settlement_suspend": settlement_suspend, "public_list": public_list,
-            "credit_warning": credit_warning,
+            "credit_warning": credit_warning, "appeal_answer": appeal_answer,
             "credit_report": credit_report.credit_report, **forms.BUILDERS}
 
 

@@ -257,6 +257,10 @@ def analysis_screens(window, shot) -> Step:
     yield lambda: settings.warning_rules.model.rowCount()
     yield settled()
     shot("24b-settings-warning-rules")
+    settings.tabs.setCurrentWidget(settings.tabs.widget(7))  # 办理时限 (本局规定)
+    yield lambda: getattr(settings.limits, "shown", None) is not None
+    yield settled()
+    shot("24c-settings-limits")
 
     window.show_section("抽查")
     page_of(window, "抽查").roster_button.click()
@@ -476,6 +480,7 @@ def daily_screens(window, shot) -> Step:
     del notices_page
     yield from decision_screens(review_window, clerk, reviewer, target.uuid, shot)
     yield from measure_screens(review_window, admin, reviewer, target.uuid, shot)
+    yield from appeal_screens(review_window, clerk, reviewer, target.uuid, shot)
     review_window.show_section("异议与修复")
     cases = page_of(review_window, "异议与修复")
     yield lambda: cases.objections.model.rows and cases.repairs.model.rows
@@ -503,6 +508,19 @@ def dialog_of(owner, kind):
     """The dialog of ``kind`` that ``owner`` opened (kept in ``owner.dialog``), once it shows."""
     return lambda: owner.dialog if isinstance(getattr(owner, "dialog", None), kind) and owner.dialog.isVisible() \
         else None
+
+
+def prompt_cancelled(dialog, name: str, shot) -> Step:
+    """A decision's confirmation as the user reads it, then 取消: nothing is decided and the dialog closes."""
+    from PySide6.QtWidgets import QMessageBox
+
+    dialog.ok.click()
+    prompt = yield find(QMessageBox)
+    yield settled()
+    shot(name)
+    press(prompt, "取消")
+    yield lambda: not prompt.isVisible()
+    dialog.done(0)
 
 
 def file_on_row(window, actor, subject: str, tab: str, key: str, match) -> Step:
@@ -552,13 +570,7 @@ def decision_screens(window, clerk, reviewer, subject: str, shot) -> Step:
     dialog.commitment.insertPlainText("今后严格遵守医保服务协议，按月自查")
     yield settled()
     shot("49g-file-rectify")
-    dialog.ok.click()
-    prompt = yield find(QMessageBox)
-    yield settled()
-    shot("49h-rectify-prompt")
-    press(prompt, "取消")
-    yield lambda: not prompt.isVisible()
-    dialog.done(0)
+    yield from prompt_cancelled(dialog, "49h-rectify-prompt", shot)
     folder.actions.draft_record.click()
     dialog = yield dialog_of(folder, DraftDialog)
     yield settled()
@@ -628,6 +640,50 @@ def measure_screens(window, admin, reviewer, poor: str, shot) -> Step:
     yield settled()
     shot("49m-file-lift-measure")
     dialog.done(0)
+    folder.close()
+
+
+def appeal_screens(window, clerk, reviewer, subject: str, shot) -> Step:
+    """申诉 (济医保发〔2025〕6号 四（八））: the clerk files one from the record's row (for the institution), the
+    workbench lists it with its deadline, the reviewer opens the decision, reads the prompt and cancels."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from views.appeal_forms import DecideAppealDialog, FileAppealDialog
+
+    case = "宁医保罚〔2026〕88号"
+    folder = yield from file_on_row(window, clerk, subject, "信用信息", "records", lambda r: r.get("case_no") == case)
+    folder.actions.appeal_record.click()
+    dialog = yield dialog_of(folder, FileAppealDialog)
+    dialog.appellant.setCurrentIndex(1)
+    dialog.reason.insertPlainText("本人仅协助办理结算，认定为重要责任者过重")
+    dialog.materials.insertPlainText("科室排班表、结算流程说明")
+    yield settled()
+    shot("55-file-appeal")
+    dialog.ok.click()
+    done = yield find(QMessageBox)
+    yield settled()
+    shot("55a-file-appeal-filed")
+    done.accept()
+    folder.close()
+    window.show_section("工作台")
+    workbench = page_of(window, "工作台")
+    workbench.reload()
+    yield lambda: workbench.refresh.isEnabled() and any(i.kind == "appeal" for i in workbench.model.rows)
+    row = next(n for n, i in enumerate(workbench.model.rows) if i.kind == "appeal")
+    workbench.table.selectRow(row)
+    yield settled()
+    shot("55b-workbench-appeal")
+    folder = yield from file_on_row(window, reviewer, subject, "异议与修复", "appeals", lambda r: r["state"] == "待处理")
+    yield settled()
+    shot("55c-file-appeals")
+    folder.actions.decide_appeal.click()
+    dialog = yield dialog_of(folder, DecideAppealDialog)
+    dialog.outcome.setCurrentIndex(dialog.outcome.findData("撤销"))
+    dialog.answer.insertPlainText("经核查排班和结算记录，申诉人未参与违规结算，撤销其记分。")
+    dialog.basis.insertPlainText("济医保发〔2025〕6号 四（八）；结算记录")
+    yield settled()
+    shot("55d-appeal-decision")
+    yield from prompt_cancelled(dialog, "55e-appeal-decision-prompt", shot)
     folder.close()
 
 

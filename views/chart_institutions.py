@@ -6,6 +6,7 @@ Not modal, like the lists behind a count: a row opens the credit file (Enter or 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
@@ -15,6 +16,7 @@ from models.services import warnings
 from models.services.base import Actor
 from views.case_common import iso
 from views.forms import heading
+from views.people import named
 from views.settings_remembered import restore_geometry, save_geometry
 from views.table_export import export_table
 from views.table_model import Column, RowsModel
@@ -103,6 +105,7 @@ def ratings_dialog(runner, actor: Actor, open_file, parent: QWidget | None = Non
 
 
 def warnings_dialog(runner, actor: Actor, open_file, parent: QWidget | None = None) -> ListDialog:
-    return ListDialog(runner, "未解除的信用预警", WARNING_COLUMNS, warnings.list_warnings, lambda w: w.subject_uuid,
+    load = partial(named, query=warnings.list_warnings, fields=("acknowledged_by",))
+    return ListDialog(runner, "未解除的信用预警", WARNING_COLUMNS, load, lambda w: w.subject_uuid,
                       open_file, "按级别（警示、关注、提示）和预警日期排列；确认预警、起草信用提醒在信用档案的“信用预警”页办理。"
                       "预警规则为本局设定（系统设置 → 信用预警规则），每条注明依据。", "dialogs/warnings", parent)

@@ -5,6 +5,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from models.services.exchange import history
 from views.exchange_common import PathField, RowsModel, table
+from views.people import named
 
 HEADERS = ("时间", "方向", "类型", "发送方", "接收方", "序号", "记录数", "状态", "经办人", "文件")
 
@@ -30,7 +31,8 @@ class HistoryTab(QWidget):
         layout.addWidget(self.message)
 
     def refresh(self) -> None:
-        self.runner.service(history.packages, on_done=self._show, on_error=lambda _e: None)
+        self.runner.service(named, query=history.packages, fields=("handled_by",), on_done=self._show,
+                            on_error=lambda _e: None)
 
     def _show(self, rows) -> None:
         self.model.set_rows([

@@ -2,8 +2,10 @@
 
 信用信息: 登记纠正 (a bad record) and 起草告知书 for the record (the notice its kind calls for);
 记分与评价: 减免记分 (a scored record); 措施与名单: 缩减期限 (a suspension chosen in months),
-提前结束 (a measure the bureau decided) and 采取措施 (one the grade allows). A button is enabled only
-for a row it applies to, and its tooltip says why not otherwise; the result is said after.
+提前结束 (a measure the bureau decided) and 采取措施 (one the grade allows); 提出申诉 on a bad record or
+a measure, and on 异议与修复 送评估鉴定, 登记鉴定结论 and 申诉决定 on the appeal (济医保发〔2025〕6号 四（八））.
+A button is enabled only for a row it applies to, and its tooltip says why not otherwise; the result is
+said after.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QHBoxLayout, QPushButton
 
+from views.appeal_forms import ConcludeAppealDialog, DecideAppealDialog, FileAppealDialog, ReferAppealDialog
 from views.case_common import allow
 from views.feedback import tell
 from views.notice_draft import DraftDialog, record_choices, record_notes
@@ -36,6 +39,18 @@ class FileActions(QObject):
                                     self._shorten)
         self.lift = self._button("measure_history", "提前结束(&E)…", "measure.lift", self._can_lift, self._lift)
         self.impose = self._button("measures", "采取措施(&C)…", "measure.choose", self._can_impose, self._impose)
+        self.appeal_record = self._button("records", "提出申诉(&U)…", "appeal.write", self._can_appeal_record,
+                                          lambda row: self._appeal(row, is_measure=False))
+        self.appeal_measure = self._button("measure_history", "提出申诉(&U)…", "appeal.write", self._can_appeal_measure,
+                                           lambda row: self._appeal(row, is_measure=True))
+        self.refer = self._button("appeals", "送评估鉴定(&H)…", "appeal.decide", self._can_refer,
+                                  lambda row: self._show(ReferAppealDialog(self.window.runner, self.window.actor, row,
+                                                                           self.window), "送评估鉴定"))
+        self.conclude = self._button("appeals", "登记鉴定结论(&X)…", "appeal.decide", self._can_conclude,
+                                     lambda row: self._show(ConcludeAppealDialog(self.window.runner, self.window.actor,
+                                                                                 row, self.window), "登记鉴定结论"))
+        self.decide_appeal = self._button("appeals", "申诉决定(&V)…", "appeal.decide", self._can_decide_appeal,
+                                          self._decide_appeal)
         for key in {key for _b, key, _p, _c in self.buttons}:
             window.table(key).selectionModel().currentRowChanged.connect(lambda *_: self.update())
         self.update()
@@ -112,6 +127,34 @@ class FileActions(QObject):
     def _can_impose(row: dict | None) -> str | None:
         return None if row and row.get("status") == "optional" else "选中一项状态为“可选”的措施"
 
+    def _can_appeal_record(self, row: dict | None) -> str | None:
+        if row is None or row.get("good") or row.get("status") == "已被更正":
+            return "选中一条有效的不良信息（记分或责任认定）"
+        return self._appellant()
+
+    def _can_appeal_measure(self, row: dict | None) -> str | None:
+        return "在“已执行的措施”中选中一项措施" if row is None else self._appellant()
+
+    def _appellant(self) -> str | None:
+        if self._subject().get("type") != "practitioner":
+            return "申诉（济医保发〔2025〕6号 四（八））适用于定点医药机构相关人员"
+        return None
+
+    @staticmethod
+    def _can_refer(row: dict | None) -> str | None:
+        return None if row and row.get("state") == "待处理" and not row.get("assessor") else \
+            "选中一项待处理、尚未送评估鉴定的申诉"
+
+    @staticmethod
+    def _can_conclude(row: dict | None) -> str | None:
+        return None if row and row.get("state") == "评估鉴定中" else "选中一项评估鉴定中的申诉"
+
+    @staticmethod
+    def _can_decide_appeal(row: dict | None) -> str | None:
+        if row is None or row.get("state") == "已办结":
+            return "选中一项未办结的申诉"
+        return "已送评估鉴定，请先登记鉴定结论" if row.get("state") == "评估鉴定中" else None
+
     # -- the dialogs ------------------------------------------------------------------------------
 
     def _subject(self) -> dict:
@@ -144,3 +187,19 @@ class FileActions(QObject):
     def _impose(self, row: dict) -> None:
         w = self.window
         self._show(ImposeMeasureDialog(w.runner, w.actor, self._subject(), row, w), "采取措施")
+
+    def _appeal(self, row: dict, *, is_measure: bool) -> None:
+        w, s = self.window, self._subject()
+        places = [(r["institution"]["name"], r["institution"]["uuid"]) for r in w.data.get("registrations", ())
+                  if r.get("institution")]
+        self._show(FileAppealDialog(w.runner, w.actor, s, row, is_measure=is_measure, institutions=places, parent=w),
+                   "登记申诉")
+
+    def _decide_appeal(self, row: dict) -> None:
+        w = self.window
+        measure = next((m for m in w.data.get("measure_history", ()) if m["measure"] == row.get("measure")), None)
+        record_uuid = row.get("record") or (measure or {}).get("record")
+        entry = next((e for e in w.data["points"]["entries"] if e.get("record") == record_uuid), None)
+        self._show(DecideAppealDialog(w.runner, w.actor, row, record=self._record(row.get("record")) or None,
+                                      points=int(entry["points"]) if entry else None, measure=measure,
+                                      year_total=int(w.data["points"]["total"]), parent=w), "申诉决定")

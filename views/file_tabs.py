@@ -21,7 +21,8 @@ ACTION_NAMES = {
     "finding.add": "登记违规认定", "finding.person": "认定责任人员", "finding.confirm": "审核确认违规认定",
     "points.notify": "记分通知", "measure.choose": "确定措施期限", "measure.impose": "措施生效",
     "measure.change": "措施变更", "measure.end": "措施结束", "objection.file": "受理异议",
-    "objection.decide": "异议复核决定", "repair.apply": "受理信用修复申请", "repair.extend": "延长处理期限",
+    "objection.decide": "异议复核决定", "appeal.file": "登记申诉", "appeal.refer": "申诉送评估鉴定",
+    "appeal.conclude": "登记鉴定结论", "appeal.decide": "申诉决定", "repair.apply": "受理信用修复申请", "repair.extend": "延长处理期限",
     "repair.grant": "予以修复", "repair.refuse": "不予修复", "repair.notice": "修复公示", "repair.repaired": "修复完成",
     "repair.auto": "期满自动修复", "repair.points": "减免记分", "repair.shorten": "缩减暂停期限",
     "notice.draft": "生成告知书草稿", "warning.ack": "确认信用预警",
@@ -31,6 +32,11 @@ ACTION_NAMES = {
 def col(key: str, title: str, *, numeric: bool = False, value: Callable | None = None, hidden: bool = False) -> Column:
     return Column(key, title, value or (lambda r: r.get(key)), numeric=numeric, hidden=hidden,
                   tooltip=_basis_tip)
+
+
+def person(key: str, title: str, *, hidden: bool = False) -> Column:
+    """Who did it, by the display name colleagues know (views.file_window.name_people adds ``<key>_name``)."""
+    return col(key, title, value=lambda r: r.get(f"{key}_name") or r.get(key), hidden=hidden)
 
 
 def _basis_tip(row: dict) -> str | None:
@@ -74,7 +80,7 @@ RECORDS = FileTable("records", "信用信息", (
     col("case_no", "案件编号"),
     col("source_name", "信息来源"),
     col("status", "状态"),
-    col("entered_by", "录入人", hidden=True),
+    person("entered_by", "录入人", hidden=True),
     col("note", "说明"),
 ), muted=lambda r: r.get("status") == "已被更正")
 
@@ -92,7 +98,7 @@ EVALUATIONS = FileTable("evaluations", "评价历史（每次结果变化一行�
     col("grade", "等级"),
     col("points_year", "记分年度", numeric=True),
     col("points_total", "年度记分", numeric=True),
-    col("computed_by", "评价人"),
+    person("computed_by", "评价人"),
     col("rule_status", "规则状态", value=lambda r: "有效" if r.get("rule_status") == "in_force" else "无有效规定"),
 ))
 
@@ -112,7 +118,7 @@ MEASURE_HISTORY = FileTable("measure_history", "已执行的措施", (
     col("planned_end", "到期"),
     col("months", "月数", numeric=True),
     col("ended_on", "结束于"),
-    col("decided_by", "决定人"),
+    person("decided_by", "决定人"),
     col("end_reason", "结束原因"),
 ), muted=lambda r: r.get("state") != "生效")
 
@@ -144,6 +150,21 @@ OBJECTIONS = FileTable("objections", "异议", (
     col("reason", "异议理由"),
 ))
 
+APPEALS = FileTable("appeals", "申诉（济医保发〔2025〕6号 四（八））", (
+    col("received_on", "收到日期"),
+    col("matter", "申诉事项"),
+    col("against", "所涉", value=lambda r: r.get("measure_name") or r.get("case_no") or "记分"),
+    col("appellant", "申诉人", value=lambda r: r.get("institution") or "本人"),
+    Column("deadline", "办理期限", lambda r: r.get("deadline"), tooltip=lambda r: r.get("deadline_basis")),
+    col("provisional", "暂定", value=lambda r: _yes(r.get("provisional"))),
+    col("state", "状态"),
+    col("outcome", "结果"),
+    col("effect", "执行情况"),
+    col("reason", "申诉理由"),
+    col("assessor", "评估鉴定", hidden=True),
+    col("answer", "答复意见", hidden=True),
+), alarm=lambda r: r.get("state") != "已办结")
+
 REPAIRS = FileTable("repairs", "信用修复与减免", (
     col("applied_on", "申请/决定日期"),
     col("kind_name", "类别"),
@@ -169,12 +190,12 @@ NOTICES = FileTable("notices", "告知书", (
     col("created_at", "生成时间", value=lambda r: (r.get("created_at") or "")[:10]),
     col("type_name", "文书"),
     col("state", "状态", value=lambda r: NOTICE_STATES.get(r.get("state"), r.get("state"))),
-    col("created_by", "生成人"),
+    person("created_by", "生成人"),
 ))
 
 AUDIT = FileTable("audit", "操作记录", (
     col("at", "时间", value=lambda r: (r.get("at") or "")[:19].replace("T", " ")),
-    col("actor", "操作人"),
+    person("actor", "操作人"),
     col("action", "操作", value=lambda r: ACTION_NAMES.get(r.get("action"), r.get("action"))),
     col("reason", "原因"),
 ))
@@ -185,7 +206,7 @@ WARNINGS = FileTable("warnings", "信用预警", (
     col("rule_name", "预警类别"),
     col("text", "情况"),
     col("state", "状态"),
-    col("acknowledged_by", "确认人"),
+    person("acknowledged_by", "确认人"),
     col("note", "处理意见"),
     col("cleared_on", "解除日期", hidden=True),
 ), muted=lambda r: r.get("state") == "已解除", alarm=lambda r: r.get("state") == "待确认")
@@ -211,7 +232,7 @@ TABS: tuple[tuple[str, tuple[FileTable, ...]], ...] = (
     ("登记备案(&R)", (REGISTRATIONS,)),
     ("人员信用(&S)", (STAFF,)),
     ("违规认定(&F)", (FINDINGS,)),
-    ("异议与修复(&O)", (OBJECTIONS, REPAIRS)),
+    ("异议与修复(&O)", (OBJECTIONS, APPEALS, REPAIRS)),
     ("告知与通知(&N)", (NOTICES, NOTIFICATIONS)),
     ("信用预警(&W)", (WARNINGS,)),
     ("操作记录(&A)", (AUDIT,)),

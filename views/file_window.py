@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from models.queries.credit_file import file_with_evaluation
 from models.queries.subject_list import column_basis
-from models.services import notices
+from models.services import notices, users
 from models.services.base import Actor
 from views.case_common import allow
 from views.case_forms import ChooseMeasureDialog
@@ -42,13 +42,29 @@ DETAIL_FIELDS = (("basis", "依据"), ("article", "违反条款"), ("reason", "�
                  ("answer", "复核意见"), ("decision_reason", "决定理由"), ("correction_reason", "更正原因"),
                  ("extension_reason", "延长理由"), ("materials", "申请材料"), ("commitment", "修复承诺"),
                  ("supersedes", "更正了记录"), ("superseded_by", "已被记录更正"), ("record", "所涉记录"),
-                 ("case_no", "案件编号"))
+                 ("case_no", "案件编号"), ("deadline_basis", "办理期限"), ("question", "鉴定事项"),
+                 ("conclusion", "鉴定结论"), ("decision_basis", "决定依据"), ("effect", "执行情况"))
+
+
+# Who did something, by login name in the data; the screen shows the display name beside it (``<key>_name``).
+PEOPLE_FIELDS = ("entered_by", "decided_by", "computed_by", "created_by", "acknowledged_by", "confirmed_by",
+                 "referred_by", "actor")
+
+
+def name_people(db, data: dict) -> None:
+    rows = [r for v in data.values() if isinstance(v, list) for r in v if isinstance(r, dict)]
+    names = users.names(db, usernames={r[k] for r in rows for k in PEOPLE_FIELDS if isinstance(r.get(k), str)})
+    for r in rows:
+        for k in PEOPLE_FIELDS:
+            if r.get(k) in names:
+                r[f"{k}_name"] = names[r[k]]
 
 
 def load_file(db, *, actor: Actor, subject: str) -> dict:
     """Runs on the worker: the file with today's evaluation, and the basis of grades and points in force."""
     data = file_with_evaluation(db, actor=actor, subject=subject)
     data["column_basis"] = column_basis(db)
+    name_people(db, data)
     names = {r["uuid"]: r["kind_name"] for r in data["records"]}
     cases = {r["uuid"]: r["case_no"] for r in data["records"]}
     for entry in data["points"]["entries"]:

@@ -18,6 +18,7 @@ from models.queries import case_lists
 from models.queries.case_lists import ObjectionRow, RepairRow
 from models.services.base import Actor
 from views.case_common import allow, four_eyes_block, iso, section_header
+from views.people import person
 from views.case_forms import (
     DecideObjectionDialog, DecideRepairDialog, ObjectionDialog, RepairDialog, objection_summary, repair_summary,
 )
@@ -48,8 +49,8 @@ OBJECTION_COLUMNS = (
            tooltip=lambda o: f"依据：{o.basis}"),
     Column("state", "状态", lambda o: o.state),
     Column("outcome", "复核结果", lambda o: o.outcome),
-    Column("entered_by", "录入人", lambda o: o.entered_by),
-    Column("decided_by", "决定人", lambda o: o.decided_by, hidden=True),
+    Column("entered_by", "录入人", lambda o: person(o, o.entered_by)),
+    Column("decided_by", "决定人", lambda o: person(o, o.decided_by), hidden=True),
 )
 REPAIR_COLUMNS = (
     Column("applied_on", "受理日期", lambda r: r.applied_on, sort="applied"),
@@ -63,7 +64,7 @@ REPAIR_COLUMNS = (
            tooltip=lambda r: f"依据：{r.basis}"),
     Column("notice_end", "公示截止", lambda r: r.notice_end),
     Column("state", "状态", lambda r: r.state),
-    Column("entered_by", "录入人", lambda r: r.entered_by),
+    Column("entered_by", "录入人", lambda r: person(r, r.entered_by)),
 )
 
 

@@ -19,6 +19,7 @@ from models.queries.finding_list import FindingRow, finding_count, finding_page
 from models.services import findings
 from models.services.base import Actor
 from views.case_common import allow, four_eyes_block, section_header
+from views.people import person
 from views.feedback import ask, tell
 from views.finding_edit import AmendFindingDialog
 from views.finding_form import FindingForm
@@ -38,22 +39,24 @@ COLUMNS = (
     Column("decision_type", "决定类型", lambda f: f.decision_type),
     Column("persons", "责任人员", lambda f: "、".join(p.name for p in f.persons) or "（无）"),
     Column("state", "状态", lambda f: f.state),
-    Column("entered_by", "录入人", lambda f: f.entered_by),
-    Column("confirmed_by", "确认人", lambda f: f.confirmed_by, hidden=True),
+    Column("entered_by", "录入人", lambda f: person(f, f.entered_by)),
+    Column("confirmed_by", "确认人", lambda f: person(f, f.confirmed_by), hidden=True),
 )
 
 
 def describe(f: FindingRow) -> str:
     people = "".join(
         f"<li>{html.escape(p.name)}（{html.escape(p.number)}）：{p.responsibility}责任者，{html.escape(p.kind_name)}"
-        + (f"，记分分档{p.band[0]}—{p.band[1]}分" if p.band else "") + f"；录入人 {html.escape(p.entered_by)}</li>"
+        + (f"，记分分档{p.band[0]}—{p.band[1]}分" if p.band else "")
+        + f"；录入人 {html.escape(person(f, p.entered_by))}</li>"
         for p in f.persons)
     return (f"<h3>{html.escape(f.case_no)}</h3><p>{html.escape(f.institution)}，{f.decision_type}，"
             f"决定日期 {f.decision_date.isoformat()}" + (f"，基金损失 {shown(f.amount)} 元" if f.amount else "")
             + f"</p><p><b>违反条款：</b>{html.escape(f.article)}</p>"
             + (f"<p><b>责任人员：</b></p><ul>{people}</ul>" if people else "<p>未认定责任人员。</p>")
-            + f"<p>状态：{f.state}；录入人 {html.escape(f.entered_by)}"
-            + (f"；{f.confirmed_on} 由 {html.escape(f.confirmed_by)} 确认" if f.confirmed_by else "") + "</p>")
+            + f"<p>状态：{f.state}；录入人 {html.escape(person(f, f.entered_by))}"
+            + (f"；{f.confirmed_on} 由 {html.escape(person(f, f.confirmed_by))} 确认" if f.confirmed_by else "")
+            + "</p>")
 
 
 class FindingsPage(QWidget):
@@ -176,7 +179,7 @@ class FindingsPage(QWidget):
         elif f.state == "已撤回":
             problem = "该违规认定已由录入人撤回"
         elif f.state != "待确认":
-            problem = f"该违规认定已于{f.confirmed_on}由{f.confirmed_by}确认"
+            problem = f"该违规认定已于{f.confirmed_on}由{person(f, f.confirmed_by)}确认"
         else:
             problem = next(filter(None, (four_eyes_block(self.actor, who, "违规认定", "审核确认")
                                          for who in sorted(f.entrants))), None)

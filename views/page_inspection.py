@@ -25,6 +25,7 @@ from views.inspection_roster import RosterDialog
 from views.list_detail_page import ListDetailPage
 from views.table_model import Column, PagedTableModel, RowsModel
 from views.table_view import RecordTable, copy_action
+from views.people import named
 
 SECTION = "抽查"
 PURPOSE = "本栏目用于按信用等级确定抽查比例，随机抽取检查对象和检查人员（双随机），并记录检查结果。"
@@ -77,7 +78,8 @@ def describe(info: inspections.DrawInfo, by_grade: dict, outcomes: list | None =
 
 def load_draw(db, *, draw: str) -> tuple:
     """Runs on the worker: the draw's header, how its selection followed the grades, the outcomes recorded."""
-    return (inspections.get_draw(db, draw=draw), inspections.selected_by_grade(db, draw=draw),
+    return (named(db, query=inspections.get_draw, fields=("drawn_by",), draw=draw),
+            inspections.selected_by_grade(db, draw=draw),
             inspection_outcomes.outcomes(db, draw=draw))
 
 
@@ -137,7 +139,8 @@ class InspectionPage(ListDetailPage):
 
     def load(self, select: str | None = None) -> None:
         if self.runner.db is not None:
-            self.runner.service(inspections.list_draws, on_done=lambda rows: self._listed(rows, select))
+            self.runner.service(named, query=inspections.list_draws, fields=("drawn_by",),
+                                on_done=lambda rows: self._listed(rows, select))
 
     def _listed(self, rows, select: str | None) -> None:
         keep = select or (self.current.number if self.current else None)

@@ -165,10 +165,12 @@ class NoticesPage(QWidget):
             self.runner.service(notice_register.detail, notice=row.uuid, on_done=self._show_detail)
 
     def _show_detail(self, d: dict) -> None:
-        steps = "；".join(f"{STEP_NAMES.get(s['step'], s['step'])}（{s['actor']}{'：' + s['note'] if s['note'] else ''}）" for s in d["steps"])
+        name = d.get("people", {})
+        steps = "；".join(f"{STEP_NAMES.get(s['step'], s['step'])}（{name.get(s['actor'], s['actor'])}"
+                         f"{'：' + s['note'] if s['note'] else ''}）" for s in d["steps"])
         issue = d["issue"]
         delivery = d["delivery"]
-        text = f"<b>{d['type_name']}</b>　{d['subject'] or '公告'}　{d['state_name']}　起草：{d['created_by']}"
+        text = f"<b>{d['type_name']}</b>　{d['subject'] or '公告'}　{d['state_name']}　起草：{name.get(d['created_by'], d['created_by'])}"
         if issue:
             text += f"<br>文号：{issue['doc_number']}　成文日期：{issue['issued_on']}　验证码：{issue['verify_code']}"
         if delivery:

@@ -15,6 +15,7 @@ from models.services import ratings
 from models.services.base import Actor
 from reports.xlsx import write_table
 from views.case_common import allow, section_header
+from views.people import person
 from views.feedback import ask
 from views.file_dialogs import save_file_name
 from views.forms import FormErrors, ServiceDialog, error_label, heading
@@ -39,7 +40,8 @@ def describe(info: ratings.RatingInfo) -> str:
     e = html.escape
     grades = "、".join(f"{g} {n} 个" for g, n in info.by_grade.items()) or "无"
     rows = [("评价日", info.as_of.isoformat()), ("状态", info.state), ("等级", f"共 {info.subjects} 个：{grades}"),
-            ("起草", info.drafted_by), ("复核", info.reviewed_by or "—"), ("签发", info.signed_by or "—"),
+            ("起草", person(info, info.drafted_by)), ("复核", person(info, info.reviewed_by) or "—"),
+            ("签发", person(info, info.signed_by) or "—"),
             ("发布", f"{info.published_on}，有效期 {info.valid_from} 至 {info.valid_to}" if info.published_on else "—"),
             ("依据", ratings.BASIS)]
     if info.note:

@@ -11,12 +11,13 @@ from views.settings_calendar import CalendarTab
 from views.settings_county import CountyTab
 from views.settings_documents import DocumentsTab
 from views.settings_indicators import IndicatorsTab
+from views.settings_limits import LimitsTab
 from views.settings_remembered import choice, set_choice
 from views.settings_users import UsersTab
 from views.settings_warnings import WarningRulesTab
 
 SECTION = "系统设置"
-PURPOSE = "本栏目用于管理用户和角色、本局信息、政策配置、节假日安排、文书字号与签章证书和数据备份。"
+PURPOSE = "本栏目用于管理用户和角色、本局信息、政策配置、节假日安排、文书字号与签章证书、数据备份和本局办理时限。"
 KEY = "pages/settings/tab"
 
 
@@ -38,10 +39,12 @@ class SettingsPage(QWidget):
         self.documents = DocumentsTab(runner, actor)
         self.backup = BackupTab(runner, actor)
         self.warning_rules = WarningRulesTab(runner, actor)
+        self.limits = LimitsTab(runner, actor)
         self.tabs = QTabWidget()
         for tab, title in ((self.users, "用户(&U)"), (self.county, "本局信息(&C)"), (self.indicators, "评价指标(&I)"),
                            (self.calendar, "节假日安排(&H)"), (self.documents, "文书与签章(&D)"),
-                           (self.backup, "数据备份(&B)"), (self.warning_rules, "信用预警规则(&W)")):
+                           (self.backup, "数据备份(&B)"), (self.warning_rules, "信用预警规则(&W)"),
+                           (self.limits, "办理时限(&T)")):
             self.tabs.addTab(scrolled(tab), title)
         self.tabs.setCurrentIndex(int(choice(KEY, "0") or 0))
         self.tabs.currentChanged.connect(lambda n: set_choice(KEY, str(n)))

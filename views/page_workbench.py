@@ -16,14 +16,16 @@ from models.services.tick import tick as process_due
 from models.services.base import Actor
 from views.case_common import allow, iso, section_header
 from views.file_window import open_file_window
+from views.people import person
 from views.table_export import export_table
 from views.table_model import Column, RowsModel
 from views.table_view import RecordTable, copy_action
 
 SECTION = "工作台"
-PURPOSE = "本栏目汇总待办事项：待审核的信用信息、临近期限的异议和修复申请、待签发的告知书。"
+PURPOSE = "本栏目汇总待办事项：待审核的信用信息、临近期限的异议、申诉和修复申请、待签发的告知书。"
 # Which tab of the credit file shows each kind of case.
-FILE_TABS = {"finding": "违规认定", "measure_choice": "措施与名单", "objection": "异议与修复", "repair": "异议与修复",
+FILE_TABS = {"finding": "违规认定", "measure_choice": "措施与名单", "objection": "异议与修复", "appeal": "异议与修复",
+             "repair": "异议与修复",
              "public_notice": "异议与修复", "measure_ending": "措施与名单", "notice": "告知与通知",
              "warning": "信用预警"}
 
@@ -46,7 +48,7 @@ COLUMNS = (
     Column("kind", "类别", lambda i: i.kind_name),
     Column("title", "事项", lambda i: i.title),
     Column("next_step", "下一步", lambda i: i.next_step),
-    Column("entered_by", "录入人", lambda i: i.entered_by, hidden=True),
+    Column("entered_by", "录入人", lambda i: person(i, i.entered_by), hidden=True),
 )
 
 

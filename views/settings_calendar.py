@@ -16,6 +16,7 @@ from views.file_dialogs import open_file_name
 from views.settings_common import LazyTab, read_text
 from views.table_model import Column, RowsModel
 from views.table_view import RecordTable
+from views.people import named
 
 COLUMNS = (Column("year", "年份", lambda y: y.year), Column("holidays", "放假天数", lambda y: y.holidays, numeric=True),
            Column("workdays", "调休上班天数", lambda y: y.workdays, numeric=True),
@@ -49,7 +50,8 @@ class CalendarTab(LazyTab):
         layout.addWidget(self.message)
 
     def load(self) -> None:
-        self.runner.service(workdays.years, on_done=self._listed, on_error=self.refused)
+        self.runner.service(named, query=workdays.years, fields=("loaded_by",), on_done=self._listed,
+                            on_error=self.refused)
 
     def _listed(self, rows) -> None:
         self.model.set_rows(list(reversed(rows)))  # the newest year, the one that matters next, first

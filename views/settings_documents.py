@@ -17,6 +17,7 @@ from views.forms import FormErrors, error_label, set_busy
 from views.settings_common import LazyTab
 from views.table_model import Column, RowsModel
 from views.table_view import RecordTable
+from views.people import named
 
 CERT_COLUMNS = (
     Column("subject", "证书主体", lambda c: c.subject),
@@ -89,7 +90,8 @@ class DocumentsTab(LazyTab):
 
     def load(self) -> None:
         self.runner.service(notices.get_settings, on_done=self._show, on_error=self.refused)
-        self.runner.service(signing.certificates, on_done=self.certificates.set_rows, on_error=self.refused)
+        self.runner.service(named, query=signing.certificates, fields=("installed_by",),
+                            on_done=self.certificates.set_rows, on_error=self.refused)
 
     def _show(self, conf: dict) -> None:
         self.prefix.setText(conf["prefix"])
@@ -138,5 +140,6 @@ class DocumentsTab(LazyTab):
     def _installed(self, result) -> None:
         set_busy(self, False)
         self.cert_password.clear()
-        self.runner.service(signing.certificates, on_done=self.certificates.set_rows, on_error=self.refused)
+        self.runner.service(named, query=signing.certificates, fields=("installed_by",),
+                            on_done=self.certificates.set_rows, on_error=self.refused)
         tell(self, "安装签章证书", f"已安装证书：{result.value.subject}，有效期至{result.value.not_after:%Y-%m-%d}。")

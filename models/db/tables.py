@@ -336,3 +336,4 @@ import models.db.tables_program  # noqa: E402,F401  (program versions that opene
 import models.db.tables_integrity  # noqa: E402,F401  (the hash chain over rows with legal weight)
 import models.db.tables_warnings  # noqa: E402,F401  (credit warnings and their rules)
 import models.db.tables_institutions  # noqa: E402,F401  (line objections, yearly ratings, risk, outcomes)
+import models.db.tables_appeals  # noqa: E402,F401  (appeals, 济医保发〔2025〕6号 四（八）)

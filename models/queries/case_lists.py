@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func, select
@@ -15,6 +15,7 @@ from models.services import catalogue as cat
 from models.services.base import Actor, UnitOfWork, query
 from models.services.county import current_county
 from models.services.subjects import find_subject
+from models.services.users import display_names
 
 OPEN_OBJECTIONS = ("待复核",)
 OPEN_REPAIRS = ("已受理", "公示中")
@@ -41,6 +42,7 @@ class ObjectionRow:
     entered_by: str
     decided_by: str | None
     decided_on: date | None
+    people: dict[str, str] = field(default_factory=dict)  # login name → display name, for the screen
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ class RepairRow:
     entered_by: str
     decided_by: str | None
     decision_reason: str | None
+    people: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -74,18 +77,18 @@ class RecordChoice:
     label: str
 
 
-def _objection(o: Objection) -> ObjectionRow:
+def _objection(o: Objection, people: dict[str, str] | None = None) -> ObjectionRow:
     return ObjectionRow(o.uuid, o.subject.name, o.subject.uuid, "信用信息" if o.target == "record" else "评价结果",
                         o.record.uuid if o.record else None, o.record.case_no if o.record else None, o.delivered_on,
                         o.received_on, o.reason, o.filing_deadline, o.review_deadline, o.provisional, o.basis, o.state,
-                        o.outcome, o.answer, o.entered_by, o.decided_by, o.decided_on)
+                        o.outcome, o.answer, o.entered_by, o.decided_by, o.decided_on, people or {})
 
 
-def _repair(r: Repair) -> RepairRow:
+def _repair(r: Repair, people: dict[str, str] | None = None) -> RepairRow:
     return RepairRow(r.uuid, r.subject.name, r.subject.uuid, r.kind, REPAIR_KIND_NAMES[r.kind], r.record.uuid,
                      r.record.case_no, r.applied_on, r.eligible, tuple(json.loads(r.reasons)), r.decision_deadline,
                      r.extended_to, r.latest_deadline, r.provisional, r.notice_end, r.repaired_on, r.basis, r.state,
-                     r.entered_by, r.decided_by, r.decision_reason)
+                     r.entered_by, r.decided_by, r.decision_reason, people or {})
 
 
 def _states(stmt, column, open_only: bool, open_states: tuple[str, ...]):
@@ -99,7 +102,9 @@ def objection_page(uow: UnitOfWork, *, actor: Actor, open_only: bool = True, off
     order = (key.desc(), Objection.id.desc()) if descending else (key.asc(), Objection.id.asc())
     stmt = _states(select(Objection), Objection.state, open_only, OPEN_OBJECTIONS)
     stmt = stmt.options(selectinload(Objection.subject), selectinload(Objection.record))
-    return [_objection(o) for o in uow.session.scalars(stmt.order_by(*order).offset(offset).limit(limit))]
+    found = list(uow.session.scalars(stmt.order_by(*order).offset(offset).limit(limit)))
+    people = display_names(uow, {u for o in found for u in (o.entered_by, o.decided_by)})
+    return [_objection(o, people) for o in found]
 
 
 @query
@@ -115,7 +120,9 @@ def repair_page(uow: UnitOfWork, *, actor: Actor, open_only: bool = True, offset
     order = (key.desc(), Repair.id.desc()) if descending else (key.asc(), Repair.id.asc())
     stmt = _states(select(Repair), Repair.state, open_only, OPEN_REPAIRS)
     stmt = stmt.options(selectinload(Repair.subject), selectinload(Repair.record))
-    return [_repair(r) for r in uow.session.scalars(stmt.order_by(*order).offset(offset).limit(limit))]
+    found = list(uow.session.scalars(stmt.order_by(*order).offset(offset).limit(limit)))
+    people = display_names(uow, {u for r in found for u in (r.entered_by, r.decided_by)})
+    return [_repair(r, people) for r in found]
 
 
 @query

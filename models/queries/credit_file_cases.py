@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 
 from models.db.tables import CreditRecord, EvaluationSnapshot, Subject, SubjectStanding
 from models.db.tables_casework import Finding, Objection, PointsNotification, Repair, ResponsiblePerson
-from models.services import catalogue as cat, lifecycle
+from models.services import appeals as appeal_cases, catalogue as cat, lifecycle
 from models.services.base import UnitOfWork
 from models.services.cases import notice_drafts
 
@@ -107,6 +107,7 @@ def casework(uow: UnitOfWork, s: Subject, names: dict[str, cat.KindSpec]) -> dic
         "measure_history": lifecycle.measures_of.in_uow(uow, subject=s.uuid),
         "findings": findings(uow, s, names),
         "objections": objections(uow, s),
+        "appeals": appeal_cases.list_appeals.in_uow(uow, subject=s.uuid),
         "repairs": repairs(uow, s),
         "points_notifications": points_notifications(uow, s),
         "notices": notice_drafts.in_uow(uow, subject=s.uuid),
@@ -116,5 +117,5 @@ def casework(uow: UnitOfWork, s: Subject, names: dict[str, cat.KindSpec]) -> dic
 
 def case_uuids(data: dict) -> list[str]:
     """Cases whose audit entries belong in the file's trail."""
-    keys = ("measure_history", "findings", "objections", "repairs", "notices")
+    keys = ("measure_history", "findings", "objections", "appeals", "repairs", "notices")
     return [c.get("uuid") or c.get("measure") for k in keys for c in data[k]]

@@ -1,7 +1,7 @@
 """Findings (违规认定) for the entry screen: unconfirmed ones waiting for a reviewer, or all, a page at a time."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -12,6 +12,7 @@ from models.db.tables_casework import Finding, FindingWithdrawal, ResponsiblePer
 from models.services import catalogue as cat
 from models.services.base import Actor, UnitOfWork, query
 from models.services.county import current_county
+from models.services.users import display_names
 
 SORTS = {"decision_date": Finding.decision_date, "case_no": Finding.case_no, "entered": Finding.id}
 
@@ -41,6 +42,7 @@ class FindingRow:
     confirmed_by: str | None
     confirmed_on: date | None
     persons: tuple[PersonRow, ...]
+    people: dict[str, str] = field(default_factory=dict)  # login name → display name, for the screen
 
     @property
     def entrants(self) -> set[str]:
@@ -48,7 +50,7 @@ class FindingRow:
         return {self.entered_by, *(p.entered_by for p in self.persons)}
 
 
-def _row(f: Finding, names: dict[str, cat.KindSpec], full_id: bool) -> FindingRow:
+def _row(f: Finding, names: dict[str, cat.KindSpec], full_id: bool, people: dict[str, str]) -> FindingRow:
     from models.services.subjects import mask_id
 
     persons = tuple(PersonRow(
@@ -57,7 +59,7 @@ def _row(f: Finding, names: dict[str, cat.KindSpec], full_id: bool) -> FindingRo
         names[p.kind].band if p.kind in names else None, p.entered_by) for p in f.persons)
     return FindingRow(f.uuid, f.case_no, f.institution.name, f.decision_type, f.decision_date, f.amount, f.article,
                       WITHDRAWN if f.withdrawal is not None else f.state, f.entered_by, f.confirmed_by, f.confirmed_on,
-                      persons)
+                      persons, people)
 
 
 WITHDRAWN = "已撤回"  # a pending finding its clerk withdrew (finding_withdrawals); the state column stays 待确认
@@ -82,7 +84,10 @@ def finding_page(uow: UnitOfWork, *, actor: Actor, state: str | None = "待确�
         selectinload(Finding.withdrawal))
     names = cat.kinds(current_county(uow).profile)
     full = actor.can("id.view_full")
-    return [_row(f, names, full) for f in uow.session.scalars(stmt.order_by(*order).offset(offset).limit(limit))]
+    found = list(uow.session.scalars(stmt.order_by(*order).offset(offset).limit(limit)))
+    people = display_names(uow, {u for f in found for u in (f.entered_by, f.confirmed_by,
+                                                            *(p.entered_by for p in f.persons))})
+    return [_row(f, names, full, people) for f in found]
 
 
 @query

@@ -31,7 +31,7 @@ class FourEyes(ServiceError):
 def four_eyes(actor: Actor, entered_by: str | None, what: str, verb: str) -> None:
     """A decision needs a second person: whoever entered the case may not decide it (DOMAIN §1)."""
     if entered_by and actor.username == entered_by:
-        raise FourEyes(f"双人复核：该{what}由“{entered_by}”录入，不能由同一人{verb}，"
+        raise FourEyes(f"双人复核：该{what}由“{actor.display_name}”（当前用户）录入，不能由同一人{verb}，"
                        f"请由另一名审核员或签发人{verb}")
 
 
@@ -91,7 +91,7 @@ def on_date(value, field: str) -> date:
 
 
 NOTICE_TYPES = {"objection_answer": "异议信息处理结果反馈单（附件2）", "repair_refused": "不予信用修复告知书（附件4）",
-                "repair_confirmed": "信用修复确认通知书（附件5）"}
+                "repair_confirmed": "信用修复确认通知书（附件5）", "appeal_answer": "申诉处理决定书"}
 
 
 @query

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from models.db.tables_appeals import Appeal
 from models.db.tables_casework import Objection, Repair
-from models.services import workdays
+from models.services import appeals, workdays
 from models.services.base import Actor, Result, UnitOfWork, service
 from models.services.cases import deadline
 
@@ -47,6 +48,8 @@ def recompute_provisional(uow: UnitOfWork, actor: Actor) -> int:
         select(Objection).where(Objection.provisional.is_(True), Objection.state == "待复核"))]
     cases += [(r, _repair) for r in uow.session.scalars(
         select(Repair).where(Repair.provisional.is_(True), Repair.state.in_(("已受理", "公示中"))))]
+    cases += [(a, appeals.recompute) for a in uow.session.scalars(
+        select(Appeal).where(Appeal.provisional.is_(True), Appeal.state.in_(appeals.OPEN)))]
     for case, compute in cases:
         after = compute(uow, case)
         before = {k: getattr(case, k) for k in after}

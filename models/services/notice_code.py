@@ -54,6 +54,8 @@ def decided(doc_type: str, facts: dict) -> str:
         months = f"{m['months']}个月" if m.get("months") else ""
         period = f"{m['start']}至{m['end']}" if m.get("end") else f"自{m['start']}"
         return f"{m['name']}{months}，{period}{case}"
+    if doc_type == "appeal_answer":
+        return f"申诉处理：{facts['outcome']}（{facts['record_text']}）"
     if doc_type == "objection_answer":
         return f"异议复核：{facts['outcome_text']}"
     if doc_type == "repair_refused":

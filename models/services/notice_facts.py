@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from models import policy
 from models.db.tables import CreditRecord, Registration, Subject, User
+from models.db.tables_appeals import Appeal
 from models.db.tables_casework import Notice, Objection, Repair
 from models.policy.packs import basis as cite
 from models.policy.score import in_force
@@ -203,10 +204,19 @@ def _appeal(uow: UnitOfWork, s: Subject, rec: CreditRecord, where: str, about: s
 
 
 def _casework(uow: UnitOfWork, n: Notice, payload: dict, rec: CreditRecord | None, where: str) -> dict:
-    """附件2, 4, 5 from the drafts the objections and repairs services wrote."""
+    """附件2, 4, 5 and the answer to an appeal from the drafts the casework services wrote."""
     record_text = f"{rec.case_no}所涉失信信息（{_kind_name(uow, rec.kind)}）" if rec else "信用评价结果"
     kind = n.subject.type
     decided = rec.decision_date if rec else None
+    if n.type == "appeal_answer":
+        a = uow.session.scalar(select(Appeal).where(Appeal.uuid == n.case_uuid))
+        return {"outcome": payload["outcome"], "answer": payload["answer"], "appeal": payload["reason"],
+                "matter": payload["matter"], "received_on": payload["received_on"], "decided_on": payload["decided_on"],
+                "record_text": payload.get("what") or record_text, "decision_basis": payload["decision_basis"],
+                "effect": payload.get("effect"), "basis": payload["basis"],
+                "addressee": payload.get("appellant_name") or n.subject.name,
+                "by_institution": bool(payload.get("appellant_name")),
+                "handler": _handler(uow, a.decided_by if a else n.created_by)}
     if n.type == "objection_answer":
         o = uow.session.scalar(select(Objection).where(Objection.uuid == n.case_uuid))
         changed = payload["outcome"] == "变更"
@@ -237,7 +247,7 @@ def _casework(uow: UnitOfWork, n: Notice, payload: dict, rec: CreditRecord | Non
 
 
 DOC_NAMES = {"objection_answer": "异议信息处理结果反馈单", "repair_refused": "不予信用修复告知书",
-             "repair_confirmed": "信用修复确认通知书"}
+             "repair_confirmed": "信用修复确认通知书", "appeal_answer": "申诉处理决定书"}
 
 
 def _day(value) -> date | None:

@@ -15,6 +15,7 @@ from models.db.tables_notices import NoticeDelivery, NoticeIssue, NoticeStep
 from models.services import notice_code, notice_facts
 from models.services.base import Actor, NotFound, UnitOfWork, query
 from models.services.notices import DOC_TYPES, STATES, _notice, latest_delivery, delivery_dict
+from models.services.users import display_names
 from models.validation import ValidationError, fold
 
 
@@ -82,7 +83,7 @@ def page(uow: UnitOfWork, *, filter: RegisterFilter = RegisterFilter(), offset: 
 def detail(uow: UnitOfWork, *, notice: str) -> dict:
     n = _notice(uow, notice)
     issue = uow.session.scalar(select(NoticeIssue).where(NoticeIssue.notice_id == n.id))
-    steps = uow.session.scalars(select(NoticeStep).where(NoticeStep.notice_id == n.id).order_by(NoticeStep.id))
+    steps = list(uow.session.scalars(select(NoticeStep).where(NoticeStep.notice_id == n.id).order_by(NoticeStep.id)))
     deliveries = uow.session.scalars(select(NoticeDelivery).where(NoticeDelivery.notice_id == n.id)
                                      .order_by(NoticeDelivery.id))
     return {"uuid": n.uuid, "type": n.type, "type_name": DOC_TYPES.get(n.type, (n.type,))[0],
@@ -94,7 +95,9 @@ def detail(uow: UnitOfWork, *, notice: str) -> dict:
                 "cert_fingerprint": issue.cert_fingerprint},
             "steps": [{"step": s.step, "actor": s.actor, "at": s.at, "note": s.note} for s in steps],
             "deliveries": [delivery_dict(d) for d in deliveries],
-            "delivery": delivery_dict(latest_delivery(uow, n)) if latest_delivery(uow, n) else None}
+            "delivery": delivery_dict(latest_delivery(uow, n)) if latest_delivery(uow, n) else None,
+            # login name → display name of everyone named above, for the screen
+            "people": display_names(uow, {n.created_by, *(s.actor for s in steps), issue and issue.issued_by})}
 
 
 @query

@@ -20,6 +20,7 @@ DOC_TYPES = {
     "pq_terminate": ("终止医保支付资格告知书", "资"),
     "settlement_suspend": ("暂停联网结算告知书", "结"),
     "objection_answer": ("异议信息处理结果反馈单", "异"),
+    "appeal_answer": ("申诉处理决定书", "诉"),
     "repair_refused": ("不予信用修复告知书", "复"),
     "repair_confirmed": ("信用修复确认通知书", "修"),
     "credit_report": ("信用报告", "报"),
@@ -27,6 +28,10 @@ DOC_TYPES = {
     "credit_warning": ("信用提醒", "提"),
 }
 DEFAULT_BACKDATE_DAYS = 5  # 成文日期 up to this many days before today needs no recorded reason
+# The bureau's own time limits where no document fixes one (本局规定; DOMAIN: a value no document fixes is a
+# setting): answering an appeal (济医保发〔2025〕6号 四（八） grants it without a period) and choosing the
+# length of a suspension the rules leave to the handler. Working days.
+LIMITS = {"appeal_handling_days": ("申诉办理期限", 15), "choice_days": ("确定处理期限的办理时限", 10)}
 
 
 def default_prefix(county_name: str) -> str:
@@ -38,7 +43,8 @@ def settings(uow: UnitOfWork) -> dict:
     row = uow.session.scalar(select(NoticeSettings).order_by(NoticeSettings.id.desc()).limit(1))
     stored = json.loads(row.content) if row else {}
     return {"prefix": default_prefix(current_county(uow).name), "series": {}, "appeal_days": None, "phone": "",
-            "address": "", "backdate_days": DEFAULT_BACKDATE_DAYS, "timestamp_url": ""} | stored
+            "address": "", "backdate_days": DEFAULT_BACKDATE_DAYS, "timestamp_url": "",
+            **{k: default for k, (_name, default) in LIMITS.items()}} | stored
 
 
 def prefix_for(conf: dict, doc_type: str) -> str:
@@ -68,7 +74,8 @@ def _url(value) -> str:
 @service
 def set_settings(uow: UnitOfWork, *, actor: Actor, changes: dict, reason: str) -> Result:
     """prefix (县局代字, e.g. 宁医保), series {type: 代字}, appeal_days (申诉期限, 文件未定时本局设置), phone
-    (经办人电话), address (受理异议、申诉的地点), backdate_days (成文日期可早于今天的天数), timestamp_url."""
+    (经办人电话), address (受理异议、申诉的地点), backdate_days (成文日期可早于今天的天数), timestamp_url,
+    and the bureau's own time limits of ``LIMITS`` (工作日)."""
     require(actor, "notice.settings")
     before = settings(uow)
     after = dict(before)
@@ -85,6 +92,10 @@ def set_settings(uow: UnitOfWork, *, actor: Actor, changes: dict, reason: str) -
     if "backdate_days" in changes:
         days = _days(changes["backdate_days"], "成文日期可提前天数", 0, 60, f"默认{DEFAULT_BACKDATE_DAYS}天")
         after["backdate_days"] = DEFAULT_BACKDATE_DAYS if days is None else days
+    for key, (name, default) in LIMITS.items():
+        if key in changes:
+            days = _days(changes[key], name, 1, 60, f"默认{default}个工作日")
+            after[key] = default if days is None else days
     if "phone" in changes:
         after["phone"] = max_length(clean(changes["phone"]), 30, "经办人电话")
     if "address" in changes:

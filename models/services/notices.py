@@ -28,9 +28,9 @@ from models.services.county import current_county
 from models.services.subjects import find_subject
 from models.validation import ValidationError, clean, max_length, one_of, past_date, required
 
-# The types drafted here; 附件2, 4 and 5 are drafted by the objections and repairs services.
+# The types drafted here; 附件2, 4 and 5 and the answer to an appeal are drafted by the casework services.
 DRAFT_TYPES = {t: n for t, (n, _s) in DOC_TYPES.items()
-               if t not in ("objection_answer", "repair_refused", "repair_confirmed")}
+               if t not in ("objection_answer", "repair_refused", "repair_confirmed", "appeal_answer")}
 FORMS = {"objection_form": "异议信息处理申请表（附件1）", "repair_form": "信用修复申请表（附件3）"}
 STATES = {"draft": "草稿", "reviewed": "已审核", "signed_off": "已签发", "issued": "已印发", "returned": "已退回",
           "voided": "已作废"}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import zlib
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -24,6 +24,7 @@ from models.services import standing
 from models.services.base import Actor, Changes, NotFound, Result, ServiceError, UnitOfWork, query, require, service
 from models.services.institution_facts import published
 from models.services.subjects import INSTITUTION_KINDS, TYPE_NAMES
+from models.services.users import display_names
 from models.validation import ValidationError, clean, max_length
 
 BASIS = "磐医保〔2021〕43号 第十四条、第二十一条"
@@ -47,16 +48,18 @@ class RatingInfo:
     subjects: int
     by_grade: dict  # grade (or 无等级) → count
     note: str
+    people: dict = field(default_factory=dict)  # login name → display name of who drafted, reviewed, signed
 
     @property
     def title(self) -> str:
         return f"{self.year}年度{TYPE_NAMES[self.subject_type]}信用评价结果"
 
 
-def _info(r: AnnualRating) -> RatingInfo:
+def _info(uow: UnitOfWork, r: AnnualRating) -> RatingInfo:
     counts = Counter(line.grade or "无等级" for line in r.lines)
     return RatingInfo(r.uuid, r.year, r.subject_type, r.as_of, r.state, r.drafted_by, r.reviewed_by, r.signed_by,
-                      r.published_on, r.valid_from, r.valid_to, len(r.lines), dict(counts), r.note)
+                      r.published_on, r.valid_from, r.valid_to, len(r.lines), dict(counts), r.note,
+                      display_names(uow, (r.drafted_by, r.reviewed_by, r.signed_by)))
 
 
 def _rating(uow: UnitOfWork, key: str) -> AnnualRating:
@@ -117,7 +120,7 @@ def draft(uow: UnitOfWork, *, actor: Actor, year: int, subject_type: str = "inst
     for sid, score, grade, tree in _results(uow, subject_type, as_of):
         row.lines.append(AnnualRatingLine(subject_id=sid, score=score, grade=grade, tree=tree))
     uow.session.flush()
-    info = _info(row)
+    info = _info(uow, row)
     uow.audit(actor, "rating.draft", "annual_rating", row.uuid,
               after={"year": row.year, "subject_type": subject_type, "as_of": as_of, "subjects": info.subjects,
                      "by_grade": info.by_grade})
@@ -140,7 +143,7 @@ def review(uow: UnitOfWork, *, actor: Actor, rating: str, today: date | None = N
     row = _step(uow, actor, rating, "rating.review", "草稿", "复核")
     row.state, row.reviewed_by, row.reviewed_on = "已复核", actor.username, today or date.today()
     uow.audit(actor, "rating.review", "annual_rating", row.uuid, before={"state": "草稿"}, after={"state": row.state})
-    return Result(_info(row))
+    return Result(_info(uow, row))
 
 
 @service
@@ -149,7 +152,7 @@ def sign_off(uow: UnitOfWork, *, actor: Actor, rating: str, today: date | None =
     row.state, row.signed_by, row.signed_on = "已签发", actor.username, today or date.today()
     uow.audit(actor, "rating.sign_off", "annual_rating", row.uuid, before={"state": "已复核"},
               after={"state": row.state})
-    return Result(_info(row))
+    return Result(_info(uow, row))
 
 
 @service
@@ -178,12 +181,12 @@ def publish(uow: UnitOfWork, *, actor: Actor, rating: str, on: date | None = Non
     uow.audit(actor, "rating.publish", "annual_rating", row.uuid, before={"state": "已签发"},
               after={"state": row.state, "published_on": on, "valid_from": valid_from, "valid_to": valid_to})
     standing.after_change(uow, actor, [line.subject_id for line in row.lines])
-    return Result(_info(row), Changes(lists=True))
+    return Result(_info(uow, row), Changes(lists=True))
 
 
 @query
 def list_ratings(uow: UnitOfWork) -> list[RatingInfo]:
-    return [_info(r) for r in uow.session.scalars(select(AnnualRating).order_by(AnnualRating.id.desc()))]
+    return [_info(uow, r) for r in uow.session.scalars(select(AnnualRating).order_by(AnnualRating.id.desc()))]
 
 
 RATING_HEADERS = ("名称", "统一社会信用代码/身份证号", "类别", "所在乡镇", "信用分", "信用等级", "指标体系")
@@ -201,7 +204,7 @@ def show(uow: UnitOfWork, *, rating: str) -> tuple[RatingInfo, list[tuple]]:
         lines.append((s.name, s.credit_code or s.id_number or "", kind, s.township or "", line.score,
                       line.grade or "无等级", line.tree))
     lines.sort(key=lambda x: (order.get(x[5], 9), x[0]))
-    return _info(row), lines
+    return _info(uow, row), lines
 
 
 def fixed_grades_on(uow: UnitOfWork, subject_ids: list[int], day: date) -> dict[int, tuple[str, str]]:

@@ -31,6 +31,7 @@ from models.services.cases import add_notice, by_uuid, deadline, four_eyes, on_d
 from models.validation import ValidationError, max_length, required
 
 OPEN = ("已受理", "公示中")
+REPAIR_BASIS = "济医保发〔2025〕6号 四（七）"
 NO_RULE = "受理之日没有有效的信用修复处理期限规定（须加载后续政策包）"
 
 
@@ -194,10 +195,10 @@ def finish_due(uow: UnitOfWork, actor: Actor, today: date, stats: Counter) -> se
     return {r.subject_id for r in due}
 
 
-def _decision(uow: UnitOfWork, actor: Actor, rec: CreditRecord, kind: str, reason: str, on: date, **values) -> Repair:
+def _decision(uow: UnitOfWork, actor: Actor, rec: CreditRecord, kind: str, reason: str, on: date, basis: str,
+              **values) -> Repair:
     r = Repair(subject_id=rec.subject_id, record=rec, kind=kind, applied_on=on, entered_by=actor.username,
-               state="已修复", decided_by=actor.username, decided_on=on, decision_reason=reason,
-               basis="济医保发〔2025〕6号 四（七）", **values)
+               state="已修复", decided_by=actor.username, decided_on=on, decision_reason=reason, basis=basis, **values)
     uow.session.add(r)
     uow.session.flush()
     uow.audit(actor, f"repair.{kind}", "repair", r.uuid, after={**summary(r), "record": rec.uuid,
@@ -206,28 +207,34 @@ def _decision(uow: UnitOfWork, actor: Actor, rec: CreditRecord, kind: str, reaso
     return r
 
 
+def points_left(uow: UnitOfWork, rec: CreditRecord) -> int:
+    """The points the record still counts in its year (after earlier reductions), from the standing."""
+    year_end = min(date.today(), date(rec.decision_date.year, 12, 31))
+    entries = standing.of(uow, rec.subject, year_end)["points"]["entries"]
+    return next((e["points"] for e in entries if e["record"] == rec.uuid), 0) or 0
+
+
 @service
 def reduce_points(uow: UnitOfWork, *, actor: Actor, record: str, points: int, reason: str,
-                  on: date | str | None = None) -> Result:
-    """减免记分 (济医保发〔2025〕6号 四(七)): a decision with its reason, by someone other than the record's clerk."""
+                  on: date | str | None = None, basis: str = REPAIR_BASIS) -> Result:
+    """减免记分 (济医保发〔2025〕6号 四(七)): a decision with its reason, by someone other than the record's clerk.
+    ``basis`` names another ground taking effect the same way (an appeal changed or revoked the points, 四(八))."""
     require(actor, "repair.decide")
     rec = _bad_record(uow, record)
     four_eyes(actor, rec.entered_by, "记分记录", "减免记分")
     reason = max_length(required(reason, "减免理由"), 2000, "减免理由")
-    year_end = min(date.today(), date(rec.decision_date.year, 12, 31))
-    entries = standing.of(uow, rec.subject, year_end)["points"]["entries"]
-    left = next((e["points"] for e in entries if e["record"] == rec.uuid), None)
+    left = points_left(uow, rec)
     if not left:
         raise ValidationError("减免分值", "该记录没有可减免的记分")
     if not 0 < points <= left:
         raise ValidationError("减免分值", f"应为1至{left}分（该记录现记{left}分）")
-    r = _decision(uow, actor, rec, "points", reason, on_date(on, "决定日期"), points_reduction=points)
+    r = _decision(uow, actor, rec, "points", reason, on_date(on, "决定日期"), basis, points_reduction=points)
     return Result(info(r), _done(rec))
 
 
 @service
 def shorten_measure(uow: UnitOfWork, *, actor: Actor, measure: str, months: int, reason: str,
-                    on: date | str | None = None) -> Result:
+                    on: date | str | None = None, basis: str = REPAIR_BASIS) -> Result:
     """缩减暂停期限 (四(七)): a new, shorter choice of months for the same start. When its last day has
     passed the measure ends as 修复提前结束 and the registration is restored (lifecycle.sync).
 
@@ -246,9 +253,10 @@ def shorten_measure(uow: UnitOfWork, *, actor: Actor, measure: str, months: int,
         raise ValidationError("缩减后期限", f"应少于原定的{row.months}个月")
     reason = max_length(required(reason, "缩减理由"), 2000, "缩减理由")
     day = on_date(on, "决定日期")
-    r = _decision(uow, actor, row.record, "shorten", reason, day, measure=row)
+    r = _decision(uow, actor, row.record, "shorten", reason, day, basis, measure=row)
+    why = "信用修复缩减期限" if basis == REPAIR_BASIS else "申诉变更期限"
     measures.choose_measure.in_uow(uow, actor=actor, record=row.record.uuid, months=months, start=row.start,
-                                   reason=f"信用修复缩减期限（原{row.months}个月）：{reason}")
+                                   reason=f"{why}（原{row.months}个月）：{reason}")
     return Result(info(r), Changes(subjects=frozenset({row.subject.uuid}), lists=True))
 
 

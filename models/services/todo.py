@@ -8,21 +8,25 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from models.db.tables import Subject, SubjectStanding
+from models.db.tables_appeals import Appeal
 from models.db.tables_casework import Finding, FindingWithdrawal, MeasureRow, Objection, Repair
-from models.services import standing
+from models.services import appeals, standing
 from models.services.base import UnitOfWork, query
+from models.services.notice_settings import settings
 from models.services.workdays import calendar_from_db
 
 ENDING_SOON_DAYS = 30  # setting: how far ahead the list shows measures about to end
-# No document fixes how soon the handler chooses a suspension's length after the decision that
-# triggered it; the work list holds the bureau to its own time limit and says that it is one.
-CHOICE_WORKDAYS = 10
-CHOICE_BASIS = f"本局办理时限：决定作出后{CHOICE_WORKDAYS}个工作日内确定期限（无法定期限）"
+
+
+def choice_basis(days: int) -> str:
+    """No document fixes how soon the handler chooses a suspension's length after the decision that
+    triggered it; the work list holds the bureau to its own limit (系统设置 → 办理时限) and says that it is one."""
+    return f"本局规定：决定作出后{days}个工作日内确定期限（无法定期限）"
 
 
 @dataclass(frozen=True)
 class TodoItem:
-    kind: str  # finding | measure_choice | objection | repair | public_notice | measure_ending
+    kind: str  # finding | measure_choice | objection | appeal | repair | public_notice | measure_ending
     title: str
     case: str  # uuid of the case (or of the subject for a pending measure choice)
     subject: str
@@ -39,6 +43,7 @@ class TodoItem:
 def work_list(uow: UnitOfWork, *, today: date | None = None) -> list[TodoItem]:
     day = today or date.today()
     cal = calendar_from_db(uow)
+    choice_days = settings(uow)["choice_days"]
 
     def item(kind, title, case, subject, step, due, basis="", provisional=False, since=None):
         left = None if due is None else cal.workdays_between(day, due)
@@ -55,13 +60,18 @@ def work_list(uow: UnitOfWork, *, today: date | None = None) -> list[TodoItem]:
         for m in standing.of(uow, s, day)["measures"]:
             if m["status"] == "pending_choice":
                 since = date.fromisoformat(m["start"])
-                due = cal.add_workdays(since, CHOICE_WORKDAYS)
+                due = cal.add_workdays(since, choice_days)
                 items.append(item("measure_choice", f"{s.name}：{m['name']}待确定期限",
                                   s.uuid, s.name, "在法定幅度内选择期限并写明理由（measure choose）", due.date,
-                                  CHOICE_BASIS, due.provisional, since))
+                                  choice_basis(choice_days), due.provisional, since))
     for o in uow.session.scalars(select(Objection).where(Objection.state == "待复核")):
         items.append(item("objection", f"{o.subject.name} 的异议（{o.received_on.isoformat()}收到）", o.uuid,
                           o.subject.name, "复核并书面反馈（附件2）", o.review_deadline, o.basis, o.provisional))
+    for a in uow.session.scalars(select(Appeal).where(Appeal.state.in_(appeals.OPEN))):
+        step = (f"评估鉴定中，待{a.assessor}出具结论后作出决定" if a.state == "评估鉴定中"
+                else "作出申诉决定（维持、变更或撤销）并书面答复")
+        items.append(item("appeal", f"{a.subject.name} 的申诉（{a.matter}，{a.received_on.isoformat()}收到）", a.uuid,
+                          a.subject.name, step, a.deadline, appeals.limit_text(a.handling_days), a.provisional))
     for r in uow.session.scalars(select(Repair).where(Repair.state.in_(("已受理", "公示中")))):
         if r.state == "已受理":
             items.append(item("repair", f"{r.subject.name} 的信用修复申请（{r.applied_on.isoformat()}）", r.uuid,

@@ -37,6 +37,20 @@ def _info(u: User) -> UserInfo:
     return UserInfo(u.username, u.display_name, tuple(r for r in ROLES if r in u.roles.split(",")), u.active)
 
 
+def display_names(uow: UnitOfWork, usernames) -> dict[str, str]:
+    """Login name → the name colleagues know (``users.display_name``), which is what screens show; a name this
+    database does not hold (a row from another county) stays as it is."""
+    wanted = {u for u in usernames if u}
+    found = dict(uow.session.execute(select(User.username, User.display_name).where(User.username.in_(wanted))).all()
+                 ) if wanted else {}
+    return {u: found.get(u) or ("系统" if u == "system" else u) for u in wanted}
+
+
+@query
+def names(uow: UnitOfWork, *, usernames) -> dict[str, str]:
+    return display_names(uow, usernames)
+
+
 def _actor(u: User) -> Actor:
     return Actor(u.username, u.display_name, frozenset(u.roles.split(",")))
 

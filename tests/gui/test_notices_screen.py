@@ -174,3 +174,13 @@ def test_notice_settings_say_which_fonts_print_and_save_with_a_reason(qtbot, run
     dialog.submit()
     qtbot.waitUntil(lambda: dialog.result_value is not None)
     assert notices.get_settings(scenario.db)["appeal_days"] == 20
+
+
+def test_the_detail_names_who_drafted_and_signed_by_their_names(page, qtbot, scenario):
+    """Login names never reach the screen: 起草 and each step show the display name (users.display_name)."""
+    row = next(n for n, r in enumerate(page.model.rows) if r.uuid == scenario.drafts["points_notice"])
+    page.table.selectRow(row)
+    qtbot.waitUntil(lambda: "起草：" in page.detail.text())
+    text = page.detail.text()
+    assert f"起草：{ns.NAMES['clerk']}" in text and ns.NAMES["signer"] in text
+    assert "clerk" not in text and "signer" not in text

@@ -189,7 +189,7 @@ def test_a_pending_measure_choice_shows_since_when_it_waits_its_deadline_and_tha
     bureau's own time limit runs from the triggering decision and the list says it is not a legal one."""
     from datetime import timedelta
 
-    from models.services import todo
+    from models.services.notice_settings import LIMITS
     from tests.gui.test_files_support import nine_points
 
     decided = date.today() - timedelta(days=40)
@@ -205,4 +205,4 @@ def test_a_pending_measure_choice_shows_since_when_it_waits_its_deadline_and_tha
     assert model.data(model.index(row, titles.index("剩余"))) == f"逾期{-item.workdays_left}个工作日"
     assert model.data(model.index(row, 0), Qt.ItemDataRole.ForegroundRole).color() == OVERDUE
     assert "无法定期限" in model.data(model.index(row, 0), Qt.ItemDataRole.ToolTipRole)
-    assert f"{todo.CHOICE_WORKDAYS}个工作日" in item.basis
+    assert f"本局规定：决定作出后{LIMITS['choice_days'][1]}个工作日内" in item.basis

@@ -42,7 +42,8 @@ def _pending(db, kind: str, since: date = date(2000, 1, 1), until: date = date(2
 
 def build(folder: Path) -> Scenario:
     from models.db.database import open_database
-    from models.services import county, demo, evaluation, measures, notices, objections, repairs, signing, users
+    from models.services import appeals, county, demo, evaluation, measures, notices, objections, repairs, signing
+    from models.services import users
     from models.services import standing
     from models.db.tables import CreditRecord
     from reports.signing import make_test_certificates
@@ -112,6 +113,10 @@ def build(folder: Path) -> Scenario:
     o = objections.file(db, actor=clerk, subject=sc.subjects["practitioner"], record=pq_record,
                         delivered_on=today - timedelta(days=3), received_on=today, reason="本人仅为次要责任，记分过高").value
     objections.decide(db, actor=reviewer, objection=o.uuid, outcome="维持", answer="经复核，责任认定事实清楚、证据确实，维持原记分。")
+    # 申诉 (济医保发〔2025〕6号 四（八）): an appeal against the same points, upheld; its answer is a notice draft.
+    a = appeals.file(db, actor=clerk, record=pq_record, received_on=today, reason="本人仅协助结算，不应记分").value
+    appeals.decide(db, actor=reviewer, appeal=a.uuid, outcome="维持", answer="经复核，责任认定事实清楚，维持原记分。",
+                   basis="《医疗保障基金使用监督管理条例》第三十八条")
     # 附件4 and 附件5: repair refused (within 6 months) and granted (an older record).
     recent = repairs.apply(db, actor=clerk, record=pq_record, applied_on=today, materials="整改报告",
                            commitment="承诺不再发生同类行为").value
@@ -124,8 +129,8 @@ def build(folder: Path) -> Scenario:
             repairs.decide(db, actor=reviewer, repair=r.uuid, grant=True, reason="已纠正并消除影响")
             break
     with db.session() as s:
-        for type_, uuid in s.execute(text("SELECT type, uuid FROM notices WHERE type IN "
-                                          "('objection_answer','repair_refused','repair_confirmed') ORDER BY id")):
+        answers = "('objection_answer','repair_refused','repair_confirmed','appeal_answer')"
+        for type_, uuid in s.execute(text(f"SELECT type, uuid FROM notices WHERE type IN {answers} ORDER BY id")):
             sc.drafts.setdefault(type_, uuid)
     return sc
 

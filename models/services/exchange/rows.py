@@ -37,7 +37,7 @@ RECORD_TYPE_NAMES = {
     "service_commitments": "服务承诺", "credit_records": "信用信息", "attachments": "附件",
     "measure_choices": "措施期限选择", "findings": "违规认定", "finding_persons": "责任认定",
     "points_notifications": "记分通知", "measures": "措施", "rectifications": "纠正与承诺",
-    "objections": "异议", "repairs": "信用修复", "case_attachments": "案件材料", "notices": "告知书",
+    "objections": "异议", "appeals": "申诉", "repairs": "信用修复", "case_attachments": "案件材料", "notices": "告知书",
     "inspectors": "检查人员", "inspection_draws": "抽查", "inspection_draw_items": "抽查对象",
     "blobs": "附件内容", "calendar_years": "节假日安排", "policy_packs": "政策包", "markers": "更正标记",
 }
