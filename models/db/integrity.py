@@ -105,6 +105,11 @@ SEALED: dict[str, tuple[str, ...]] = {
                         "raised_on", "raised_at", "cleared_on", "acknowledged_by", "acknowledged_at", "note"),
     "calendar_years": ("year", "holidays", "workdays", "source", "loaded_at", "loaded_by"),
     "county": ("code", "name", "profile", "created_at"),
+    "appeals": ("id", "subject_id", "target", "record_id", "measure_id", "matter", "appellant", "institution_id",
+                "received_on", "reason", "materials", "entered_by", "handling_days", "deadline", "provisional", "state",
+                "assessor", "referred_on", "referred_by", "question", "conclusion", "concluded_on", "outcome", "answer",
+                "decision_basis", "decided_by", "decided_on", "effect", "effect_uuid", "uuid", "created_at",
+                "origin_county"),
     "signing_certificates": ("id", "uuid", "p12", "subject", "fingerprint", "chain_pem", "not_before", "not_after",
                              "test_only", "installed_by", "installed_at"),
 }
@@ -152,6 +157,7 @@ TABLE_NAMES: dict[str, tuple[str, str, str]] = {
     "credit_warnings": ("信用预警及其确认", "预警日期", "raised_on"),
     "calendar_years": ("节假日安排", "年份", "year"),
     "county": ("本局名称与政策配置", "行政区划代码", "code"),
+    "appeals": ("申诉", "收到日期", "received_on"),
     "signing_certificates": ("电子签章证书", "安装于", "installed_at"),
     "integrity_seals": ("封存链", "", ""),
 }

@@ -41,7 +41,7 @@ LEGAL = ("audit_log", "credit_records", "registration_status", "registrations", 
 # deadlines are counted on, the certificates notices are signed and verified with, and the county's own settings
 # (the policy profile whose rules apply).
 SINCE_0022 = ("indicator_adjustments", "annual_ratings", "annual_rating_lines", "risk_rules", "inspection_outcomes",
-              "warning_rules", "credit_warnings", "calendar_years", "signing_certificates", "county")
+              "warning_rules", "credit_warnings", "calendar_years", "signing_certificates", "county", "appeals")
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-")
 EDITED = ("reason", "note", "uuid", "content", "name", "materials", "source", "tree")
 
@@ -91,9 +91,10 @@ def _fill_the_rest(sc) -> None:
 def _fill_institution_supervision(sc, inst: str, draw: str) -> None:
     """The tables sealed since migration 0022, written through their services: a line of an institution's
     evaluation changed on objection, a yearly rating through its four-eyes steps, the bureau's risk and warning
-    rules, an inspection outcome, an acknowledged warning and a holiday schedule."""
+    rules, an inspection outcome, an acknowledged warning, a holiday schedule and an appeal."""
     from models.db.tables_warnings import CreditWarning
-    from models.services import deadlines, inspection_outcomes, objections, ratings, risk, standing, warnings
+    from models.db.tables import CreditRecord, Subject
+    from models.services import appeals, deadlines, inspection_outcomes, objections, ratings, risk, standing, warnings
     from sqlalchemy import select
 
     db, clerk, reviewer, signer, admin = (sc.db, sc.actors["clerk"], sc.actors["reviewer"], sc.actors["signer"],
@@ -120,6 +121,11 @@ def _fill_institution_supervision(sc, inst: str, draw: str) -> None:
                                        inspected_on=date.today(), note="现场检查未见问题")
     deadlines.load_schedule(db, actor=admin, text="类型,开始日期,结束日期,说明\n放假,2027-01-01,,元旦\n",
                             source="国务院办公厅通知（2027年）")
+    with db.session() as s:  # an appeal (济医保发〔2025〕6号 四（八）) against the points the scenario confirmed
+        record = s.scalar(select(CreditRecord.uuid).join(Subject, Subject.id == CreditRecord.subject_id).where(
+            Subject.type == "practitioner", CreditRecord.kind.like("pq_%")).order_by(CreditRecord.id))
+    appeals.file(db, actor=clerk, record=record, received_on=date.today(), reason="责任程度认定过重",
+                 materials="申诉书")
 
 
 @pytest.fixture(scope="module")
@@ -263,13 +269,13 @@ def sealing_only(tables):
         integrity.SEALED.update(saved)
 
 
-def test_a_county_file_of_revision_0018_is_sealed_on_upgrade_and_an_edit_is_then_named(tmp_path, monkeypatch):
-    """Rows the program of revision 0018 wrote to these tables were never sealed: the upgrade seals them as they
+def test_a_county_file_of_revision_0021_is_sealed_on_upgrade_and_an_edit_is_then_named(tmp_path, monkeypatch):
+    """Rows the program of the revision before 0022 (0021) wrote to these tables were never sealed: the upgrade seals them as they
     are, the file verifies, and from then on an edit of any of them is named. A downgrade keeps the chain whole."""
-    folder = tmp_path / "rev0018"
+    folder = tmp_path / "rev0021"
     folder.mkdir()
     engine = make_engine(f"sqlite:///{folder / 'notices.sqlite3'}")
-    migrate.upgrade(engine, revision="0018")
+    migrate.upgrade(engine, revision="0021")
     engine.dispose()
     before_0022 = set(integrity.SEALED) - set(SINCE_0022)
     opened = database.open_database
@@ -279,7 +285,7 @@ def test_a_county_file_of_revision_0018_is_sealed_on_upgrade_and_an_edit_is_then
         _fill_the_rest(sc)
         sc.db.dispose()
     con = sqlite3.connect(sc.path)
-    assert con.execute("SELECT version_num FROM alembic_version").fetchall() == [("0018",)]
+    assert con.execute("SELECT version_num FROM alembic_version").fetchall() == [("0021",)]
     assert all(con.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in SINCE_0022)
     assert not con.execute(f"SELECT COUNT(*) FROM integrity_seals WHERE table_name IN {SINCE_0022}").fetchone()[0]
     con.close()
@@ -296,8 +302,8 @@ def test_a_county_file_of_revision_0018_is_sealed_on_upgrade_and_an_edit_is_then
         assert [f.table for f in findings_in(path)] == [table], table
 
     down = make_engine(f"sqlite:///{sc.path}")
-    command.downgrade(migrate.alembic_config(down), "0018")
+    command.downgrade(migrate.alembic_config(down), "0021")
     down.dispose()
     with sealing_only(before_0022):
-        assert findings_in(sc.path) == []  # the program of 0018 checks every link and ignores the newer tables
+        assert findings_in(sc.path) == []  # the program of 0021 checks every link and ignores the newer tables
     assert findings_in(sc.path) == []  # upgraded again: sealed again as they are

@@ -2,13 +2,13 @@
 inspection outcomes, warnings, the working-day calendar, the signing certificates and the county's settings
 
 Revision ID: 0022
-Revises: 0018
+Revises: 0021
 
 The keyed chain of revision 0018 covered the tables of that time. The yearly ratings (年度信用评价结果) with their
 lines and steps, the objection decisions on single indicator lines, the bureau's risk and warning rules, the
 outcomes of inspections, the credit warnings with their acknowledgements, the holiday schedules that deadlines are
-counted on, the certificates notices are signed and verified with, and the county's own row (its code, name and the
-policy profile whose rules apply) join it here: every row as it is now is sealed (their links start here), and on
+counted on, the certificates notices are signed and verified with, the county's own row (its code, name and the
+policy profile whose rules apply) and the appeals (申诉, revision 0021) join it here: every row as it is now is sealed (their links start here), and on
 PostgreSQL each table gets the trigger that notes the program's own changes.
 
 Downgrade drops those triggers and keeps the seals: they are links of the one chain, which the program of revision
@@ -20,13 +20,13 @@ from alembic import op
 from models.db import integrity
 
 revision = "0022"
-down_revision = "0018"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 
 # Frozen, as in 0018: a later revision that seals more tables names its own.
 TABLES = ("indicator_adjustments", "annual_ratings", "annual_rating_lines", "risk_rules", "inspection_outcomes",
-          "warning_rules", "credit_warnings", "calendar_years", "signing_certificates", "county")
+          "warning_rules", "credit_warnings", "calendar_years", "signing_certificates", "county", "appeals")
 
 
 def upgrade() -> None:
