@@ -15,8 +15,7 @@ from functools import lru_cache
 
 from sqlalchemy import Date, DateTime, LargeBinary, Table
 
-import models.db.tables  # noqa: F401  (every table on the metadata)
-from models.db.base import Base, Money, UtcDateTime
+from models.db.base import Base, Money, UtcDateTime  # importing models.db puts every table on the metadata
 
 SYNC_COLUMNS = ("id", "uuid", "created_at", "updated_at", "sync_pending", "origin_county")
 # The database refuses to rewrite these rows (trigger in migration 0001): a different version is a conflict.
