@@ -1,4 +1,5 @@
-"""The core and the documents never load Qt; the layer contract holds (ARCHITECTURE.md)."""
+"""The core and the documents never load Qt; the layer contract holds; no import cycles and no imports hidden
+inside functions (ARCHITECTURE.md)."""
 import ast
 import os
 import random
