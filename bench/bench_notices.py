@@ -19,9 +19,9 @@ from pathlib import Path
 from common import demo_database, peak_rss_mib
 
 from reports import gbt9704 as g
-from reports.documents import Stamp, Story, render
+from reports.documents import BUILDERS, Stamp, render
 from reports.fonts import font_set
-from reports.notice_texts import BUILDERS
+from reports.story import Story
 
 
 def gather_facts(db, count: int) -> list[dict]:

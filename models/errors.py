@@ -14,6 +14,8 @@ import traceback
 import uuid
 from pathlib import Path
 
+from platformdirs import user_data_dir
+
 from models.db.engine import private_file, resolve_url, sqlite_path
 from models.services.base import ServiceError
 from models.validation import ValidationError
@@ -27,8 +29,6 @@ def setup_logging(folder: Path | None) -> Path | None:
     if "path" in _state:
         return _state["path"]
     if folder is None:
-        from platformdirs import user_data_dir
-
         folder = Path(user_data_dir("CreditDesk", appauthor=False))
     path = folder / "logs" / "creditdesk.log"
     try:

@@ -2,7 +2,7 @@
 from ``credit_file`` and the evaluation's explanation."""
 from __future__ import annotations
 
-from reports.documents import Spec, Story, cn_date, per
+from reports.story import Spec, Story, cn_date, per
 from reports.forms import table
 from reports.notice_texts import Sections, _measures, _points
 

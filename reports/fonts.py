@@ -13,6 +13,9 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+
 BUNDLED = "LXGWWenKai-Regular.ttf"
 BUNDLED_NAME = "霞鹜文楷（内置，SIL OFL 1.1）"
 
@@ -85,9 +88,6 @@ class FontSet:
 
 
 def _register(name: str, path: Path, index: int) -> None:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
     if name not in pdfmetrics.getRegisteredFontNames():
         font = TTFont(name, str(path), subfontIndex=index)
         # Subsetting copies whole tables (the CJK glyf table is megabytes) out of the file for every document.
@@ -127,8 +127,6 @@ def font_set(dirs: tuple[Path, ...] | None = None) -> FontSet:
 
 
 def has_glyph(font_name: str, ch: str) -> bool:
-    from reportlab.pdfbase import pdfmetrics
-
     face = pdfmetrics.getFont(font_name).face
     return ord(ch) in face.charToGlyph or ch in " \n"
 

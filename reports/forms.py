@@ -13,7 +13,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Table, TableStyle
 
 from reports import gbt9704 as g
-from reports.documents import Spec, Story, cn_date, per, remedy
+from reports.story import Spec, Story, cn_date, per, remedy
 from reports.fonts import FontSet, runs
 
 CELL_SIZE = 14  # 4号 in tables: 3号 does not fit the label column

@@ -7,6 +7,9 @@ import hashlib
 import time
 from dataclasses import dataclass, field
 
+from models.services import notice_register, signing
+from models.services.notices import FORMS
+from models.validation import one_of
 from reports.documents import Rendered, Stamp, render
 from reports.fonts import font_set
 from reports.signing import CRL_MAX_AGE, BatchSigner, SignatureCheck, SignatureSpec, check_signature
@@ -42,8 +45,6 @@ def batch_signer(p12: bytes, password: str, timestamp_url: str = "") -> BatchSig
 
 def preview(db, *, notice: str) -> bytes:
     """The PDF as it would be printed: a draft with its watermark, or the issued signed file."""
-    from models.services import notice_register
-
     doc = notice_register.detail(db, notice=notice)
     if doc["issue"]:
         return notice_register.pdf(db, notice=notice)[1]
@@ -53,10 +54,6 @@ def preview(db, *, notice: str) -> bytes:
 
 def blank_form(db, *, form: str, subject: str | None = None) -> bytes:
     """附件1 / 附件3 for the subject to fill in, with what the bureau already knows."""
-    from models.services import notice_register
-    from models.services.notices import FORMS
-    from models.validation import one_of
-
     one_of(form, tuple(FORMS), "表格")
     facts = notice_register.form_facts(db, subject=subject)
     return render(form, facts, None).pdf
@@ -104,8 +101,6 @@ def verify_pdf(db, data: bytes, *, now: dt.datetime | None = None) -> Verdict:
 
     A registered file is judged at its registered issue time (so it still verifies after the certificate
     expired); any other file at ``now``."""
-    from models.services import notice_register, signing
-
     roots, fingerprints = signing.trust(db)
     digest = hashlib.sha256(data).hexdigest()
     entry = notice_register.lookup(db, sha256=digest)

@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import date
 
 from reports import gbt9704 as g
-from reports.documents import Spec, Story, cn_date, cn_number, per, remedy
+from reports.forms import table
+from reports.story import Spec, Story, cn_date, cn_number, per, remedy
 
 SUBJECT_YOU = {"institution": "你单位", "practitioner": "你", "insured": "你"}
 
@@ -167,8 +168,6 @@ def settlement_suspend(story: Story, facts: dict, number: str) -> Spec:
 
 
 def public_list(story: Story, facts: dict, number: str) -> Spec:
-    from reports.forms import table
-
     red = facts["list"] == "red"
 
     def body(st: Story) -> None:
@@ -228,19 +227,6 @@ def appeal_answer(story: Story, facts: dict, number: str) -> Spec:
     return Spec("申诉处理决定书", body, after=tuple(handler(story)))
 
 
-def _builders() -> dict:
-    from reports import credit_report, forms
-
-    return {"credit_result": credit_result, "points_notice": points_notice, "pq_suspend": pq_measure,
+BUILDERS = {"credit_result": credit_result, "points_notice": points_notice, "pq_suspend": pq_measure,
             "pq_terminate": pq_measure, "settlement_suspend": settlement_suspend, "public_list": public_list,
-            "credit_warning": credit_warning, "appeal_answer": appeal_answer,
-            "credit_report": credit_report.credit_report, **forms.BUILDERS}
-
-
-class _Lazy(dict):
-    def __missing__(self, key):
-        self.update(_builders())
-        return dict.__getitem__(self, key)
-
-
-BUILDERS = _Lazy()
+            "credit_warning": credit_warning, "appeal_answer": appeal_answer}

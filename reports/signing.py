@@ -19,9 +19,16 @@ import time
 import urllib.request
 from dataclasses import dataclass
 
+from asn1crypto import pem, x509 as asn1_x509
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFObject, PDFObjectReference, PDFString
 
 from models.services.base import ServiceError
+from reports.cms import CmsSigner, timestamp_request, timestamp_token
 
 SIG_BYTES = 8192  # reserved for the CMS: chain (2 certificates), CRLs and a timestamp token with its certificate fit
 BYTE_RANGE = b"[0 0000000000 0000000000 0000000000]"
@@ -71,12 +78,6 @@ def make_test_certificates(organ: str, password: str, *, years: int = 3) -> tupl
 def make_test_pki(organ: str, password: str, *, years: int = 3, crl_url: str | None = None,
                   not_before: dt.datetime | None = None) -> TestPki:
     """Root CA, signer (with ``crl_url`` as its CRL distribution point), an empty CRL and a TSA certificate."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-    from cryptography.hazmat.primitives.serialization import pkcs12
-    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-
     now = not_before or dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=1)
     until = now + dt.timedelta(days=365 * years)
 
@@ -217,8 +218,6 @@ def current_crls(certs, fetcher=fetch) -> list[bytes]:
 
 def http_timestamper(url: str, timeout: float = 10):
     """digest → RFC 3161 token from the service at ``url`` (standard library HTTP, no extra package)."""
-    from reports.cms import timestamp_request, timestamp_token
-
     def stamp(digest: bytes):
         request = urllib.request.Request(url, data=timestamp_request(digest), method="POST", headers={
             "Content-Type": "application/timestamp-query", "Accept": "application/timestamp-reply"})
@@ -233,8 +232,6 @@ class BatchSigner:
     batch; ``sign`` then only hashes the byte ranges and makes one CMS per document."""
 
     def __init__(self, p12: bytes, password: str, *, timestamp_url: str = "", fetcher=fetch):
-        from reports.cms import CmsSigner
-
         probe = CmsSigner(p12, password)
         try:
             crls = current_crls(probe.signer_certificates, fetcher)
@@ -265,11 +262,9 @@ class BatchSigner:
 
 def load_certificates(pem_or_der: bytes) -> list:
     """asn1crypto certificates from PEM (one or more) or DER bytes."""
-    from asn1crypto import pem, x509
-
     if pem.detect(pem_or_der):
-        return [x509.Certificate.load(der) for _type, _headers, der in pem.unarmor(pem_or_der, multiple=True)]
-    return [x509.Certificate.load(pem_or_der)]
+        return [asn1_x509.Certificate.load(der) for _type, _headers, der in pem.unarmor(pem_or_der, multiple=True)]
+    return [asn1_x509.Certificate.load(pem_or_der)]
 
 
 def _embedded_crls(sig) -> list:
@@ -288,6 +283,8 @@ def _timestamped(sig) -> bool:
 def check_signature(pdf: bytes, trust_roots_pem: list[bytes], *, moment: dt.datetime | None = None) -> SignatureCheck:
     """Validate the document's signature: intact, valid, trusted (at ``moment``, default now, with the
     revocation data embedded at signing), and covering the whole file."""
+    # Here, not at the top: pyhanko takes about 0.8 s to load and only checking a signature needs it; every
+    # document rendered imports this module for the signature's reserved place.
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext

@@ -16,7 +16,7 @@ def write_table(path: str | Path, headers: Sequence[str], rows: Iterable[Sequenc
 
     ``progress(done, total, message)`` returning False stops the export (the file is then removed).
     """
-    import xlsxwriter
+    import xlsxwriter  # here, not at the top: every list screen imports this module; xlsxwriter takes ~70 ms
 
     path = Path(path)
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False,

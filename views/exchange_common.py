@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLineEdit, QPushButton, QTableView, QWidget
 
+from models.validation import ValidationError
 from views.file_dialogs import existing_directory, open_file_name, save_file_name
 
 
@@ -108,8 +109,6 @@ class PathField(QWidget):
 
 def read_then(fn, what: str):
     """Worker-side: read the file at ``path`` and call ``fn(db, data=…, filename=…, **kw)``."""
-    from models.validation import ValidationError
-
     def run(db, *, path: str, **kwargs):
         if not path:
             raise ValidationError(what, "请选择文件")

@@ -1,10 +1,13 @@
 """密钥管理: make this bureau's keys, export the public key, import the other side's after comparing fingerprints."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton,
                                QVBoxLayout, QWidget)
 
 from models.services.exchange import keys
+from models.validation import ValidationError
 from views.exchange_common import PathField, RowsModel, button_row, table
 from views.forms import FormErrors, error_label
 
@@ -13,10 +16,6 @@ FINGERPRINT_HINT = "通过电话与对方逐组核对指纹，一致后才能导
 
 def _write_public_key(db, *, path: str) -> str:
     """Worker-side: the public key file where the admin chose."""
-    from pathlib import Path
-
-    from models.validation import ValidationError
-
     if not path:
         raise ValidationError("公钥文件", "请选择保存位置")
     try:
@@ -27,10 +26,6 @@ def _write_public_key(db, *, path: str) -> str:
 
 
 def _import_key(db, *, actor, path: str, expect_fingerprint: str):
-    from pathlib import Path
-
-    from models.validation import ValidationError
-
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError):

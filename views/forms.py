@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QL
 from models.actors import ServiceError
 from models.validation import ValidationError
 from views.feedback import ask
+from views.qtcompat import emit
 
 ERROR_STYLE = "color: #b3261e;"
 
@@ -178,8 +179,6 @@ class ServiceDialog(QDialog):
         self.runner.service(fn, actor=self.actor, **kwargs, on_done=self._saved, on_error=self._refused)
 
     def _saved(self, result) -> None:
-        from views.qtcompat import emit
-
         set_busy(self, False)
         self.result_info = result.value
         emit(self.saved, result.value)

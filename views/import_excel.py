@@ -5,6 +5,7 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QL
 
 from models.services import excel_import
 from models.validation import ValidationError
+from reports.xlsx import write_table
 from views.exchange_common import PathField, RowsModel, read_then, table
 from views.forms import FormErrors, error_label
 
@@ -13,8 +14,6 @@ KINDS = (("roster", "执业人员名册（定点医药机构报送）"), ("viola
 
 def _write(db, *, path: str, headers, rows, sheet: str, title: str | None = None) -> str:
     """Worker-side xlsx writing (templates and error reports): ID columns stay text."""
-    from reports.xlsx import write_table
-
     if not path:
         raise ValidationError("保存位置", "请选择保存位置")
     try:

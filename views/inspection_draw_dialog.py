@@ -15,7 +15,7 @@ from models.services import inspections
 from models.services.base import Actor
 from models.services.subjects import TYPE_NAMES
 from views.feedback import ask, tell
-from views.forms import ERROR_STYLE, FormErrors, error_label, heading, set_busy
+from views.forms import ERROR_STYLE, FormErrors, error_label, heading, set_busy, user_message
 from views.settings_remembered import restore_geometry, save_geometry
 
 PREVIEW_DELAY_MS = 300
@@ -153,8 +153,6 @@ class DrawDialog(QDialog):
                              if seen.population else "所选范围内没有信用主体。")
 
     def _preview_refused(self, exc: BaseException) -> None:
-        from views.forms import user_message
-
         self.preview.setStyleSheet(ERROR_STYLE)
         self.preview.setText(user_message(exc) or "无法计算候选范围")
 

@@ -15,12 +15,11 @@ from PySide6.QtWidgets import QWidget
 from models.services import county, inspections
 from models.services.base import Actor
 from models.services.subjects import mask_id
+from reports.xlsx import write_table
 
 
 def export_draw(db, *, actor: Actor, draw: str, path: str, progress=None) -> int:
     """Runs on the worker: the whole selection into an xlsx file, ID numbers as text."""
-    from reports.xlsx import write_table
-
     info = inspections.get_draw(db, draw=draw)
     items = inspections.draw_items(db, actor=actor, draw=draw)
     return write_table(path, inspections.ITEM_COLUMNS, items, sheet=info.number,

@@ -9,6 +9,7 @@ from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
                                QPlainTextEdit, QVBoxLayout, QWidget)
 
+from models.services import notice_code, notice_register, notices
 from models.services.notices import DELIVERY_METHODS
 from views.forms import FormErrors, error_label, reject_unless_typed, set_busy
 
@@ -113,8 +114,6 @@ class IssueDialog(ServiceForm):
         self.errors.add_row(self.form, "倒签理由(&B)：", self.backdate, "倒签理由")
 
     def submit(self) -> None:
-        from models.services import notices
-
         self.errors.clear()
         self.ok.setEnabled(False)
         set_busy(self.body, True)
@@ -138,8 +137,6 @@ class DeliveryDialog(ServiceForm):
         self.errors.add_row(self.form, "备注(&N)：", self.note, "备注")
 
     def submit(self) -> None:
-        from models.services import notices
-
         self.call(notices.deliver, actor=self.actor, notice=self.notice, delivered_on=pydate(self.day),
                   method=self.method.currentText(), recipient=self.recipient.text(), note=self.note.text(),
                   correcting=self.correcting)
@@ -158,8 +155,6 @@ class CodeDialog(ServiceForm):
         self.ok.setText("查验")
 
     def submit(self) -> None:
-        from models.services import notice_code, notice_register
-
         self.errors.clear()
         text = self.code.text()
         if notice_code.is_payload(text):  # a scanned QR: checked with the signing county's key, offline
@@ -204,7 +199,5 @@ class NoticeSettingsDialog(ServiceForm):
         self.form.addRow(fonts)
 
     def submit(self) -> None:
-        from models.services import notices
-
         changes = {key: edit.text() for key, edit in self.edits.items()}
         self.call(notices.set_settings, actor=self.actor, changes=changes, reason=self.reason.text())

@@ -24,6 +24,8 @@ from views.chart_export import export_table
 from views.chart_institutions import ratings_dialog, warnings_dialog
 from views.chart_subjects import SubjectListDialog
 from views.file_dialogs import save_file_name
+from views.file_window import open_file_window
+from views.forms import user_message
 from views.settings_remembered import choice, remember_splitter, set_choice
 from views.table_model import Column, RowsModel
 from views.table_view import RecordTable, copy_action
@@ -176,8 +178,6 @@ class DistributionPage(QWidget):
         self.warning_counts.setText("未解除的信用预警：" + ("；".join(parts) if parts else "无") + "。")
 
     def _failed(self, exc: BaseException) -> None:
-        from views.forms import user_message
-
         self.status.setText(user_message(exc) or "统计时发生意外错误")
         if user_message(exc) is None:
             self.runner.show_error(exc)
@@ -226,8 +226,6 @@ class DistributionPage(QWidget):
         return dialog
 
     def open_file(self, subject_uuid: str) -> None:
-        from views.file_window import open_file_window
-
         open_file_window(self, self.runner, self.actor, subject_uuid, self.file_windows)
 
     # -- evaluation and exports --------------------------------------------------------------------

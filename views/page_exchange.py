@@ -7,6 +7,10 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, Q
 from models.services.exchange import export, history, importer, receipts
 from views.exchange_common import PathField, RowsModel, read_then, table
 from views.case_common import section_header
+from views.exchange_city import CityTab
+from views.exchange_history import HistoryTab
+from views.exchange_keys import KeysTab
+from views.import_excel import ExcelTab
 from views.forms import FormErrors, error_label
 
 SECTION = "数据交换"
@@ -22,11 +26,6 @@ def make_page(runner, actor) -> QWidget:
 class ExchangePage(QWidget):
     def __init__(self, runner, actor, parent=None):
         super().__init__(parent)
-        from views.exchange_city import CityTab
-        from views.exchange_history import HistoryTab
-        from views.exchange_keys import KeysTab
-        from views.import_excel import ExcelTab
-
         self.runner, self.actor = runner, actor
         self.tabs = QTabWidget()
         self.tabs.setUsesScrollButtons(True)  # five tabs must not widen the page on a small screen

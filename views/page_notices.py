@@ -229,7 +229,7 @@ class NoticesPage(QWidget):
                                 {"actor": self.actor, "notice": row.uuid, "approve": False}, self))
 
     def issue(self) -> None:
-        from reports.issuing import produce
+        from reports.issuing import produce  # reportlab (~0.3 s) loads on first use, not when the page opens
 
         rows = [r.uuid for r in self.selected()]
         if not rows:
@@ -253,7 +253,7 @@ class NoticesPage(QWidget):
         self._open(CodeDialog(self.runner, self))
 
     def settings(self) -> None:
-        from reports.fonts import font_set
+        from reports.fonts import font_set  # reportlab (~0.3 s) loads on first use, not when the page opens
 
         self.runner.service(notices.get_settings, on_done=lambda current: self._open(
             NoticeSettingsDialog(self.runner, self.actor, current, font_set().fallback_text(), self)))
@@ -261,7 +261,7 @@ class NoticesPage(QWidget):
     # -- preview, print, export ------------------------------------------------------------------
 
     def preview(self) -> None:
-        from reports.issuing import preview
+        from reports.issuing import preview  # reportlab (~0.3 s) loads on first use, not when the page opens
 
         row = self.current()
         if row is None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QLabel, QPushButton, QWidget
 
 from models.services import standing
+from models.validation import ValidationError
 from views.case_common import allow
 from views.file_dialogs import open_file_name, save_file_name
 from views.forms import ERROR_STYLE, user_message
@@ -88,8 +89,6 @@ class LazyTab(QWidget):
 
 def read_text(path: str) -> str:
     """Runs on the worker: a UTF-8 file as saved by Notepad or Excel (a BOM is allowed)."""
-    from models.validation import ValidationError
-
     try:
         return Path(path).read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:

@@ -6,6 +6,7 @@ from dataclasses import replace
 from models.queries import subject_list
 from models.queries.subject_list import SubjectQuery, SubjectRow
 from models.services.base import Actor
+from reports.xlsx import write_table
 from views.table_model import Column, PagedTableModel
 
 TYPE_CHOICES = (("全部类型", None), ("医保医（药）师", "practitioner"), ("参保人", "insured"),
@@ -75,8 +76,6 @@ def export_subjects(db, *, actor: Actor, q: SubjectQuery, columns: list[Column],
 
     Returns the number of rows, or -1 when the user cancelled (the file is then removed).
     """
-    from reports.xlsx import write_table
-
     total = subject_list.subject_count(db, actor=actor, q=q)
     rows = subject_list.stream_subjects(db, actor=actor, q=q)
     try:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QModelIndex, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QAbstractItemView, QMenu, QTableView, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QMenu, QTableView, QWidget
 
 from views.qtcompat import emit
 from views.table_model import RowsModel
@@ -125,8 +125,6 @@ class RecordTable(QTableView):
 
 def copy_action(table: RecordTable) -> QAction:
     """Ctrl+C copies the selected row as tab-separated text (for pasting into a report)."""
-    from PySide6.QtWidgets import QApplication
-
     def copy() -> None:
         index = table.currentIndex()
         if index.isValid():

@@ -14,6 +14,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from platformdirs import user_config_dir
 
 from models.db.files import APP_NAME, private_file
 
@@ -29,7 +30,6 @@ def keystore_dir() -> Path:
     value = os.environ.get(ENV_KEYSTORE)
     if value:
         return Path(value).expanduser()
-    from platformdirs import user_config_dir
 
     return Path(user_config_dir(APP_NAME, appauthor=False)) / "keystore"
 

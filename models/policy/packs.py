@@ -16,6 +16,7 @@ from types import MappingProxyType
 from typing import Any, Iterable, Iterator, Mapping
 
 from models.policy.errors import PolicyError
+from models.policy.indicator_trees import IndicatorSet, load_indicators
 
 POLICY_DIR = Path(__file__).resolve().parents[2] / "resources" / "policies"
 SUBJECT_TYPES = ("practitioner", "insured", "institution")
@@ -112,11 +113,11 @@ class Profile:
     id: str
     name: str
     entries: tuple[ProfileEntry, ...]
-    indicators: Any = None  # models.policy.score.IndicatorSet, kept untyped to avoid a cycle
+    indicators: IndicatorSet | None = None
     note: str | None = None
     # Every indicator tree of the profile, each version with its own dates (practitioners, 定点医疗机构, 定点零售药店);
     # empty = only ``indicators``. models.policy.score.tree_for picks the one for a subject and a day.
-    trees: tuple = ()
+    trees: tuple[IndicatorSet, ...] = ()
 
     @property
     def packs(self) -> tuple[Pack, ...]:
@@ -232,7 +233,8 @@ def load_packs(directory: str | Path | None = None) -> PackSet:
     return PackSet(MappingProxyType(packs))
 
 
-def profile_from_dict(raw: Mapping[str, Any], packs: PackSet, indicators: Any = None, trees: tuple = ()) -> Profile:
+def profile_from_dict(raw: Mapping[str, Any], packs: PackSet, indicators: IndicatorSet | None = None,
+                      trees: tuple[IndicatorSet, ...] = ()) -> Profile:
     entries = []
     for item in raw["packs"]:
         item = {"pack": item} if isinstance(item, str) else item
@@ -259,8 +261,6 @@ def indicator_names(raw: Mapping[str, Any]) -> dict[str, str]:
 
 def load_profile(name: str, packs: PackSet | None = None, directory: str | Path | None = None) -> Profile:
     """Load profiles/<name>.json; `directory` is the policies root (packs/, profiles/, indicators/)."""
-    from models.policy.score import load_indicators
-
     root = Path(directory) if directory is not None else POLICY_DIR
     path = root / "profiles" / f"{name}.json"
     if not path.exists():

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Mapping
 
+import chinese_calendar as cc
+
 from models.policy.errors import PolicyError
 
 HOLIDAY_WORDS = {"放假": "holiday", "holiday": "holiday", "上班": "workday", "workday": "workday"}
@@ -55,10 +57,6 @@ class Deadline:
 
 def _package_year(year: int) -> YearSchedule | None:
     """The package's schedule for a year, or None where it raises NotImplementedError."""
-    try:
-        import chinese_calendar as cc
-    except ImportError:  # pragma: no cover - the dependency is declared; this keeps the core importable
-        return None
     try:
         cc.is_workday(date(year, 1, 1))
     except NotImplementedError:

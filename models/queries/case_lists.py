@@ -13,6 +13,7 @@ from models.db.tables_casework import Objection, Repair
 from models.queries.credit_file_cases import REPAIR_KIND_NAMES
 from models.services import catalogue as cat
 from models.services.base import Actor, UnitOfWork, query
+from models.services.cases import by_uuid
 from models.services.county import current_county
 from models.services.subjects import find_subject
 from models.services.users import display_names
@@ -133,15 +134,11 @@ def repair_count(uow: UnitOfWork, *, actor: Actor, open_only: bool = True) -> in
 
 @query
 def objection_row(uow: UnitOfWork, *, actor: Actor, uuid: str) -> ObjectionRow:
-    from models.services.cases import by_uuid
-
     return _objection(by_uuid(uow, Objection, uuid, "异议"))
 
 
 @query
 def repair_row(uow: UnitOfWork, *, actor: Actor, uuid: str) -> RepairRow:
-    from models.services.cases import by_uuid
-
     return _repair(by_uuid(uow, Repair, uuid, "信用修复申请"))
 
 

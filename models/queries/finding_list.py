@@ -12,6 +12,7 @@ from models.db.tables_casework import Finding, FindingWithdrawal, ResponsiblePer
 from models.services import catalogue as cat
 from models.services.base import Actor, UnitOfWork, query
 from models.services.county import current_county
+from models.services.subjects import mask_id
 from models.services.users import display_names
 
 SORTS = {"decision_date": Finding.decision_date, "case_no": Finding.case_no, "entered": Finding.id}
@@ -51,8 +52,6 @@ class FindingRow:
 
 
 def _row(f: Finding, names: dict[str, cat.KindSpec], full_id: bool, people: dict[str, str]) -> FindingRow:
-    from models.services.subjects import mask_id
-
     persons = tuple(PersonRow(
         p.practitioner.name, p.practitioner.id_number if full_id else mask_id(p.practitioner.id_number),
         p.responsibility, p.kind, names[p.kind].name if p.kind in names else p.kind,

@@ -23,7 +23,10 @@ from decimal import Decimal
 from sqlalchemy import Select, and_, func, or_, select
 
 from models.db.tables import Registration, Subject, SubjectStanding
+from models.policy.packs import basis
+from models.policy.score import in_force
 from models.services.base import Actor, UnitOfWork, query
+from models.services.evaluation import profile_for
 from models.services.subjects import INSTITUTION_KINDS, TYPE_NAMES, mask_id
 from models.validation import fold
 
@@ -185,10 +188,6 @@ def subject_count(uow: UnitOfWork, *, actor: Actor, q: SubjectQuery) -> int:
 @query
 def column_basis(uow: UnitOfWork, *, day: date | None = None) -> dict:
     """The legal basis of the grade and points columns in force on ``day``, for the list's tooltips."""
-    from models.policy.packs import basis
-    from models.policy.score import in_force
-    from models.services.evaluation import profile_for
-
     prof = profile_for(uow)
     out = {"sample": bool(prof.indicators is not None and prof.indicators.sample)}
     for rule_type, key in (("grades", "grade"), ("points", "points")):

@@ -19,6 +19,7 @@ from models.actors import (  # noqa: F401 - re-exported: services import them fr
 from models.db import anchor, holders, integrity
 from models.db.database import Database
 from models.db.tables import AuditEntry
+from models.validation import ValidationError
 
 
 class UnitOfWork:
@@ -175,8 +176,6 @@ def run_batch(uow: UnitOfWork, *, fn, items: list, **kwargs) -> Result:
     same file imported again, after a kill or a failed report) is skipped with a note; the same item twice
     in one input is refused.
     """
-    from models.validation import ValidationError
-
     values, changes, notes, made = [], Changes(), [], {}
     for n, item in enumerate(items, 1):
         try:

@@ -13,8 +13,10 @@ from models.db.tables import Subject
 from models.db.tables_casework import CaseAttachment, Notice
 from models.services import evaluation
 from models.services.base import Actor, NotFound, ServiceError, UnitOfWork, jsonable, query
+from models.services.records import store_blob
+from models.services.subjects import find_subject
 from models.services.workdays import calendar_from_db
-from models.validation import clean
+from models.validation import clean, past_date
 
 
 def by_uuid(uow: UnitOfWork, model, uuid: str, what: str):
@@ -37,8 +39,6 @@ def four_eyes(actor: Actor, entered_by: str | None, what: str, verb: str) -> Non
 
 def store_files(uow: UnitOfWork, case_uuid: str, files: list[tuple[str, bytes]]) -> list[str]:
     """Materials stored once per SHA-256 in the same ``blobs`` table the credit records use."""
-    from models.services.records import store_blob
-
     digests = []
     for name, content in files:
         name, digest = store_blob(uow, name, content)
@@ -85,8 +85,6 @@ def deadline(uow: UnitOfWork, procedure: str, subject_type: str, event: date) ->
 
 def on_date(value, field: str) -> date:
     """A date a step happened: today by default, never in the future."""
-    from models.validation import past_date
-
     return past_date(value or date.today(), field)
 
 
@@ -96,8 +94,6 @@ NOTICE_TYPES = {"objection_answer": "异议信息处理结果反馈单（附件2
 
 @query
 def notice_drafts(uow: UnitOfWork, *, subject: str | None = None) -> list[dict]:
-    from models.services.subjects import find_subject
-
     stmt = select(Notice).order_by(Notice.id)
     if subject:
         stmt = stmt.where(Notice.subject_id == find_subject(uow, subject).id)

@@ -5,15 +5,14 @@ from __future__ import annotations
 from typing import Mapping
 
 from models.policy.catalogue import KindSpec, kind_index
+from models.services import profiles
 from models.validation import ValidationError
 
 __all__ = ["KindSpec", "kind_spec", "kinds"]
 
 
 def kinds(profile: str) -> Mapping[str, KindSpec]:
-    from models.services.evaluation import profile as load  # cached per profile name
-
-    return kind_index(load(profile))
+    return kind_index(profiles.profile(profile))
 
 
 def kind_spec(profile: str, code: str) -> KindSpec:

@@ -7,9 +7,10 @@ from importlib import resources
 
 from sqlalchemy import select
 
-from models.db.tables import County
+from models.db.tables import County, CreditRecord
 from models.services import users
 from models.services.base import Actor, Changes, Result, ServiceError, UnitOfWork, query, require, service
+from models.services.catalogue import kinds
 from models.validation import ValidationError, county_code, max_length, required
 
 
@@ -84,9 +85,6 @@ def initialise(uow: UnitOfWork, *, code: str, name: str, profile: str, admin_use
 
 def _refuse_orphan_kinds(uow: UnitOfWork, profile: str) -> None:
     """Every recorded kind must exist in the new profile's catalogue, or its records could not be evaluated."""
-    from models.db.tables import CreditRecord
-    from models.services.catalogue import kinds
-
     used = set(uow.session.scalars(select(CreditRecord.kind).distinct()))
     missing = sorted(used - set(kinds(profile)))
     if missing:

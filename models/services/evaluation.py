@@ -12,29 +12,23 @@ from sqlalchemy.orm import selectinload
 
 from models import policy
 from models.db.tables import CreditRecord, MeasureChoiceRow
+from models.db.tables_exchange import ReceivedPolicyPack
+from models.policy.packs import pack_from_dict, with_received_packs
 from models.policy.score import StaffFacts, tree_for
 from models.services.base import UnitOfWork, query
 from models.services.county import current_county
+from models.services.indicators import with_bureau_indicators
+from models.services.profiles import profile
 
 RED_LIST_YEARS = 3  # 磐医保〔2021〕43号 第二十一条: 优秀 three years or more
 
 
-@lru_cache(maxsize=4)
-def profile(name: str) -> policy.Profile:
-    return policy.load_profile(name)
-
-
 def profile_for(uow: UnitOfWork) -> policy.Profile:
     """The county's profile with the packs the city sent and the bureau's own indicator tree."""
-    from models.services.indicators import with_bureau_indicators
-
     return with_bureau_indicators(uow, _with_received(uow, profile(current_county(uow).profile)))
 
 
 def _with_received(uow: UnitOfWork, prof: policy.Profile) -> policy.Profile:
-    from models.db.tables_exchange import ReceivedPolicyPack
-    from models.policy.packs import pack_from_dict, with_received_packs
-
     rows = list(uow.session.scalars(select(ReceivedPolicyPack).order_by(ReceivedPolicyPack.id)))
     if not rows:
         return prof

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import xlsxwriter
 from sqlalchemy import select
 
 from models.db.tables_exchange import ExcelImport
@@ -93,8 +94,6 @@ def read_sheet(kind: str, data: bytes) -> Sheet:
 
 def write_template(kind: str, path: str | Path) -> Path:
     """The template: the notes, the headers, and ID and code columns formatted as text before anyone types."""
-    import xlsxwriter
-
     kind, path = _kind(kind), Path(path)
     book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False})
     ws = book.add_worksheet(SHEETS[kind])

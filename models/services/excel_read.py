@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from operator import itemgetter
 
+from python_calamine import CalamineWorkbook
+
 from models.validation import ValidationError
 
 HEADER_SEARCH_ROWS = 12  # title lines above the header in files exported by other systems
@@ -84,8 +86,6 @@ def _find_header(cells: list[list], aliases: dict[str, str], rows: int) -> tuple
 
 
 def _open(data: bytes):
-    from python_calamine import CalamineWorkbook
-
     try:
         return CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:  # noqa: BLE001 - a damaged or foreign file fails inside the reader in many ways

@@ -15,7 +15,8 @@ from sqlalchemy import select
 from models import policy
 from models.db.tables import IndicatorSetRow
 from models.policy.packs import POLICY_DIR
-from models.policy.score import IndicatorSet, indicators_from_dict, tree_for
+from models.policy.indicator_trees import IndicatorSet, indicators_from_dict
+from models.policy.score import tree_for
 from models.services.base import Actor, Changes, Result, UnitOfWork, query, require, service
 from models.validation import ValidationError, required
 

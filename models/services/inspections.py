@@ -22,10 +22,11 @@ from models import policy
 from models.db.base import new_uuid, utcnow
 from models.db.tables import Subject, SubjectStanding
 from models.db.tables_inspections import InspectionDraw, InspectionDrawItem, Inspector
-from models.queries.statistics import scope
+from models.queries.statistics import local_subjects, scope
 from models.services import ratings, risk, standing
 from models.services.base import SYSTEM, Actor, NotFound, Result, UnitOfWork, query, require, service
 from models.services.county import current_county
+from models.services.profiles import profile
 from models.services.subjects import TYPE_NAMES, mask_id
 from models.validation import ValidationError, clean, fold, max_length, required
 
@@ -159,8 +160,7 @@ def _candidates(uow: UnitOfWork, subject_type: str, filters: dict, day: date | N
 
 
 def _profile(uow: UnitOfWork) -> tuple[str, policy.Profile]:
-    from models.services.evaluation import profile  # the packs carry the ratios; the indicator tree does not matter
-
+    # The shipped profile: the packs carry the ratios; the bureau's indicator tree does not matter here.
     name = current_county(uow).profile
     return name, profile(name)
 
@@ -168,8 +168,6 @@ def _profile(uow: UnitOfWork) -> tuple[str, policy.Profile]:
 @query
 def scope_choices(uow: UnitOfWork) -> tuple[list[tuple[str, str, str]], list[str]]:
     """What a draw may be limited to: institutions (credit code, name, township) and townships."""
-    from models.queries.statistics import local_subjects
-
     local = local_subjects(current_county(uow).code)
     institutions = [(code or uuid, name, town or "") for code, uuid, name, town in uow.session.execute(
         select(Subject.credit_code, Subject.uuid, Subject.name, Subject.township)
@@ -451,8 +449,6 @@ class Verification:
 @query
 def verify(uow: UnitOfWork, *, draw: str) -> Verification:
     """Re-run the stored draw from its seed, candidates and pool and compare with what was stored."""
-    from models.services.evaluation import profile
-
     row = find_draw(uow, draw)
     candidates = unpack_candidates(row.candidates)
     text = _candidate_lines(candidates)

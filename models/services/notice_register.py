@@ -14,7 +14,9 @@ from models.db.tables_casework import Notice
 from models.db.tables_notices import NoticeDelivery, NoticeIssue, NoticeStep
 from models.services import notice_code, notice_facts
 from models.services.base import Actor, NotFound, UnitOfWork, query
+from models.services.county import current_county
 from models.services.notices import DOC_TYPES, STATES, _notice, latest_delivery, delivery_dict
+from models.services.subjects import find_subject
 from models.services.users import display_names
 from models.validation import ValidationError, fold
 
@@ -148,9 +150,6 @@ def lookup(uow: UnitOfWork, *, actor: Actor | None = None, code: str | None = No
 @query
 def form_facts(uow: UnitOfWork, *, subject: str | None = None) -> dict:
     """What a blank application form (附件1, 附件3) is pre-filled with."""
-    from models.services.county import current_county
-    from models.services.subjects import find_subject
-
     county = current_county(uow)
     return {"organ": notice_facts.organ(county.name), "county": county.name,
             "subject": notice_facts._subject(find_subject(uow, subject)) if subject else {}}

@@ -17,13 +17,13 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
 from models import policy
 from models.db.tables import CreditRecord
-from models.db.tables_casework import MeasureRow, Repair
+from models.db.tables_casework import MeasureRow, Rectification, Repair
 from models.services import evaluation, measures, standing
 from models.services.workdays import calendar_from_db
 from models.services.base import Actor, Changes, Result, ServiceError, UnitOfWork, require, service
@@ -185,8 +185,6 @@ def decide(uow: UnitOfWork, *, actor: Actor, repair: str, grant: bool, reason: s
 
 def finish_due(uow: UnitOfWork, actor: Actor, today: date, stats: Counter) -> set[int]:
     """Public notices whose last day has passed without objection: the record is repaired the next day."""
-    from datetime import timedelta
-
     due = list(uow.session.scalars(select(Repair).where(Repair.state == "公示中", Repair.notice_end < today)))
     for r in due:
         _confirmed(uow, actor, r, r.notice_end + timedelta(days=1))
@@ -264,8 +262,6 @@ def shorten_measure(uow: UnitOfWork, *, actor: Actor, measure: str, months: int,
 def rectify(uow: UnitOfWork, *, actor: Actor, record: str, corrected_on: date | str, commitment: str) -> Result:
     """纠正失信行为、消除不良影响并作出修复承诺 (鲁医保发〔2024〕25号 第十二条), dated; ``tick`` restores the
     credit automatically when the measure ends if this date lies within its period."""
-    from models.db.tables_casework import Rectification
-
     require(actor, "repair.write")
     rec = _bad_record(uow, record)
     row = Rectification(record=rec, corrected_on=on_date(corrected_on, "纠正日期"), entered_by=actor.username,

@@ -10,6 +10,8 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.serialization import pkcs12
 from sqlalchemy import select
 
 from models.db.tables_notices import SigningCertificate
@@ -44,8 +46,6 @@ def _info(c: SigningCertificate) -> CertificateInfo:
 
 
 def _open(p12: bytes, password: str):
-    from cryptography.hazmat.primitives.serialization import pkcs12
-
     try:
         return pkcs12.load_key_and_certificates(p12, password.encode("utf-8"))
     except ValueError:
@@ -55,9 +55,6 @@ def _open(p12: bytes, password: str):
 @service
 def install(uow: UnitOfWork, *, actor: Actor, p12: bytes, password: str, test_only: bool = False) -> Result:
     """Install the bureau's certificate; the newest one signs from now on, older ones still verify."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.serialization import pkcs12
-
     require(actor, "cert.manage")
     password = required(password, "证书密码")
     key, cert, extra = _open(p12, password)

@@ -12,7 +12,8 @@ from hypothesis import given, settings, strategies as st
 
 from models import policy
 from models.policy.packs import POLICY_DIR, load_packs, load_profile, profile_from_dict
-from models.policy.score import StaffFacts, indicators_from_dict, load_indicators, tree_for
+from models.policy.indicator_trees import indicators_from_dict, load_indicators
+from models.policy.score import StaffFacts, tree_for
 
 DAY = date(2026, 6, 1)
 HOSPITAL = policy.SubjectFacts("h-1", "institution", "甲医院", credit_code="12370921MB0000001X",

@@ -5,7 +5,8 @@ from decimal import Decimal
 import pytest
 
 from models.policy import PolicyError, YearGrade, evaluate
-from models.policy.score import grade_of, indicators_from_dict
+from models.policy.indicator_trees import indicators_from_dict
+from models.policy.score import grade_of
 from policy_fixtures import DOCTOR, INSURED, profile, rec
 
 GRADES = profile("panan").entry("panan-2021-43").pack.rule("grades")

@@ -21,6 +21,7 @@ from models.db.tables_exchange import ExchangePackage, ExchangePackageRow, Excha
 from models.services.base import Actor, Changes, Result, ServiceError, UnitOfWork, require, service
 from models.services.county import current_county
 from models.services.audit import tamper_check
+from models.services.profiles import profile as load_profile
 from models.services.exchange import keys, shared
 from models.services.exchange.format import Part, PartBuilder, b64, make_part, sha256, write_package
 from models.services.exchange.rows import TableSpec, line, synced_tables, type_name
@@ -212,8 +213,6 @@ def export_package(uow: UnitOfWork, *, actor: Actor, to_dir: str, receiver: str 
     parts = _extra_parts(uow, calendar_years, list(policy_packs)) + parts
     if not tombstones and not any(p.record_type not in ("blobs", "markers") for p in parts):
         raise ServiceError(f"没有需要发送给 {partner.name}（{partner.code}）的数据：上次确认以来没有新增或变更的记录")
-
-    from models.services.evaluation import profile as load_profile
 
     manifest = {
         "format": "creditdesk-exchange", "format_version": 1, "kind": "data", "package_id": pkg.uuid,

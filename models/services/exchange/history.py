@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -93,8 +94,6 @@ def status(uow: UnitOfWork) -> Status:
 @query
 def save_again(uow: UnitOfWork, *, package_uuid: str, to_dir: str) -> str:
     """Write an outgoing package again, byte for byte (a lost file is sent again, never renumbered)."""
-    from pathlib import Path
-
     p = uow.session.scalar(select(ExchangePackage).where(ExchangePackage.uuid == package_uuid))
     if p is None or p.direction != "out" or p.content is None:
         raise ServiceError("只能重新保存本局发出的数据包或回执")

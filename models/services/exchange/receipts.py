@@ -16,7 +16,7 @@ from models.db.tables_exchange import ExchangeDelivered, ExchangePackage, Exchan
 from models.services.base import Actor, Changes, Result, ServiceError, UnitOfWork, require, service
 from models.services.county import current_county
 from models.services.exchange import keys
-from models.services.exchange.export import (acknowledgement, package_name, schema_version, write_file)
+from models.services.exchange.export import RESEND_MARGIN, acknowledgement, package_name, schema_version, write_file
 from models.services.exchange.format import PackageRefused, sha256, write_package
 from models.services.exchange.rows import synced_tables
 from models.validation import ValidationError
@@ -99,8 +99,6 @@ def apply_ack(uow: UnitOfWork, *, own: str, partner: str, ack: dict | None) -> d
 
 def _prune_logs(uow: UnitOfWork, own: str, partner: str, newest) -> None:
     """Logs of acknowledged packages are needed only inside the export's resend margin."""
-    from models.services.exchange.export import RESEND_MARGIN
-
     old = select(ExchangePackage.id).where(
         ExchangePackage.direction == "out", ExchangePackage.sender == own, ExchangePackage.receiver == partner,
         ExchangePackage.acknowledged_at.is_not(None), ExchangePackage.handled_at < newest - RESEND_MARGIN)

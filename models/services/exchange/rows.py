@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from sqlalchemy import Date, DateTime, LargeBinary, Table
 
-from models.db.base import Base, Money, UtcDateTime
+from models.db.base import Base, Money, UtcDateTime  # importing models.db puts every table on the metadata
 
 SYNC_COLUMNS = ("id", "uuid", "created_at", "updated_at", "sync_pending", "origin_county")
 # The database refuses to rewrite these rows (trigger in migration 0001): a different version is a conflict.
@@ -80,8 +80,6 @@ def _is_synced(table: Table) -> bool:
 @lru_cache(maxsize=1)
 def synced_tables() -> tuple[TableSpec, ...]:
     """In dependency order: a row's parents are always applied before it."""
-    import models.db.tables  # noqa: F401  (every table on the metadata)
-
     specs = []
     for table in Base.metadata.sorted_tables:
         if not _is_synced(table) or table.name in LOCAL_ONLY:

@@ -3,6 +3,10 @@
 Revision ID: 0002
 Revises: 0001
 """
+import json
+from datetime import datetime, timezone
+
+import chinese_calendar as cc
 from alembic import op
 import sqlalchemy as sa
 import models.db.base
@@ -16,11 +20,6 @@ depends_on = None
 
 def _seed_calendar() -> None:
     """Every year the chinesecalendar package knows becomes a row the admin can see and extend."""
-    import json
-    from datetime import datetime, timezone
-
-    import chinese_calendar as cc
-
     years = sorted({d.year for d in cc.holidays} | {d.year for d in cc.workdays})
     version = getattr(cc, "__version__", "")
     table = sa.table("calendar_years", sa.column("year", sa.Integer), sa.column("holidays", sa.Text),
