@@ -12,6 +12,7 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import compress
 from operator import itemgetter
 
 from models.validation import ValidationError
@@ -25,10 +26,19 @@ _FORMULA_WITHOUT_VALUE = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*>\s*<f[^>]*>[^<]
 
 @dataclass(frozen=True)
 class Sheet:
+    """The data rows below the header, column by column (a county's list is checked a column at a time)."""
+
     columns: dict[str, int]  # field → column index
-    rows: list[tuple[int, dict[str, str]]]  # (Excel row number, field → text)
+    numbers: list[int]  # Excel row number of each data row (empty rows left out)
+    values: dict[str, list[str]]  # field → the text of its cell in each data row
     numeric: frozenset = frozenset()  # (row number, field) of ID and code cells Excel stored as numbers
     damaged: dict = None  # row number → (column letter, problem) for merged cells and formulas without values
+
+    @property
+    def rows(self) -> list[tuple[int, dict[str, str]]]:
+        """(Excel row number, field → text) for each data row."""
+        fields = list(self.values)
+        return [(n, dict(zip(fields, cells))) for n, cells in zip(self.numbers, zip(*self.values.values()))]
 
 
 def header_key(text) -> str:
@@ -142,25 +152,32 @@ def read_sheet(kind_fields: dict[str, tuple[str, ...]], required: dict[str, str]
         if row > best_row + 1:
             damaged.setdefault(row, (cell, f"单元格 {cell} 是公式，但文件中没有保存计算结果（由其他程序生成）："
                                            "请用 Excel 打开并保存一次，或把公式粘贴为数值后重新导入"))
-    rows, numeric = [], set()
-    fields = list(best.items())
-    names, columns = [f for f, _c in fields], [c for _f, c in fields]
-    take, widest = itemgetter(*columns), max(columns)
-    codes = [(f, c) for f, c in fields if f in CODE_FIELDS]
-    strip, single = str.strip, len(columns) == 1
-    for r in range(best_row + 1, len(cells)):
-        raw = cells[r]
-        width = len(raw)
-        cells_ = take(raw) if width > widest else [raw[c] if c < width else "" for c in columns]
-        if single:
-            cells_ = (cells_,)
-        texts = [strip(v) if type(v) is str else _text(v).strip() for v in cells_]
-        if any(texts) or (r + 1) in damaged:
-            values = dict(zip(names, texts))
-            rows.append((r + 1, values))  # Excel counts rows from 1
-            for f, c in codes:  # a number where an ID or code belongs: Excel already dropped its last digits
-                if c < width and type(raw[c]) in (int, float) and values[f]:
-                    numeric.add((r + 1, f))
-    if not rows:
+    body = cells[best_row + 1:]
+    width = max(best.values()) + 1
+    if body and min(map(len, body)) < width:  # calamine's range is rectangular; a short row is padded all the same
+        body = [r + [""] * (width - len(r)) if len(r) < width else r for r in body]
+    raw = {f: list(map(itemgetter(c), body)) for f, c in best.items()}
+    texts = {f: _texts(column) for f, column in raw.items()}
+    filled = list(map(any, zip(*texts.values())))
+    for r in damaged:
+        if 0 <= r - best_row - 2 < len(filled):
+            filled[r - best_row - 2] = True  # a damaged row is named even when the merge left it empty
+    keep = None if all(filled) else list(compress(range(len(filled)), filled))
+    numbers = [best_row + 2 + i for i in (keep if keep is not None else range(len(filled)))]  # Excel counts from 1
+    if not numbers:
         raise ValidationError("Excel 文件", "表头下面没有数据行")
-    return Sheet(best, rows, frozenset(numeric), damaged)
+    if keep is not None:
+        texts = {f: [column[i] for i in keep] for f, column in texts.items()}
+    numeric = set()
+    for f in CODE_FIELDS & raw.keys():  # a number where an ID or code belongs: Excel already dropped its last digits
+        if not {int, float} & set(map(type, raw[f])):
+            continue
+        numeric |= {(best_row + 2 + i, f) for i, v in enumerate(raw[f]) if type(v) in (int, float)}
+    return Sheet(best, numbers, texts, frozenset(numeric), damaged)
+
+
+def _texts(column: list) -> list[str]:
+    """One column's cells as stripped text (most columns hold only text: stripped without a Python call per cell)."""
+    if set(map(type, column)) == {str}:
+        return list(map(str.strip, column))
+    return [v.strip() if type(v) is str else _text(v).strip() for v in column]
