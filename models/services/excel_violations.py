@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from itertools import repeat
 from typing import NamedTuple
 
-from sqlalchemy import select
-
 from models.db.base import new_uuids, utcnow
 from models.db.tables import CreditRecord
 from models.services import excel_columns as columns, records
@@ -88,13 +86,10 @@ def _subjects(uow: UnitOfWork, keys: set[str]) -> dict[tuple[str, str], Found]:
 
 
 def _held(uow: UnitOfWork, subject_ids: set[int]) -> set[tuple]:
-    """Natural keys of the records already in these files."""
-    c = CreditRecord.__table__.c
-    out = set()
-    for part in chunks(subject_ids):
-        out |= {tuple(r) for r in uow.session.execute(select(c.subject_id, c.kind, c.decision_date, c.case_no)
-                                                      .where(c.subject_id.in_(part)))}
-    return out
+    """Natural keys (subject, kind, decision date as ISO text, case number) of the records already in these files."""
+    rows = _select_in(uow, "SELECT subject_id, kind, decision_date, case_no FROM credit_records WHERE subject_id IN (…)",
+                      subject_ids)
+    return {(sid, kind, str(day), case) for sid, kind, day, case in rows}  # the driver gives text or a date
 
 
 def _subject(found: dict, key: str, spec, own: str) -> Found:
@@ -225,12 +220,12 @@ def _new(uow: UnitOfWork, rows: _Rows, valid: list[int] | None, combos: list, sh
     """The valid rows that are neither repeated in the file nor held already, as columns to insert (``own``: the
     columns checked cell by cell; the others follow from each row's combination of shared fields)."""
     fields = {c: (s[0]["kind"], s[0]["good"], s[0]["source"], s[0]["decision_date"], s[0]["decision_type"],
-                  s[0]["responsibility"]) for c, s in shared.items() if s is not None}
+                  s[0]["responsibility"], s[0]["decision_date"].isoformat()) for c, s in shared.items() if s is not None}
     per_combo = list(map(fields.__getitem__, _pick(combos, valid)))
-    cols = dict(zip(("kind", "good", "source", "decision_date", "decision_type", "responsibility"),
-                    zip(*per_combo) if per_combo else ((),) * 6))
+    cols = dict(zip(("kind", "good", "source", "decision_date", "decision_type", "responsibility", "day"),
+                    zip(*per_combo) if per_combo else ((),) * 7))
     cols.update((column, _pick(values, valid)) for column, values in own.items())
-    natural = list(zip(cols["subject_id"], cols["kind"], cols["decision_date"], cols["case_no"]))
+    natural = list(zip(cols["subject_id"], cols["kind"], cols.pop("day"), cols["case_no"]))
     held = _held(uow, set(cols["subject_id"]))
     out = Checked(errors=rows.errors)
     if held or len(set(natural)) < len(natural):
