@@ -124,12 +124,13 @@ class _Rows:
     """The rows being checked, and the errors of those refused (a row may have several bad cells)."""
 
     def __init__(self, numbers: list[int], errors: list[dict], progress):
-        self.numbers, self.errors, self.failed, self.progress = numbers, errors, set(), progress
+        self.numbers, self.errors, self.progress = numbers, errors, progress
+        self.failed: dict[int, set[str]] = {}  # row index → the columns whose cells were refused
 
     def fail(self, i: int, exc: ValidationError) -> None:
-        self.failed.add(i)
-        self.errors.append({"row": self.numbers[i], "field": FIELD_COLUMNS.get(exc.field, exc.field),
-                            "problem": exc.problem})
+        field_ = FIELD_COLUMNS.get(exc.field, exc.field)
+        self.failed.setdefault(i, set()).add(field_)
+        self.errors.append({"row": self.numbers[i], "field": field_, "problem": exc.problem})
 
     def step(self, part: float) -> None:
         n = len(self.numbers)
@@ -200,7 +201,8 @@ def check(uow: UnitOfWork, numbers: list[int], values: dict[str, list[str]], err
     unset = {c for c, s in shared.items() if s is not None and s[0]["responsibility"] is None and s[1].band}
     if None in fen or "" in cases or unset:  # what the kind asks of the other cells: an amount, a case number…
         for i, (yuan, case, combo) in enumerate(zip(fen, cases, combos)):
-            if (yuan is None or not case or combo in unset) and combo in spec_of and i not in rows.failed:
+            if ((yuan is None or not case or combo in unset) and combo in spec_of
+                    and not rows.failed.get(i, set()) & {"金额", "案件编号"}):  # a refused cell is not an empty one
                 try:
                     records.complete(spec_of[combo], {"amount": yuan, "case_no": case,
                                                       "responsibility": shared[combo][0]["responsibility"]})
