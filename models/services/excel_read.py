@@ -19,6 +19,8 @@ from models.validation import ValidationError
 
 HEADER_SEARCH_ROWS = 12  # title lines above the header in files exported by other systems
 HEADER_LOOK_FURTHER = 200  # a header found down to here is named, not guessed
+MAX_UNPACKED = 2 * 2**30  # a list of a million rows unpacks to some 600 MB
+MAX_RATIO, RATIO_FROM = 100, 2**20  # parts over a megabyte: Excel's XML packs about 12–16 to 1
 CODE_FIELDS = frozenset({"id_number", "institution", "subject"})
 _FORMULA_WITHOUT_VALUE = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*>\s*<f[^>]*>[^<]*</f>\s*(?:<v>\s*</v>\s*)?</c>'
                                     rb'|<c r="([A-Z]+)(\d+)"[^>]*>\s*<f[^>]*/>\s*</c>')
@@ -93,9 +95,26 @@ def _find_header(cells: list[list], aliases: dict[str, str], rows: int) -> tuple
     return best, best_row
 
 
+def _refuse_bombs(data: bytes) -> None:
+    """An .xlsx is a zip: its parts' sizes are read from the directory before anything is unpacked (a few
+    megabytes that unpack to gigabytes would exhaust the memory of the clerk's computer)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            parts = z.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # not a zip: the reader names it
+    if sum(p.file_size for p in parts) > MAX_UNPACKED:
+        raise ValidationError("Excel 文件", f"解压后超过 {MAX_UNPACKED // 2**30} GB，超出本程序一次可导入的大小：请分成几个文件导入")
+    for p in parts:
+        if p.file_size > RATIO_FROM and p.file_size > MAX_RATIO * max(p.compress_size, 1):
+            raise ValidationError("Excel 文件", f"其中的 {p.filename} 解压后超过压缩前的 {MAX_RATIO} 倍，可能是恶意构造的"
+                                                "压缩炸弹，不予导入")
+
+
 def _open(data: bytes):
     from python_calamine import CalamineWorkbook
 
+    _refuse_bombs(data)
     try:
         return CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:  # noqa: BLE001 - a damaged or foreign file fails inside the reader in many ways
@@ -103,19 +122,33 @@ def _open(data: bytes):
 
 
 def _formulas_without_values(data: bytes) -> dict[int, str]:
-    """Row → cell of a formula saved without its result (files written by other programs): calamine reads it empty."""
+    """Row → cell of a formula saved without its result (files written by other programs): calamine reads it empty.
+
+    The sheet is first searched a megabyte at a time (a county's list unpacks to some 60 MB of XML, usually
+    without any formula); only a sheet that has formulas is read whole for the pattern."""
+    name = "xl/worksheets/sheet1.xml"
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
-            xml = z.read("xl/worksheets/sheet1.xml") if "xl/worksheets/sheet1.xml" in z.namelist() else b""
+            if name not in z.namelist() or not _has_formula(z, name):
+                return {}
+            xml = z.read(name)
     except (zipfile.BadZipFile, KeyError, OSError):
         return {}
     out = {}
-    if b"<f" not in xml:  # no formula at all: the usual case, found without the pattern
-        return out
     for m in _FORMULA_WITHOUT_VALUE.finditer(xml):
         col, row = (m[1], m[2]) if m[1] else (m[3], m[4])
         out.setdefault(int(row), f"{col.decode()}{int(row)}")
     return out
+
+
+def _has_formula(z: zipfile.ZipFile, name: str) -> bool:
+    last = b""
+    with z.open(name) as part:
+        while chunk := part.read(1 << 20):
+            if b"<f" in last + chunk[:1] or b"<f" in chunk:
+                return True
+            last = chunk[-1:]
+    return False
 
 
 def read_sheet(kind_fields: dict[str, tuple[str, ...]], required: dict[str, str], data: bytes) -> Sheet:

@@ -327,3 +327,22 @@ def test_a_number_of_another_type_or_unknown_is_named_and_the_others_are_taken(d
     errors = {(e["row"], e["field"]): e["problem"] for e in outcome.errors}
     assert "不适用于参保人" in errors[(3, "信息类别")]
     assert f"找不到号码为“{id_number(10)}”的医保医（药）师" in errors[(4, "身份证号或统一社会信用代码")]
+
+
+def test_an_excel_file_that_unpacks_to_a_zip_bomb_is_refused_before_it_is_read(db, clerk, doctor):
+    """A few kilobytes that unpack to gigabytes would exhaust the clerk's memory: refused from the zip directory."""
+    import io
+    import zipfile
+
+    from models.db.tables import CreditRecord
+    from models.validation import ValidationError
+
+    packed = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(violations([row(doctor)]))) as good, \
+            zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as bomb:
+        for part in good.infolist():
+            bomb.writestr(part, good.read(part))
+        bomb.writestr("xl/media/image1.png", bytes(20 * 2**20))  # 20 MB of zeros packs to about 20 KB
+    with pytest.raises(ValidationError, match="xl/media/image1.png 解压后超过压缩前的 100 倍"):
+        run(db, clerk, "violations", packed.getvalue())
+    assert count(db, CreditRecord) == 0
