@@ -1,9 +1,12 @@
 """A violation list checked as a set and written in bulk (a county's 100,000 rows in seconds, not an hour).
 
-Each row passes the checks of the record form (records.record_fields) without touching the database;
-the subjects, institutions and records already held are looked up once for all rows, and the valid
-rows are written with one executemany. A row whose natural key (subject, kind, decision date, case
-number) is already in the file was imported before: it is skipped, never stored twice.
+The rows pass the checks of the record form (records.shared_fields, records.complete and the same text,
+code and amount checks) a column at a time, without touching the database (excel_columns.py): what rows
+repeat (kind, date, source…) is checked once per distinct combination, and every refused cell is named
+with its row and column. The subjects, institutions and records already held are looked up in batches
+for all rows at once, and the valid rows are written with one executemany. A row whose natural key
+(subject, kind, decision date, case number) is already in the file was imported before: it is skipped,
+never stored twice.
 """
 from __future__ import annotations
 
@@ -142,8 +145,10 @@ def _shared(profile: str, combos: list[tuple], by_name: dict, date_of, rows: _Ro
     """Kind, decision date, source, decision type, responsibility: checked once per distinct combination."""
     def check(combo):
         kind, day, source, decision_type, responsibility = combo
-        return records.shared_fields(profile, by_name.get(kind, kind), date_of(day), source or "smart_audit",
-                                     decision_type, responsibility)
+        fields, spec = records.shared_fields(profile, by_name.get(kind, kind), date_of(day), source or "smart_audit",
+                                             decision_type, responsibility)
+        records.refuse_points(spec)
+        return fields, spec
     return columns.distinct(combos, check, rows.fail)
 
 

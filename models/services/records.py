@@ -92,6 +92,14 @@ def amount_field(value) -> Decimal | None:
     return amount(value, "金额") if clean(value, "金额") else None
 
 
+def refuse_points(spec: cat.KindSpec) -> None:
+    """One path carries points: a finding confirmed by a second person, which notifies every institution where
+    the person is registered (济医保发〔2025〕6号 四（五）（六））; a record form or a list cannot give them."""
+    if spec.band is not None:
+        raise ValidationError("信息类别", f"“{spec.name}”记医保支付资格记分，须作为违规认定录入（违规认定 → 认定责任人员），"
+                                      "经另一名审核员确认后记分并通知其登记备案的各定点医药机构")
+
+
 def complete(spec: cat.KindSpec, fields: dict) -> None:
     """What the kind asks of the other fields: an amount, a degree of responsibility, a case number."""
     if spec.needs_amount and fields["amount"] is None:
@@ -191,11 +199,7 @@ def add_record(uow: UnitOfWork, *, actor: Actor, data: dict, files: list[tuple[s
     spec = cat.kind_spec(county.profile, required(data.get("kind"), "信息类别"))
     subject = find_subject(uow, data.get("subject"), type=spec.subject_type, field="信用主体")
     ensure_local(subject, county.code)
-    if spec.band is not None:
-        # One path carries points: a finding confirmed by a second person, which notifies every institution
-        # where the person is registered (济医保发〔2025〕6号 四（五）（六）).
-        raise ValidationError("信息类别", f"“{spec.name}”记医保支付资格记分，须作为违规认定录入（违规认定 → 认定责任人员），"
-                                      "经另一名审核员确认后记分并通知其登记备案的各定点医药机构")
+    refuse_points(spec)
     fields, spec = _fields(uow, data, subject.type)
     _refuse_repeat(uow, subject, fields)
     record = CreditRecord(subject=subject, institution=_institution(uow, data), entered_by=actor.username, **fields)

@@ -44,7 +44,7 @@ def test_a_nul_or_other_control_character_is_refused_naming_the_field(db, admin,
     data = {"type": "insured", "name": "王五", "id_number": id_number(7), "insurance_type": "居民", field: "王\x00五"}
     with pytest.raises(ValidationError) as refused:
         subjects.add_subject(db, actor=admin, data=data)
-    assert refused.value.field == label and "控制字符（U+007F）" in refused.value.problem
+    assert refused.value.field == label and "控制字符（U+0000）" in refused.value.problem
     data[field] = "王五\x1b[31m"
     with pytest.raises(ValidationError, match=r"U\+001B"):
         subjects.add_subject(db, actor=admin, data=data)
@@ -346,3 +346,15 @@ def test_an_excel_file_that_unpacks_to_a_zip_bomb_is_refused_before_it_is_read(d
     with pytest.raises(ValidationError, match="xl/media/image1.png 解压后超过压缩前的 100 倍"):
         run(db, clerk, "violations", packed.getvalue())
     assert count(db, CreditRecord) == 0
+
+
+def test_a_points_kind_in_a_violation_list_is_refused_and_sent_to_the_finding_path(db, clerk, doctor):
+    """济医保发〔2025〕6号 四（五）（六）: points come only from a finding a second person confirmed, which notifies every
+    institution where the person is registered; a list from the audit system cannot give points directly."""
+    from models.db.tables import CreditRecord
+
+    points = [doctor, "张伟", "pq_agreement_minor", "2026-03-02", "宁医保协〔2026〕9号", "协议处理", "", "主要"]
+    outcome = run(db, clerk, "violations", violations([row(doctor, case=1), points]), valid_only=True)
+    assert outcome.imported == 1 and count(db, CreditRecord) == 1
+    [error] = outcome.errors
+    assert (error["row"], error["field"]) == (3, "信息类别") and "须作为违规认定录入" in error["problem"]
