@@ -23,6 +23,7 @@ from models.db.tables_exchange import ExcelImport
 from models.services import excel_read, excel_roster, excel_violations, standing
 from models.services.base import Actor, Changes, Result, UnitOfWork, require, service
 from models.services.county import current_county
+from models.services.excel_columns import paused_collector
 from models.services.excel_read import CODE_FIELDS, Sheet
 from models.services.excel_violations import Cancelled
 from models.validation import ValidationError, fold
@@ -186,6 +187,19 @@ def _violation_columns(sheet: Sheet) -> tuple[list, list[int], dict[str, list[st
     return errors, [numbers[i] for i in keep], {f: [column[i] for i in keep] for f, column in values.items()}
 
 
+def _checked(uow: UnitOfWork, kind: str, data: bytes, progress) -> tuple:
+    """The sheet read and every row checked: (rows, errors, checked rows, outcomes, valid rows)."""
+    sheet = read_sheet(kind, data)
+    if kind == "violations":
+        errors, numbers, values = _violation_columns(sheet)
+        checked = excel_violations.check(uow, numbers, values, errors, _date, progress)
+        outcomes = {k: n for k, n in (("new", checked.count), ("already", len(checked.already))) if n}
+        return len(sheet.numbers), errors, checked, outcomes, checked.count + len(checked.already)
+    errors, rows = _roster_rows(sheet)
+    checked = excel_roster.check(uow, current_county(uow).code, rows, errors, _date, progress)
+    return len(sheet.numbers), errors, checked, checked.outcomes, checked.valid
+
+
 def _earlier(uow: UnitOfWork, kind: str, digest: str) -> ExcelImport | None:
     return uow.session.scalar(select(ExcelImport).where(ExcelImport.kind == kind, ExcelImport.sha256 == digest,
                                                         ExcelImport.imported > 0).order_by(ExcelImport.id).limit(1))
@@ -208,17 +222,8 @@ def import_file(uow: UnitOfWork, *, actor: Actor, kind: str, data: bytes, filena
         message = (f"这个文件（SHA-256 {digest[:12]}…）已于 {earlier.imported_at:%Y-%m-%d %H:%M} 由 {earlier.imported_by} "
                    f"导入过 {earlier.imported} 行，未重复导入")
         return Result(ExcelOutcome(kind, filename, earlier.rows, 0, 0, [], {"already": earlier.imported}, message))
-    sheet = read_sheet(kind, data)
-    total = len(sheet.numbers)
-    if kind == "violations":
-        errors, numbers, values = _violation_columns(sheet)
-        checked = excel_violations.check(uow, numbers, values, errors, _date, progress)
-        outcomes = {k: n for k, n in (("new", checked.count), ("already", len(checked.already))) if n}
-        valid = checked.count + len(checked.already)
-    else:
-        errors, rows = _roster_rows(sheet)
-        checked = excel_roster.check(uow, current_county(uow).code, rows, errors, _date, progress)
-        outcomes, valid = checked.outcomes, checked.valid
+    with paused_collector():
+        total, errors, checked, outcomes, valid = _checked(uow, kind, data, progress)
     errors.sort(key=itemgetter("row"))  # the file's order, each row's bad cells together
     imported = outcomes.get("new", 0) + outcomes.get("registered", 0)
     take = not dry_run and imported > 0 and (not errors or valid_only)
@@ -231,10 +236,11 @@ def import_file(uow: UnitOfWork, *, actor: Actor, kind: str, data: bytes, filena
                       imported=imported, imported_by=actor.username)
     uow.session.add(log)
     uow.session.flush()
-    if kind == "violations":
-        written, subject_ids = excel_violations.write(uow, actor, checked), checked.subject_ids
-    else:
-        written, subject_ids = excel_roster.write(uow, actor, checked)
+    with paused_collector():
+        if kind == "violations":
+            written, subject_ids = excel_violations.write(uow, actor, checked), checked.subject_ids
+        else:
+            written, subject_ids = excel_roster.write(uow, actor, checked)
     uow.audit(actor, f"excel.import.{kind}", "excel_import", log.uuid,
               after={"file": filename, "sha256": digest, "rows": total, "imported": imported,
                      "skipped_rows": sorted({e["row"] for e in errors}), **outcomes, "records": written},
