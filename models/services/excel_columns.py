@@ -17,7 +17,7 @@ from models.services import records
 from models.validation import ValidationError, clean, fold, max_length
 
 Fail = Callable[[int, ValidationError], None]  # (index of the row in the column, the error) → noted
-_PLAIN_AMOUNTS = re.compile(r"(?:(?:[0-9]{1,12}(?:\.[0-9]{1,2})?)?\n)*\Z")  # empty or “1234.5”, one per line
+_PLAIN_AMOUNT = re.compile(r"[0-9]{1,12}(?:\.[0-9]{1,2})?|")  # “1234.5”, or empty
 
 
 def distinct(column: list, check: Callable, fail: Fail) -> dict:
@@ -57,8 +57,8 @@ def code(column: list[str], field: str, fail: Fail) -> list[str]:
 
 def fen(column: list[str], fail: Fail) -> list[int | None]:
     """The 金额 column as integer fen (None where empty), checked as the record form checks an amount."""
-    if _PLAIN_AMOUNTS.match("\n".join(column) + "\n"):  # yuan and at most two decimals: the digits are the fen
-        return [int(yuan) * 100 + int(cents.ljust(2, "0")) if yuan else None
+    if all(map(_PLAIN_AMOUNT.fullmatch, column)):  # yuan and at most two decimals: the digits are the fen
+        return [int(yuan + cents.ljust(2, "0")) if yuan else None
                 for yuan, _point, cents in map(str.partition, column, repeat("."))]
     return each_distinct(column, _fen, fail)
 

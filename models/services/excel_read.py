@@ -211,6 +211,7 @@ def read_sheet(kind_fields: dict[str, tuple[str, ...]], required: dict[str, str]
 
 def _texts(column: list) -> list[str]:
     """One column's cells as stripped text (most columns hold only text: stripped without a Python call per cell)."""
-    if set(map(type, column)) == {str}:
+    try:
         return list(map(str.strip, column))
-    return [v.strip() if type(v) is str else _text(v).strip() for v in column]
+    except TypeError:  # a number, a date or a boolean among the cells
+        return [v.strip() if type(v) is str else _text(v).strip() for v in column]
