@@ -144,8 +144,8 @@ def _spoiled(kind: str, sheet: Sheet, row: int) -> list[dict]:
     """The errors of a row the file itself spoils: a merged cell or a formula without its value, numbers for codes."""
     if row in sheet.damaged:
         return [{"row": row, "field": "整行", "problem": sheet.damaged[row][1]}]
-    damaged = sheet.numeric and [f for f in CODE_FIELDS if (row, f) in sheet.numeric]
-    return [{"row": row, "field": FIELD_NAMES[kind][f], "problem": NUMERIC_CODE} for f in sorted(damaged or ())]
+    numbers = sheet.numeric and [f for f in CODE_FIELDS if (row, f) in sheet.numeric]
+    return [{"row": row, "field": FIELD_NAMES[kind][f], "problem": NUMERIC_CODE} for f in sorted(numbers or ())]
 
 
 def _roster_rows(sheet: Sheet) -> tuple[list, list]:
