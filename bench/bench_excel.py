@@ -13,8 +13,11 @@ subject up to date afterwards (standing.after_change) is measured separately.
 from __future__ import annotations
 
 import argparse
+import importlib
 import shutil
 import sqlite3
+import subprocess
+import sys
 import tempfile
 import time
 from datetime import date, timedelta
@@ -118,7 +121,37 @@ def import_once(xlsx: Path, db_path: Path, with_standing: bool) -> tuple[float, 
     return elapsed, outcome
 
 
+def peak_memory(step: str, xlsx: Path, db_path: Path) -> tuple[float, float]:
+    """Peak resident memory (MiB) of a fresh process doing ``step`` (baseline or import), and its peak before."""
+    out = subprocess.run([sys.executable, __file__, "--memory-of", step, str(xlsx), str(db_path)], check=True,
+                         capture_output=True, text=True).stdout.split()
+    return float(out[-2]), float(out[-1])
+
+
+def high_water_mib() -> float:
+    """This process's peak resident memory (VmHWM: unlike ru_maxrss, not inherited from the parent across exec)."""
+    status = Path("/proc/self/status").read_text()
+    return int(status.split("VmHWM:")[1].split()[0]) / 1024
+
+
+def memory_child(step: str, xlsx: Path, db_path: Path) -> None:
+    if step == "baseline":
+        importlib.import_module("python_calamine")  # loaded before the reading starts, as in the import
+        before = high_water_mib()
+        baseline(xlsx, db_path)
+    else:
+        db = open_database(str(db_path))
+        clerk = users.authenticate(db, username="clerk", password=PASSWORD)
+        data = xlsx.read_bytes()
+        standing.after_change = lambda uow, actor, ids, **kw: None
+        before = high_water_mib()
+        excel_import.import_file(db, actor=clerk, kind="violations", data=data, filename=xlsx.name)
+    print(before, high_water_mib())
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["--memory-of"]:
+        return memory_child(sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4]))
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--rows", type=int, default=100_000)
     p.add_argument("--subjects", type=int, default=50_000)
@@ -128,7 +161,7 @@ def main() -> None:
     made, people = county_with_people(folder, args.subjects)
     xlsx = folder / "违规清单.xlsx"
     violation_list(xlsx, people, args.rows)
-    copies = {name: folder / f"{name}.sqlite3" for name in ("baseline", "import", "standing")}
+    copies = {name: folder / f"{name}.sqlite3" for name in ("baseline", "import", "standing", "memory", "memory-base")}
     for copy in copies.values():
         shutil.copy(made, copy)
     plain = baseline(xlsx, copies["baseline"])
@@ -140,6 +173,10 @@ def main() -> None:
     print(f"  import without standing.after_change:           {elapsed:6.2f} s  = {elapsed / plain:.2f}× "
           f"(target ≤ {TARGET}×: {'met' if elapsed / plain <= TARGET else 'NOT met'})")
     print(f"  the same file again (recognised, nothing written): {again:6.2f} s  ({repeat.message})")
+    base_before, base_peak = peak_memory("baseline", xlsx, copies["memory-base"])
+    before, peak = peak_memory("import", xlsx, copies["memory"])
+    print(f"  peak memory, each in a fresh process: import {peak:.0f} MiB ({peak - before:+.0f} MiB over the "
+          f"{before:.0f} MiB before it started); baseline {base_peak:.0f} MiB ({base_peak - base_before:+.0f} MiB)")
     if not args.skip_standing:
         before = file_size(copies["standing"])
         with_standing, _ = import_once(xlsx, copies["standing"], with_standing=True)

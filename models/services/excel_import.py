@@ -14,6 +14,7 @@ import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 
 import xlsxwriter
@@ -23,6 +24,7 @@ from models.db.tables_exchange import ExcelImport
 from models.services import excel_read, excel_roster, excel_violations, standing
 from models.services.base import Actor, Changes, Result, UnitOfWork, require, service
 from models.services.county import current_county
+from models.services.excel_columns import paused_collector
 from models.services.excel_read import CODE_FIELDS, Sheet
 from models.services.excel_violations import Cancelled
 from models.validation import ValidationError, fold
@@ -137,32 +139,64 @@ def _duplicate_key(v: dict) -> tuple:
     return fold(v.get("id_number")).upper(), fold(v.get("institution")).upper()
 
 
-def _file_checks(kind: str, sheet: Sheet) -> tuple[list, list]:
-    """Rows the file itself spoils (repeated rows, merged cells, formulas without values, numbers for codes)."""
+def _spoiled(kind: str, sheet: Sheet, row: int) -> list[dict]:
+    """The errors of a row the file itself spoils: a merged cell or a formula without its value, numbers for codes."""
+    if row in sheet.damaged:
+        return [{"row": row, "field": "整行", "problem": sheet.damaged[row][1]}]
+    numbers = sheet.numeric and [f for f in CODE_FIELDS if (row, f) in sheet.numeric]
+    return [{"row": row, "field": FIELD_NAMES[kind][f], "problem": NUMERIC_CODE} for f in sorted(numbers or ())]
+
+
+def _roster_rows(sheet: Sheet) -> tuple[list, list]:
+    """Rows the file spoils, and those repeated (the same person at the same institution twice); the others."""
     errors, keep, seen = [], [], {}
     for row, values in sheet.rows:
         if row in sheet.damaged:
-            cell, problem = sheet.damaged[row]
-            errors.append({"row": row, "field": "整行", "problem": problem})
+            errors += _spoiled("roster", sheet, row)
             continue
-        if kind == "roster":  # a violation list finds its repeats by natural key once the rows are checked
-            try:
-                key = _duplicate_key(values)
-            except ValidationError as exc:
-                errors.append({"row": row, "field": FIELD_NAMES[kind].get(exc.field, exc.field), "problem": exc.problem})
-                continue
-            if key in seen:
-                errors.append({"row": row, "field": "整行", "problem": f"与第{seen[key]}行重复，只导入一次"})
-                continue
-            seen[key] = row
-        damaged = sheet.numeric and [f for f in CODE_FIELDS if (row, f) in sheet.numeric]
-        if damaged:
-            errors += [{"row": row, "field": FIELD_NAMES[kind][f], "problem": NUMERIC_CODE} for f in sorted(damaged)]
+        try:
+            key = _duplicate_key(values)
+        except ValidationError as exc:
+            errors.append({"row": row, "field": FIELD_NAMES["roster"].get(exc.field, exc.field), "problem": exc.problem})
             continue
-        if kind == "violations":
-            values["decision_date"] = _date(values.get("decision_date", ""))
+        if key in seen:
+            errors.append({"row": row, "field": "整行", "problem": f"与第{seen[key]}行重复，只导入一次"})
+            continue
+        seen[key] = row
+        spoiled = _spoiled("roster", sheet, row)
+        if spoiled:
+            errors += spoiled
+            continue
         keep.append((row, values))
     return errors, keep
+
+
+def _violation_columns(sheet: Sheet) -> tuple[list, list[int], dict[str, list[str]]]:
+    """Rows the file spoils; the row numbers and columns of the others (a violation list finds its repeats by
+    natural key once the rows are checked)."""
+    numbers, values = sheet.numbers, sheet.values
+    if not (sheet.damaged or sheet.numeric):
+        return [], numbers, values
+    errors, keep = [], []
+    for i, row in enumerate(numbers):
+        spoiled = _spoiled("violations", sheet, row)
+        errors += spoiled
+        if not spoiled:
+            keep.append(i)
+    return errors, [numbers[i] for i in keep], {f: [column[i] for i in keep] for f, column in values.items()}
+
+
+def _checked(uow: UnitOfWork, kind: str, data: bytes, progress) -> tuple:
+    """The sheet read and every row checked: (rows, errors, checked rows, outcomes, valid rows)."""
+    sheet = read_sheet(kind, data)
+    if kind == "violations":
+        errors, numbers, values = _violation_columns(sheet)
+        checked = excel_violations.check(uow, numbers, values, errors, _date, progress)
+        outcomes = {k: n for k, n in (("new", checked.count), ("already", len(checked.already))) if n}
+        return len(sheet.numbers), errors, checked, outcomes, checked.count + len(checked.already)
+    errors, rows = _roster_rows(sheet)
+    checked = excel_roster.check(uow, current_county(uow).code, rows, errors, _date, progress)
+    return len(sheet.numbers), errors, checked, checked.outcomes, checked.valid
 
 
 def _earlier(uow: UnitOfWork, kind: str, digest: str) -> ExcelImport | None:
@@ -187,36 +221,31 @@ def import_file(uow: UnitOfWork, *, actor: Actor, kind: str, data: bytes, filena
         message = (f"这个文件（SHA-256 {digest[:12]}…）已于 {earlier.imported_at:%Y-%m-%d %H:%M} 由 {earlier.imported_by} "
                    f"导入过 {earlier.imported} 行，未重复导入")
         return Result(ExcelOutcome(kind, filename, earlier.rows, 0, 0, [], {"already": earlier.imported}, message))
-    sheet = read_sheet(kind, data)
-    errors, rows = _file_checks(kind, sheet)
-    if kind == "violations":
-        checked = excel_violations.check(uow, rows, errors, progress)
-        outcomes = {k: n for k, n in (("new", len(checked.rows)), ("already", len(checked.already))) if n}
-        valid = len(checked.rows) + len(checked.already)
-    else:
-        checked = excel_roster.check(uow, current_county(uow).code, rows, errors, _date, progress)
-        outcomes, valid = checked.outcomes, checked.valid
+    with paused_collector():
+        total, errors, checked, outcomes, valid = _checked(uow, kind, data, progress)
+    errors.sort(key=itemgetter("row"))  # the file's order, each row's bad cells together
     imported = outcomes.get("new", 0) + outcomes.get("registered", 0)
     take = not dry_run and imported > 0 and (not errors or valid_only)
     already = outcomes.get("already", 0)
     message = f"{already} 行此前已导入过（同一主体、类别、决定日期和案件编号），未重复导入" if already else ""
     if not take:
         uow.session.rollback()
-        return Result(ExcelOutcome(kind, filename, len(sheet.rows), valid, 0, errors, outcomes, message))
-    log = ExcelImport(kind=kind, filename=filename[:260], sha256=digest, rows=len(sheet.rows), valid=valid,
+        return Result(ExcelOutcome(kind, filename, total, valid, 0, errors, outcomes, message))
+    log = ExcelImport(kind=kind, filename=filename[:260], sha256=digest, rows=total, valid=valid,
                       imported=imported, imported_by=actor.username)
     uow.session.add(log)
     uow.session.flush()
-    if kind == "violations":
-        written, subject_ids = excel_violations.write(uow, actor, checked), checked.subject_ids
-    else:
-        written, subject_ids = excel_roster.write(uow, actor, checked)
+    with paused_collector():
+        if kind == "violations":
+            written, subject_ids = excel_violations.write(uow, actor, checked), checked.subject_ids
+        else:
+            written, subject_ids = excel_roster.write(uow, actor, checked)
     uow.audit(actor, f"excel.import.{kind}", "excel_import", log.uuid,
-              after={"file": filename, "sha256": digest, "rows": len(sheet.rows), "imported": imported,
+              after={"file": filename, "sha256": digest, "rows": total, "imported": imported,
                      "skipped_rows": sorted({e["row"] for e in errors}), **outcomes, "records": written},
               reason=f"从Excel导入{KIND_NAMES[kind]}" + ("（只导入核对无误的行）" if errors else ""))
-    if progress and progress(len(sheet.rows), len(sheet.rows), "更新信用状况") is False:
+    if progress and progress(total, total, "更新信用状况") is False:
         raise Cancelled("已取消Excel导入，未写入任何数据")
     standing.after_change(uow, actor, subject_ids)
-    outcome = ExcelOutcome(kind, filename, len(sheet.rows), valid, imported, errors, outcomes, message)
+    outcome = ExcelOutcome(kind, filename, total, valid, imported, errors, outcomes, message)
     return Result(outcome, Changes(lists=imported > 0))

@@ -12,6 +12,7 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import compress
 from operator import itemgetter
 
 from python_calamine import CalamineWorkbook
@@ -20,6 +21,8 @@ from models.validation import ValidationError
 
 HEADER_SEARCH_ROWS = 12  # title lines above the header in files exported by other systems
 HEADER_LOOK_FURTHER = 200  # a header found down to here is named, not guessed
+MAX_UNPACKED = 2 * 2**30  # a list of a million rows unpacks to some 600 MB
+MAX_RATIO, RATIO_FROM = 100, 2**20  # parts over a megabyte: Excel's XML packs about 12–16 to 1
 CODE_FIELDS = frozenset({"id_number", "institution", "subject"})
 _FORMULA_WITHOUT_VALUE = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*>\s*<f[^>]*>[^<]*</f>\s*(?:<v>\s*</v>\s*)?</c>'
                                     rb'|<c r="([A-Z]+)(\d+)"[^>]*>\s*<f[^>]*/>\s*</c>')
@@ -27,10 +30,19 @@ _FORMULA_WITHOUT_VALUE = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*>\s*<f[^>]*>[^<]
 
 @dataclass(frozen=True)
 class Sheet:
+    """The data rows below the header, column by column (a county's list is checked a column at a time)."""
+
     columns: dict[str, int]  # field → column index
-    rows: list[tuple[int, dict[str, str]]]  # (Excel row number, field → text)
+    numbers: list[int]  # Excel row number of each data row (empty rows left out)
+    values: dict[str, list[str]]  # field → the text of its cell in each data row
     numeric: frozenset = frozenset()  # (row number, field) of ID and code cells Excel stored as numbers
     damaged: dict = None  # row number → (column letter, problem) for merged cells and formulas without values
+
+    @property
+    def rows(self) -> list[tuple[int, dict[str, str]]]:
+        """(Excel row number, field → text) for each data row."""
+        fields = list(self.values)
+        return [(n, dict(zip(fields, cells))) for n, cells in zip(self.numbers, zip(*self.values.values()))]
 
 
 def header_key(text) -> str:
@@ -85,7 +97,24 @@ def _find_header(cells: list[list], aliases: dict[str, str], rows: int) -> tuple
     return best, best_row
 
 
+def _refuse_bombs(data: bytes) -> None:
+    """An .xlsx is a zip: its parts' sizes are read from the directory before anything is unpacked (a few
+    megabytes that unpack to gigabytes would exhaust the memory of the clerk's computer)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            parts = z.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # not a zip: the reader names it
+    if sum(p.file_size for p in parts) > MAX_UNPACKED:
+        raise ValidationError("Excel 文件", f"解压后超过 {MAX_UNPACKED // 2**30} GB，超出本程序一次可导入的大小：请分成几个文件导入")
+    for p in parts:
+        if p.file_size > RATIO_FROM and p.file_size > MAX_RATIO * max(p.compress_size, 1):
+            raise ValidationError("Excel 文件", f"其中的 {p.filename} 解压后超过压缩前的 {MAX_RATIO} 倍，可能是恶意构造的"
+                                                "压缩炸弹，不予导入")
+
+
 def _open(data: bytes):
+    _refuse_bombs(data)
     try:
         return CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:  # noqa: BLE001 - a damaged or foreign file fails inside the reader in many ways
@@ -93,19 +122,33 @@ def _open(data: bytes):
 
 
 def _formulas_without_values(data: bytes) -> dict[int, str]:
-    """Row → cell of a formula saved without its result (files written by other programs): calamine reads it empty."""
+    """Row → cell of a formula saved without its result (files written by other programs): calamine reads it empty.
+
+    The sheet is first searched a megabyte at a time (a county's list unpacks to some 60 MB of XML, usually
+    without any formula); only a sheet that has formulas is read whole for the pattern."""
+    name = "xl/worksheets/sheet1.xml"
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
-            xml = z.read("xl/worksheets/sheet1.xml") if "xl/worksheets/sheet1.xml" in z.namelist() else b""
+            if name not in z.namelist() or not _has_formula(z, name):
+                return {}
+            xml = z.read(name)
     except (zipfile.BadZipFile, KeyError, OSError):
         return {}
     out = {}
-    if b"<f" not in xml:  # no formula at all: the usual case, found without the pattern
-        return out
     for m in _FORMULA_WITHOUT_VALUE.finditer(xml):
         col, row = (m[1], m[2]) if m[1] else (m[3], m[4])
         out.setdefault(int(row), f"{col.decode()}{int(row)}")
     return out
+
+
+def _has_formula(z: zipfile.ZipFile, name: str) -> bool:
+    last = b""
+    with z.open(name) as part:
+        while chunk := part.read(1 << 20):
+            if b"<f" in last + chunk[:1] or b"<f" in chunk:
+                return True
+            last = chunk[-1:]
+    return False
 
 
 def read_sheet(kind_fields: dict[str, tuple[str, ...]], required: dict[str, str], data: bytes) -> Sheet:
@@ -142,25 +185,33 @@ def read_sheet(kind_fields: dict[str, tuple[str, ...]], required: dict[str, str]
         if row > best_row + 1:
             damaged.setdefault(row, (cell, f"单元格 {cell} 是公式，但文件中没有保存计算结果（由其他程序生成）："
                                            "请用 Excel 打开并保存一次，或把公式粘贴为数值后重新导入"))
-    rows, numeric = [], set()
-    fields = list(best.items())
-    names, columns = [f for f, _c in fields], [c for _f, c in fields]
-    take, widest = itemgetter(*columns), max(columns)
-    codes = [(f, c) for f, c in fields if f in CODE_FIELDS]
-    strip, single = str.strip, len(columns) == 1
-    for r in range(best_row + 1, len(cells)):
-        raw = cells[r]
-        width = len(raw)
-        cells_ = take(raw) if width > widest else [raw[c] if c < width else "" for c in columns]
-        if single:
-            cells_ = (cells_,)
-        texts = [strip(v) if type(v) is str else _text(v).strip() for v in cells_]
-        if any(texts) or (r + 1) in damaged:
-            values = dict(zip(names, texts))
-            rows.append((r + 1, values))  # Excel counts rows from 1
-            for f, c in codes:  # a number where an ID or code belongs: Excel already dropped its last digits
-                if c < width and type(raw[c]) in (int, float) and values[f]:
-                    numeric.add((r + 1, f))
-    if not rows:
+    body = cells[best_row + 1:]
+    width = max(best.values()) + 1
+    if body and min(map(len, body)) < width:  # calamine's range is rectangular; a short row is padded all the same
+        body = [r + [""] * (width - len(r)) if len(r) < width else r for r in body]
+    raw = {f: list(map(itemgetter(c), body)) for f, c in best.items()}
+    texts = {f: _texts(column) for f, column in raw.items()}
+    filled = list(map(any, zip(*texts.values())))
+    for r in damaged:
+        if 0 <= r - best_row - 2 < len(filled):
+            filled[r - best_row - 2] = True  # a damaged row is named even when the merge left it empty
+    keep = None if all(filled) else list(compress(range(len(filled)), filled))
+    numbers = [best_row + 2 + i for i in (keep if keep is not None else range(len(filled)))]  # Excel counts from 1
+    if not numbers:
         raise ValidationError("Excel 文件", "表头下面没有数据行")
-    return Sheet(best, rows, frozenset(numeric), damaged)
+    if keep is not None:
+        texts = {f: [column[i] for i in keep] for f, column in texts.items()}
+    numeric = set()
+    for f in CODE_FIELDS & raw.keys():  # a number where an ID or code belongs: Excel already dropped its last digits
+        if not {int, float} & set(map(type, raw[f])):
+            continue
+        numeric |= {(best_row + 2 + i, f) for i, v in enumerate(raw[f]) if type(v) in (int, float)}
+    return Sheet(best, numbers, texts, frozenset(numeric), damaged)
+
+
+def _texts(column: list) -> list[str]:
+    """One column's cells as stripped text (most columns hold only text: stripped without a Python call per cell)."""
+    try:
+        return list(map(str.strip, column))
+    except TypeError:  # a number, a date or a boolean among the cells
+        return [v.strip() if type(v) is str else _text(v).strip() for v in column]

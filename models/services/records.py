@@ -71,8 +71,8 @@ def _fields(uow: UnitOfWork, data: dict, subject_type: str | None = None) -> tup
     return record_fields(current_county(uow).profile, data, subject_type)
 
 
-def _shared_fields(profile: str, kind, decision_date, source, decision_type, responsibility) -> tuple[dict, cat.KindSpec]:
-    """The fields a list repeats row after row (kind, date, source…): checked once per distinct combination."""
+def shared_fields(profile: str, kind, decision_date, source, decision_type, responsibility) -> tuple[dict, cat.KindSpec]:
+    """The fields a list repeats row after row (kind, date, source…): a list checks them once per distinct combination."""
     spec = cat.kind_spec(profile, required(kind, "信息类别"))
     return {
         "kind": spec.code,
@@ -84,34 +84,45 @@ def _shared_fields(profile: str, kind, decision_date, source, decision_type, res
     }, spec
 
 
-def record_fields(profile: str, data: dict, subject_type: str | None = None,
-                  memo: dict | None = None) -> tuple[dict, cat.KindSpec]:
-    """Validate the documented record fields against the catalogue of the county's profile (no database work).
+CASE_NO_LIMIT, NOTE_LIMIT = 60, 2000
 
-    ``memo`` (a dict the caller keeps for one batch) spares re-checking the fields rows share.
-    """
-    key = (data.get("kind"), data.get("decision_date"), data.get("source"), data.get("decision_type"),
-           data.get("responsibility"))
-    shared = memo.get(key) if memo is not None else None
-    if shared is None:
-        shared = _shared_fields(profile, *key)
-        if memo is not None:
-            memo[key] = shared
-    common, spec = shared
-    if subject_type and spec.subject_type != subject_type:
-        raise ValidationError("信息类别", f"“{spec.name}”不适用于该类信用主体")
-    fields = {
-        **common,
-        "case_no": max_length(clean(data.get("case_no"), "案件编号"), 60, "案件编号"),
-        "note": max_length(clean(data.get("note"), "备注"), 2000, "备注"),
-        "amount": amount(data["amount"], "金额") if clean(data.get("amount"), "金额") else None,
-    }
+
+def amount_field(value) -> Decimal | None:
+    """The 金额 cell: empty, or yuan to the fen."""
+    return amount(value, "金额") if clean(value, "金额") else None
+
+
+def refuse_points(spec: cat.KindSpec) -> None:
+    """One path carries points: a finding confirmed by a second person, which notifies every institution where
+    the person is registered (济医保发〔2025〕6号 四（五）（六））; a record form or a list cannot give them."""
+    if spec.band is not None:
+        raise ValidationError("信息类别", f"“{spec.name}”记医保支付资格记分，须作为违规认定录入（违规认定 → 认定责任人员），"
+                                      "经另一名审核员确认后记分并通知其登记备案的各定点医药机构")
+
+
+def complete(spec: cat.KindSpec, fields: dict) -> None:
+    """What the kind asks of the other fields: an amount, a degree of responsibility, a case number."""
     if spec.needs_amount and fields["amount"] is None:
         raise ValidationError("金额", f"“{spec.name}”须填写造成的医保基金损失金额")
     if spec.band and spec.subject_type == "practitioner" and fields["responsibility"] is None:
         raise ValidationError("责任程度", f"“{spec.name}”记分须认定责任程度：主要、重要或一般")
     if not spec.good and not fields["case_no"]:
         raise ValidationError("案件编号", "不良信息须填写处罚或处理决定的案件编号")
+
+
+def record_fields(profile: str, data: dict, subject_type: str | None = None) -> tuple[dict, cat.KindSpec]:
+    """Validate the documented record fields against the catalogue of the county's profile (no database work)."""
+    common, spec = shared_fields(profile, data.get("kind"), data.get("decision_date"), data.get("source"),
+                                 data.get("decision_type"), data.get("responsibility"))
+    if subject_type and spec.subject_type != subject_type:
+        raise ValidationError("信息类别", f"“{spec.name}”不适用于该类信用主体")
+    fields = {
+        **common,
+        "case_no": max_length(clean(data.get("case_no"), "案件编号"), CASE_NO_LIMIT, "案件编号"),
+        "note": max_length(clean(data.get("note"), "备注"), NOTE_LIMIT, "备注"),
+        "amount": amount_field(data.get("amount")),
+    }
+    complete(spec, fields)
     return fields, spec
 
 
@@ -188,11 +199,7 @@ def add_record(uow: UnitOfWork, *, actor: Actor, data: dict, files: list[tuple[s
     spec = cat.kind_spec(county.profile, required(data.get("kind"), "信息类别"))
     subject = find_subject(uow, data.get("subject"), type=spec.subject_type, field="信用主体")
     ensure_local(subject, county.code)
-    if spec.band is not None:
-        # One path carries points: a finding confirmed by a second person, which notifies every institution
-        # where the person is registered (济医保发〔2025〕6号 四（五）（六）).
-        raise ValidationError("信息类别", f"“{spec.name}”记医保支付资格记分，须作为违规认定录入（违规认定 → 认定责任人员），"
-                                      "经另一名审核员确认后记分并通知其登记备案的各定点医药机构")
+    refuse_points(spec)
     fields, spec = _fields(uow, data, subject.type)
     _refuse_repeat(uow, subject, fields)
     record = CreditRecord(subject=subject, institution=_institution(uow, data), entered_by=actor.username, **fields)

@@ -253,3 +253,108 @@ def test_a_roster_row_whose_name_does_not_match_a_known_practitioner_is_an_error
     outcome = run(db, admin, "roster", xlsx([ROSTER_HEAD, ["李娜", doctor, "医师", "", second, "", "", "", ""]]))
     assert outcome.imported == 0 and count(db, Registration) == 1
     assert outcome.errors[0]["field"] == "姓名" and "与该身份证号登记的“张伟”不一致" in outcome.errors[0]["problem"]
+
+
+# -- A violation list checked a column at a time ---------------------------------------------------
+
+def insured(db, admin, serial: int, name: str) -> str:
+    from models.services import subjects
+
+    subjects.add_subject(db, actor=admin, data={"type": "insured", "name": name, "id_number": id_number(serial),
+                                                "insurance_type": "居民"})
+    return id_number(serial)
+
+
+def loss(number: str, name: str, amount: str, case: int) -> list:
+    return [number, name, "insured_illegal_use", "2026-03-02", f"宁医保罚〔2026〕{case}号", "行政处罚", amount, ""]
+
+
+def test_every_bad_cell_of_a_row_is_named_with_its_row_and_column(db, admin, clerk, doctor):
+    """A clerk fixes a file once: two bad cells in one row are two errors, each naming its column."""
+    other = insured(db, admin, 7, "李娜")
+    rows = [row(doctor, case=1),
+            [doctor, "张伟", "refuse_penalty", "2026-02-30", "宁医保协〔2026〕\x7f2号", "协议处理", "", "主要"],
+            loss(other, "李娜", "12.345", 3),
+            loss(other, "王芳", "", 4)]
+    outcome = run(db, clerk, "violations", violations(rows))
+    assert outcome.imported == 0 and (outcome.rows, outcome.invalid) == (4, 3)
+    errors = {(e["row"], e["field"]): e["problem"] for e in outcome.errors}
+    assert "不是有效日期" in errors[(3, "决定日期")]
+    assert "控制字符（U+007F）" in errors[(3, "案件编号")]
+    assert "超过两位小数" in errors[(4, "金额")]
+    assert "须填写造成的医保基金损失金额" in errors[(5, "金额")]
+    assert "“王芳”与该号码登记的“李娜”不一致" in errors[(5, "姓名或名称")]
+    assert [e["row"] for e in outcome.errors] == sorted(e["row"] for e in outcome.errors)  # in the file's order
+
+
+def test_amounts_are_stored_to_the_fen_exactly_as_typed_or_refused(db, admin, clerk):
+    """金额 is money: 0.29 yuan is 29 fen (a float would make 28), 1,234.5 with a thousands comma is 123450 fen."""
+    from decimal import Decimal
+
+    from sqlalchemy import select
+
+    from models.db.tables import CreditRecord
+    from models.services.base import UnitOfWork
+
+    person = insured(db, admin, 8, "王芳")
+    typed = {"0.29": 29, "100.1": 10010, "1,234.5": 123450, "999999999999.99": 99999999999999, "７": 700}
+    rows = [loss(person, "王芳", amount, case) for case, amount in enumerate(typed, 1)]
+    rows += [loss(person, "王芳", "-5", 90), loss(person, "王芳", "1000000000000", 91)]
+    outcome = run(db, clerk, "violations", violations(rows), valid_only=True)
+    assert outcome.imported == len(typed)
+    errors = {e["row"]: e["problem"] for e in outcome.errors}
+    assert "不能为负数" in errors[len(typed) + 2] and "金额过大" in errors[len(typed) + 3]
+    with UnitOfWork(db) as uow:
+        stored = dict(uow.session.execute(select(CreditRecord.case_no, CreditRecord.amount)).all())
+    assert stored == {f"宁医保罚〔2026〕{case}号": Decimal(fen).scaleb(-2) for case, fen in enumerate(typed.values(), 1)}
+
+
+def test_a_row_repeated_in_the_same_list_is_taken_once_and_the_repeat_named(db, clerk, doctor):
+    from models.db.tables import CreditRecord
+
+    fullwidth = "".join(chr(ord(c) + 0xFEE0) if c.isdigit() else c for c in doctor)  # ３７０９２１… is the same person
+    outcome = run(db, clerk, "violations", violations([row(doctor, case=1), row(fullwidth, case=1), row(doctor, case=2)]),
+                  valid_only=True)
+    assert outcome.imported == 2 and count(db, CreditRecord) == 2
+    assert [(e["row"], e["problem"]) for e in outcome.errors] == [(3, "与第2行重复，只导入一次")]
+
+
+def test_a_number_of_another_type_or_unknown_is_named_and_the_others_are_taken(db, admin, clerk, doctor):
+    person = insured(db, admin, 9, "赵强")
+    rows = [row(doctor, case=1), row(person, "赵强", case=2), row(id_number(10), "孙丽", case=3)]
+    outcome = run(db, clerk, "violations", violations(rows), valid_only=True)
+    assert outcome.imported == 1
+    errors = {(e["row"], e["field"]): e["problem"] for e in outcome.errors}
+    assert "不适用于参保人" in errors[(3, "信息类别")]
+    assert f"找不到号码为“{id_number(10)}”的医保医（药）师" in errors[(4, "身份证号或统一社会信用代码")]
+
+
+def test_an_excel_file_that_unpacks_to_a_zip_bomb_is_refused_before_it_is_read(db, clerk, doctor):
+    """A few kilobytes that unpack to gigabytes would exhaust the clerk's memory: refused from the zip directory."""
+    import io
+    import zipfile
+
+    from models.db.tables import CreditRecord
+    from models.validation import ValidationError
+
+    packed = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(violations([row(doctor)]))) as good, \
+            zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as bomb:
+        for part in good.infolist():
+            bomb.writestr(part, good.read(part))
+        bomb.writestr("xl/media/image1.png", bytes(20 * 2**20))  # 20 MB of zeros packs to about 20 KB
+    with pytest.raises(ValidationError, match="xl/media/image1.png 解压后超过压缩前的 100 倍"):
+        run(db, clerk, "violations", packed.getvalue())
+    assert count(db, CreditRecord) == 0
+
+
+def test_a_points_kind_in_a_violation_list_is_refused_and_sent_to_the_finding_path(db, clerk, doctor):
+    """济医保发〔2025〕6号 四（五）（六）: points come only from a finding a second person confirmed, which notifies every
+    institution where the person is registered; a list from the audit system cannot give points directly."""
+    from models.db.tables import CreditRecord
+
+    points = [doctor, "张伟", "pq_agreement_minor", "2026-03-02", "宁医保协〔2026〕9号", "协议处理", "", "主要"]
+    outcome = run(db, clerk, "violations", violations([row(doctor, case=1), points]), valid_only=True)
+    assert outcome.imported == 1 and count(db, CreditRecord) == 1
+    [error] = outcome.errors
+    assert (error["row"], error["field"]) == (3, "信息类别") and "须作为违规认定录入" in error["problem"]
