@@ -188,11 +188,12 @@ def main(argv: list[str] | None = None) -> int:
         return run(args.db)
     from desktop import cli_backup, cli_commands
     from models import errors
+    from models.db.engine import setup_logging_for
     from models.db.migrate import MigrationFailed
     from models.services.base import ServiceError
     from models.validation import ValidationError
 
-    errors.setup_for(args.db)
+    setup_logging_for(args.db)
     try:
         code = cli_backup.run(args)
         return cli_commands.dispatch(args) if code is None else code

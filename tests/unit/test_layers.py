@@ -24,3 +24,17 @@ def test_import_linter_layer_contract_is_kept():
     out = subprocess.run([str(lint), "--no-cache"], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "0 broken" in out.stdout
+
+
+def test_start_up_imports_only_what_the_sign_in_dialog_needs():
+    """Issue 13 (start-up ≤ 2× a bare window): SQLAlchemy, pandas, reportlab, the Excel and signing libraries,
+    the main window and its pages load after the sign-in dialog has painted, not before."""
+    code = (
+        "import sys, desktop.cli, desktop.gui\n"
+        "heavy = ('sqlalchemy', 'alembic', 'pandas', 'numpy', 'reportlab', 'openpyxl', 'xlsxwriter', 'python_calamine',\n"
+        "         'pyhanko', 'cryptography', 'pypinyin', 'models.db', 'models.services', 'reports',\n"
+        "         'desktop.mainwindow', 'desktop.opening', 'views.page_workbench', 'views.first_run')\n"
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith(heavy))))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
