@@ -48,8 +48,8 @@ def probe(env: dict, *args: str) -> dict[str, float]:
         name, _, stamp = line.partition(" ")
         if stamp:
             events[name] = float(stamp) - started
-    if "painted" not in events:
-        raise SystemExit(f"{args[0]}: no paint seen\n{out.stderr[-2000:]}")
+    if "painted" not in events or "message" in out.stdout:
+        raise SystemExit(f"{args[0]}: no paint seen\n{out.stdout[-2000:]}\n{out.stderr[-2000:]}")
     return events
 
 
@@ -61,12 +61,16 @@ def main() -> None:
 
     sys.path.insert(0, str(HERE))
     from common import demo_database  # noqa: E402 - only after the arguments are read
+    from models.db.vault import ENV_KEYSTORE, keystore_dir  # noqa: E402
 
     db, _admin, path = demo_database("default", copy_of=args.copy_of)
     db.dispose()
     server, display = start_xvfb()
     config = tempfile.mkdtemp(prefix="creditdesk-bench-config-")
-    env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb", "XDG_CONFIG_HOME": config}
+    # Settings of its own, but this account's key store: the demo county's hash chain was sealed with it,
+    # and without it the program warns (a modal box) before anyone can sign in.
+    env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb", "XDG_CONFIG_HOME": config,
+           ENV_KEYSTORE: str(keystore_dir())}
     # A PC where admin signed in before: the program remembers the name (QSettings).
     subprocess.run([sys.executable, "-c", "from desktop.gui import make_app; from desktop import settings; "
                     "make_app(); settings.set_last_username('admin')"], env=env, check=True, cwd=HERE.parent)

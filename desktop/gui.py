@@ -11,7 +11,7 @@ import importlib
 import sys
 from importlib import resources
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QObject, Qt, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -117,9 +117,17 @@ class Launcher(QObject):
         # No window exists until the database is open; do not quit when a dialog closes in between.
         self.app.setQuitOnLastWindowClosed(False)
         username = settings.last_username()
-        if username:  # someone signed in on this PC before: they can type while the database opens
+        if username:
+            # Someone signed in on this PC before: they can type while the database opens, which the
+            # dialog says. The worker starts once the dialog is on screen: its imports and checks would
+            # otherwise compete with the painting (PySide needs the interpreter lock for every event).
             self._login(None, username)
-        self.runner.run(open_for_gui, self.db_arg, progress_title="正在打开数据库…",
+            self.dialog.painted.connect(self._open, Qt.ConnectionType.QueuedConnection)
+        else:
+            self._open("正在打开数据库…")
+
+    def _open(self, progress_title: str | None = None) -> None:
+        self.runner.run(open_for_gui, self.db_arg, progress_title=progress_title,
                         on_done=self._opened, on_error=self._open_failed)
 
     def _opened(self, opened) -> None:
