@@ -11,7 +11,7 @@ import importlib
 import sys
 from importlib import resources
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QObject, Qt, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QObject, Qt, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -92,6 +92,7 @@ def make_app() -> QApplication:
 # the first-run dialog on a new database only.
 OPENING, MAIN_WINDOW, FIRST_RUN = "desktop.opening", "desktop.mainwindow", "views.first_run"
 open_for_gui = later(OPENING, "open_for_gui")
+OPEN_AT_LATEST_MS = 1000
 
 
 def deferred(module: str):
@@ -111,6 +112,7 @@ class Launcher(QObject):
         self.window = None
         self.dialog = None
         self._done_dialogs = []  # see _show_dialog
+        self._opening = False
         self.exit_code = 0
 
     def start(self) -> None:
@@ -123,10 +125,14 @@ class Launcher(QObject):
             # otherwise compete with the painting (PySide needs the interpreter lock for every event).
             self._login(None, username)
             self.dialog.painted.connect(self._open, Qt.ConnectionType.QueuedConnection)
+            QTimer.singleShot(OPEN_AT_LATEST_MS, self, self._open)  # a dialog never painted (a locked screen)
         else:
             self._open("正在打开数据库…")
 
     def _open(self, progress_title: str | None = None) -> None:
+        if self._opening:
+            return
+        self._opening = True
         self.runner.run(open_for_gui, self.db_arg, progress_title=progress_title,
                         on_done=self._opened, on_error=self._open_failed)
 
