@@ -6,6 +6,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def printed_by(code: str) -> str:
+    """What ``code`` prints in a fresh interpreter (modules already loaded here would hide what it loads)."""
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+
+
 def test_importing_models_and_reports_does_not_load_pyside6():
     code = (
         "import sys, pkgutil, importlib, models, reports\n"
@@ -15,8 +20,7 @@ def test_importing_models_and_reports_does_not_load_pyside6():
         "import desktop.cli, desktop.cli_commands\n"
         "print('PySide6' in sys.modules)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
+    assert printed_by(code) == "False"
 
 
 def test_import_linter_layer_contract_is_kept():
@@ -29,7 +33,7 @@ def test_import_linter_layer_contract_is_kept():
 def test_start_up_imports_only_what_the_sign_in_dialog_needs():
     """Issue 13 (start-up ≤ 2× a bare window): SQLAlchemy, pandas, reportlab, the Excel and signing libraries,
     the main window and its pages load after the sign-in dialog has painted, not before."""
-    code = (
+    assert printed_by(
         "import sys, desktop.cli\n"
         "desktop.cli.build_parser().parse_args(['gui'])  # as `credit-desk gui` starts\n"
         "import desktop.gui\n"
@@ -37,6 +41,4 @@ def test_start_up_imports_only_what_the_sign_in_dialog_needs():
         "         'pyhanko', 'cryptography', 'pypinyin', 'models.db', 'models.services', 'reports',\n"
         "         'desktop.mainwindow', 'desktop.opening', 'views.page_workbench', 'views.first_run')\n"
         "print(' '.join(sorted(m for m in sys.modules if m.startswith(heavy))))\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == ""
+    ) == ""
