@@ -17,9 +17,8 @@ import traceback
 import uuid
 from pathlib import Path
 
-from models.actors import ServiceError
+from models.actors import ServiceError, ValidationError
 from models.files import private_file
-from models.validation import ValidationError
 
 LOGGER = "creditdesk"
 _state: dict[str, Path] = {}
