@@ -87,9 +87,9 @@ def make_app() -> QApplication:
 
 
 # Start-up time: the sign-in dialog paints before anything else is loaded. What follows it is imported
-# when first needed, here and nowhere else: the database layer by the worker's first task while the
-# dialog is up (desktop/opening.py), the main window with its services once someone has signed in,
-# the first-run dialog on a new database only.
+# when first needed, from here (the dialog's own password check is views/login.py's ``authenticate``):
+# the database layer by the worker's first task while the dialog is up (desktop/opening.py), the main
+# window with its services once someone has signed in, the first-run dialog on a new database only.
 OPENING, MAIN_WINDOW, FIRST_RUN = "desktop.opening", "desktop.mainwindow", "views.first_run"
 open_for_gui = later(OPENING, "open_for_gui")
 OPEN_AT_LATEST_MS = 1000
