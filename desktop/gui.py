@@ -121,8 +121,8 @@ class Launcher(QObject):
         username = settings.last_username()
         if username:
             # Someone signed in on this PC before: they can type while the database opens, which the
-            # dialog says. The worker starts once the dialog is on screen: its imports and checks would
-            # otherwise compete with the painting (PySide needs the interpreter lock for every event).
+            # dialog says (no progress box over it). The worker starts once the dialog is on screen, so
+            # its imports and checks (seconds on a county) never delay the first paint.
             self._login(None, username)
             self.dialog.painted.connect(self._open, Qt.ConnectionType.QueuedConnection)
             QTimer.singleShot(OPEN_AT_LATEST_MS, self, self._open)  # a dialog never painted (a locked screen)
