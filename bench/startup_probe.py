@@ -5,7 +5,8 @@
 Prints ``<event> <wall-clock seconds>`` lines: ``painted`` when the first window (a bare QLabel, or
 the sign-in dialog) has painted; for ``rows`` also ``submitted`` when 登录 was pressed (once the
 database is open) and ``rows`` when a table in the main window painted with rows in it. The
-program is started exactly as ``credit-desk gui`` starts it; the probe only watches paint events.
+program is started exactly as ``credit-desk gui`` starts it; the probe only watches paint events. A
+message box (a warning, an error) ends the run with ``message`` and its text: nothing is measured then.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QLabel
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QLabel, QMessageBox
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 PASSWORD = "abc12345"
@@ -34,6 +35,12 @@ class Probe(QObject):
         if event.type() != QEvent.Type.Paint or not obj.isWidgetType():
             return False
         window = type(obj.window()).__name__
+        if isinstance(obj.window(), QMessageBox) and self.state != "message":  # what is measured did not happen
+            self.state = "message"
+            say("message")
+            print(obj.window().text(), flush=True)
+            QTimer.singleShot(0, lambda: self.app.exit(1))
+            return False
         if self.state == "start" and window in ("QLabel", "LoginDialog"):
             self.state = "painted"
             say("painted")

@@ -17,7 +17,7 @@ EXIT_REFUSED, EXIT_FAILED = 1, 3
 
 
 def build_parser() -> Parser:
-    from desktop import cli_backup, cli_casework, cli_inspection  # import this module; loaded once the module is complete
+    from desktop import cli_casework, cli_inspection  # import this module; loaded once the module is complete
 
     p = Parser(prog="credit-desk", description="医保信用管理系统（CreditDesk）命令行")
     p.add_argument("--db", help="数据库文件路径或 SQLAlchemy URL（默认：用户数据目录；也可用环境变量 CREDIT_DESK_DB）")
@@ -50,7 +50,15 @@ def build_parser() -> Parser:
     s.add_argument("subject", help="身份证号、统一社会信用代码或 UUID")
     s.add_argument("--json", action="store_true", help="以 JSON 输出")
 
-    cli_backup.add_parsers(sub)
+    s = sub.add_parser("backup", help="备份数据库文件；--check 检查一个备份能否恢复")
+    s.add_argument("--to", help="备份文件路径（默认：数据目录下 backups/）")
+    s.add_argument("--check", metavar="FILE", help="试恢复：在临时副本上检查完整性、操作日志和能否以本版本打开（不改动该文件）")
+    s.add_argument("--json", action="store_true", help="--check 的结果以 JSON 输出")
+    s = sub.add_parser("restore", help="用备份替换正在使用的数据库（管理员；原文件先保存到 backups/）")
+    s.add_argument("file", help="备份文件")
+    s.add_argument("--reason", required=True, help="恢复原因（记入操作日志）")
+    s.add_argument("--sent-package", action="append", default=[], metavar="ZIP",
+                   help="备份之后本局发出的数据包文件（正在使用的数据库已损坏或丢失时，用它衔接与市局的序号；可多次给出）")
 
     s = sub.add_parser("users", help="用户管理：add / list / passwd")
     actions = s.add_subparsers(dest="action", metavar="操作", parser_class=Parser, required=True)
@@ -183,7 +191,27 @@ def print_json(value) -> None:
     print(json.dumps(jsonable(value), ensure_ascii=False, indent=2))
 
 
+def gui_database(argv: list[str]) -> tuple[str | None] | None:
+    """``(PATH,)`` for ``credit-desk [--db PATH] [gui]``, the way a shortcut starts the program, else None.
+
+    For start-up time: building the whole parser (some sixty sub-commands) costs about 0.2 s before the
+    sign-in dialog could paint. Any other command line, ``--help`` included, goes through the parser.
+    """
+    rest, db = list(argv), None
+    if len(rest) >= 2 and rest[0] == "--db" and not rest[1].startswith("-"):
+        db, rest = rest[1], rest[2:]
+    elif rest and rest[0].startswith("--db=") and len(rest[0]) > len("--db="):
+        db, rest = rest[0].removeprefix("--db="), rest[1:]
+    return (db,) if rest in ([], ["gui"]) else None
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    gui = gui_database(argv)
+    if gui is not None:
+        from desktop.gui import run
+
+        return run(*gui)
     args = build_parser().parse_args(argv)
     if args.command in (None, "gui") and not args.version:
         from desktop.gui import run
@@ -191,11 +219,12 @@ def main(argv: list[str] | None = None) -> int:
         return run(args.db)
     from desktop import cli_backup, cli_commands
     from models import errors
+    from models.db.engine import setup_logging_for
     from models.db.migrate import MigrationFailed
     from models.services.base import ServiceError
     from models.validation import ValidationError
 
-    errors.setup_for(args.db)
+    setup_logging_for(args.db)
     try:
         code = cli_backup.run(args)
         return cli_commands.dispatch(args) if code is None else code

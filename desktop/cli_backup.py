@@ -2,27 +2,15 @@
 
 ``restore`` and ``backup --check`` work on files that may not open as the database in use, and
 ``--version`` must answer on a PC where the database is broken: they do not go through the usual
-open-then-dispatch path.
+open-then-dispatch path. Their arguments are declared in desktop/cli.py, which ``credit-desk gui``
+goes through: the database layer this module loads must not delay the sign-in dialog.
 """
 from __future__ import annotations
-
 
 from desktop.cli import CliError, ask_password, print_json
 from models.db.database import open_database
 from models.db.engine import resolve_url, sqlite_path
 from models.services import backup, release, restore
-
-
-def add_parsers(sub) -> None:
-    s = sub.add_parser("backup", help="备份数据库文件；--check 检查一个备份能否恢复")
-    s.add_argument("--to", help="备份文件路径（默认：数据目录下 backups/）")
-    s.add_argument("--check", metavar="FILE", help="试恢复：在临时副本上检查完整性、操作日志和能否以本版本打开（不改动该文件）")
-    s.add_argument("--json", action="store_true", help="--check 的结果以 JSON 输出")
-    s = sub.add_parser("restore", help="用备份替换正在使用的数据库（管理员；原文件先保存到 backups/）")
-    s.add_argument("file", help="备份文件")
-    s.add_argument("--reason", required=True, help="恢复原因（记入操作日志）")
-    s.add_argument("--sent-package", action="append", default=[], metavar="ZIP",
-                   help="备份之后本局发出的数据包文件（正在使用的数据库已损坏或丢失时，用它衔接与市局的序号；可多次给出）")
 
 
 def print_version(db_arg: str | None) -> int:

@@ -5,6 +5,7 @@ The certificate password comes from CREDIT_DESK_CERT_PASSWORD or a prompt; it is
 """
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 
@@ -258,16 +259,16 @@ def cmd_cert(db, args) -> int:
 def _guarded(command):
     """Every notice path ends in a Chinese sentence: a busy database is waited for by the services that write
     numbers; anything unforeseen is logged (type and code location only, no personal data) and explained."""
-    import functools
-
-    from sqlalchemy.exc import OperationalError
-
-    from models.services.base import ServiceError
-    from models.services.notice_numbering import log, where
-    from models.validation import ValidationError
-
     @functools.wraps(command)
     def run(db, args) -> int:
+        # Imported when a command runs, as everywhere in the command line: building the parser, which
+        # `credit-desk gui` does too, must not load the database layer before the sign-in dialog.
+        from sqlalchemy.exc import OperationalError
+
+        from models.services.base import ServiceError
+        from models.services.notice_numbering import log, where
+        from models.validation import ValidationError
+
         try:
             return command(db, args)
         except (CliError, ValidationError, ServiceError, KeyboardInterrupt):

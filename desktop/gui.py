@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import importlib
 import sys
-from dataclasses import dataclass
 from importlib import resources
-from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QObject, Qt, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop import settings
 from desktop.taskrunner import TaskRunner
+from models import errors
+from views.forms import later
 from views.login import LoginDialog
 
 # Windows first (微软雅黑 is on every Chinese Windows PC), then macOS and Linux fallbacks.
@@ -86,39 +86,17 @@ def make_app() -> QApplication:
     return app
 
 
-@dataclass(frozen=True)
-class Opened:
-    db: object
-    county: object | None  # models.services.county.CountyInfo
-    profiles: dict[str, str]
-    provinces: dict[str, tuple[str, str]]
-    location: str
-    sqlite_file: Path | None
-    tampered: str | None = None  # the first broken link of the hash chain, checked at every start
+# Start-up time: the sign-in dialog paints before anything else is loaded. What follows it is imported
+# when first needed, from here (the dialog's own password check is views/login.py's ``authenticate``):
+# the database layer by the worker's first task while the dialog is up (desktop/opening.py), the main
+# window with its services once someone has signed in, the first-run dialog on a new database only.
+OPENING, MAIN_WINDOW, FIRST_RUN = "desktop.opening", "desktop.mainwindow", "views.first_run"
+open_for_gui = later(OPENING, "open_for_gui")
+OPEN_AT_LATEST_MS = 1000
 
 
-def open_for_gui(db_arg: str | None, progress=None) -> Opened:
-    """Runs on the worker: open (and migrate) the database and read what start-up decides on."""
-    from models.db.database import open_database
-    from models.services import audit, county
-
-    db = open_database(db_arg)
-    # initialise() makes the county and the first administrator in one transaction, so a
-    # county means there is a user to sign in as.
-    return Opened(db, county.get_county(db), county.available_profiles(), county.profile_provinces(),
-                  describe_location(db_arg), db.sqlite_file, audit.check_at_start(db))
-
-
-def describe_location(db_arg: str | None) -> str:
-    """Where the database is, for messages; never fails, never shows a password."""
-    from models.db.engine import resolve_url, sqlite_path
-    from sqlalchemy.engine import make_url
-
-    try:
-        url = resolve_url(db_arg)
-        return str(sqlite_path(url) or make_url(url).render_as_string(hide_password=True))
-    except Exception:  # noqa: BLE001 - a message about a failure must not fail itself
-        return db_arg or "（默认位置）"
+def deferred(module: str):
+    return importlib.import_module(module)
 
 
 class Launcher(QObject):
@@ -129,31 +107,43 @@ class Launcher(QObject):
         self.app = app
         self.runner = runner
         self.db_arg = db_arg
-        self.opened: Opened | None = None
+        self.opened = None  # desktop.opening.Opened
         self.county_name = ""
         self.window = None
         self.dialog = None
         self._done_dialogs = []  # see _show_dialog
+        self._opening = False
         self.exit_code = 0
 
     def start(self) -> None:
         # No window exists until the database is open; do not quit when a dialog closes in between.
         self.app.setQuitOnLastWindowClosed(False)
         username = settings.last_username()
-        if username:  # someone signed in on this PC before: they can type while the database opens
+        if username:
+            # Someone signed in on this PC before: they can type while the database opens, which the
+            # dialog says (no progress box over it). The worker starts once the dialog is on screen, so
+            # its imports and checks (seconds on a county) never delay the first paint.
             self._login(None, username)
-        self.runner.run(open_for_gui, self.db_arg, progress_title="正在打开数据库…",
+            self.dialog.painted.connect(self._open, Qt.ConnectionType.QueuedConnection)
+            QTimer.singleShot(OPEN_AT_LATEST_MS, self, self._open)  # a dialog never painted (a locked screen)
+        else:
+            self._open("正在打开数据库…")
+
+    def _open(self, progress_title: str | None = None) -> None:
+        if self._opening:
+            return
+        self._opening = True
+        self.runner.run(open_for_gui, self.db_arg, progress_title=progress_title,
                         on_done=self._opened, on_error=self._open_failed)
 
-    def _opened(self, opened: Opened) -> None:
+    def _opened(self, opened) -> None:
         self.opened = opened
         self.runner.db = opened.db
         if opened.tampered:
             QMessageBox.warning(None, "数据完整性警告", opened.tampered)
         if opened.county is None:
-            first_run = importlib.import_module("views.first_run")
-            self._show_dialog(first_run.FirstRunDialog(self.runner, opened.profiles,
-                                                                  provinces=opened.provinces), self._initialised)
+            self._show_dialog(deferred(FIRST_RUN).FirstRunDialog(self.runner, opened.profiles, provinces=opened.provinces),
+                              self._initialised)
         elif isinstance(self.dialog, LoginDialog):
             self.county_name = opened.county.name
             self.dialog.database_ready(opened.county.name)
@@ -162,9 +152,9 @@ class Launcher(QObject):
 
     def _open_failed(self, exc: BaseException) -> None:
         box = QMessageBox(QMessageBox.Icon.Critical, "无法打开数据库",
-                          f"无法打开数据库，程序不能继续。\n\n数据库：{describe_location(self.db_arg)}\n\n"
+                          f"无法打开数据库，程序不能继续。\n\n数据库：{deferred(OPENING).describe_location(self.db_arg)}\n\n"
                           "请确认这是本系统的数据库文件、所在文件夹可以写入，且没有其他程序正在升级该数据库。\n\n"
-                          + importlib.import_module("models.errors").message(exc, "open database"))
+                          + errors.message(exc, "open database"))
         box.exec()  # nothing else is running yet: blocking here is the simplest correct thing
         self.exit_code = 1
         self.app.exit(1)
@@ -201,35 +191,17 @@ class Launcher(QObject):
     def _signed_in(self) -> None:
         actor = self.dialog.actor
         settings.set_last_username(actor.username)
-        mainwindow = importlib.import_module("desktop.mainwindow")
-        self.window = mainwindow.MainWindow(self.runner, actor, self.county_name, self.opened.location, self.opened.sqlite_file)
+        self.window = deferred(MAIN_WINDOW).MainWindow(self.runner, actor, self.county_name, self.opened.location,
+                                                       self.opened.sqlite_file)
         self.runner.dialog_parent = self.window
         self.window.signed_out.connect(self._signed_out)
         self.window.show()
-        importlib.import_module("views.about_dialog").show_release_notes_when_due(self.runner, self.window, actor)
-        self.window.daily_backups = importlib.import_module("views.settings_backup").DailyBackupSchedule(
-            self.runner, actor, self.opened.sqlite_file, self.window)
         self.app.setQuitOnLastWindowClosed(True)
-        # Standings whose validity ended since the program last ran (a measure ended, a new year began) are
-        # brought up to date before anything is read: usually none, at a new year the whole county.
-        standing = importlib.import_module("models.services.standing")
-        self.runner.service(standing.refresh_due, actor=actor, progress_title="正在更新到期的信用状况…",
-                            cancellable=True, on_done=self._refreshed, on_error=self._refresh_stopped)
-
-    def _refreshed(self, run) -> None:
-        if run.subjects and self.window is not None:
-            self.window.statusBar().showMessage(f"已更新 {run.subjects} 个信用主体的到期信用状况（{run.as_of}）", 10000)
-
-    def _refresh_stopped(self, exc: BaseException) -> None:
-        if isinstance(exc, importlib.import_module("models.services.standing").Cancelled) and self.window is not None:
-            self.window.statusBar().showMessage(str(exc), 10000)
-        else:
-            self.runner.show_error(exc)
+        self.window.start_day()
 
 
 def run(db_arg: str | None) -> int:
     """``credit-desk gui [--db PATH]``: returns the process exit code."""
-    importlib.import_module("models.errors").setup_for(db_arg)
     app = make_app()
     runner = TaskRunner()
     # A slip in a screen's own code (on the GUI thread) is logged and told like any other failure.

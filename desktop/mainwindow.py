@@ -12,11 +12,12 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import settings
-from models.services import backup
+from models.services import backup, standing
 from models.services.base import Actor
-from views.about_dialog import show_about
+from views.about_dialog import show_about, show_release_notes_when_due
 from views.file_dialogs import save_file_name
 from views.help_window import HelpWindow
+from views.settings_backup import DailyBackupSchedule
 
 # (section, the views module that fills it, what it is for). The order is the Ctrl+1…Ctrl+9, Ctrl+0 order.
 SECTION_PAGES: tuple[tuple[str, str, str], ...] = (
@@ -86,6 +87,25 @@ class MainWindow(QMainWindow):
         self._restore()
         self.nav.setCurrentRow(0)
         self.nav.setFocus()
+
+    def start_day(self) -> None:
+        """Once shown after sign-in: 更新说明 when due, the daily backup, standings that fell due."""
+        show_release_notes_when_due(self.runner, self, self.actor)
+        self.daily_backups = DailyBackupSchedule(self.runner, self.actor, self.sqlite_file, self)
+        # Standings whose validity ended since the program last ran (a measure ended, a new year began) are
+        # brought up to date before anything is read: usually none, at a new year the whole county.
+        self.runner.service(standing.refresh_due, actor=self.actor, progress_title="正在更新到期的信用状况…",
+                            cancellable=True, on_done=self._refreshed, on_error=self._refresh_stopped)
+
+    def _refreshed(self, run) -> None:
+        if run.subjects:
+            self.statusBar().showMessage(f"已更新 {run.subjects} 个信用主体的到期信用状况（{run.as_of}）", 10000)
+
+    def _refresh_stopped(self, exc: BaseException) -> None:
+        if isinstance(exc, standing.Cancelled):
+            self.statusBar().showMessage(str(exc), 10000)
+        else:
+            self.runner.show_error(exc)
 
     # -- sections ------------------------------------------------------------------------------
 

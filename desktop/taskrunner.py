@@ -43,25 +43,31 @@ class _Task:
 
 
 def _receivers(*callbacks: Callable[..., Any] | None) -> tuple[QObject, ...]:
-    """The Qt objects a callback belongs to: the object of a bound method, or the ones a lambda closes over.
+    """The Qt objects a callback reaches: the object of a bound method, the ones a lambda or a nested
+    function closes over, and so on through the callables it holds (a ``draw`` handed over by a dialog).
 
     A page may be closed while its query runs; its callbacks must then never run (the C++ side of
     its widgets is gone), so the runner checks these before it delivers a result or an error.
     """
     found: list[QObject] = []
-    for cb in callbacks:
-        while cb is not None:
-            owner = getattr(cb, "__self__", None)
-            if isinstance(owner, QObject):
-                found.append(owner)
-            for cell in getattr(cb, "__closure__", None) or ():
-                try:
-                    value = cell.cell_contents
-                except ValueError:  # an empty cell
-                    continue
-                if isinstance(value, QObject):
-                    found.append(value)
-            cb = getattr(cb, "func", None)  # functools.partial
+    seen: set[int] = set()
+    todo: list[Any] = [cb for cb in callbacks if cb is not None]
+    while todo:
+        value = todo.pop()
+        if id(value) in seen:
+            continue
+        seen.add(id(value))
+        if isinstance(value, QObject):
+            found.append(value)
+            continue
+        if not callable(value):
+            continue
+        todo.extend(x for x in (getattr(value, "__self__", None), getattr(value, "func", None)) if x is not None)
+        for cell in getattr(value, "__closure__", None) or ():
+            try:
+                todo.append(cell.cell_contents)
+            except ValueError:  # an empty cell
+                continue
     return tuple(dict.fromkeys(found))
 
 

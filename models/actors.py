@@ -105,6 +105,15 @@ class ServiceError(Exception):
     """A refusal the user should read: the message is Chinese and complete."""
 
 
+class ValidationError(ValueError):
+    """A refused input. ``field`` is the Chinese label the user sees on the form (models/validation.py checks)."""
+
+    def __init__(self, field: str, problem: str):
+        super().__init__(f"{field}：{problem}")
+        self.field = field
+        self.problem = problem
+
+
 class PermissionDenied(ServiceError):
     pass
 

@@ -4,6 +4,9 @@ No traceback reaches a user. A refusal (ServiceError, ValidationError) is shown 
 anything else is written to the log in the data folder under a short incident number, and the user
 reads that number and where the log is. The log holds the exception's type and the code locations
 only, never its message or values, so no name or ID number is written there.
+
+Light on purpose (no database import): the task runner needs it before the sign-in dialog paints.
+Where the log goes for a given database is decided in models/db/engine.py (``setup_logging_for``).
 """
 from __future__ import annotations
 
@@ -16,9 +19,8 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
-from models.db.engine import private_file, resolve_url, sqlite_path
-from models.services.base import ServiceError
-from models.validation import ValidationError
+from models.actors import ServiceError, ValidationError
+from models.files import private_file
 
 LOGGER = "creditdesk"
 _state: dict[str, Path] = {}
@@ -42,15 +44,6 @@ def setup_logging(folder: Path | None) -> Path | None:
     logger.setLevel(logging.INFO)
     _state["path"] = path
     return path
-
-
-def setup_for(db_arg: str | None) -> Path | None:
-    """Logging beside the database the program opens (its data folder); the per-user folder for a server."""
-    try:
-        path = sqlite_path(resolve_url(db_arg))
-    except Exception:  # noqa: BLE001 - a wrong --db is reported by opening it; the log goes to the default place
-        path = None
-    return setup_logging(path.parent if path else None)
 
 
 def log_path() -> Path | None:

@@ -13,6 +13,8 @@ from decimal import Decimal, InvalidOperation
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
+from models.actors import ValidationError  # noqa: F401 - re-exported: the checks' refusal, defined with the others
+
 # GB/T 2260 province-level codes (first two digits of 行政区划代码 and of 身份证号).
 PROVINCES = {
     "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
@@ -23,15 +25,6 @@ _SCIENTIFIC = re.compile(r"^\d(\.\d+)?[eE][+]?\d+$")
 _AMOUNT = re.compile(r"^\d+(\.\d+)?$")
 _PLAIN_AMOUNT = re.compile(r"[0-9]{1,12}(?:\.[0-9]{1,2})?\Z")
 CENT = Decimal("0.01")
-
-
-class ValidationError(ValueError):
-    """A refused input. ``field`` is the Chinese label the user sees on the form."""
-
-    def __init__(self, field: str, problem: str):
-        super().__init__(f"{field}：{problem}")
-        self.field = field
-        self.problem = problem
 
 
 # Tab and line breaks belong in a note; every other control character (NUL above all: PostgreSQL refuses

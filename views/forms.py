@@ -12,8 +12,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
 
-from models.actors import ServiceError
-from models.validation import ValidationError
+from models.actors import ServiceError, ValidationError
 from views.feedback import ask
 from views.qtcompat import emit
 

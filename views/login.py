@@ -1,9 +1,11 @@
 """Signing in. The password check (scrypt) runs on the worker so the window never freezes."""
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from views.forms import FormErrors, error_label, heading, later, set_busy
+from views.qtcompat import emit
 
 authenticate = later("models.services.users", "authenticate")
 
@@ -11,12 +13,15 @@ authenticate = later("models.services.users", "authenticate")
 class LoginDialog(QDialog):
     """Accepted once signed in; ``actor`` then holds the signed-in user."""
 
+    painted = Signal()  # once, when the dialog is first on screen (start-up opens the database then)
+
     def __init__(self, runner, county_name: str | None, username: str = "", parent: QWidget | None = None):
         """``county_name`` None: the database is still opening; ``database_ready`` follows."""
         super().__init__(parent)
         self.runner = runner
         self.actor = None
         self._waiting = False  # submitted before the database was open
+        self._painted = False
         self.setWindowTitle("登录")
         self.setMinimumWidth(400)
 
@@ -44,6 +49,12 @@ class LoginDialog(QDialog):
         layout.addWidget(self.buttons)
         # A returning user types only the password.
         (self.password if username else self.username).setFocus()
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            emit(self.painted)
 
     def reject(self) -> None:
         if not self.runner.busy:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, text
 
-from models.db.files import replace_atomically
+from models.files import replace_atomically
 from models.db.integrity import Tail
 from models.db.vault import keystore_dir
 

@@ -8,8 +8,9 @@ from platformdirs import user_data_dir
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from models import errors
 from models.db import integrity
-from models.db.files import APP_NAME, private_file  # noqa: F401 - re-exported
+from models.files import APP_NAME, private_file  # noqa: F401 - re-exported
 
 ENV_DB = "CREDIT_DESK_DB"
 
@@ -39,6 +40,15 @@ def sqlite_path(url: str) -> Path | None:
     if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
         return None
     return Path(u.database)
+
+
+def setup_logging_for(db_arg: str | None) -> Path | None:
+    """The error log beside the database the program opens (its data folder); the per-user folder for a server."""
+    try:
+        path = sqlite_path(resolve_url(db_arg))
+    except Exception:  # noqa: BLE001 - a wrong --db is reported by opening it; the log goes to the default place
+        path = None
+    return errors.setup_logging(path.parent if path else None)
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:

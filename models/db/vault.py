@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from platformdirs import user_config_dir
 
-from models.db.files import APP_NAME, private_file
+from models.files import APP_NAME, private_file
 
 ENV_KEYSTORE = "CREDIT_DESK_KEYSTORE"
 MAGIC = b"CDV1"

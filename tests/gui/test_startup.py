@@ -102,6 +102,7 @@ def test_a_returning_user_sees_the_sign_in_dialog_before_the_database_is_open(qt
     settings.set_last_username("admin")
     launcher = start(tmp_path / "t.sqlite3")
     assert isinstance(launcher.dialog, LoginDialog) and launcher.dialog.isVisible()
+    assert launcher.dialog.county.text() == "正在打开数据库…"  # the dialog itself says why 登录 may wait
     window = sign_in(qtbot, launcher, "admin")
     assert window.windowTitle() == "宁阳县"
 

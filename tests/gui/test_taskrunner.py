@@ -167,6 +167,22 @@ def test_a_result_for_a_page_closed_meanwhile_is_dropped_not_delivered(qtbot, ru
     assert not visible(QMessageBox)  # nothing failed on the GUI thread
 
 
+def test_a_result_for_a_dialog_closed_meanwhile_is_dropped_when_the_callback_reaches_it_indirectly(qtbot, runner):
+    """A page passes on a dialog's method (the print preview's ``draw``): the dialog closed, nothing is drawn."""
+    gate = threading.Event()
+    dialog = _Page()
+
+    def on_print(draw):
+        runner.run(gate.wait, on_done=lambda value: draw(value))
+
+    on_print(dialog.show_result)
+    dialog.deleteLater()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(dialog))
+    gate.set()
+    qtbot.waitUntil(lambda: not runner.busy)
+    assert not visible(QMessageBox)
+
+
 def test_an_error_for_a_page_closed_meanwhile_shows_no_box(qtbot, runner):
     gate = threading.Event()
     page = _Page()

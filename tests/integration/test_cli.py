@@ -6,7 +6,7 @@ import sqlite3
 import pytest
 from stdnum.cn import ric, uscc
 
-from desktop.cli import main
+from desktop.cli import gui_database, main
 
 PASSWORD = "abc12345"
 HOSPITAL = "12370921MB0000001" + uscc.calc_check_digit("12370921MB0000001")
@@ -40,6 +40,18 @@ def county(run):
 
 def count(path, table):
     return sqlite3.connect(path).execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+@pytest.mark.parametrize(("argv", "database"), [
+    ([], (None,)), (["gui"], (None,)), (["--db", "县局.sqlite3"], ("县局.sqlite3",)),
+    (["--db", "县局.sqlite3", "gui"], ("县局.sqlite3",)), (["--db=县局.sqlite3", "gui"], ("县局.sqlite3",)),
+    (["--help"], None), (["gui", "--help"], None), (["--version"], None), (["--db"], None), (["--db", "--version"], None),
+    (["--user", "admin", "gui"], None), (["--db", "x.sqlite3", "show", "370921"], None), (["gui", "extra"], None),
+])
+def test_a_shortcut_starting_the_window_skips_the_command_parser_and_nothing_else_does(argv, database):
+    """Start-up (issue 13): ``credit-desk [--db PATH] [gui]`` opens the window at once; every other command
+    line, help and mistakes included, is read by the full parser and answered by it."""
+    assert gui_database(argv) == database
 
 
 def test_init_with_a_bad_county_code_writes_nothing(run):

@@ -12,6 +12,11 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def printed_by(code: str) -> str:
+    """What ``code`` prints in a fresh interpreter (modules already loaded here would hide what it loads)."""
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+
+
 def test_importing_models_and_reports_does_not_load_pyside6():
     code = (
         "import sys, pkgutil, importlib, models, reports\n"
@@ -21,8 +26,7 @@ def test_importing_models_and_reports_does_not_load_pyside6():
         "import desktop.cli, desktop.cli_commands\n"
         "print('PySide6' in sys.modules)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
+    assert printed_by(code) == "False"
 
 
 def test_import_linter_layer_contract_is_kept():
@@ -184,3 +188,17 @@ def test_every_module_imports_in_a_fresh_interpreter_whatever_comes_first(order,
     out = subprocess.run([sys.executable, "-c", code, *_ordered(module_names, order)], cwd=ROOT, capture_output=True,
                          text=True, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     assert out.returncode == 0, out.stdout + out.stderr[-3000:]
+
+
+def test_start_up_imports_only_what_the_sign_in_dialog_needs():
+    """Issue 13 (start-up ≤ 2× a bare window): SQLAlchemy, pandas, reportlab, the Excel and signing libraries,
+    the main window and its pages load after the sign-in dialog has painted, not before."""
+    assert printed_by(
+        "import sys, desktop.cli\n"
+        "assert desktop.cli.gui_database(['--db', 'county.sqlite3', 'gui'])  # as a shortcut starts the window\n"
+        "import desktop.gui\n"
+        "heavy = ('sqlalchemy', 'alembic', 'pandas', 'numpy', 'reportlab', 'openpyxl', 'xlsxwriter', 'python_calamine',\n"
+        "         'pyhanko', 'cryptography', 'pypinyin', 'stdnum', 'models.db', 'models.services', 'reports',\n"
+        "         'desktop.mainwindow', 'desktop.opening', 'views.page_workbench', 'views.first_run')\n"
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith(heavy))))\n"
+    ) == ""

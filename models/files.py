@@ -1,4 +1,7 @@
-"""Files the program makes for itself: readable by this user only."""
+"""Files the program makes for itself: readable by this user only.
+
+Standard library only: the error log (models/errors.py) is set up with it before the database layer is loaded.
+"""
 from __future__ import annotations
 
 import os
