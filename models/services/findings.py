@@ -19,6 +19,7 @@ from models.services.base import Actor, Changes, Result, ServiceError, UnitOfWor
 from models.services.cases import by_uuid, four_eyes
 from models.services.county import current_county
 from models.services.subjects import find_subject
+from models.services.users import display_names
 from models.validation import ValidationError, amount, clean, max_length, one_of, past_date, required
 
 # The institution's own record for each decision type; a criminal case has no such catalogue kind.
@@ -105,12 +106,17 @@ def _decision(uow: UnitOfWork, data: dict, current: Finding | None = None) -> di
 EDITABLE = ("case_no", "decision_date", "amount", "article")
 
 
-def _pending_of_author(f: Finding, actor: Actor, verb: str) -> None:
+def _name(uow: UnitOfWork, username: str) -> str:
+    """The colleague a refusal names: by the name people know, not the login name."""
+    return display_names(uow, [username]).get(username, username)
+
+
+def _pending_of_author(uow: UnitOfWork, f: Finding, actor: Actor, verb: str) -> None:
     if f.state != "待确认":
         raise ServiceError(f"违规认定 {f.case_no} 已于{f.confirmed_on}确认，不能{verb}；如有错误，请通过异议或更正办理")
-    _not_withdrawn(f)
+    _not_withdrawn(uow, f)
     if f.entered_by != actor.username:
-        raise ServiceError(f"违规认定 {f.case_no} 由“{f.entered_by}”录入，只能由录入人{verb}")
+        raise ServiceError(f"违规认定 {f.case_no} 由“{_name(uow, f.entered_by)}”录入，只能由录入人{verb}")
 
 
 @service
@@ -121,7 +127,7 @@ def amend_finding(uow: UnitOfWork, *, actor: Actor, finding: str, changes: dict,
     """
     require(actor, "finding.write")
     f = by_uuid(uow, Finding, finding, "违规认定")
-    _pending_of_author(f, actor, "修改")
+    _pending_of_author(uow, f, actor, "修改")
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise ValidationError("输入", f"不能修改：{'、'.join(sorted(unknown))}")
@@ -209,8 +215,8 @@ def confirm_finding(uow: UnitOfWork, *, actor: Actor, finding: str) -> Result:
     require(actor, "finding.confirm")
     f = by_uuid(uow, Finding, finding, "违规认定")
     if f.state != "待确认":
-        raise ServiceError(f"违规认定 {f.case_no} 已于{f.confirmed_on}由“{f.confirmed_by}”确认，不能重复确认")
-    _not_withdrawn(f)
+        raise ServiceError(f"违规认定 {f.case_no} 已于{f.confirmed_on}由“{_name(uow, f.confirmed_by)}”确认，不能重复确认")
+    _not_withdrawn(uow, f)
     for who in {f.entered_by, *(p.entered_by for p in f.persons)}:
         four_eyes(actor, who, "违规认定", "审核确认")
     if not f.persons and not f.institution_kind:
@@ -235,10 +241,11 @@ def confirm_finding(uow: UnitOfWork, *, actor: Actor, finding: str) -> Result:
     return Result(info(f), Changes(subjects=frozenset(touched), lists=True))
 
 
-def _not_withdrawn(f: Finding) -> None:
+def _not_withdrawn(uow: UnitOfWork, f: Finding) -> None:
     if f.withdrawal is not None:
         w = f.withdrawal
-        raise ServiceError(f"违规认定 {f.case_no} 已于{w.withdrawn_on}由“{w.withdrawn_by}”撤回（{w.reason}），不能再办理")
+        raise ServiceError(f"违规认定 {f.case_no} 已于{w.withdrawn_on}由“{_name(uow, w.withdrawn_by)}”撤回（{w.reason}），"
+                           "不能再办理")
 
 
 @service
@@ -250,7 +257,7 @@ def withdraw_finding(uow: UnitOfWork, *, actor: Actor, finding: str, reason: str
     """
     require(actor, "finding.write")
     f = by_uuid(uow, Finding, finding, "违规认定")
-    _pending_of_author(f, actor, "撤回")
+    _pending_of_author(uow, f, actor, "撤回")
     why = max_length(required(reason, "撤回原因"), 500, "撤回原因")
     w = FindingWithdrawal(finding=f, reason=why, withdrawn_by=actor.username, withdrawn_on=date.today())
     uow.session.add(w)
@@ -270,7 +277,7 @@ def confirmation_preview(uow: UnitOfWork, *, actor: Actor, finding: str) -> list
     """
     require(actor, "finding.confirm")
     f = by_uuid(uow, Finding, finding, "违规认定")
-    _not_withdrawn(f)
+    _not_withdrawn(uow, f)
     written = [(p, _write_record(uow, actor, f, p.practitioner, p.kind, p.responsibility, p.note, p.entered_by))
                for p in f.persons]
     standing.settle(uow)  # the standings with these records, as confirming would leave them

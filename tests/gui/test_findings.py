@@ -322,7 +322,7 @@ def test_only_the_author_may_withdraw_a_finding(qtbot, runner, demo_db):
     from models.services import findings
     from models.services.base import ServiceError
 
-    with pytest.raises(ServiceError, match="只能由录入人撤回"):
+    with pytest.raises(ServiceError, match="由“李录入”录入，只能由录入人撤回"):  # the colleague's name, not the login
         findings.withdraw_finding(demo_db, actor=actor("clerk2"), finding=other.selected().uuid, reason="不对")
 
 
