@@ -106,6 +106,9 @@ class GridText(Flowable):
             i = 0
             while i < len(tokens):
                 tok = tokens[i]
+                if tok == " " and not current and len(lines) > start:
+                    i += 1  # a space where a line broke separates nothing: it never indents the next line
+                    continue
                 w = self._w(tok)
                 if used + w > avail + 0.01 and current:
                     # 禁则 without running past the block: closing punctuation never starts a line, so the
@@ -113,7 +116,7 @@ class GridText(Flowable):
                     while len(placed) > 1 and (tok[0] in NO_LINE_START or placed[-1][-1] in NO_LINE_END):
                         tok = placed.pop()
                         i -= 1
-                    current = "".join(placed)
+                    current = "".join(placed).rstrip(" ")
                     lines.append(_Line(current, False))
                     current, used, placed = "", 0.0, []
                     continue

@@ -125,7 +125,10 @@ def _phone(uow: UnitOfWork) -> str:
 
 def _disclosed(start: date, end: date) -> str:
     months = (end.year - start.year) * 12 + end.month - start.month - (1 if end.day < start.day else 0)
-    return f"{months // 12}年{months % 12}个月"
+    years, rest = divmod(max(months, 0), 12)
+    if not years:
+        return f"{rest}个月"
+    return f"{years}年" + (f"{rest}个月" if rest else "")
 
 
 def _points_entry(ev: dict, rec: CreditRecord) -> dict:

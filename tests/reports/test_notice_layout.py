@@ -177,3 +177,25 @@ def test_the_qr_code_drawn_is_reportlabs_qr_code_of_the_payload(monkeypatch):
     walk(widget.draw())
     drawn = {(round(x, 3), round(y, 3), round(w, 3)) for x, y, w, _h in g.qr_runs(payload, 100)}
     assert drawn == dark and len(drawn) > 300
+
+
+def test_a_space_where_a_line_breaks_neither_ends_nor_indents_a_line():
+    from reports.fonts import font_set
+
+    fonts = font_set()
+    for n in range(22, 30):  # the space falls at, just before and just after the end of the first line
+        text = "依" * n + " 四（五）、四（六）" + "据" * 40
+        found = g.GridText(text, fonts, indent=2)._break(g.BLOCK_W)
+        assert len(found) > 1
+        assert all(not ln.text.startswith(" ") and not ln.text.endswith(" ") for ln in found), n
+        assert "".join(ln.text for ln in found).replace(" ", "") == text.replace(" ", "")
+
+
+@pytest.mark.parametrize("start, end, said", [
+    ("2026-06-01", "2026-12-02", "6个月"), ("2024-06-01", "2026-06-01", "2年"), ("2025-03-05", "2026-06-04", "1年2个月")])
+def test_a_disclosure_period_is_said_without_a_zero_year_or_month(start, end, said):
+    from datetime import date
+
+    from models.services.notice_facts import _disclosed
+
+    assert _disclosed(date.fromisoformat(start), date.fromisoformat(end)) == said
