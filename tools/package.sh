@@ -3,8 +3,8 @@
 #   bash tools/package.sh deb      dist/creditdesk_<version>_amd64.deb (Debian 12, Ubuntu, 统信UOS, 银河麒麟)
 #   bash tools/package.sh bundle   only the one-folder PyInstaller bundle in dist/CreditDesk
 # The bundle is built from a clean virtual environment holding only the runtime dependencies (and
-# PyInstaller), so nothing from a developer's environment ends up in it. Needs python3-venv and
-# dpkg-deb (dpkg). Details, the Windows recipe and signing: docs/packaging.md.
+# PyInstaller), so nothing from a developer's environment ends up in it. Needs python3-venv, binutils
+# (strip, readelf) and dpkg-deb (dpkg). Details, the Windows recipe and signing: docs/packaging.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what="${1:-deb}"
@@ -35,7 +35,23 @@ install -m 644 resources/icons/creditdesk.svg "$stage/usr/share/icons/hicolor/sc
 install -m 644 resources/fonts/OFL.txt "$stage/usr/share/doc/creditdesk/LXGWWenKai-OFL.txt"
 install -m 755 packaging/debian/postinst packaging/debian/postrm "$stage/DEBIAN/"
 
-depends="$(grep -v '^#' packaging/debian/depends | grep . | paste -sd, - | sed 's/,/, /g')"
+# The system libraries the bundle's files link to are not in the bundle (build.spec): the Debian
+# packages holding them on this machine become dependencies, beside packaging/debian/depends (what
+# Qt opens at run time without linking: OpenGL, a CJK font).
+system_packages() {
+  # readelf also meets data files (not ELF) and then exits non-zero.
+  { find dist/CreditDesk -type f -print0 | xargs -0 readelf -d 2>/dev/null || true; } | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' \
+    | sort -u | while read -r lib; do
+      [ -n "$(find dist/CreditDesk -name "$lib" -print -quit)" ] && continue
+      owner="$(dpkg -S "*/${arch_dir}/${lib}" 2>/dev/null | head -1 | cut -d: -f1)"
+      [ -n "$owner" ] || { echo "系统库 ${lib} 不属于任何已安装的软件包，无法声明依赖" >&2; return 1; }
+      echo "$owner"
+    done
+}
+arch_dir=x86_64-linux-gnu
+linked="$(system_packages)"
+depends="$( (grep -v '^#' packaging/debian/depends | grep .; echo "$linked") | awk 'NF && !seen[$0]++' \
+  | paste -sd, - | sed 's/,/, /g')"
 size_kb="$(du -sk --exclude=DEBIAN "$stage" | cut -f1)"
 sed -e "s/@VERSION@/$version/" -e "s/@INSTALLED_SIZE@/$size_kb/" -e "s/@DEPENDS@/$depends/" \
   packaging/debian/control.in > "$stage/DEBIAN/control"

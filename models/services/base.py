@@ -82,6 +82,11 @@ class UnitOfWork:
         )
 
 
+def day_text(d: date) -> str:
+    """A date as the user reads it and a notice prints it (2026年9月3日), in messages and texts alike."""
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
 def jsonable(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return jsonable(dataclasses.asdict(value))

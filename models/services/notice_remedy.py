@@ -16,7 +16,7 @@ from datetime import date
 
 from models import policy
 from models.services import evaluation
-from models.services.base import ServiceError, UnitOfWork
+from models.services.base import ServiceError, UnitOfWork, day_text
 from models.services.workdays import calendar_from_db
 
 # Wording of a citation that is a note from the engine rather than an article: never printed.
@@ -40,8 +40,8 @@ def found_rule(uow: UnitOfWork, procedures: tuple[str, ...], subject_type: str, 
 
 
 def _lapsed(days: tuple[date | None, ...]) -> str:
-    shown = "、".join(dict.fromkeys(d.isoformat() for d in days if d))
-    return f"{shown}均没有有效的政策文件规定"
+    shown = list(dict.fromkeys(day_text(d) for d in days if d))
+    return "、".join(shown) + ("均" if len(shown) > 1 else "") + "没有有效的政策文件规定"
 
 
 def remedy(uow: UnitOfWork, *, procedures: tuple[str, ...], subject_type: str, days: tuple[date | None, ...],

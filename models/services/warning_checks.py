@@ -17,7 +17,7 @@ from models.policy.boundaries import Range
 from models.policy.packs import basis as cite
 from models.policy.score import in_force
 from models.services import catalogue as cat, evaluation
-from models.services.base import UnitOfWork
+from models.services.base import UnitOfWork, day_text
 from models.services.county import current_county
 
 GRADE_RANK = {"优秀": 1, "良好": 2, "中等": 3, "较差": 4, "差": 5}
@@ -43,11 +43,6 @@ class Hit:
     basis: str
     source: str
     source_ref: str | None = None
-
-
-def _day(d: date) -> str:
-    """Dates as a notice prints them (2026年9月3日): the text goes on the screen and into a 信用提醒."""
-    return f"{d.year}年{d.month}月{d.day}日"
 
 
 def _limit(stmt, column, ids: list[int] | None):
@@ -106,7 +101,7 @@ def institution_grade_fell(uow: UnitOfWork, rule: WarningRule, day: date, ids: l
     current = dict(uow.session.execute(_limit(
         select(SubjectStanding.subject_id, SubjectStanding.grade).join(Subject, Subject.id == SubjectStanding.subject_id)
         .where(Subject.type == "institution"), SubjectStanding.subject_id, ids)).all())
-    return [Hit(sid, r.uuid, f"信用等级由{r.before}降为{r.grade}（{_day(r.as_of)}评价）",
+    return [Hit(sid, r.uuid, f"信用等级由{r.before}降为{r.grade}（{day_text(r.as_of)}评价）",
                 rule.basis, "evaluations", r.uuid)
             for sid, r in newest.items()
             if r.rank > r.before_rank and r.as_of > since and current.get(sid) == r.grade]
@@ -146,7 +141,7 @@ def institution_staff_points(uow: UnitOfWork, rule: WarningRule, day: date, ids:
         if total - earlier >= rise_from:
             out.append(Hit(inst, f"{day.year}:{total}",
                            f"登记备案人员{day.year}年累计记分合计{total}分（{people}人有记分），"
-                           f"自{_day(ref)}以来增加{total - earlier}分", rule.basis, "subject_standing"))
+                           f"自{day_text(ref)}以来增加{total - earlier}分", rule.basis, "subject_standing"))
     return out
 
 
@@ -166,7 +161,7 @@ def repeat_violation(uow: UnitOfWork, rule: WarningRule, day: date, ids: list[in
     names = _kind_names(uow)
     return [Hit(sid, f"{kind}:{n}:{last.isoformat()}",
                 f"{rule.params['within_days']}天内第{n}次发生同类不良信息（{names.get(kind, kind)}，最近一次"
-                f"{_day(last)}）", rule.basis, "credit_records")
+                f"{day_text(last)}）", rule.basis, "credit_records")
             for sid, kind, n, last in uow.session.execute(_limit(stmt, CreditRecord.subject_id, ids))]
 
 

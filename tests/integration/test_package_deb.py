@@ -7,6 +7,7 @@ elsewhere with the reason.
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -73,6 +74,31 @@ def office_user(tmp_path):
             "CREDIT_DESK_ADMIN_PASSWORD": PASSWORD, "CREDIT_DESK_PASSWORD": PASSWORD}
 
 
+def issue_and_verify_a_notice(data: Path, env: dict, folder: Path) -> None:
+    """The installed program renders, signs, exports and verifies a notice: reportlab, pyHanko and their
+    libraries are all in the bundle (modules a library imports by name are easy to leave out)."""
+    env = {**env, "CREDIT_DESK_NEW_PASSWORD": PASSWORD, "CREDIT_DESK_CERT_PASSWORD": "证书口令-2026"}
+
+    def cd(user, *args):
+        return run("credit-desk", *(("--user", user) if user else ()), *args, env=env).stdout
+
+    for name, role in (("clerk", "录入员"), ("reviewer", "审核员"), ("signer", "签发人")):
+        cd("admin", "users", "add", name, "--roles", role)
+    cd("admin", "cert", "make-test", "--out", str(folder / "cert"))
+    cd("admin", "cert", "install", str(folder / "cert" / "signer.p12"), "--test")
+    cd("admin", "notice", "settings", "--appeal-days", "15", "--phone", "0538-5621234", "--reason", "局务会议决定")
+    with sqlite3.connect(data) as con:
+        (record,) = con.execute("SELECT uuid FROM credit_records WHERE kind LIKE 'pq%' ORDER BY decision_date DESC"
+                                " LIMIT 1").fetchone()
+    uuid = json.loads(cd("clerk", "notice", "draft", "points_notice", "--record", record))["uuid"]
+    cd("reviewer", "notice", "review", uuid)
+    cd("signer", "notice", "sign-off", uuid)
+    cd("clerk", "notice", "issue", uuid)
+    pdf = folder / "记分告知书.pdf"
+    cd("clerk", "notice", "export", uuid, "--out", str(pdf))
+    assert "真实有效" in cd(None, "notice", "verify", str(pdf))  # exit 0, else run() fails
+
+
 def test_deb_installs_runs_and_is_removed_keeping_the_data(deb, office_user, capsys):
     control = run("dpkg-deb", "-f", str(deb), "Package", "Version", "Depends", "Installed-Size").stdout
     assert f"Version: {VERSION}" in control and "libxcb-cursor0" in control and "fonts-wqy-microhei" in control
@@ -97,6 +123,7 @@ def test_deb_installs_runs_and_is_removed_keeping_the_data(deb, office_user, cap
             subjects = con.execute("SELECT count(*) FROM subjects").fetchone()[0]
         shown = run("credit-desk", "--user", "admin", "show", id_number, "--json", env=office_user).stdout
         assert id_number[:4] in shown and '"grade"' in shown
+        issue_and_verify_a_notice(data, office_user, Path(office_user["HOME"]))
 
         # The program the menu starts, on a real (virtual) display: still running after a few seconds.
         window = run("xvfb-run", "-a", "timeout", "8", "/opt/creditdesk/credit-desk", "gui", env=office_user, check=False)
