@@ -26,7 +26,8 @@ from models.db.tables import CreditRecord, Registration, Subject
 from models.db.tables_appeals import APPEAL_MATTERS, APPELLANTS, Appeal
 from models.db.tables_casework import MeasureRow
 from models.services import discretionary, records, repairs
-from models.services.base import Actor, Changes, Result, ServiceError, UnitOfWork, query, require, service
+from models.services.base import (Actor, Changes, Result, ServiceError, UnitOfWork, day_text, query, require,
+                                  service)
 from models.services.cases import add_notice, by_uuid, four_eyes, on_date, store_files
 from models.services.county import current_county
 from models.services.notice_settings import settings
@@ -125,7 +126,7 @@ def file(uow: UnitOfWork, *, actor: Actor, record: str | None = None, measure: s
     received = on_date(received_on, "收到申诉日期")
     decided = rec.decision_date if rec else row.start
     if received < decided:
-        raise ValidationError("收到申诉日期", f"早于所申诉决定的日期（{decided.isoformat()}）")
+        raise ValidationError("收到申诉日期", f"早于所申诉决定的日期（{day_text(decided)}）")
     column = Appeal.record_id == rec.id if rec else Appeal.measure_id == row.id
     if uow.session.scalar(select(Appeal.id).where(column, Appeal.state.in_(OPEN))):
         raise ServiceError("该事项已有正在办理的申诉，请在其办结后再登记")
@@ -221,7 +222,7 @@ def _measure_effect(uow: UnitOfWork, actor: Actor, a: Appeal, outcome: str, why:
         return f"“{row.name}”由{row.months}个月变更为{months}个月", r.uuid
     if row.record is None:
         discretionary.lift.in_uow(uow, actor=actor, measure=row.uuid, reason=why, on=day)
-        return f"撤销“{row.name}”，自{day.isoformat()}起不再执行", row.uuid
+        return f"撤销“{row.name}”，自{day_text(day)}起不再执行", row.uuid
     # A measure the rules impose follows from the points behind it: revoking it revokes those points.
     left = repairs.points_left(uow, row.record)
     if not left:

@@ -256,3 +256,32 @@ def test_jinan_4_8_an_insured_persons_measure_is_no_appeal_under_this_article(de
                              "WHERE s.type = 'insured' AND r.good = 0 LIMIT 1")[0]
     with pytest.raises(ValidationError, match="适用于定点医药机构相关人员"):
         appeals.file(demo_db, actor=actor("clerk"), record=record, received_on=date.today(), reason="不服")
+
+
+def test_jinan_4_8_a_revoked_measure_the_bureau_decided_is_lifted_on_the_day_of_the_decision(demo_db):
+    from models.db.tables import Subject
+    from models.services import discretionary, records
+    from models.services.discretionary import OPTIONAL
+    from models.services.lifecycle import measures_of
+
+    db = demo_db
+    target = nine_points(db)
+    for n, kind in enumerate(("refuse_penalty", "kickback")):  # a grade low enough for the bureau's own measures
+        records.add_record(db, actor=actor("clerk"), data={
+            "subject": target["uuid"], "kind": kind, "case_no": f"宁医保罚〔2026〕{n + 970}号",
+            "decision_date": (date.today() - timedelta(days=30 + n)).isoformat()})
+    with UnitOfWork(db) as uow:
+        subject = uow.session.scalar(select(Subject).where(Subject.uuid == target["uuid"]))
+        offered = [m["kind"] for m in standing.of(uow, subject, date.today())["measures"] if m["status"] == OPTIONAL]
+    assert offered, "a practitioner with 9 points is offered measures the bureau may decide"
+    measure = discretionary.impose(db, actor=actor("reviewer"), subject=target["uuid"], kind=offered[0],
+                                   start=date.today(), end=date.today() + timedelta(days=90), reason="限期整改").value
+    filed = appeals.file(db, actor=actor("clerk"), measure=measure, received_on=date.today(), reason="已整改").value
+    done = appeals.decide(db, actor=actor("reviewer2"), appeal=filed.uuid, outcome="撤销", answer="已整改到位",
+                          basis="条例").value
+    assert sql(db, "SELECT state, ended_on FROM measures WHERE uuid = ?", measure) == [("撤销", date.today().isoformat())]
+    assert "不再执行" in done.effect
+    assert not [m for m in measures_of(db, subject=target["uuid"]) if m["kind"] == offered[0] and m["state"] == "生效"]
+    with pytest.raises(ServiceError, match="已不再执行"):
+        again = appeals.file(db, actor=actor("clerk"), measure=measure, received_on=date.today(), reason="x").value
+        appeals.decide(db, actor=actor("reviewer2"), appeal=again.uuid, outcome="撤销", answer="x", basis="条例")
