@@ -490,6 +490,14 @@ def daily_screens(window, shot) -> Step:
     cases.repairs.table.selectRow(0)
     yield settled()
     shot("51-cases-repairs")
+    cases.scope.setCurrentIndex(1)  # 全部: the appeal decided above is listed with its decision
+    yield lambda: cases.appeals.model.rows
+    cases.tabs.setCurrentWidget(cases.appeals)
+    cases.appeals.table.selectRow(0)
+    yield settled()
+    shot("51a-cases-appeals")
+    cases.scope.setCurrentIndex(0)
+    yield lambda: cases.objections.model.rows
     cases.tabs.setCurrentWidget(cases.objections)
     cases.decide_objection.click()
     decision = yield find(DecideObjectionDialog)

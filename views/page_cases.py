@@ -1,7 +1,9 @@
-"""异议与修复: objections and repair applications with their state and deadlines, and the actions on them.
+"""异议与修复: objections, repair applications and appeals with their state and deadlines, and the actions on them.
 
 Filing is for the clerk (录入员); decisions are for a reviewer or signer other than the person who
-entered the case (双人复核). Buttons a role may not use are disabled with the reason on hover.
+entered the case (双人复核). Buttons a role may not use are disabled with the reason on hover. An appeal
+is filed, referred and decided in the credit file, beside the record or measure it is against and the
+points it would change; here the bureau sees every appeal with its deadline and opens the file from it.
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from models.queries import case_lists
-from models.queries.case_lists import ObjectionRow, RepairRow
+from models.queries.case_lists import AppealRow, ObjectionRow, RepairRow
 from models.services.base import Actor
 from views.case_common import allow, four_eyes_block, iso, section_header
 from views.people import person
@@ -28,7 +30,7 @@ from views.table_model import Column, PagedTableModel
 from views.table_view import RecordTable, copy_action
 
 SECTION = "异议与修复"
-PURPOSE = "本栏目用于受理信用主体提出的异议和信用修复申请，记录核查、审批和答复，并提示办理期限。"
+PURPOSE = "本栏目用于受理信用主体提出的异议和信用修复申请，记录核查、审批和答复，列出申诉，并提示办理期限。"
 
 
 def _due(deadline: date | None, provisional: bool, extended: bool = False) -> str:
@@ -66,6 +68,31 @@ REPAIR_COLUMNS = (
     Column("state", "状态", lambda r: r.state),
     Column("entered_by", "录入人", lambda r: person(r, r.entered_by)),
 )
+APPEAL_COLUMNS = (
+    Column("received_on", "收到日期", lambda a: a.received_on, sort="received"),
+    Column("subject", "信用主体", lambda a: a.subject),
+    Column("matter", "申诉事项", lambda a: a.matter),
+    Column("against", "所申诉的决定", lambda a: a.against + (f" {a.case_no}" if a.case_no else "")),
+    Column("deadline", "办理期限", lambda a: _due(a.deadline, a.provisional), sort="deadline",
+           tooltip=lambda a: a.deadline_basis),
+    Column("state", "状态", lambda a: a.state),
+    Column("outcome", "决定", lambda a: a.outcome),
+    Column("entered_by", "录入人", lambda a: person(a, a.entered_by)),
+    Column("decided_by", "决定人", lambda a: person(a, a.decided_by), hidden=True),
+)
+
+
+def appeal_summary(a: AppealRow) -> str:
+    who = a.appellant + (f"（{a.institution}）" if a.institution else "")
+    parts = [f"{a.subject}：对{a.against}" + (f"（{a.case_no}）" if a.case_no else "") + f"的申诉，申诉人{who}，"
+             f"{iso(a.received_on)}收到。理由：{a.reason}", f"办理期限：{_due(a.deadline, a.provisional)}，{a.deadline_basis}。"]
+    if a.assessor:
+        parts.append(f"已送{a.assessor}评估鉴定。")
+    if a.outcome:
+        parts.append(f"决定：{a.outcome}，{a.effect or ''}（{person(a, a.decided_by)}）。")
+    elif a.state in case_lists.OPEN_APPEALS:
+        parts.append("送评估鉴定、登记鉴定结论和作出决定在信用档案的“异议与修复”页办理（按回车键打开）。")
+    return "\n".join(parts)
 
 
 class CaseList(QWidget):
@@ -87,7 +114,7 @@ class CaseList(QWidget):
         self.buttons = QHBoxLayout()
         self.open = QPushButton("打开信用档案(&O)", clicked=self._open_file)
         self.export = QPushButton("导出Excel…", clicked=lambda: export_table(self, page.runner, self.table,
-                                                                            {"objections": "异议", "repairs": "信用修复"}.get(key, key)))
+                                                                            {"objections": "异议", "repairs": "信用修复", "appeals": "申诉"}.get(key, key)))
         self.buttons.addWidget(self.export)
         self.buttons.addStretch(1)
         self.buttons.addWidget(self.open)
@@ -171,15 +198,19 @@ class CasesPage(QWidget):
         self.extend = self.repairs.action("延长期限(&E)…", "repair.decide", lambda r: self._repair_blocked(r, "extend"),
                                           lambda r: self._decide(DecideRepairDialog, r, "extend"))
         # Enter or double-click: decide where the user may, otherwise read the file.
+        self.appeals = CaseList(self, "appeals", APPEAL_COLUMNS, case_lists.appeal_page, case_lists.appeal_count,
+                                appeal_summary)
         self.objections.table.opened.connect(
             lambda _o: (self.decide_objection if self.decide_objection.isEnabled() else self.objections.open).click())
         self.repairs.table.opened.connect(lambda _r: self.repairs.open.click())
-        for cases in (self.objections, self.repairs):
+        self.appeals.table.opened.connect(lambda _a: self.appeals.open.click())
+        for cases in self.lists():
             cases.model.alarm = self._overdue
 
         self.tabs = QTabWidget()
         self.tabs.addTab(self.objections, "异议(&1)")
         self.tabs.addTab(self.repairs, "信用修复(&2)")
+        self.tabs.addTab(self.appeals, "申诉(&3)")
         self.count = QLabel()
         bar = QHBoxLayout()
         label = QLabel("显示(&W)：")
@@ -204,13 +235,17 @@ class CasesPage(QWidget):
     def open_only(self) -> bool:
         return bool(self.scope.currentData())
 
+    def lists(self) -> tuple[CaseList, ...]:
+        return self.objections, self.repairs, self.appeals
+
     def reload(self) -> None:
         if self.runner.db is not None:
-            self.objections.reload()
-            self.repairs.reload()
+            for cases in self.lists():
+                cases.reload()
 
     def counted(self) -> None:
-        parts = [f"{name} {cases.model.total} 项" for name, cases in (("异议", self.objections), ("信用修复", self.repairs))
+        names = ("异议", "信用修复", "申诉")
+        parts = [f"{name} {cases.model.total} 项" for name, cases in zip(names, self.lists())
                  if cases.model.total is not None]
         self.count.setText("，".join(parts))
 
@@ -218,6 +253,8 @@ class CasesPage(QWidget):
     def _overdue(row) -> bool:
         if isinstance(row, ObjectionRow):
             return _overdue(row.review_deadline, row.state == "待复核")
+        if isinstance(row, AppealRow):
+            return _overdue(row.deadline, row.state in case_lists.OPEN_APPEALS)
         return _overdue(row.extended_to or row.decision_deadline, row.state == "已受理")
 
     def _objection_blocked(self, o: ObjectionRow) -> str | None:

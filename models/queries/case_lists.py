@@ -1,4 +1,4 @@
-"""Objections and repairs for the 异议与修复 screen, a page at a time, and the records a case may concern."""
+"""Objections, repairs and appeals for the 异议与修复 screen, a page at a time, and the records a case may concern."""
 from __future__ import annotations
 
 import json
@@ -9,8 +9,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from models.db.tables import CreditRecord
-from models.db.tables_casework import Objection, Repair
+from models.db.tables_appeals import Appeal
+from models.db.tables_casework import MeasureRow, Objection, Repair
 from models.queries.credit_file_cases import REPAIR_KIND_NAMES
+from models.services import appeals
 from models.services import catalogue as cat
 from models.services.base import Actor, UnitOfWork, query
 from models.services.cases import by_uuid
@@ -20,6 +22,7 @@ from models.services.users import display_names
 
 OPEN_OBJECTIONS = ("待复核",)
 OPEN_REPAIRS = ("已受理", "公示中")
+OPEN_APPEALS = appeals.OPEN
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,30 @@ class RepairRow:
 
 
 @dataclass(frozen=True)
+class AppealRow:
+    uuid: str
+    subject: str
+    subject_uuid: str
+    matter: str
+    against: str  # 记分 or the measure's name
+    case_no: str | None
+    appellant: str
+    institution: str | None
+    received_on: date
+    reason: str
+    deadline: date | None
+    provisional: bool
+    deadline_basis: str
+    state: str
+    assessor: str | None
+    outcome: str | None
+    effect: str | None
+    entered_by: str
+    decided_by: str | None
+    people: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class RecordChoice:
     uuid: str
     label: str
@@ -90,6 +117,14 @@ def _repair(r: Repair, people: dict[str, str] | None = None) -> RepairRow:
                      r.record.case_no, r.applied_on, r.eligible, tuple(json.loads(r.reasons)), r.decision_deadline,
                      r.extended_to, r.latest_deadline, r.provisional, r.notice_end, r.repaired_on, r.basis, r.state,
                      r.entered_by, r.decided_by, r.decision_reason, people or {})
+
+
+def _appeal(a: Appeal, people: dict[str, str] | None = None) -> AppealRow:
+    row = appeals.row(a)
+    return AppealRow(a.uuid, a.subject.name, a.subject.uuid, a.matter, row["measure_name"] or "记分", row["case_no"],
+                     a.appellant, row["institution"], a.received_on, a.reason, a.deadline, a.provisional,
+                     row["deadline_basis"], a.state, a.assessor, a.outcome, a.effect, a.entered_by, a.decided_by,
+                     people or {})
 
 
 def _states(stmt, column, open_only: bool, open_states: tuple[str, ...]):
@@ -130,6 +165,25 @@ def repair_page(uow: UnitOfWork, *, actor: Actor, open_only: bool = True, offset
 def repair_count(uow: UnitOfWork, *, actor: Actor, open_only: bool = True) -> int:
     stmt = select(func.count()).select_from(Repair)
     return uow.session.scalar(_states(stmt, Repair.state, open_only, OPEN_REPAIRS))
+
+
+@query
+def appeal_page(uow: UnitOfWork, *, actor: Actor, open_only: bool = True, offset: int = 0, limit: int = 200,
+                sort: str | None = None, descending: bool = False) -> list[AppealRow]:
+    key = Appeal.deadline if sort == "deadline" else Appeal.received_on
+    order = (key.desc(), Appeal.id.desc()) if descending else (key.asc(), Appeal.id.asc())
+    stmt = _states(select(Appeal), Appeal.state, open_only, OPEN_APPEALS)
+    stmt = stmt.options(selectinload(Appeal.subject), selectinload(Appeal.record), selectinload(Appeal.institution),
+                        selectinload(Appeal.measure).selectinload(MeasureRow.record))
+    found = list(uow.session.scalars(stmt.order_by(*order).offset(offset).limit(limit)))
+    people = display_names(uow, {u for a in found for u in (a.entered_by, a.decided_by)})
+    return [_appeal(a, people) for a in found]
+
+
+@query
+def appeal_count(uow: UnitOfWork, *, actor: Actor, open_only: bool = True) -> int:
+    stmt = select(func.count()).select_from(Appeal)
+    return uow.session.scalar(_states(stmt, Appeal.state, open_only, OPEN_APPEALS))
 
 
 @query

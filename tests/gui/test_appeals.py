@@ -186,3 +186,37 @@ def test_jinan_4_8_a_suspension_is_appealed_from_its_row_and_changed_to_fewer_mo
     click(qtbot, dialog.ok)
     assert "由3个月变更为2个月" in press(qtbot, "作出决定")
     assert "由3个月变更为2个月" in message_box(qtbot).text()
+
+
+def test_jinan_4_8_the_cases_page_lists_appeals_with_their_deadline_and_enter_opens_the_file(qtbot, runner, demo_db):
+    from tests.gui.test_cases import cases_page
+    from tests.gui.test_files_support import wait_loaded
+
+    target = nine_points(demo_db)
+    filed = file(demo_db, target)
+    page = cases_page(qtbot, runner, demo_db, "reviewer")
+    wait_loaded(qtbot, page.appeals.model)
+    page.tabs.setCurrentWidget(page.appeals)
+    assert page.tabs.tabText(2) == "申诉(&3)" and "申诉 1 项" in page.count.text()
+    model = page.appeals.model
+    shown = [model.data(model.index(0, c)) for c in range(model.columnCount())]
+    assert target["name"] in shown and f"记分 {CASE}" in shown and "待处理" in shown
+    assert filed.deadline.isoformat() in " ".join(map(str, shown)) and not any(filed.uuid in str(v) for v in shown)
+    assert "按回车键打开" in page.appeals.detail.text() and "本局规定" in page.appeals.detail.text()
+    page.appeals.table.setFocus()
+    qtbot.keyClick(page.appeals.table, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: bool(page.windows), timeout=10_000)
+    (window,) = page.windows.values()
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.data is not None and window.refresh.isEnabled(), timeout=20_000)
+    assert window.data["subject"]["uuid"] == target["uuid"]
+    assert window.tabs.tabText(window.tabs.currentIndex()).startswith("异议与修复")
+
+
+def test_the_appeal_list_model_passes_qtmodeltester(qtbot, qtmodeltester, runner, demo_db):
+    from tests.gui.test_cases import cases_page
+
+    file(demo_db, nine_points(demo_db))
+    page = cases_page(qtbot, runner, demo_db, "reviewer")
+    qtbot.waitUntil(lambda: page.appeals.model.rowCount() == 1, timeout=10_000)
+    qtmodeltester.check(page.appeals.model)
