@@ -35,6 +35,15 @@ BYTE_RANGE = b"[0 0000000000 0000000000 0000000000]"
 CRL_MAX_AGE = 3600  # seconds a fetched CRL is reused across batches
 
 
+def network_problem(exc: BaseException) -> str:
+    """What went wrong in fetching from a CA or a timestamp service, as the user reads it (no class names)."""
+    if isinstance(exc, TimeoutError) or "timed out" in str(exc):
+        return "连接超时"
+    if isinstance(exc, OSError):
+        return "网络连接失败"
+    return "对方返回的内容无法识别或拒绝了请求"
+
+
 @dataclass(frozen=True)
 class SignatureCheck:
     """What a validator says about the one signature of an issued document."""
@@ -237,7 +246,7 @@ class BatchSigner:
             crls = current_crls(probe.signer_certificates, fetcher)
         except (OSError, ValueError) as exc:
             raise ServiceError(f"签章证书的吊销列表（CRL）无法取得（{'、'.join(crl_urls(probe.signer_certificates))}："
-                               f"{type(exc).__name__}）；请检查网络或证书颁发机构的发布地址。本次未编号、未印发") from None
+                               f"{network_problem(exc)}）；请检查网络或证书颁发机构的发布地址。本次未编号、未印发") from None
         self.timestamp_url = timestamp_url
         self.cms = CmsSigner(p12, password, crls=crls, timestamper=http_timestamper(timestamp_url) if timestamp_url
                              else None)
@@ -253,7 +262,7 @@ class BatchSigner:
         try:
             cms = self.cms.sign(digest.digest(), when)
         except (OSError, ValueError) as exc:  # urllib's errors are OSErrors; a refusal by the TSA a ValueError
-            raise ServiceError(f"时间戳服务（{self.timestamp_url}）无法取得时间戳（{type(exc).__name__}）；请检查网络或"
+            raise ServiceError(f"时间戳服务（{self.timestamp_url}）无法取得时间戳（{network_problem(exc)}）；请检查网络或"
                                "在“告知书设置”中更正或清空时间戳服务地址。本次未编号、未印发") from None
         if len(cms) > SIG_BYTES:
             raise ValueError(f"signature of {len(cms)} bytes exceeds the {SIG_BYTES} reserved")
@@ -292,8 +301,8 @@ def check_signature(pdf: bytes, trust_roots_pem: list[bytes], *, moment: dt.date
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
         sigs = reader.embedded_signatures
-    except Exception as exc:  # not a PDF, or damaged beyond reading
-        return SignatureCheck(False, problem=f"文件无法作为PDF读取（{type(exc).__name__}）")
+    except Exception:  # noqa: BLE001 -- not a PDF, or damaged beyond reading: that is the whole answer
+        return SignatureCheck(False, problem="文件不是PDF文件，或已损坏、不完整，无法读取")
     if not sigs:
         return SignatureCheck(False, problem="文件中没有数字签名")
     sig = sigs[0]
@@ -303,8 +312,8 @@ def check_signature(pdf: bytes, trust_roots_pem: list[bytes], *, moment: dt.date
         context = ValidationContext(trust_roots=roots, allow_fetching=False, crls=crls, moment=moment,
                                     revocation_mode="soft-fail")
         status = validate_pdf_signature(sig, context)
-    except Exception as exc:
-        return SignatureCheck(True, problem=f"签名无法验证（{type(exc).__name__}）")
+    except Exception:  # noqa: BLE001 -- a signature too damaged to evaluate is the answer, not a failure
+        return SignatureCheck(True, problem="签名数据已损坏或格式无法识别，无法验证")
     cert = sig.signer_cert
     end = sig.signed_data_range_end if hasattr(sig, "signed_data_range_end") else sig.byte_range[2] + sig.byte_range[3]
     return SignatureCheck(

@@ -9,6 +9,7 @@ newest few), and a failure names it.
 """
 from __future__ import annotations
 
+import errno
 import os
 import re
 import sqlite3
@@ -21,6 +22,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 
+from models import errors
 from models.db.engine import private_file
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -32,6 +34,15 @@ _UPGRADE_BACKUP = re.compile(r"-\d{8}-\d{6}(-\d+)?-rev[0-9a-z+]+\.sqlite3$")
 
 class MigrationFailed(RuntimeError):
     """The upgrade did not complete; the database file is as it was. The message names the backup."""
+
+
+def _cause(exc: BaseException) -> str:
+    """Why an upgrade failed, as the user can act on it; anything else goes to the log under an incident number."""
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return "磁盘空间不足，请清理磁盘后重新启动"
+    if isinstance(exc, OSError) and exc.errno in (errno.EACCES, errno.EPERM):
+        return "没有写入数据库所在文件夹的权限"
+    return f"事件编号 {errors.record(exc, 'database upgrade')}，详细情况已记入日志"
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -213,7 +224,7 @@ def _upgrade_sqlite(engine: Engine, sqlite_file: Path, current: frozenset[str], 
             raise MigrationFailed(f"数据库升级失败：{exc}。原数据库文件未作任何更改{named}") from None
         except Exception as exc:  # noqa: BLE001 - any failure leaves the original in place; say so, with the backup
             work.unlink(missing_ok=True)
-            raise MigrationFailed(f"数据库升级失败（{type(exc).__name__}: {exc}）。原数据库文件未作任何更改{named}") from exc
+            raise MigrationFailed(f"数据库升级失败（{_cause(exc)}）。原数据库文件未作任何更改{named}") from exc
     finally:
         lock.close()
         engine.dispose()

@@ -117,8 +117,9 @@ def _open(data: bytes):
     _refuse_bombs(data)
     try:
         return CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as exc:  # noqa: BLE001 - a damaged or foreign file fails inside the reader in many ways
-        raise ValidationError("Excel 文件", f"无法读取（{type(exc).__name__}）：请确认是 .xlsx 文件且未加密") from None
+    except Exception:  # noqa: BLE001 - a damaged or foreign file fails inside the reader in many ways
+        raise ValidationError("Excel 文件", "无法读取：文件不是 .xlsx 格式，或已损坏、已加密；请在 Excel 中另存为"
+                                            " .xlsx 后重新导入") from None
 
 
 def _formulas_without_values(data: bytes) -> dict[int, str]:

@@ -89,6 +89,7 @@ def test_a_failed_upgrade_leaves_the_file_unchanged_and_names_the_backup(old_fil
     assert digest(old_file) == before
     backups = list((old_file.parent / "backups").glob("*-rev0009.sqlite3"))
     assert len(backups) == 1 and str(backups[0]) in str(failed.value) and "未作任何更改" in str(failed.value)
+    assert "磁盘空间不足" in str(failed.value) and "OSError" not in str(failed.value)
     assert not old_file.with_name(old_file.name + migrate.WORK_SUFFIX).exists()
     monkeypatch.undo()
     db = open_database(str(old_file))  # the next start tries again and succeeds

@@ -66,6 +66,10 @@ def test_verify_says_genuine_only_for_the_unaltered_registered_file(issued, tmp_
     assert not appended.genuine and any("登记簿" in r for r in appended.reasons)
     unsigned = verify_pdf(issued.db, issued.draft_files["points_notice"].read_bytes())
     assert not unsigned.genuine and "没有数字签名" in unsigned.text()
+    for junk in (b"", b"%PDF-1.7\n" + bytes(range(256)) * 20, data[: len(data) // 3]):
+        said = verify_pdf(issued.db, junk)
+        assert not said.genuine and ("无法读取" in said.text() or "没有数字签名" in said.text())
+        assert "Error" not in said.text()  # the user reads what is wrong with the file, not a class name
 
 
 def test_a_valid_signature_by_another_certificate_is_not_this_bureaus(issued):
