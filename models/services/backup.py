@@ -16,7 +16,8 @@ from sqlalchemy import select
 
 from models.db import integrity_check
 from models.db.database import Database, open_database
-from models.db.migrate import backup_sqlite, integrity_problem
+from models import errors
+from models.db.migrate import MigrationFailed, backup_sqlite, integrity_problem
 from models.db.tables import AuditEntry
 from models.services.base import Actor, Result, ServiceError, UnitOfWork, query, require
 from models.validation import ValidationError, clean
@@ -139,7 +140,8 @@ def check_file(path: str | Path, progress=None) -> CheckReport:
         try:
             copy_db = open_database(str(copy))
         except Exception as exc:  # noqa: BLE001 - the report names why the copy does not open
-            return CheckReport(str(source), (*problems, f"本版本程序无法打开该备份（{exc}）"), revision, "", 0, 0, 0, "")
+            why = str(exc) if isinstance(exc, MigrationFailed) else f"事件编号 {errors.record(exc, 'backup check')}"
+            return CheckReport(str(source), (*problems, f"本版本程序无法打开该备份（{why}）"), revision, "", 0, 0, 0, "")
         try:
             with copy_db.engine.connect() as conn:
                 row = conn.exec_driver_sql("SELECT name || '（' || code || '）' FROM county").first()

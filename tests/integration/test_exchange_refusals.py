@@ -124,7 +124,7 @@ def test_an_unknown_sender_and_a_file_that_is_no_package_are_refused(pair, tmp_p
     institution(stranger, 9, "东平县人民医院")
     data = export(stranger, city, tmp_path / "out").read_bytes()
     refused(city, data, "未导入发送方 370923 的数据交换公钥")
-    refused(city, b"PK\x03\x04 not really a zip", "zip 结构校验失败")
+    refused(city, b"PK\x03\x04 not really a zip", "不是完整的 zip 文件")
     refused(city, "一封信".encode(), "zip")
 
 

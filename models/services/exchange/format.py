@@ -210,8 +210,8 @@ def open_package(data: bytes) -> Package:
             members = {n: z.read(n) for n in names}
     except PackageRefused:
         raise
-    except Exception as exc:  # noqa: BLE001 - zipfile fails on damaged input in many ways (RuntimeError, struct…)
-        raise PackageRefused(f"数据包已损坏或被改动（zip 结构校验失败：{exc}）") from None
+    except Exception:  # noqa: BLE001 - zipfile fails on damaged input in many ways (RuntimeError, struct…)
+        raise PackageRefused("数据包已损坏或被改动（不是完整的 zip 文件，无法读取其中的内容）") from None
     if MANIFEST not in members or SIGNATURE not in members:
         raise PackageRefused("不是本程序的数据交换包：缺少 manifest.json 或 manifest.sig")
     if canonical_zip([(n, members[n]) for n in names]) != data:
