@@ -490,7 +490,7 @@ def daily_screens(window, shot) -> Step:
     cases.repairs.table.selectRow(0)
     yield settled()
     shot("51-cases-repairs")
-    cases.scope.setCurrentIndex(1)  # 全部: the appeal decided above is listed with its decision
+    cases.scope.setCurrentIndex(1)  # 全部: open and decided appeals alike
     yield lambda: cases.appeals.model.rows
     cases.tabs.setCurrentWidget(cases.appeals)
     cases.appeals.table.selectRow(0)
