@@ -83,7 +83,7 @@ class FontSet:
         used = "、".join(f"{ROLE_NAMES[r]}用{c.path.name}" for r, c in self.choices.items() if not c.bundled)
         if not missing:
             return f"公文字体均使用本机字体：{used}。"
-        return (f"本机未找到{'、'.join(missing)}，以内置字体{BUNDLED_NAME}代替"
+        return (f"本机未找到{'、'.join(missing)}，以程序自带的{BUNDLED_NAME}代替"
                 + (f"；{used}" if used else "") + "。安装上述字体后重新启动即按国家标准字体印制。")
 
 

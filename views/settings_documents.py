@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QLineEdit, QPushButton, QSpinBox, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox,
+                               QVBoxLayout, QWidget)
 
 from models.services import notices, signing
 from models.services.base import Actor
 from models.validation import ValidationError
+from reports.fonts import font_set
 from views.case_common import allow
 from views.feedback import ask, tell
 from views.file_dialogs import open_file_name
@@ -36,6 +37,12 @@ def read_certificate(path: str) -> bytes:
         raise ValidationError("证书文件", f"无法读取 {path}（{exc.strerror}）") from None
 
 
+def fonts_in_use(_db) -> str:
+    """Runs on the worker (finding and registering the fonts reads them): which GB/T 9704 fonts print, and
+    which this PC lacks with what prints instead."""
+    return font_set().fallback_text()
+
+
 def install_from_file(db, *, actor: Actor, path: str, password: str):
     return signing.install(db, actor=actor, p12=read_certificate(path), password=password)
 
@@ -58,6 +65,8 @@ class DocumentsTab(LazyTab):
         form.addRow("", self.save)
         form.addRow("", self.errors.area)
         allow(numbering, actor, "notice.settings")
+        self.fonts = QLabel(wordWrap=True)
+        form.addRow("公文字体：", self.fonts)
 
         self.certificates = RowsModel(CERT_COLUMNS, parent=self)
         table = RecordTable("settings-certificates")
@@ -90,6 +99,7 @@ class DocumentsTab(LazyTab):
 
     def load(self) -> None:
         self.runner.service(notices.get_settings, on_done=self._show, on_error=self.refused)
+        self.runner.service(fonts_in_use, on_done=self.fonts.setText, on_error=self.refused)
         self.runner.service(named, query=signing.certificates, fields=("installed_by",),
                             on_done=self.certificates.set_rows, on_error=self.refused)
 

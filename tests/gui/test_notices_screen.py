@@ -165,7 +165,7 @@ def test_notice_settings_say_which_fonts_print_and_save_with_a_reason(qtbot, run
                                   font_set().fallback_text())
     qtbot.addWidget(dialog)
     labels = lambda: dialog.findChildren(QLabel)  # noqa: E731
-    assert any("本机未找到" in w.text() and "内置字体" in w.text() for w in labels())
+    assert any("本机未找到" in w.text() and "程序自带的霞鹜文楷" in w.text() for w in labels())
     dialog.edits["appeal_days"].setText("20")
     dialog.submit()  # without a reason: refused under the reason field, nothing saved
     qtbot.waitUntil(lambda: any("变更原因" in w.text() and not w.isHidden() for w in labels()))

@@ -55,3 +55,16 @@ def test_the_administrator_installs_the_signing_certificate_from_a_file(qtbot, t
     assert press(qtbot, "确定").startswith("已安装证书")
     assert len(signing.certificates(db)) == 1
     qtbot.waitUntil(lambda: tab.certificates.rowCount() == 1)
+
+
+def test_the_tab_says_which_fonts_print_and_what_stands_in_for_those_this_pc_lacks(qtbot, tab):
+    from reports.fonts import font_set
+
+    qtbot.waitUntil(lambda: tab.fonts.text() != "")
+    said = tab.fonts.text()
+    assert said == font_set().fallback_text()
+    fonts = font_set()
+    if any(c.bundled for c in fonts.choices.values()):  # this machine lacks the office's 仿宋 and kin
+        assert "本机未找到" in said and "程序自带的霞鹜文楷" in said and "仿宋" in said
+    else:
+        assert said.startswith("公文字体均使用本机字体")
