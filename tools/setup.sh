@@ -7,11 +7,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-app}"; shift || true
 
-# Qt's runtime libraries (offscreen and a real window), a CJK font so Chinese is not drawn as boxes.
+# Qt's runtime libraries (offscreen and a real window; CUPS for printing to the office's printers), a CJK
+# font so Chinese is not drawn as boxes.
 packages=(python3-venv libegl1 libgl1 libx11-6 libx11-xcb1 libdbus-1-3 libfontconfig1 libfreetype6 libglib2.0-0
   libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1
   libxcb-render-util0 libxcb-render0 libxcb-shape0 libxcb-util1 libxcb-xkb1 libxcb-randr0 libxcb-xfixes0
-  fonts-wqy-microhei)
+  libcups2 fonts-wqy-microhei)
 if [ "$mode" = test ]; then
   # Xvfb for screenshots of real windows, poppler for checking PDFs and their signatures.
   packages+=(xvfb xauth poppler-utils libnss3-tools)  # certutil: pdfsig trusts the test CA only through NSS
