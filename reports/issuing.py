@@ -13,6 +13,7 @@ from models.validation import one_of
 from reports.documents import Rendered, Stamp, render
 from reports.fonts import font_set
 from reports.signing import CRL_MAX_AGE, BatchSigner, SignatureCheck, SignatureSpec, check_signature
+from reports.story import cn_date
 
 
 def produce(doc_type: str, facts: dict, stamp, key) -> tuple[bytes, int]:
@@ -72,9 +73,10 @@ class Verdict:
     def text(self) -> str:
         if self.genuine:
             e = self.entry
-            return (f"真实有效：{e['doc_number']}《{e['title']}》，{e.get('subject') or '公告'}，成文日期{e['issued_on']}，"
-                    f"验证码{e['verify_code']}；数字签名有效且签名后未被改动（按登记的印发时间"
-                    f"{e['registered_at']:%Y-%m-%d %H:%M}核验证书），文件与发文登记簿一致")
+            at = e["registered_at"]
+            return (f"真实有效：{e['doc_number']}《{e['title']}》，{e.get('subject') or '公告'}，成文日期"
+                    f"{cn_date(e['issued_on'])}，验证码{e['verify_code']}；数字签名有效且签名后未被改动（按登记的印发时间"
+                    f"{cn_date(at.date())} {at:%H:%M}核验证书），文件与发文登记簿一致")
         return "不是本局印发的有效文书：" + "；".join(self.reasons)
 
 
