@@ -61,12 +61,12 @@ class DocumentsTab(LazyTab):
         self.errors.add_row(form, "发文字号代字(&P)：", self.prefix, "发文字号代字")
         self.errors.add_row(form, "申诉期限(&A)：", self.appeal_days, "申诉期限")
         self.errors.add_row(form, "经办人电话(&T)：", self.phone, "经办人电话")
+        self.fonts = QLabel(wordWrap=True)  # what prints; not a setting, so it sits above the reason to save
+        form.addRow("公文字体：", self.fonts)
         self.errors.add_row(form, "修改原因(&R)：", self.reason, "变更原因")
         form.addRow("", self.save)
         form.addRow("", self.errors.area)
         allow(numbering, actor, "notice.settings")
-        self.fonts = QLabel(wordWrap=True)
-        form.addRow("公文字体：", self.fonts)
 
         self.certificates = RowsModel(CERT_COLUMNS, parent=self)
         table = RecordTable("settings-certificates")
