@@ -28,9 +28,10 @@ from views.file_window import open_file_window
 from views.table_export import export_table
 from views.table_model import Column, PagedTableModel
 from views.table_view import RecordTable, copy_action
+from views.sections import PURPOSES
 
 SECTION = "异议与修复"
-PURPOSE = "本栏目用于受理信用主体提出的异议和信用修复申请，记录核查、审批和答复，列出申诉，并提示办理期限。"
+PURPOSE = PURPOSES[SECTION]
 
 
 def _due(deadline: date | None, provisional: bool, extended: bool = False) -> str:

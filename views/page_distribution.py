@@ -29,9 +29,10 @@ from views.forms import user_message
 from views.settings_remembered import choice, remember_splitter, set_choice
 from views.table_model import Column, RowsModel
 from views.table_view import RecordTable, copy_action
+from views.sections import PURPOSES
 
 SECTION = "等级分布"
-PURPOSE = "本栏目用于按年度查看各类信用主体的评价等级分布及其变化。"
+PURPOSE = PURPOSES[SECTION]
 KEY = "pages/distribution"
 TOTAL = "合计"
 

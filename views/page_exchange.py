@@ -12,10 +12,11 @@ from views.exchange_history import HistoryTab
 from views.exchange_keys import KeysTab
 from views.import_excel import ExcelTab
 from views.forms import FormErrors, error_label
+from views.sections import PURPOSES
 
 SECTION = "数据交换"
-# The navigation's own words for the section (desktop/mainwindow.py SECTIONS).
-PURPOSE = "本栏目用于与市医疗保障局交换数据包：导出本县信用信息，导入回执、政策配置和外县共享记录。"
+# The navigation's own words for the section (views/sections.py).
+PURPOSE = PURPOSES[SECTION]
 SUMMARY_HEADERS = ("记录类型", *importer.CATEGORY_NAMES.values())
 
 

@@ -19,10 +19,10 @@ from views.file_window import FileWindow, open_file_window
 from views.subject_dialog import SubjectDialog
 from views.subject_table import GRADE_CHOICES, TYPE_CHOICES, SubjectListModel, export_subjects, subject_columns
 from views.table_view import RecordTable, copy_action
+from views.sections import PURPOSES
 
 SECTION = "信用档案"
-PURPOSE = ("本栏目用于查询定点医药机构、医保医师（药师）和参保人的信用档案（一医一档），"
-           "查看记分、评价等级、处理措施、名单和告知记录。")
+PURPOSE = PURPOSES[SECTION]
 SEARCH_DELAY_MS = 300  # wait for a pause in typing rather than query on every keystroke
 
 

@@ -28,9 +28,10 @@ from views.notice_draft import DraftDialog, finding_choices
 from views.table_export import export_table
 from views.table_model import Column, PagedTableModel, shown
 from views.table_view import RecordTable, copy_action
+from views.sections import PURPOSES
 
 SECTION = "违规录入"
-PURPOSE = "本栏目用于登记经查实的违法违规行为及其处理决定，认定责任并按政策规定记分。"
+PURPOSE = PURPOSES[SECTION]
 STATES = (("待确认", "待确认"), ("已确认", "已确认"), ("已撤回", "已撤回"), ("全部", None))
 COLUMNS = (
     Column("decision_date", "决定日期", lambda f: f.decision_date, sort="decision_date"),

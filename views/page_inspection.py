@@ -26,9 +26,10 @@ from views.list_detail_page import ListDetailPage
 from views.table_model import Column, PagedTableModel, RowsModel
 from views.table_view import RecordTable, copy_action
 from views.people import named
+from views.sections import PURPOSES
 
 SECTION = "抽查"
-PURPOSE = "本栏目用于按信用等级确定抽查比例，随机抽取检查对象和检查人员（双随机），并记录检查结果。"
+PURPOSE = PURPOSES[SECTION]
 KEY = "pages/inspection"
 DRAW_COLUMNS = (Column("number", "抽查编号", lambda d: d.number), Column("title", "抽查事项", lambda d: d.title),
                 Column("selected", "抽中/候选", lambda d: f"{d.selected}/{d.population}", numeric=True),

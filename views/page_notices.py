@@ -20,11 +20,12 @@ from views.table_export import export_table
 from views.table_view import RecordTable
 from views.notice_model import NoticeRegisterModel
 from views.notice_print import PreviewDialog, print_preview
+from views.sections import PURPOSES
 
 SECTION = "告知书"
 STEP_NAMES = {"review": "审核", "return": "退回", "sign_off": "签发", "issue": "印发", "void": "作废", "print": "打印"}
-# The navigation's own words for the section (desktop/mainwindow.py SECTIONS); the register line below says more.
-PURPOSE = "本栏目用于生成、打印和登记信用结果告知书、记分告知书、修复通知书等文书。"
+# The navigation's own words for the section (views/sections.py); the register line below says more.
+PURPOSE = PURPOSES[SECTION]
 REGISTER = "发文登记簿：起草、审核、签发、印发（编号并加盖电子印章）、预览打印、登记送达和验证码查验。"
 
 

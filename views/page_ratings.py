@@ -23,9 +23,10 @@ from views.notice_dialogs import date_edit, pydate, qdate
 from views.list_detail_page import ListDetailPage
 from views.table_model import Column, RowsModel
 from views.table_view import RecordTable, copy_action
+from views.sections import PURPOSES
 
 SECTION = "年度评价"
-PURPOSE = "本栏目用于确定年度信用评价结果：起草、复核、签发并发布，发布后在有效期内用于红名单和抽查比例。"
+PURPOSE = PURPOSES[SECTION]
 KEY = "pages/ratings"
 RATING_COLUMNS = (Column("title", "评价结果", lambda r: r.title), Column("as_of", "评价日", lambda r: r.as_of.isoformat()),
                   Column("state", "状态", lambda r: r.state),

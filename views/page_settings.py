@@ -15,9 +15,10 @@ from views.settings_limits import LimitsTab
 from views.settings_remembered import choice, set_choice
 from views.settings_users import UsersTab
 from views.settings_warnings import WarningRulesTab
+from views.sections import PURPOSES
 
 SECTION = "系统设置"
-PURPOSE = "本栏目用于管理用户和角色、本局信息、政策配置、节假日安排、文书字号与签章证书、数据备份和本局办理时限。"
+PURPOSE = PURPOSES[SECTION]
 KEY = "pages/settings/tab"
 
 

@@ -20,9 +20,10 @@ from views.people import person
 from views.table_export import export_table
 from views.table_model import Column, RowsModel
 from views.table_view import RecordTable, copy_action
+from views.sections import PURPOSES
 
 SECTION = "工作台"
-PURPOSE = "本栏目汇总待办事项：待审核的信用信息、临近期限的异议、申诉和修复申请、待签发的告知书。"
+PURPOSE = PURPOSES[SECTION]
 # Which tab of the credit file shows each kind of case.
 FILE_TABS = {"finding": "违规认定", "measure_choice": "措施与名单", "objection": "异议与修复", "appeal": "异议与修复",
              "repair": "异议与修复",
