@@ -127,63 +127,76 @@ def _appeal(a: Appeal, people: dict[str, str] | None = None) -> AppealRow:
                      people or {})
 
 
-def _states(stmt, column, open_only: bool, open_states: tuple[str, ...]):
-    return stmt.where(column.in_(open_states)) if open_only else stmt
+@dataclass(frozen=True)
+class _Kind:
+    """One kind of case as its list pages it: the table, its open states, the dates it sorts by, what to load."""
+
+    table: type
+    open_states: tuple[str, ...]
+    received: object  # the column sorted by default
+    deadline: object  # the column sorted by sort="deadline"
+    loads: tuple
+    make: object  # (row, people) -> the row dataclass
+
+
+_OBJECTIONS = _Kind(Objection, OPEN_OBJECTIONS, Objection.received_on, Objection.review_deadline,
+                    (selectinload(Objection.subject), selectinload(Objection.record)), _objection)
+_REPAIRS = _Kind(Repair, OPEN_REPAIRS, Repair.applied_on, Repair.decision_deadline,
+                 (selectinload(Repair.subject), selectinload(Repair.record)), _repair)
+_APPEALS = _Kind(Appeal, OPEN_APPEALS, Appeal.received_on, Appeal.deadline,
+                 (selectinload(Appeal.subject), selectinload(Appeal.record), selectinload(Appeal.institution),
+                  selectinload(Appeal.measure).selectinload(MeasureRow.record)), _appeal)
+
+
+def _states(stmt, kind: _Kind, open_only: bool):
+    return stmt.where(kind.table.state.in_(kind.open_states)) if open_only else stmt
+
+
+def _page(uow: UnitOfWork, kind: _Kind, *, open_only: bool, offset: int, limit: int, sort: str | None,
+          descending: bool) -> list:
+    key = kind.deadline if sort == "deadline" else kind.received
+    order = (key.desc(), kind.table.id.desc()) if descending else (key.asc(), kind.table.id.asc())
+    stmt = _states(select(kind.table), kind, open_only).options(*kind.loads)
+    found = list(uow.session.scalars(stmt.order_by(*order).offset(offset).limit(limit)))
+    people = display_names(uow, {u for c in found for u in (c.entered_by, c.decided_by)})
+    return [kind.make(c, people) for c in found]
+
+
+def _count(uow: UnitOfWork, kind: _Kind, open_only: bool) -> int:
+    return uow.session.scalar(_states(select(func.count()).select_from(kind.table), kind, open_only))
 
 
 @query
 def objection_page(uow: UnitOfWork, *, actor: Actor, open_only: bool = True, offset: int = 0, limit: int = 200,
                    sort: str | None = None, descending: bool = False) -> list[ObjectionRow]:
-    key = Objection.review_deadline if sort == "deadline" else Objection.received_on
-    order = (key.desc(), Objection.id.desc()) if descending else (key.asc(), Objection.id.asc())
-    stmt = _states(select(Objection), Objection.state, open_only, OPEN_OBJECTIONS)
-    stmt = stmt.options(selectinload(Objection.subject), selectinload(Objection.record))
-    found = list(uow.session.scalars(stmt.order_by(*order).offset(offset).limit(limit)))
-    people = display_names(uow, {u for o in found for u in (o.entered_by, o.decided_by)})
-    return [_objection(o, people) for o in found]
+    return _page(uow, _OBJECTIONS, open_only=open_only, offset=offset, limit=limit, sort=sort, descending=descending)
 
 
 @query
 def objection_count(uow: UnitOfWork, *, actor: Actor, open_only: bool = True) -> int:
-    stmt = select(func.count()).select_from(Objection)
-    return uow.session.scalar(_states(stmt, Objection.state, open_only, OPEN_OBJECTIONS))
+    return _count(uow, _OBJECTIONS, open_only)
 
 
 @query
 def repair_page(uow: UnitOfWork, *, actor: Actor, open_only: bool = True, offset: int = 0, limit: int = 200,
                 sort: str | None = None, descending: bool = False) -> list[RepairRow]:
-    key = Repair.decision_deadline if sort == "deadline" else Repair.applied_on
-    order = (key.desc(), Repair.id.desc()) if descending else (key.asc(), Repair.id.asc())
-    stmt = _states(select(Repair), Repair.state, open_only, OPEN_REPAIRS)
-    stmt = stmt.options(selectinload(Repair.subject), selectinload(Repair.record))
-    found = list(uow.session.scalars(stmt.order_by(*order).offset(offset).limit(limit)))
-    people = display_names(uow, {u for r in found for u in (r.entered_by, r.decided_by)})
-    return [_repair(r, people) for r in found]
+    return _page(uow, _REPAIRS, open_only=open_only, offset=offset, limit=limit, sort=sort, descending=descending)
 
 
 @query
 def repair_count(uow: UnitOfWork, *, actor: Actor, open_only: bool = True) -> int:
-    stmt = select(func.count()).select_from(Repair)
-    return uow.session.scalar(_states(stmt, Repair.state, open_only, OPEN_REPAIRS))
+    return _count(uow, _REPAIRS, open_only)
 
 
 @query
 def appeal_page(uow: UnitOfWork, *, actor: Actor, open_only: bool = True, offset: int = 0, limit: int = 200,
                 sort: str | None = None, descending: bool = False) -> list[AppealRow]:
-    key = Appeal.deadline if sort == "deadline" else Appeal.received_on
-    order = (key.desc(), Appeal.id.desc()) if descending else (key.asc(), Appeal.id.asc())
-    stmt = _states(select(Appeal), Appeal.state, open_only, OPEN_APPEALS)
-    stmt = stmt.options(selectinload(Appeal.subject), selectinload(Appeal.record), selectinload(Appeal.institution),
-                        selectinload(Appeal.measure).selectinload(MeasureRow.record))
-    found = list(uow.session.scalars(stmt.order_by(*order).offset(offset).limit(limit)))
-    people = display_names(uow, {u for a in found for u in (a.entered_by, a.decided_by)})
-    return [_appeal(a, people) for a in found]
+    return _page(uow, _APPEALS, open_only=open_only, offset=offset, limit=limit, sort=sort, descending=descending)
 
 
 @query
 def appeal_count(uow: UnitOfWork, *, actor: Actor, open_only: bool = True) -> int:
-    stmt = select(func.count()).select_from(Appeal)
-    return uow.session.scalar(_states(stmt, Appeal.state, open_only, OPEN_APPEALS))
+    return _count(uow, _APPEALS, open_only)
 
 
 @query
