@@ -74,8 +74,14 @@ def render(doc_type: str, facts: dict, stamp: Stamp | None, *, fonts: FontSet | 
     if spec.signed:
         tail = [g.SignatureBlock(facts["organ"], cn_date(stamp.issued_on if stamp else None), fonts, geometry,
                                  draft=stamp is None)]
-        kept = [story.items.pop()]  # never a seal on a page of its own, nor a heading left above it
-        while story.items and getattr(story.items[-1], "keepWithNext", 0):
+        # Never a seal on a page of its own (GB/T 9704 7.3.5): the last two lines of the body go with it, the rest
+        # of that paragraph may end the page before; a paragraph of two lines or less goes whole, with a heading
+        # left above it.
+        last = story.items.pop()
+        parts = last.split_last(2) if isinstance(last, g.GridText) else [last]
+        kept = parts[-1:]
+        story.items.extend(parts[:-1])
+        while len(parts) == 1 and story.items and getattr(story.items[-1], "keepWithNext", 0):
             kept.insert(0, story.items.pop())
         story.items.append(KeepTogether([*kept, *tail]))
     for extra in spec.after:

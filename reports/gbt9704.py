@@ -91,6 +91,7 @@ class GridText(Flowable):
         self.font = fonts[role]
         self._lines: list[_Line] = []
         self._width = BLOCK_W
+        self._continues = False  # a part after a split: its first line goes on with a paragraph, not indented
 
     def _w(self, s: str) -> float:
         return _natural(s, self.font.name, self.fonts.fallback, self.size) + self.tracking * len(s)
@@ -141,7 +142,19 @@ class GridText(Flowable):
         fit = int(avail_h // self.slot)
         if fit <= 0 or fit >= len(self._lines):
             return [] if fit <= 0 else [self]
-        head, tail = self._copy(self._lines[:fit]), self._copy(self._lines[fit:])
+        return self._parts(fit)
+
+    def split_last(self, lines: int, width: float = BLOCK_W) -> list[GridText]:
+        """[the lines before, the last ``lines``] set at ``width`` (the text block), or [self] when it is that short:
+        the end of a notice's last paragraph goes with the signature and seal, the rest may stay on the page before."""
+        self._lines = self._break(width) if not self._lines else self._lines
+        if len(self._lines) <= lines:
+            return [self]
+        return self._parts(len(self._lines) - lines)
+
+    def _parts(self, at: int) -> list[GridText]:
+        head, tail = self._copy(self._lines[:at]), self._copy(self._lines[at:])
+        head._continues, tail._continues = self._continues, not self._lines[at - 1].last
         return [head, tail]
 
     def _copy(self, lines: list[_Line]) -> GridText:
@@ -151,6 +164,10 @@ class GridText(Flowable):
         other._fixed = lines
         other.wrap = lambda w, h: other._wrap_fixed(w)
         return other
+
+    def starts_paragraph(self, n: int) -> bool:
+        """Whether line ``n`` begins a paragraph (and takes its first-line indent)."""
+        return self._lines[n - 1].last if n else not self._continues
 
     def _wrap_fixed(self, w):
         self._width, self._lines = w, self._fixed
@@ -162,8 +179,7 @@ class GridText(Flowable):
         c.setFillColor(self.color)
         avail = self._width - self.right * CELL
         for n, line in enumerate(self._lines):
-            first = n == 0 or self._lines[n - 1].last
-            x0 = self.indent * CELL if first else 0.0
+            x0 = self.indent * CELL if self.starts_paragraph(n) else 0.0
             natural = self._w(line.text)
             space = self.tracking
             if self.align == "justify" and not line.last and len(line.text) > 1:

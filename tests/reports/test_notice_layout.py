@@ -199,3 +199,39 @@ def test_a_disclosure_period_is_said_without_a_zero_year_or_month(start, end, sa
     from models.services.notice_facts import _disclosed
 
     assert _disclosed(date.fromisoformat(start), date.fromisoformat(end)) == said
+
+
+def test_a_paragraph_continued_on_the_next_page_is_not_indented_again():
+    from reports.fonts import font_set
+
+    fonts = font_set()
+    para = g.GridText("依据规定" * 40, fonts, indent=2)
+    head, tail = para.split(g.BLOCK_W, 3 * para.slot)
+    assert head.starts_paragraph(0) and not tail.starts_paragraph(0)
+    two = g.GridText("第一段" * 10 + "\n" + "第二段" * 30, fonts, indent=2)  # the break falls between paragraphs
+    first_lines = len(two._break(g.BLOCK_W)[:2])
+    head, tail = two.split(g.BLOCK_W, first_lines * two.slot)
+    assert tail.starts_paragraph(0)
+
+
+def test_the_last_two_lines_of_the_body_go_with_the_seal_and_the_rest_may_stay_before():
+    from reports.fonts import font_set
+
+    fonts = font_set()
+    long = g.GridText("决定依据：" + "本决定按照谁作出、谁负责的原则作出" * 6, fonts, indent=2)
+    lines = long._break(g.BLOCK_W)
+    head, tail = long.split_last(2)
+    assert [ln.text for ln in head._fixed + tail._fixed] == [ln.text for ln in lines]
+    assert len(tail._fixed) == 2 and head.starts_paragraph(0) and not tail.starts_paragraph(0)
+    short = g.GridText("本局决定：维持原决定。", fonts, indent=2)
+    assert short.split_last(2) == [short]
+
+
+def test_the_seal_page_of_every_signed_notice_has_body_text_above_the_signature(issued, measured):
+    for doc_type, found in measured.items():
+        signature = [ln for ln in found if ln[5] == "宁阳县医疗保障局" and ln[1] > BLOCK_LEFT + 40 * MM]
+        if not signature:
+            continue
+        page, top = signature[-1][0], signature[-1][2]
+        above = [ln for ln in found if ln[0] == page and BLOCK_TOP - 1 <= ln[2] < top - 30 * MM]
+        assert above, f"{doc_type}: the seal's page {page} has no body text above it"
