@@ -22,11 +22,12 @@ from sqlalchemy import select
 
 from models.db.tables_exchange import ExcelImport
 from models.services import excel_read, excel_roster, excel_violations, standing
-from models.services.base import Actor, Changes, Result, UnitOfWork, require, service
+from models.services.base import Actor, Changes, Result, UnitOfWork, day_text, require, service
 from models.services.county import current_county
 from models.services.excel_columns import paused_collector
 from models.services.excel_read import CODE_FIELDS, Sheet
 from models.services.excel_violations import Cancelled
+from models.services.users import display_names
 from models.validation import ValidationError, fold
 
 SHEETS = {"roster": "执业人员名册", "violations": "违规清单"}
@@ -218,8 +219,10 @@ def import_file(uow: UnitOfWork, *, actor: Actor, kind: str, data: bytes, filena
     digest = hashlib.sha256(data).hexdigest()
     earlier = _earlier(uow, kind, digest)
     if earlier is not None:
-        message = (f"这个文件（SHA-256 {digest[:12]}…）已于 {earlier.imported_at:%Y-%m-%d %H:%M} 由 {earlier.imported_by} "
-                   f"导入过 {earlier.imported} 行，未重复导入")
+        at = earlier.imported_at.astimezone()
+        who = display_names(uow, {earlier.imported_by}).get(earlier.imported_by, earlier.imported_by)
+        message = (f"内容完全相同的文件已于{day_text(at.date())} {at:%H:%M}由{who}导入过 {earlier.imported} 行，"
+                   "未重复导入")
         return Result(ExcelOutcome(kind, filename, earlier.rows, 0, 0, [], {"already": earlier.imported}, message))
     with paused_collector():
         total, errors, checked, outcomes, valid = _checked(uow, kind, data, progress)

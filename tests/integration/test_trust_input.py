@@ -168,13 +168,18 @@ def test_a_row_whose_name_does_not_match_the_id_is_an_error(db, clerk, doctor):
     assert outcome.errors[0]["field"] == "姓名或名称" and "“李娜”与该号码登记的“张伟”不一致" in outcome.errors[0]["problem"]
 
 
-def test_the_same_excel_file_imported_twice_is_recognised_and_writes_nothing(db, clerk, doctor):
+def test_the_same_excel_file_imported_twice_is_recognised_and_writes_nothing(db, admin, clerk, doctor):
     from models.db.tables import CreditRecord
+    from models.services import users
 
+    users.add_user(db, actor=admin, username="wangli", display_name="王丽", password="abc12345", roles="录入员")
+    colleague = users.authenticate(db, username="wangli", password="abc12345")
     data = violations([row(doctor, case=1), row(doctor, case=2)])
-    assert run(db, clerk, "violations", data).imported == 2
+    assert run(db, colleague, "violations", data).imported == 2
     again = run(db, clerk, "violations", data)
     assert again.imported == 0 and "已于" in again.message and "未重复导入" in again.message
+    assert "由王丽导入过" in again.message and "wangli" not in again.message  # the colleague's name, no digest
+    assert "SHA-256" not in again.message
     # A new file repeating a row already held: that row is skipped, the new one taken.
     third = run(db, clerk, "violations", violations([row(doctor, case=2), row(doctor, case=3)]))
     assert (third.imported, third.outcomes.get("already")) == (1, 1) and "1 行此前已导入过" in third.message
