@@ -13,6 +13,7 @@ from models.db.tables_casework import Finding, FindingWithdrawal, MeasureRow, Ob
 from models.services import appeals, standing
 from models.services.base import UnitOfWork, query
 from models.services.notice_settings import settings
+from models.services.users import display_names
 from models.services.workdays import calendar_from_db
 
 ENDING_SOON_DAYS = 30  # setting: how far ahead the list shows measures about to end
@@ -51,10 +52,12 @@ def work_list(uow: UnitOfWork, *, today: date | None = None) -> list[TodoItem]:
         return TodoItem(kind, title, case, subject, step, due, left, due is not None and due < day, prov, basis, since)
 
     items = []
-    for f in uow.session.scalars(select(Finding).where(Finding.state == "待确认",
-                                                     ~Finding.id.in_(select(FindingWithdrawal.finding_id)))):
+    waiting = list(uow.session.scalars(select(Finding).where(Finding.state == "待确认",
+                                                             ~Finding.id.in_(select(FindingWithdrawal.finding_id)))))
+    people = display_names(uow, {f.entered_by for f in waiting})
+    for f in waiting:
         items.append(item("finding", f"违规认定 {f.case_no}（{f.institution.name}，{len(f.persons)}名责任人员）", f.uuid,
-                          f.institution.name, f"待审核确认（录入人 {f.entered_by}）", None))
+                          f.institution.name, f"待审核确认（录入人 {people.get(f.entered_by, f.entered_by)}）", None))
     pending = select(SubjectStanding.subject_id).where(SubjectStanding.pending_choices > 0)
     for s in uow.session.scalars(select(Subject).where(Subject.id.in_(pending))):
         for m in standing.of(uow, s, day)["measures"]:

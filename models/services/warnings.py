@@ -20,10 +20,12 @@ from sqlalchemy import func, select
 from models.db.base import utcnow
 from models.db.tables import Subject
 from models.db.tables_warnings import WARNING_LEVELS, CreditWarning, WarningRuleSet
-from models.services.base import Actor, Changes, NotFound, Result, SYSTEM, UnitOfWork, query, require, service
+from models.services.base import (Actor, Changes, NotFound, Result, SYSTEM, UnitOfWork, day_text, query, require,
+                                  service)
 from models.services.county import current_county
 from models.services.evaluation import among
 from models.services.subjects import TYPE_NAMES, find_subject
+from models.services.users import display_names
 from models.services.warning_checks import CHECKS, REQUIRED_PARAMS, WarningRule, affected
 from models.validation import ValidationError, clean, max_length, required
 
@@ -238,7 +240,8 @@ def acknowledge(uow: UnitOfWork, *, actor: Actor, warning: str, note: str) -> Re
     note = max_length(required(note, "处理意见"), 500, "处理意见")
     w = by_uuid(uow, warning)
     if w.acknowledged_by:
-        raise ValidationError("预警", f"已由{w.acknowledged_by}于{w.acknowledged_at:%Y-%m-%d}确认，不能重复确认")
+        who = display_names(uow, {w.acknowledged_by}).get(w.acknowledged_by, w.acknowledged_by)
+        raise ValidationError("预警", f"已由{who}于{day_text(w.acknowledged_at.astimezone().date())}确认，不能重复确认")
     w.acknowledged_by, w.acknowledged_at, w.note = actor.username, utcnow(), note
     uow.audit(actor, "warning.ack", "warning", w.uuid, after={"rule": w.rule, "level": w.level, "note": note},
               reason=note)

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from models.queries.work_items import WorkItem, work_items
 from models.services import objections, repairs
 from tests.gui.test_cases import DELIVERED, RECEIVED, bad_record
-from tests.gui.test_files_support import actor, demo_db, demo_template, sql  # noqa: F401  (fixtures)
+from tests.gui.test_files_support import STAFF, actor, demo_db, demo_template, sql  # noqa: F401  (fixtures)
 from views.page_workbench import WorkbenchPage
 from views.table_model import OVERDUE
 
@@ -76,6 +76,7 @@ def test_an_unconfirmed_finding_is_on_the_list_for_a_reviewer(qtbot, runner, dem
     page = workbench(qtbot, runner, demo_db)
     [item] = [i for i in page.model.rows if i.kind == "finding"]
     assert "宁医保协〔2026〕5号" in item.title and item.next_step.startswith("待审核确认")
+    assert item.next_step == f"待审核确认（录入人 {STAFF['clerk'][0]}）"  # the colleague's name, not the login name
 
 
 def test_rendering_of_a_provisional_deadline(qtbot, runner, demo_db):

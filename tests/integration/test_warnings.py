@@ -214,8 +214,8 @@ def test_a_reviewer_acknowledges_a_warning_with_a_note_audited_and_only_once(db,
         warnings.acknowledge(db, actor=reviewer, warning=w.uuid, note=" ")
     done = warnings.acknowledge(db, actor=reviewer, warning=w.uuid, note="已电话提醒本人").value
     assert (done.state, done.acknowledged_by, done.note) == ("已确认", "reviewer", "已电话提醒本人")
-    with pytest.raises(ValidationError, match="不能重复确认"):
-        warnings.acknowledge(db, actor=reviewer, warning=w.uuid, note="再次")
+    with pytest.raises(ValidationError, match=r"已由reviewer于\d{4}年\d{1,2}月\d{1,2}日确认，不能重复确认"):
+        warnings.acknowledge(db, actor=reviewer, warning=w.uuid, note="再次")  # its display name is its login here
     with db.session() as s:
         entry = s.scalar(select(AuditEntry).where(AuditEntry.action == "warning.ack"))
         assert (entry.actor, entry.entity_uuid, entry.reason) == ("reviewer", w.uuid, "已电话提醒本人")
