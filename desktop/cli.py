@@ -9,7 +9,6 @@ import getpass
 import json
 import os
 import sys
-from pathlib import Path
 
 from desktop.cli_args import EXIT_INPUT, CliError, Parser
 
@@ -168,11 +167,11 @@ def ask_password(env: str, prompt: str, *, confirm: bool = False) -> str:
 
 
 def read_json(path: str | None):
-    from models.validation import decode_text
+    from models.validation import decode_text, read_input
 
     try:
         if path:
-            text = decode_text(Path(path).read_bytes(), "输入文件")
+            text = decode_text(read_input(path, "输入文件", 256 * 2**20), "输入文件")
         else:  # a terminal's own encoding, or bytes piped from a file saved by Notepad
             text = decode_text(sys.stdin.buffer.read(), "标准输入") if hasattr(sys.stdin, "buffer") else sys.stdin.read()
     except OSError as exc:

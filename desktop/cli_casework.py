@@ -12,12 +12,12 @@ from desktop.cli import CliError, iso_date, print_json, read_json
 
 
 def _files(paths: list[str] | None) -> list[tuple[str, bytes]]:
+    from models.services.records import MAX_ATTACHMENT
+    from models.validation import read_input
+
     out = []
     for p in paths or []:
-        try:
-            out.append((Path(p).name, Path(p).read_bytes()))
-        except OSError as exc:
-            raise CliError(f"附件：无法读取 {p}（{exc.strerror}）") from None
+        out.append((Path(p).name, read_input(p, "附件", MAX_ATTACHMENT)))
     return out
 
 

@@ -75,10 +75,9 @@ def add_parsers(sub) -> None:
 
 
 def _read(path: str, what: str) -> bytes:
-    try:
-        return Path(path).read_bytes()
-    except OSError as exc:
-        raise CliError(f"{what}：无法读取 {path}（{exc.strerror}）") from None
+    from models.validation import MAX_FILE, read_input
+
+    return read_input(path, what, MAX_FILE)
 
 
 def cmd_sync(db, args) -> int:

@@ -181,13 +181,10 @@ def _waiting(done: int, total: int, message: str) -> bool:
 
 
 def _verify(db, args) -> int:
-    from reports.issuing import verify_pdf
+    from models.validation import read_input
+    from reports.issuing import MAX_PDF, verify_pdf
 
-    try:
-        data = Path(args.file).read_bytes()
-    except OSError as exc:
-        raise CliError(f"文件：无法读取 {args.file}（{exc.strerror}）") from None
-    verdict = verify_pdf(db, data)
+    verdict = verify_pdf(db, read_input(args.file, "文件", MAX_PDF))
     if args.json:
         c = verdict.signature
         print_json({"genuine": verdict.genuine, "reasons": verdict.reasons, "sha256": verdict.sha256,
@@ -232,10 +229,9 @@ def cmd_cert(db, args) -> int:
         return 0
     actor = _login(db, args)
     if args.action == "install":
-        try:
-            p12 = Path(args.file).read_bytes()
-        except OSError as exc:
-            raise CliError(f"证书文件：无法读取 {args.file}（{exc.strerror}）") from None
+        from models.validation import read_input
+
+        p12 = read_input(args.file, "证书文件", signing.MAX_P12)
         password = ask_password("CREDIT_DESK_CERT_PASSWORD", "证书密码：")
         print_json(signing.install(db, actor=actor, p12=p12, password=password, test_only=args.test).value.__dict__)
         return 0

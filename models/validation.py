@@ -5,10 +5,12 @@ spaces, a lower-case check letter) and refuses what would store a wrong fact.
 """
 from __future__ import annotations
 
+import errno
 import re
 import unicodedata
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError as StdnumError
@@ -219,3 +221,32 @@ def decode_text(data: bytes, field: str) -> str:
         return data.decode("gb18030")
     except UnicodeDecodeError:
         raise ValidationError(field, "既不是 UTF-8 也不是 GBK/GB18030 编码的文本，请用记事本“另存为”UTF-8 后重试") from None
+
+
+MAX_FILE = 2 * 2**30  # the largest file read whole (a county's exchange package, a million-row Excel list)
+READ_PROBLEMS = {errno.ENOENT: "文件不存在", errno.EACCES: "没有读取该文件的权限", errno.EPERM: "没有读取该文件的权限",
+                 errno.EISDIR: "这是一个文件夹，不是文件"}
+
+
+def _size_text(n: int) -> str:
+    return f"{n / 2**20:.0f} MB" if n >= 2**20 else f"{max(1, n // 1024)} KB"
+
+
+def read_input(path: str | Path, field: str, limit: int) -> bytes:
+    """A file the user chose, read whole only when it is no larger than ``limit`` (an enormous or endless file
+    is refused by its size before it fills the memory); otherwise the field and the problem in words."""
+    p = Path(path)
+    if p.is_dir():
+        raise ValidationError(field, f"{p} {READ_PROBLEMS[errno.EISDIR]}")
+    try:
+        size = p.stat().st_size
+        if size <= limit:
+            with p.open("rb") as f:
+                data = f.read(limit + 1)  # a file still growing is caught here
+            size = max(size, len(data))
+    except OSError as exc:
+        raise ValidationError(field, f"无法读取 {p}：{READ_PROBLEMS.get(exc.errno, exc.strerror)}") from None
+    if size > limit:
+        raise ValidationError(field, f"文件 {p.name} 有 {_size_text(size)}，超过 {_size_text(limit)} 的上限，"
+                                     "不是本程序可以读取的文件")
+    return data

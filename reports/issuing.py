@@ -16,6 +16,9 @@ from reports.signing import CRL_MAX_AGE, BatchSigner, SignatureCheck, SignatureS
 from reports.story import cn_date
 
 
+MAX_PDF = 100 * 2**20  # the largest file ``notice verify`` reads: an issued list of a thousand entries is a few MB
+
+
 def produce(doc_type: str, facts: dict, stamp, key) -> tuple[bytes, int]:
     """``notices.issue``'s ``produce``: render with number, date, verification code, the seal and the
     signature's reserved place, then sign the byte ranges (one signer per batch)."""

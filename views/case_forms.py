@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
 from models.queries.case_lists import ObjectionRow, RepairRow, case_records
 from models.services import measures, objections, repairs
 from models.services.base import Actor
-from models.validation import amount, clean, max_length, past_date, required
+from models.services.records import MAX_ATTACHMENT
+from models.validation import amount, clean, max_length, past_date, read_input, required
 from views.case_common import LiveErrors, allow, check, four_eyes_block, iso
 from views.feedback import ask
 from views.file_dialogs import open_file_names
@@ -41,7 +42,8 @@ def text_of(widget) -> str:
 
 
 def read_files(paths: list[str]) -> list[tuple[str, bytes]]:
-    return [(Path(p).name, Path(p).read_bytes()) for p in paths]
+    """Runs on the worker: each attachment, refused by its size before it is read when it is too large."""
+    return [(Path(p).name, read_input(p, "附件", MAX_ATTACHMENT)) for p in paths]
 
 
 def file_objection(db, *, paths: list[str] = (), **kwargs):

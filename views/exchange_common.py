@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLineEdit, QPushButton, QTableView, QWidget
 
-from models.validation import ValidationError
+from models.validation import MAX_FILE, ValidationError, read_input
 from views.file_dialogs import existing_directory, open_file_name, save_file_name
 
 
@@ -112,10 +112,6 @@ def read_then(fn, what: str):
     def run(db, *, path: str, **kwargs):
         if not path:
             raise ValidationError(what, "请选择文件")
-        try:
-            data = Path(path).read_bytes()
-        except OSError as exc:
-            raise ValidationError(what, f"无法读取 {path}（{exc.strerror}）") from None
-        return fn(db, data=data, filename=Path(path).name, **kwargs)
+        return fn(db, data=read_input(path, what, MAX_FILE), filename=Path(path).name, **kwargs)
 
     return run

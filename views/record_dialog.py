@@ -20,7 +20,9 @@ from PySide6.QtWidgets import (
 from models.services import evaluation, records
 from models.services.base import Actor
 from models.services.records import DECISION_TYPES, RESPONSIBILITY_LEVELS, SOURCES
+from models.validation import ValidationError, read_input
 from views.case_common import iso
+from views.feedback import tell
 from views.file_dialogs import open_file_names
 from views.forms import FormErrors, ServiceDialog, error_label
 
@@ -209,9 +211,14 @@ class RecordDialog(RecordFields):
             self.add_file(path)
 
     def add_file(self, path: str) -> None:
-        """Decision scans are small; read here so the worker only stores them."""
+        """Decision scans are small; read here so the worker only stores them (a file too large is refused by
+        its size, unread)."""
         name = Path(path).name
-        self.files.append((name, Path(path).read_bytes()))
+        try:
+            self.files.append((name, read_input(path, "附件", records.MAX_ATTACHMENT)))
+        except ValidationError as exc:
+            tell(self, "附件", str(exc))
+            return
         self.attachments.addItem(name)
 
     def remove_file(self) -> None:

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLin
 
 from models.services import notices, signing
 from models.services.base import Actor
-from models.validation import ValidationError
+from models.validation import read_input
 from reports.fonts import font_set
 from views.case_common import allow
 from views.feedback import ask, tell
@@ -31,10 +31,7 @@ CERT_COLUMNS = (
 
 def read_certificate(path: str) -> bytes:
     """Runs on the worker: the PKCS#12 file (.p12/.pfx) as bytes, or a refusal naming the file."""
-    try:
-        return Path(path).read_bytes()
-    except OSError as exc:
-        raise ValidationError("证书文件", f"无法读取 {path}（{exc.strerror}）") from None
+    return read_input(path, "证书文件", signing.MAX_P12)
 
 
 def fonts_in_use(_db) -> str:

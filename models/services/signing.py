@@ -40,6 +40,9 @@ class SigningKey:
     fingerprint: str
 
 
+MAX_P12 = 1 * 2**20  # a PKCS#12 file with a key and its chain is a few KB
+
+
 def _info(c: SigningCertificate) -> CertificateInfo:
     return CertificateInfo(c.uuid, c.subject, c.fingerprint, c.not_before, c.not_after, c.test_only, c.installed_by,
                            c.installed_at)

@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from stdnum.cn import ric
 
 from models.services import records
+from tests.gui.boxes import press
 from tests.gui.test_files_support import (  # noqa: F401  (fixtures)
     actor, demo_db, demo_template, practitioner_with_registration, sql, type_text, wait_loaded,
 )
@@ -133,6 +134,12 @@ def test_a_clerk_enters_a_bad_record_for_a_practitioner_with_an_attachment(qtbot
     assert "pq_agreement_minor" not in kinds and "违规认定" in dialog.intro.text()  # 济医保发〔2025〕6号 四（五）（六）
     dialog.kind.setCurrentIndex(dialog.kind.findData("refuse_penalty"))
     assert not dialog.form.isRowVisible(dialog.responsibility) and not dialog.form.isRowVisible(dialog.amount)
+    huge = tmp_path / "整卷扫描.pdf"
+    with huge.open("wb") as f:
+        f.truncate(60 * 2**20)  # over the 50 MB an attachment may have: refused by its size, not added
+    dialog.add_file(str(huge))
+    said = press(qtbot, "确定")
+    assert "附件：文件 整卷扫描.pdf 有 60 MB，超过 50 MB 的上限" in said and dialog.files == []
     scan = tmp_path / "处理决定书.pdf"
     scan.write_bytes(b"%PDF-1.4 decision")
     dialog.add_file(str(scan))
@@ -214,7 +221,7 @@ def test_roles_without_permission_see_the_buttons_disabled_with_the_roles_needed
 
 def test_esc_on_a_filled_form_asks_before_discarding_and_saves_nothing(qtbot, runner, demo_db):
     """Issue 13: Esc on a filled form asks first; 取消 keeps what was typed, 放弃填写 closes unsaved."""
-    from tests.gui.boxes import message_box, press
+    from tests.gui.boxes import message_box
 
     runner.db = demo_db
     dialog = SubjectDialog(runner, actor("clerk"))

@@ -270,3 +270,16 @@ def test_points_do_not_enter_a_file_by_record_add_but_by_a_confirmed_finding(cou
     assert code == 2 and "信息类别" in err and "违规认定" in err
     code, out, _ = county("show", DOCTOR, "--json")
     assert json.loads(out)["records"] == []
+
+
+def test_enormous_input_files_are_refused_by_size_naming_the_field(run, tmp_path):  # noqa: F811
+    assert run("init", "--county-code", "370921", "--county-name", "宁阳县", user=None)[0] == 0
+    huge = tmp_path / "huge.pdf"
+    with huge.open("wb") as f:
+        f.truncate(5 * 2**30)
+    code, _, err = run("notice", "verify", str(huge), user=None)
+    assert code == 2 and "文件：文件 huge.pdf 有 5120 MB，超过 100 MB 的上限" in err and "Traceback" not in err
+    code, _, err = run("sync", "import", str(huge))
+    assert code == 2 and "超过 2048 MB 的上限" in err
+    code, _, err = run("subject", "add", "--json", str(huge))
+    assert code == 2 and "输入文件：文件 huge.pdf 有 5120 MB" in err

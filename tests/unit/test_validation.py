@@ -93,3 +93,26 @@ def test_float_amount_is_refused_to_avoid_binary_rounding():
 def test_amount_keeps_exact_cents():
     assert amount("99999.99") == Decimal("99999.99")
     assert amount("1,000") == Decimal("1000.00")
+
+
+def test_a_file_larger_than_its_limit_is_refused_by_its_size_unread(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from models.validation import read_input
+
+    huge = tmp_path / "package.zip"
+    with huge.open("wb") as f:
+        f.truncate(3 * 2**30)  # 3 GB of nothing on disk: reading it would take 3 GB of memory
+    read = []
+    monkeypatch.setattr(Path, "open", lambda *a, **k: read.append(a) or (_ for _ in ()).throw(AssertionError))
+    with pytest.raises(ValidationError, match=r"数据包：文件 package.zip 有 3072 MB，超过 2048 MB 的上限"):
+        read_input(huge, "数据包", 2 * 2**30)
+    assert read == []
+    monkeypatch.undo()
+    with pytest.raises(ValidationError, match="附件：无法读取 .*：文件不存在"):
+        read_input(tmp_path / "missing.pdf", "附件", 100)
+    with pytest.raises(ValidationError, match="这是一个文件夹，不是文件"):
+        read_input(tmp_path, "附件", 2**20)
+    small = tmp_path / "ok.pdf"
+    small.write_bytes(b"%PDF-1.7")
+    assert read_input(small, "附件", 8) == b"%PDF-1.7"
