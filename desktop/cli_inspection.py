@@ -7,7 +7,6 @@ Parsers are added by ``add_parsers`` (called from desktop/cli.py); the work is i
 """
 from __future__ import annotations
 
-from pathlib import Path
 
 from desktop.cli import CliError, iso_date, print_json
 
@@ -140,10 +139,9 @@ def cmd_inspection(db, args) -> int:
 
         if not args.file:
             raise CliError("规则文件：请写明要载入的 JSON 文件")
-        try:
-            text = Path(args.file).read_text(encoding="utf-8-sig")
-        except OSError as exc:
-            raise CliError(f"规则文件：无法读取 {args.file}（{exc.strerror}）") from None
+        from models.validation import read_text_file
+
+        text = read_text_file(args.file, "规则文件")
         rules = risk.set_rules(db, actor=actor, text=text, reason=args.reason).value
         print(f"已启用风险等级规则“{rules.id}”：{'、'.join(lv.level for lv in (*rules.levels, rules.otherwise))}")
         return 0

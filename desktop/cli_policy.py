@@ -4,11 +4,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from desktop.cli import CliError, print_json
+from desktop.cli import print_json
 from desktop.cli_commands import login
 from models.db.database import Database
 from models.services import county, deadlines, evaluation, measures, standing, workdays
 from models.services.base import ServiceError
+from models.validation import read_text_file
 
 
 def cmd_catalog(db: Database, args) -> int:
@@ -79,10 +80,7 @@ def cmd_workdays(db: Database, args) -> int:
         else:
             print(deadline.text())
     elif args.action == "load":
-        try:
-            text = Path(args.file).read_text(encoding="utf-8-sig")
-        except OSError as exc:
-            raise CliError(f"节假日安排文件：无法读取 {args.file}（{exc.strerror}）") from None
+        text = read_text_file(args.file, "节假日安排文件")
         loaded = deadlines.load_schedule(db, actor=login(db, args.user), text=text,
                                         source=args.source or Path(args.file).name).value
         print(f"已载入 {'、'.join(map(str, loaded))} 年的节假日安排")
@@ -126,10 +124,7 @@ def cmd_indicators(db: Database, args) -> int:
         text = json.dumps(data, ensure_ascii=False, indent=2)
         Path(args.to).write_text(text, encoding="utf-8") if args.to else print(text)
         return 0
-    try:
-        text = Path(args.file).read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise CliError(f"指标体系文件：无法读取 {args.file}（{exc.strerror}）") from None
+    text = read_text_file(args.file, "指标体系文件")
     actor = login(db, args.user)
     parsed = indicators.load(db, actor=actor, text=text, reason=args.reason).value
     print(f"已载入指标体系“{parsed.id}”第{parsed.version}版（{len(parsed.leaves())}个三级指标），"

@@ -38,18 +38,15 @@ def _warning_json(w) -> dict:
 
 
 def _rules(db, actor_for, args) -> int:
-    from pathlib import Path
-
     from desktop.cli_args import CliError
     from models.services import warnings
 
     if args.load:
         if not args.reason:
             raise CliError("原因：载入预警规则须写明 --reason")
-        try:
-            text = Path(args.load).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            raise CliError(f"预警规则文件：无法读取 {args.load}") from None
+        from models.validation import read_text_file
+
+        text = read_text_file(args.load, "预警规则文件")
         n = warnings.set_rules(db, actor=actor_for(), text=text, reason=args.reason).value
         print(f"已载入本局预警规则 {n} 条；处理到期事项（tick）时按新规则重新核查")
         return 0

@@ -250,3 +250,11 @@ def read_input(path: str | Path, field: str, limit: int) -> bytes:
         raise ValidationError(field, f"文件 {p.name} 有 {_size_text(size)}，超过 {_size_text(limit)} 的上限，"
                                      "不是本程序可以读取的文件")
     return data
+
+
+MAX_TEXT = 16 * 2**20  # rule files, holiday schedules, keys and indicator trees are a few KB
+
+
+def read_text_file(path: str | Path, field: str, limit: int = MAX_TEXT) -> str:
+    """A settings or rules file the user chose, as Windows saves text (UTF-8 or GBK), within ``limit``."""
+    return decode_text(read_input(path, field, limit), field)

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLin
                                QVBoxLayout, QWidget)
 
 from models.services.exchange import keys
-from models.validation import ValidationError
+from models.validation import ValidationError, read_text_file
 from views.exchange_common import PathField, RowsModel, button_row, table
 from views.forms import FormErrors, error_label
 
@@ -26,10 +26,7 @@ def _write_public_key(db, *, path: str) -> str:
 
 
 def _import_key(db, *, actor, path: str, expect_fingerprint: str):
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        raise ValidationError("对方公钥文件", f"无法读取“{path}”") from None
+    text = read_text_file(path, "对方公钥文件")
     return keys.import_partner_key(db, actor=actor, text=text, expect_fingerprint=expect_fingerprint)
 
 

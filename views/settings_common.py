@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QLabel, QPushButton, QWidget
 
 from models.services import standing
-from models.validation import ValidationError
+from models.validation import read_text_file
 from views.case_common import allow
 from views.file_dialogs import open_file_name, save_file_name
 from views.forms import ERROR_STYLE, user_message
@@ -88,13 +88,8 @@ class LazyTab(QWidget):
 
 
 def read_text(path: str) -> str:
-    """Runs on the worker: a UTF-8 file as saved by Notepad or Excel (a BOM is allowed)."""
-    try:
-        return Path(path).read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise ValidationError("文件", f"{Path(path).name} 不是 UTF-8 编码的文本文件，请另存为 UTF-8 后再载入") from None
-    except OSError as exc:
-        raise ValidationError("文件", f"无法读取 {path}（{exc.strerror}）") from None
+    """Runs on the worker: a text file as saved by Notepad or Excel (UTF-8 with or without BOM, or GBK)."""
+    return read_text_file(path, "文件")
 
 
 def write_json(path: str, data: dict) -> None:

@@ -152,7 +152,8 @@ def test_a_loaded_2027_schedule_makes_deadlines_final(county, tmp_path):
     code, out, _ = county("workdays", "add", "--from", "2026-12-28", "--days", "5", "--json", user=None)
     assert json.loads(out)["provisional"] is True
     schedule = tmp_path / "2027.csv"
-    schedule.write_text("类型,开始日期,结束日期,说明\n放假,2027-01-01,2027-01-03,元旦\n", "utf-8")
+    # Saved by Notepad as “ANSI”, that is GBK on a Chinese Windows: read as it was written.
+    schedule.write_text("类型,开始日期,结束日期,说明\n放假,2027-01-01,2027-01-03,元旦\n", "gbk")
     assert county("workdays", "load", str(schedule), "--source", "国办发明电〔2026〕X号")[0] == 0
     code, out, _ = county("workdays", "add", "--from", "2026-12-28", "--days", "5", "--json", user=None)
     assert json.loads(out) == {"from": "2026-12-28", "days": 5, "deadline": "2027-01-05", "provisional": False,
