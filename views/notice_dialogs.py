@@ -176,6 +176,19 @@ class CodeDialog(ServiceForm):
                             f"文件SHA-256：{entry['sha256'][:16]}…{voided}")
 
 
+def fonts_in_use(_db) -> str:
+    """Runs on the worker: which GB/T 9704 fonts print the notices on this PC, and what stands in for those it
+    lacks (finding and registering them reads the font files)."""
+    from reports.fonts import font_set
+
+    return font_set().fallback_text()
+
+
+def settings_with_fonts(db) -> tuple[dict, str]:
+    """Runs on the worker: the notice settings and the fonts statement the 告知书设置 dialog shows."""
+    return notices.get_settings(db), fonts_in_use(db)
+
+
 class NoticeSettingsDialog(ServiceForm):
     """告知书设置: what no document fixes and the bureau decides (申诉期限, 经办人电话, 受理地点, 倒签天数,
     时间戳服务), each change with its reason; and which fonts print the documents on this PC."""

@@ -14,7 +14,8 @@ from models.services.base import PERMISSIONS, ROLES, Actor
 from views.file_dialogs import save_file_name
 from views.forms import heading
 from views.feedback import ask, tell
-from views.notice_dialogs import CodeDialog, DeliveryDialog, IssueDialog, NoticeSettingsDialog, ReasonDialog
+from views.notice_dialogs import (CodeDialog, DeliveryDialog, IssueDialog, NoticeSettingsDialog, ReasonDialog,
+                                  settings_with_fonts)
 from views.notice_draft import DraftDialog
 from views.table_export import export_table
 from views.table_view import RecordTable
@@ -254,10 +255,8 @@ class NoticesPage(QWidget):
         self._open(CodeDialog(self.runner, self))
 
     def settings(self) -> None:
-        from reports.fonts import font_set  # reportlab (~0.3 s) loads on first use, not when the page opens
-
-        self.runner.service(notices.get_settings, on_done=lambda current: self._open(
-            NoticeSettingsDialog(self.runner, self.actor, current, font_set().fallback_text(), self)))
+        self.runner.service(settings_with_fonts, on_done=lambda found: self._open(
+            NoticeSettingsDialog(self.runner, self.actor, *found, self)))
 
     # -- preview, print, export ------------------------------------------------------------------
 

@@ -10,11 +10,11 @@ from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLin
 from models.services import notices, signing
 from models.services.base import Actor
 from models.validation import read_input
-from reports.fonts import font_set
 from views.case_common import allow
 from views.feedback import ask, tell
 from views.file_dialogs import open_file_name
 from views.forms import FormErrors, error_label, set_busy
+from views.notice_dialogs import fonts_in_use
 from views.settings_common import LazyTab
 from views.table_model import Column, RowsModel
 from views.table_view import RecordTable
@@ -32,12 +32,6 @@ CERT_COLUMNS = (
 def read_certificate(path: str) -> bytes:
     """Runs on the worker: the PKCS#12 file (.p12/.pfx) as bytes, or a refusal naming the file."""
     return read_input(path, "证书文件", signing.MAX_P12)
-
-
-def fonts_in_use(_db) -> str:
-    """Runs on the worker (finding and registering the fonts reads them): which GB/T 9704 fonts print, and
-    which this PC lacks with what prints instead."""
-    return font_set().fallback_text()
 
 
 def install_from_file(db, *, actor: Actor, path: str, password: str):

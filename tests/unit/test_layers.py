@@ -48,8 +48,9 @@ DEFERRED = {
         "reportlab (about 0.3 s) loads when a notice is first issued, not when the 告知书 page opens",
     ("views.page_notices", "reports.issuing.preview"):
         "reportlab (about 0.3 s) loads when a notice is first previewed, not when the 告知书 page opens",
-    ("views.page_notices", "reports.fonts.font_set"):
-        "reportlab (about 0.3 s) loads when the notice settings name the fonts, not when the 告知书 page opens",
+    ("views.notice_dialogs", "reports.fonts.font_set"):
+        "reportlab (about 0.3 s) loads on the worker when the fonts are named, not when the 告知书 or 系统设置 page "
+        "opens",
     ("reports.signing", "pyhanko.pdf_utils.reader.PdfFileReader"):
         "pyhanko (about 0.8 s) loads only to verify a signature, not to render or sign a document",
     ("reports.signing", "pyhanko.sign.validation.validate_pdf_signature"):
