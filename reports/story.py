@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from models.services.base import day_text
 from reports import gbt9704 as g
 from reports.fonts import FontSet
 
@@ -17,7 +18,7 @@ def cn_date(d: date | str | None) -> str:
         return "　　年　　月　　日"
     if isinstance(d, str):
         d = date.fromisoformat(d[:10])
-    return f"{d.year}年{d.month}月{d.day}日"
+    return day_text(d)
 
 
 def cn_number(n: int) -> str:
