@@ -39,10 +39,12 @@ install -m 755 packaging/debian/postinst packaging/debian/postrm "$stage/DEBIAN/
 # packages holding them on this machine become dependencies, beside packaging/debian/depends (what
 # Qt opens at run time without linking: OpenGL, a CJK font).
 system_packages() {
+  local bundled
+  bundled="$(find dist/CreditDesk \( -type f -o -type l \) -printf '%f\n' | sort -u)"
   # readelf also meets data files (not ELF) and then exits non-zero.
   { find dist/CreditDesk -type f -print0 | xargs -0 readelf -d 2>/dev/null || true; } | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' \
     | sort -u | while read -r lib; do
-      [ -n "$(find dist/CreditDesk -name "$lib" -print -quit)" ] && continue
+      grep -qxF "$lib" <<<"$bundled" && continue
       owner="$(dpkg -S "*/${arch_dir}/${lib}" 2>/dev/null | head -1 | cut -d: -f1)"
       [ -n "$owner" ] || { echo "系统库 ${lib} 不属于任何已安装的软件包，无法声明依赖" >&2; return 1; }
       echo "$owner"
