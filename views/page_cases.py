@@ -8,6 +8,7 @@ points it would change; here the bureau sees every appeal with its deadline and 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import date
 
 from PySide6.QtCore import Qt
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
 from models.queries import case_lists
 from models.queries.case_lists import AppealRow, ObjectionRow, RepairRow
 from models.services.base import Actor
+from views.appeal_forms import appeal_name
 from views.case_common import allow, four_eyes_block, iso, section_header
 from views.people import person
 from views.case_forms import (
@@ -73,7 +75,7 @@ APPEAL_COLUMNS = (
     Column("received_on", "收到日期", lambda a: a.received_on, sort="received"),
     Column("subject", "信用主体", lambda a: a.subject),
     Column("matter", "申诉事项", lambda a: a.matter),
-    Column("against", "所申诉的决定", lambda a: a.against + (f" {a.case_no}" if a.case_no else "")),
+    Column("against", "所申诉的决定", lambda a: (a.measure_name or "记分") + (f" {a.case_no}" if a.case_no else "")),
     Column("deadline", "办理期限", lambda a: _due(a.deadline, a.provisional), sort="deadline",
            tooltip=lambda a: a.deadline_basis),
     Column("state", "状态", lambda a: a.state),
@@ -85,8 +87,8 @@ APPEAL_COLUMNS = (
 
 def appeal_summary(a: AppealRow) -> str:
     who = a.appellant + (f"（{a.institution}）" if a.institution else "")
-    parts = [f"{a.subject}：对{a.against}" + (f"（{a.case_no}）" if a.case_no else "") + f"的申诉，申诉人{who}，"
-             f"{iso(a.received_on)}收到。理由：{a.reason}", f"办理期限：{_due(a.deadline, a.provisional)}，{a.deadline_basis}。"]
+    parts = [f"{a.subject}：{appeal_name(asdict(a))}，申诉人{who}。理由：{a.reason}",
+             f"办理期限：{_due(a.deadline, a.provisional)}，{a.deadline_basis}。"]
     if a.assessor:
         parts.append(f"已送{a.assessor}评估鉴定。")
     if a.outcome:

@@ -81,7 +81,7 @@ class AppealRow:
     subject: str
     subject_uuid: str
     matter: str
-    against: str  # 记分 or the measure's name
+    measure_name: str | None  # None: the appeal is against points
     case_no: str | None
     appellant: str
     institution: str | None
@@ -121,7 +121,7 @@ def _repair(r: Repair, people: dict[str, str] | None = None) -> RepairRow:
 
 def _appeal(a: Appeal, people: dict[str, str] | None = None) -> AppealRow:
     row = appeals.row(a)
-    return AppealRow(a.uuid, a.subject.name, a.subject.uuid, a.matter, row["measure_name"] or "记分", row["case_no"],
+    return AppealRow(a.uuid, a.subject.name, a.subject.uuid, a.matter, row["measure_name"], row["case_no"],
                      a.appellant, row["institution"], a.received_on, a.reason, a.deadline, a.provisional,
                      row["deadline_basis"], a.state, a.assessor, a.outcome, a.effect, a.entered_by, a.decided_by,
                      people or {})
