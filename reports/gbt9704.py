@@ -147,7 +147,7 @@ class GridText(Flowable):
     def split_last(self, lines: int, width: float = BLOCK_W) -> list[GridText]:
         """[the lines before, the last ``lines``] set at ``width`` (the text block), or [self] when it is that short:
         the end of a notice's last paragraph goes with the signature and seal, the rest may stay on the page before."""
-        self._lines = self._break(width) if not self._lines else self._lines
+        self._lines = self._break(width)
         if len(self._lines) <= lines:
             return [self]
         return self._parts(len(self._lines) - lines)
