@@ -2,7 +2,7 @@
 drawing the same text with the same font in the same run (one drawString per 28 characters, 22 lines a
 page: what a hand-written report would do without the GB/T 9704 grid, header, tables, seal place, QR code).
 
-    .venv/bin/python bench/bench_notices.py [--count 1000] [--sign 1000] [--copy-of DEMO.sqlite3]
+    .venv/bin/python bench/bench_notices.py [--count 1000] [--sign 1000] [--scale default|small] [--copy-of DEMO.sqlite3]
 
 ``--sign N`` issues N of them: rendered with the seal and the signature's place reserved, signed over the byte
 ranges with a test certificate (chain and CRL embedded), stored with their register rows.
@@ -126,10 +126,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--sign", type=int, default=1000, help="how many to issue (render, sign, register)")
-    parser.add_argument("--copy-of", help="an existing demo database (made with scale small) to copy")
+    parser.add_argument("--scale", choices=("default", "small"), default="default",
+                        help="the demo county issuing (default: county scale, 200,000 insured persons)")
+    parser.add_argument("--copy-of", help="an existing demo database to copy (instead of making one)")
     args = parser.parse_args()
 
-    db, _admin, path = demo_database("small", copy_of=args.copy_of)
+    db, _admin, path = demo_database(args.scale, copy_of=args.copy_of)
     from models.services import standing
 
     standing.evaluate_all(db, actor=_admin)
